@@ -1,0 +1,46 @@
+"""Typed getters for the extension's configuration.
+
+Nothing else in the extension reads ``tk.config`` for ``ckanext.vgsamverkan.*`` keys.
+Defaults live in ``config_declaration.yaml`` only.
+"""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+
+PREFIX = "ckanext.vgsamverkan."
+
+
+def coordinators() -> list[str]:
+    return tk.config.get(PREFIX + "coordinators") or []
+
+
+def coordinator_email() -> str:
+    return (tk.config.get(PREFIX + "coordinator_email") or "").strip()
+
+
+def contact_name() -> str:
+    return tk.config.get(PREFIX + "contact_name") or ""
+
+
+def contact_phone() -> str:
+    return tk.config.get(PREFIX + "contact_phone") or ""
+
+
+def enforce() -> bool:
+    return tk.asbool(tk.config.get(PREFIX + "enforce"))
+
+
+def notify() -> bool:
+    return tk.asbool(tk.config.get(PREFIX + "notify"))
+
+
+def mail_retries() -> int:
+    return int(tk.config.get(PREFIX + "mail_retries"))
+
+
+def site_url() -> str:
+    return (tk.config.get("ckan.site_url") or "").rstrip("/")
+
+
+def default_locale() -> str:
+    return tk.config.get("ckan.locale_default") or "sv"

@@ -1,0 +1,138 @@
+"""Demo data for a first look (``ckan vgsamverkan demo seed``). Invented people and
+organisations only. Idempotent: what exists is reused."""
+from __future__ import annotations
+
+from typing import Iterator
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.model import Participation
+from ckanext.vgsamverkan.orgnumber import check_digit
+
+DEMO_PASSWORD = "demo-samverkan-2026"
+
+USERS = [
+    ("samordnare", "Sam Samordnare", "samordnare@example.org"),
+    ("anna.admin", "Anna Exempelsson", "anna@example.org"),
+    ("bertil.bolag", "Bertil Bolagsson", "bertil@example.org"),
+    ("cecilia.ny", "Cecilia Nysson", "cecilia@example.org"),
+    ("david.besok", "David Besöksson", "david@example.org"),
+]
+
+
+def _org_number(first_nine: str) -> str:
+    return f"{first_nine[:6]}-{first_nine[6:]}{check_digit(first_nine)}"
+
+
+def _ctx(user: str) -> dict:
+    return {"user": user, "model": model, "session": model.Session, "ignore_auth": False}
+
+
+def _site() -> str:
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
+def _ensure_user(name: str, fullname: str, email: str) -> tuple[str, bool]:
+    if model.User.get(name) is not None:
+        return name, False
+    tk.get_action("user_create")(
+        {"user": _site(), "ignore_auth": True},
+        {"name": name, "fullname": fullname, "email": email, "password": DEMO_PASSWORD},
+    )
+    return name, True
+
+
+def _ensure_org(name: str, title: str, admin: str) -> str:
+    org = model.Group.get(name)
+    if org is not None:
+        return org.id
+    return tk.get_action("organization_create")(
+        {"user": admin, "ignore_auth": True, "return_id_only": True},
+        {"name": name, "title": title},
+    )
+
+
+def _has_application(name: str) -> bool:
+    return (
+        model.Session.query(Participation.id)
+        .filter(Participation.organization_name == name)
+        .first()
+        is not None
+    )
+
+
+def seed() -> Iterator[str]:
+    for name, fullname, email in USERS:
+        _, created = _ensure_user(name, fullname, email)
+        yield f"user {name}: {'created' if created else 'exists'}"
+    if "samordnare" not in config.coordinators():
+        yield (
+            "note: add 'samordnare' to ckanext.vgsamverkan.coordinators to make it the "
+            "coordinator (make run does)"
+        )
+    site = _site()
+
+    # An approved kommun with an admin.
+    org_id = _ensure_org("exempelstads-kommun", "Exempelstads kommun", "anna.admin")
+    if not _has_application("exempelstads-kommun"):
+        p = tk.get_action("vgsamverkan_participation_apply")(
+            _ctx("anna.admin"),
+            {
+                "organization_id": org_id,
+                "org_type": "kommun",
+                "municipality_code": "1401",
+                "org_number": _org_number("212999001"),
+                "contact_name": "Anna Exempelsson",
+                "contact_email": "anna@example.org",
+                "contact_phone": "031-000 00 01",
+                "invoice_reference": "DEMO-001",
+                "motivation": "Vi vill publicera våra öppna data via den regionala plattformen.",
+                "language": "sv",
+            },
+        )
+        tk.get_action("vgsamverkan_participation_approve")(
+            {"user": site}, {"id": p["id"], "effective_from": "2026-01-01", "comment": "Välkomna!"}
+        )
+        yield "participation Exempelstads kommun: approved"
+
+    # A pending municipal company of an existing organisation.
+    org_id = _ensure_org("exempelstads-energi", "Exempelstads Energi AB", "bertil.bolag")
+    if not _has_application("exempelstads-energi"):
+        tk.get_action("vgsamverkan_participation_apply")(
+            _ctx("bertil.bolag"),
+            {
+                "organization_id": org_id,
+                "org_type": "kommunalt_bolag",
+                "municipality_code": "1401",
+                "org_number": _org_number("556999001"),
+                "contact_name": "Bertil Bolagsson",
+                "contact_email": "bertil@example.org",
+                "invoice_reference": "DEMO-002",
+                "motivation": "Vi har energidata som efterfrågas.",
+                "language": "sv",
+            },
+        )
+        yield "participation Exempelstads Energi AB: pending"
+
+    # A pending application for a new organisation.
+    if not _has_application("sjovik-kommun"):
+        tk.get_action("vgsamverkan_participation_apply")(
+            _ctx("cecilia.ny"),
+            {
+                "organization_title": "Sjöviks kommun",
+                "organization_name": "sjovik-kommun",
+                "org_type": "kommun",
+                "municipality_code": "1402",
+                "org_number": _org_number("212999002"),
+                "contact_name": "Cecilia Nysson",
+                "contact_email": "cecilia@example.org",
+                "invoice_reference": "DEMO-003",
+                "motivation": "Vi börjar med öppna data och vill vara med i samverkan.",
+                "language": "sv",
+            },
+        )
+        yield "participation Sjöviks kommun (new organisation): pending"
+
+    yield f"demo password for every demo user: {DEMO_PASSWORD}"

@@ -1,0 +1,92 @@
+"""Template helpers, all prefixed ``vgsamverkan_``."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import config, workflow
+from ckanext.vgsamverkan.logic import auth
+
+
+def vgsamverkan_is_coordinator() -> bool:
+    user = tk.current_user
+    if not user or not getattr(user, "is_authenticated", False):
+        return False
+    return auth.is_coordinator(user.name)
+
+
+def vgsamverkan_contact() -> dict[str, str]:
+    return {
+        "name": config.contact_name(),
+        "email": config.coordinator_email(),
+        "phone": config.contact_phone(),
+    }
+
+
+def vgsamverkan_state_label(state: str) -> str:
+    return workflow.state_label(state)
+
+
+def vgsamverkan_org_type_label(org_type: str) -> str:
+    return {
+        "kommun": tk._("municipality (kommun)"),
+        "kommunalt_bolag": tk._("municipal company"),
+        "regional_forvaltning": tk._("regional administration"),
+    }.get(org_type, org_type)
+
+
+def vgsamverkan_org_types() -> list[dict[str, str]]:
+    return [
+        {"value": t, "text": vgsamverkan_org_type_label(t)}
+        for t in ("kommun", "kommunalt_bolag", "regional_forvaltning")
+    ]
+
+
+def vgsamverkan_action_label(action: str) -> str:
+    return {
+        "apply": tk._("applied"),
+        "approve": tk._("approved"),
+        "reject": tk._("rejected"),
+        "withdraw": tk._("withdrew"),
+        "terminate": tk._("terminated"),
+        "import": tk._("imported"),
+    }.get(action, action)
+
+
+def vgsamverkan_age_days(created: str | None) -> int | None:
+    """Whole days since an ISO date-time (for queues)."""
+    if not created:
+        return None
+    then = dt.datetime.fromisoformat(created)
+    now = dt.datetime.now(then.tzinfo or dt.timezone.utc)
+    return max((now - then).days, 0)
+
+
+def vgsamverkan_date(value: str | None) -> str:
+    """``YYYY-MM-DD`` (Swedish and ISO) of an ISO date or date-time; empty for none."""
+    if not value:
+        return ""
+    return value[:10]
+
+
+def vgsamverkan_datetime(value: str | None) -> str:
+    """``YYYY-MM-DD HH:MM`` in the site's display time zone."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value)
+    try:
+        return tk.h.render_datetime(moment, "%Y-%m-%d %H:%M")
+    except Exception:
+        return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def vgsamverkan_municipalities() -> list[dict[str, str]]:
+    """Known municipalities for a select list, by name."""
+    rows = tk.get_action("vgsamverkan_population_list")({"ignore_auth": True}, {})["results"]
+    names = {r["municipality_code"]: r["name"] for r in rows}
+    return [
+        {"value": code, "text": f"{name} ({code})"}
+        for code, name in sorted(names.items(), key=lambda kv: kv[1])
+    ]

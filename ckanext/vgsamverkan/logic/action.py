@@ -1,0 +1,837 @@
+"""Actions of the extension. Every action has the same shape:
+
+``tk.check_access`` → validate against its schema → work through the model and the
+workflow, in one transaction → commit unless ``context["defer_commit"]`` → return a dict.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Callable
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan import mailer, workflow
+from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.model import Comment, Event, Participation, Population
+from ckanext.vgsamverkan.model.base import utcnow
+
+log = logging.getLogger(__name__)
+
+# Keys that CKAN's own API and forms may add to a call; they are never an error.
+_IGNORED_KEYS = {"__extras", "__junk", "_csrf_token", "save"}
+
+
+# -- shared machinery ------------------------------------------------------------------
+
+def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
+    """Validate against ``schema_``; unknown keys are errors too (named per field)."""
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__all__": [tk._("Expected an object of parameters")]})
+    unknown = {
+        key: [tk._("Unknown field")]
+        for key in data_dict
+        if key not in schema_ and key not in _IGNORED_KEYS
+    }
+    data, errors = tk.navl_validate(
+        {k: v for k, v in data_dict.items() if k in schema_}, schema_, context
+    )
+    errors = {**unknown, **errors}
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        model.repo.commit()
+
+
+def _actor(context: Context) -> model.User | None:
+    return auth._user(context)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _lock(cls: Any, object_id: str) -> Any:
+    """The object, locked for the rest of the transaction (``SELECT … FOR UPDATE``).
+
+    Two concurrent decisions on one object queue here; the second sees the state the
+    first left and is refused by the workflow.
+    """
+    obj = (
+        model.Session.query(cls)
+        .filter(cls.id == object_id)
+        .with_for_update()
+        .populate_existing()
+        .one_or_none()
+    )
+    if obj is None:
+        raise tk.ObjectNotFound(tk._("Not found"))
+    return obj
+
+
+def _transition(
+    context: Context,
+    obj: Any,
+    wf: workflow.Workflow,
+    verb: str,
+    comment: str | None,
+) -> str:
+    """Move ``obj`` by ``verb`` and record the event; the caller commits."""
+    from_state = obj.state
+    to_state = workflow.target(wf, from_state, verb)
+    actor = _actor(context)
+    obj.state = to_state
+    obj.modified = utcnow()
+    Event.record(
+        wf.name,
+        obj.id,
+        verb,
+        actor_id=actor.id if actor else None,
+        organization_id=obj.organization_id,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+    )
+    return from_state
+
+
+def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, Any]]):
+    count = query.count()
+    rows = query.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
+    return {"count": count, "results": [dictize(r) for r in rows]}
+
+
+def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
+    """Translate a unique index that a concurrent call won into a field message."""
+    model.Session.rollback()
+    text = str(e.orig)
+    if "one_active_kommun" in text:
+        return tk.ValidationError(
+            {"municipality_code": [tk._("This municipality already has a pending or approved participation")]}
+        )
+    if "one_active" in text:
+        return tk.ValidationError(
+            {"organization_id": [tk._("This organisation already has a pending or approved participation")]}
+        )
+    raise e
+
+
+# -- participation ---------------------------------------------------------------------
+
+def _existing_org(org_id: str) -> model.Group:
+    org = model.Group.get(org_id)
+    if org is None or not org.is_organization or org.state != "active":
+        raise tk.ValidationError({"organization_id": [tk._("No such organisation")]})
+    return org
+
+
+def _active_conflicts(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Business rules of uniqueness, as field messages (the indexes are the backstop)."""
+    errors: dict[str, list[str]] = {}
+    active = Participation.state.in_(("pending", "approved"))
+    q = model.Session.query(Participation.id).filter(active)
+    if data.get("organization_id"):
+        if q.filter(Participation.organization_id == data["organization_id"]).first():
+            errors["organization_id"] = [
+                tk._("This organisation already has a pending or approved participation")
+            ]
+    elif q.filter(Participation.organization_id.is_(None)).filter(
+        Participation.organization_name == data["organization_name"]
+    ).first():
+        errors["organization_name"] = [
+            tk._("An application for an organisation with this name is already pending")
+        ]
+    if data["org_type"] == "kommun" and data.get("municipality_code"):
+        if q.filter(Participation.org_type == "kommun").filter(
+            Participation.municipality_code == data["municipality_code"]
+        ).first():
+            errors["municipality_code"] = [
+                tk._("This municipality already has a pending or approved participation")
+            ]
+    return errors
+
+
+def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Apply for an organisation to take part in the regional collaboration.
+
+    Either for an existing CKAN organisation (by one of its admins) or for a new one
+    (by any logged-in user; the organisation is created on approval and the applicant
+    becomes its admin).
+
+    :param organization_id: id or name of an existing organisation
+    :type organization_id: string
+    :param organization_title: title of a new organisation (with ``organization_name``)
+    :type organization_title: string
+    :param organization_name: URL name of a new organisation (lower case, digits, ``-_``)
+    :type organization_name: string
+    :param org_type: ``kommun``, ``kommunalt_bolag`` or ``regional_forvaltning``
+    :type org_type: string
+    :param municipality_code: kommunkod (four digits); required for ``kommun`` and
+        ``kommunalt_bolag``, and must be a known municipality
+    :type municipality_code: string
+    :param org_number: organisationsnummer, ``NNNNNN-NNNN`` (checksum validated)
+    :type org_number: string
+    :param contact_name: the contact person
+    :type contact_name: string
+    :param contact_email: the contact's e-mail address
+    :type contact_email: string
+    :param contact_phone: the contact's telephone number (optional)
+    :type contact_phone: string
+    :param invoice_reference: reference to print on invoices (optional)
+    :type invoice_reference: string
+    :param motivation: why the organisation wants to take part (optional)
+    :type motivation: string
+    :param language: ``sv`` or ``en``, the language of the e-mails to the applicant
+        (optional; default: the language of the request)
+    :type language: string
+    :returns: the application, in state ``pending``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_apply", context, data_dict)
+    data = _validate(data_dict, schema.participation_apply(), context)
+    errors: dict[str, list[str]] = {}
+
+    if data.get("organization_id"):
+        if data.get("organization_name") or data.get("organization_title"):
+            errors["organization_id"] = [
+                tk._("Give either an existing organisation or the name of a new one, not both")
+            ]
+        else:
+            org = _existing_org(data["organization_id"])
+            data.update(
+                organization_id=org.id,
+                organization_name=org.name,
+                organization_title=org.title or org.name,
+            )
+    else:
+        for field in ("organization_title", "organization_name"):
+            if not data.get(field):
+                errors[field] = [tk._("Missing value")]
+        name = data.get("organization_name")
+        if name and model.Group.get(name) is not None:
+            errors["organization_name"] = [tk._("That URL is already in use.")]
+
+    if data["org_type"] in ("kommun", "kommunalt_bolag") and not data.get("municipality_code"):
+        errors["municipality_code"] = [
+            tk._("A municipality code is required for a kommun or a kommunalt bolag")
+        ]
+    if not errors:
+        errors.update(_active_conflicts(data))
+    if errors:
+        raise tk.ValidationError(errors)
+
+    actor = _actor(context)
+    assert actor is not None  # the auth function requires a logged-in user
+    language = data.get("language") or mailer.request_language()
+    participation = Participation(
+        state=workflow.PARTICIPATION.initial,
+        organization_id=data.get("organization_id"),
+        organization_name=data["organization_name"],
+        organization_title=data["organization_title"],
+        org_type=data["org_type"],
+        municipality_code=data.get("municipality_code") or None,
+        org_number=data["org_number"],
+        contact_name=data["contact_name"],
+        contact_email=data["contact_email"],
+        contact_phone=data.get("contact_phone") or None,
+        invoice_reference=data.get("invoice_reference") or None,
+        motivation=data.get("motivation") or None,
+        applicant_id=actor.id,
+        language=language if language in ("sv", "en") else "sv",
+        created=utcnow(),
+        modified=utcnow(),
+    )
+    model.Session.add(participation)
+    try:
+        model.Session.flush()
+    except sa_exc.IntegrityError as e:
+        raise _integrity_error(e)
+    Event.record(
+        "participation",
+        participation.id,
+        "apply",
+        actor_id=actor.id,
+        organization_id=participation.organization_id,
+        to_state=participation.state,
+    )
+    try:
+        _commit(context)
+    except sa_exc.IntegrityError as e:
+        raise _integrity_error(e)
+    result = participation.dictize()
+    mailer.participation_submitted(result)
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Show one application to take part.
+
+    Visible to the coordinator, the applicant and the admins of the organisation.
+
+    :param id: the application's id
+    :type id: string
+    :returns: the application, with ``allowed`` (the decisions the caller may make now)
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.object_id(), context)
+    tk.check_access("vgsamverkan_participation_show", context, data)
+    obj = objects.load("participation", data["id"])
+    result = obj.dictize()
+    result["allowed"] = _allowed_verbs(context, obj)
+    return result
+
+
+def _allowed_verbs(context: Context, obj: Participation) -> list[str]:
+    allowed = []
+    for verb in workflow.PARTICIPATION.allowed_verbs(obj.state):
+        try:
+            tk.check_access(
+                f"vgsamverkan_participation_{verb}", dict(context), {"id": obj.id}
+            )
+        except tk.NotAuthorized:
+            continue
+        allowed.append(verb)
+    return allowed
+
+
+@tk.side_effect_free
+def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """List applications to take part, newest first.
+
+    The coordinator sees all; others see their own applications and those of the
+    organisations they are admins of.
+
+    :param state: only this state (optional)
+    :type state: string
+    :param organization_id: only this organisation (optional)
+    :type organization_id: string
+    :param org_type: only this organisation type (optional)
+    :type org_type: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_list", context, data_dict)
+    data = _validate(data_dict, schema.participation_list(), context)
+    user = _actor(context)
+    q = model.Session.query(Participation)
+    if not auth.is_coordinator(user):
+        assert user is not None
+        q = q.filter(
+            sa.or_(
+                Participation.applicant_id == user.id,
+                Participation.organization_id.in_(auth.admin_org_ids(user)),
+            )
+        )
+    if data.get("state"):
+        q = q.filter(Participation.state == data["state"])
+    if data.get("org_type"):
+        q = q.filter(Participation.org_type == data["org_type"])
+    if data.get("organization_id"):
+        org = model.Group.get(data["organization_id"])
+        q = q.filter(Participation.organization_id == (org.id if org else data["organization_id"]))
+    q = q.order_by(Participation.created.desc(), Participation.id)
+    return _page(q, data, lambda p: p.dictize())
+
+
+def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Approve an application (coordinator).
+
+    For a new organisation, the CKAN organisation is created in the same transaction,
+    with the applicant as its admin.
+
+    :param id: the application's id
+    :type id: string
+    :param comment: the decision's comment (optional)
+    :type comment: string
+    :param effective_from: the first day of participation, ``YYYY-MM-DD`` (optional,
+        default today; may be in the past or the future)
+    :type effective_from: string
+    :returns: the application, now ``approved``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_approve", context, data_dict)
+    data = _validate(data_dict, schema.participation_approve(), context)
+    obj = _lock(Participation, data["id"])
+    workflow.target(workflow.PARTICIPATION, obj.state, "approve")
+    effective_from = data.get("effective_from") or _today()
+    _check_no_overlap(obj, effective_from)
+
+    if obj.organization_id is None:
+        obj.organization_id = _create_organization(context, obj)
+    elif model.Group.get(obj.organization_id) is None or (
+        model.Group.get(obj.organization_id).state != "active"
+    ):
+        raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
+
+    actor = _actor(context)
+    _transition(context, obj, workflow.PARTICIPATION, "approve", data.get("comment"))
+    obj.decided_by = actor.id if actor else None
+    obj.decided_at = utcnow()
+    obj.decision_comment = data.get("comment") or None
+    obj.effective_from = effective_from
+    try:
+        _commit(context)
+    except sa_exc.IntegrityError as e:
+        raise _integrity_error(e)
+    result = obj.dictize()
+    mailer.participation_decided(result, "approve")
+    return result
+
+
+def _check_no_overlap(obj: Participation, effective_from: dt.date) -> None:
+    """A new participation starts after every earlier one of the same organisation
+    (and, for a kommun, of the same municipality) has ended: fees never count a day
+    twice."""
+    earlier = model.Session.query(sa.func.max(Participation.effective_to)).filter(
+        Participation.state == "terminated", Participation.id != obj.id
+    )
+    conditions = []
+    if obj.organization_id:
+        conditions.append(Participation.organization_id == obj.organization_id)
+    if obj.org_type == "kommun" and obj.municipality_code:
+        conditions.append(
+            sa.and_(
+                Participation.org_type == "kommun",
+                Participation.municipality_code == obj.municipality_code,
+            )
+        )
+    if not conditions:
+        return
+    last_end = earlier.filter(sa.or_(*conditions)).scalar()
+    if last_end is not None and effective_from <= last_end:
+        raise tk.ValidationError(
+            {
+                "effective_from": [
+                    tk._(
+                        "Must be after {date}, the last day of an earlier participation"
+                    ).format(date=last_end.isoformat())
+                ]
+            }
+        )
+
+
+def _create_organization(context: Context, obj: Participation) -> str:
+    """Create the CKAN organisation of a new applicant, inside the caller's transaction,
+    with the applicant as its admin (CKAN makes the creating user an admin)."""
+    applicant = model.User.get(obj.applicant_id)
+    if applicant is None or applicant.state != "active":
+        raise tk.ValidationError({"applicant": [tk._("The applicant's account no longer exists")]})
+    org_context = {
+        "model": model,
+        "session": model.Session,
+        "user": applicant.name,
+        "ignore_auth": True,
+        "defer_commit": True,
+        "return_id_only": True,
+    }
+    try:
+        return tk.get_action("organization_create")(
+            org_context, {"name": obj.organization_name, "title": obj.organization_title}
+        )
+    except tk.ValidationError as e:
+        model.Session.rollback()
+        errors = getattr(e, "error_dict", {}) or {}
+        messages = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+        raise tk.ValidationError(
+            {"organization_name": messages or [tk._("The organisation could not be created")]}
+        )
+
+
+def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Reject an application (coordinator). The reason is sent to the applicant.
+
+    :param id: the application's id
+    :type id: string
+    :param reason: why it is rejected (required)
+    :type reason: string
+    :returns: the application, now ``rejected``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_reject", context, data_dict)
+    data = _validate(data_dict, schema.rejection(), context)
+    obj = _lock(Participation, data["id"])
+    actor = _actor(context)
+    _transition(context, obj, workflow.PARTICIPATION, "reject", data["reason"])
+    obj.decided_by = actor.id if actor else None
+    obj.decided_at = utcnow()
+    obj.reason = data["reason"]
+    _commit(context)
+    result = obj.dictize()
+    mailer.participation_decided(result, "reject")
+    return result
+
+
+def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Withdraw a pending application (the applicant or an admin of the organisation).
+
+    :param id: the application's id
+    :type id: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the application, now ``withdrawn``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_withdraw", context, data_dict)
+    data = _validate(data_dict, schema.decision(), context)
+    obj = _lock(Participation, data["id"])
+    _transition(context, obj, workflow.PARTICIPATION, "withdraw", data.get("comment"))
+    _commit(context)
+    result = obj.dictize()
+    actor = _actor(context)
+    result["actor_name"] = actor.display_name if actor else None
+    mailer.participation_decided(result, "withdraw")
+    return result
+
+
+def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """End an approved participation (coordinator).
+
+    :param id: the application's id
+    :type id: string
+    :param effective_to: the last day of participation, ``YYYY-MM-DD`` (optional,
+        default today; not before the day before ``effective_from``)
+    :type effective_to: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the participation, now ``terminated``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_terminate", context, data_dict)
+    data = _validate(data_dict, schema.participation_terminate(), context)
+    obj = _lock(Participation, data["id"])
+    workflow.target(workflow.PARTICIPATION, obj.state, "terminate")
+    effective_to = data.get("effective_to") or _today()
+    if obj.effective_from and effective_to < obj.effective_from - dt.timedelta(days=1):
+        raise tk.ValidationError(
+            {
+                "effective_to": [
+                    tk._("Cannot end before it began ({date})").format(
+                        date=obj.effective_from.isoformat()
+                    )
+                ]
+            }
+        )
+    _transition(context, obj, workflow.PARTICIPATION, "terminate", data.get("comment"))
+    obj.effective_to = effective_to
+    _commit(context)
+    result = obj.dictize()
+    mailer.participation_decided(result, "terminate")
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The public list of the collaboration's participants (approved, not terminated).
+
+    No contact details are included.
+
+    :param org_type: only this organisation type (optional)
+    :type org_type: string
+    :param municipality_code: only this municipality (optional)
+    :type municipality_code: string
+    :returns: ``{"count": N, "results": [{organization_id, organization_name,
+        organization_title, org_type, municipality_code, municipality_name,
+        effective_from}]}``, by title
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participant_list", context, data_dict)
+    data = _validate(data_dict, schema.participant_list(), context)
+    q = model.Session.query(Participation).filter(Participation.state == "approved")
+    if data.get("org_type"):
+        q = q.filter(Participation.org_type == data["org_type"])
+    if data.get("municipality_code"):
+        q = q.filter(Participation.municipality_code == data["municipality_code"])
+    names = _municipality_names()
+    results = []
+    for p in q:
+        d = p.dictize(with_contact=False)
+        results.append(
+            {
+                "id": p.id,
+                "organization_id": d["organization_id"],
+                "organization_name": d["organization_name"],
+                "organization_title": d["organization_title"],
+                "org_type": p.org_type,
+                "municipality_code": p.municipality_code,
+                "municipality_name": names.get(p.municipality_code),
+                "effective_from": d["effective_from"],
+            }
+        )
+    results.sort(key=lambda r: (r["organization_title"] or "").lower())
+    return {"count": len(results), "results": results}
+
+
+def _municipality_names() -> dict[str, str]:
+    rows = model.Session.query(Population.municipality_code, Population.name).order_by(
+        Population.year
+    )
+    return {code: name for code, name in rows}
+
+
+# -- comments, history, dashboard ------------------------------------------------------
+
+def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Comment on a request: the guidance thread between the coordinator and the
+    organisation. Allowed to the coordinator and the parties of the request.
+
+    :param object_type: ``participation`` (later also ``publisher``, ``connection``,
+        ``calloff``)
+    :type object_type: string
+    :param object_id: the request's id
+    :type object_id: string
+    :param text: the comment (at most 5000 characters)
+    :type text: string
+    :returns: the comment
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.comment_create(), context)
+    tk.check_access("vgsamverkan_comment_create", context, data)
+    obj = objects.load(data["object_type"], data["object_id"])
+    actor = _actor(context)
+    assert actor is not None
+    comment = Comment(
+        object_type=data["object_type"],
+        object_id=obj.id,
+        organization_id=obj.organization_id,
+        author_id=actor.id,
+        text=data["text"],
+        created=utcnow(),
+    )
+    model.Session.add(comment)
+    _commit(context)
+    result = comment.dictize()
+    mailer.comment_added(result, obj, from_coordinator=auth.is_coordinator(actor))
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The event log (who, when, from-state, to-state, comment), oldest first.
+
+    :param object_type: with ``object_id``: the history of one request
+    :type object_type: string
+    :param object_id: the request's id
+    :type object_id: string
+    :param organization_id: or: everything about one organisation
+    :type organization_id: string
+    :param limit: at most this many (default 100, at most 1000)
+    :type limit: int
+    :param offset: skip this many
+    :type offset: int
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.event_list(), context)
+    if not (data.get("object_type") and data.get("object_id")) and not data.get(
+        "organization_id"
+    ):
+        raise tk.ValidationError(
+            {"object_id": [tk._("Give object_type and object_id, or organization_id")]}
+        )
+    tk.check_access("vgsamverkan_event_list", context, data)
+    q = model.Session.query(Event)
+    if data.get("object_type") and data.get("object_id"):
+        obj = objects.load(data["object_type"], data["object_id"])
+        q = q.filter(Event.object_type == data["object_type"], Event.object_id == obj.id)
+    else:
+        org = model.Group.get(data["organization_id"])
+        if org is None:
+            raise tk.ObjectNotFound(tk._("No such organisation"))
+        q = q.filter(Event.organization_id == org.id)
+    q = q.order_by(Event.created, Event.id)
+    data.setdefault("limit", 100)
+    return _page(q, data, lambda e: e.dictize())
+
+
+@tk.side_effect_free
+def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The comments on one request, oldest first (same visibility as the request).
+
+    :param object_type: the kind of request
+    :type object_type: string
+    :param object_id: the request's id
+    :type object_id: string
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.event_list(), context)
+    if not (data.get("object_type") and data.get("object_id")):
+        raise tk.ValidationError({"object_id": [tk._("Give object_type and object_id")]})
+    tk.check_access("vgsamverkan_comment_list", context, data)
+    obj = objects.load(data["object_type"], data["object_id"])
+    q = (
+        model.Session.query(Comment)
+        .filter(Comment.object_type == data["object_type"], Comment.object_id == obj.id)
+        .order_by(Comment.created, Comment.id)
+    )
+    data.setdefault("limit", 1000)
+    return _page(q, data, lambda c: c.dictize())
+
+
+@tk.side_effect_free
+def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What waits for the coordinator's decision (coordinator only).
+
+    :returns: ``{"participation": {"pending": N, "oldest_pending": date-time or null},
+        "participants": N, "waiting": N}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
+    _validate(data_dict, schema.dashboard_show(), context)
+    pending, oldest = (
+        model.Session.query(sa.func.count(Participation.id), sa.func.min(Participation.created))
+        .filter(Participation.state == "pending")
+        .one()
+    )
+    participants = (
+        model.Session.query(sa.func.count(Participation.id))
+        .filter(Participation.state == "approved")
+        .scalar()
+    )
+    return {
+        "participation": {
+            "pending": pending,
+            "oldest_pending": oldest.isoformat() if oldest else None,
+        },
+        "participants": participants,
+        "waiting": pending,
+    }
+
+
+# -- population ------------------------------------------------------------------------
+
+@tk.side_effect_free
+def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Population (folkmängd on 31 December) per municipality and year (public).
+
+    :param year: only this year (optional)
+    :type year: int
+    :param municipality_code: only this municipality (optional)
+    :type municipality_code: string
+    :returns: ``{"count": N, "years": [...], "results": [{municipality_code, name, year,
+        population, source}]}`` ordered by code and year
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_population_list", context, data_dict)
+    data = _validate(data_dict, schema.population_list(), context)
+    q = model.Session.query(Population)
+    if data.get("year"):
+        q = q.filter(Population.year == data["year"])
+    if data.get("municipality_code"):
+        q = q.filter(Population.municipality_code == data["municipality_code"])
+    rows = q.order_by(Population.municipality_code, Population.year).all()
+    years = [
+        y for (y,) in model.Session.query(Population.year).distinct().order_by(Population.year)
+    ]
+    return {"count": len(rows), "years": years, "results": [r.dictize() for r in rows]}
+
+
+def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Import the population of one year (coordinator). All records or none: a bad
+    record refuses the whole import, naming each bad record by its position.
+
+    Existing figures of that year and municipality are replaced; the replaced values
+    stay in the event log.
+
+    :param year: the year (population on 31 December of it)
+    :type year: int
+    :param records: ``[{"municipality_code": "1480", "name": "Göteborg",
+        "population": 608993}, …]``
+    :type records: list of dictionaries
+    :param source: where the figures come from (optional)
+    :type source: string
+    :returns: ``{"year": Y, "imported": N, "created": N, "updated": N}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_population_import", context, data_dict)
+    data = _validate(data_dict, schema.population_import(), context)
+    records = data["records"]
+    if not isinstance(records, list):
+        raise tk.ValidationError({"records": [tk._("Must be a list of records")]})
+    errors: list[str] = []
+    clean: dict[str, dict[str, Any]] = {}
+    record_schema = schema.population_record()
+    for i, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            errors.append(tk._("Record {n}: must be an object").format(n=i))
+            continue
+        try:
+            row = _validate(record, record_schema, context)
+        except tk.ValidationError as e:
+            for field, msgs in e.error_dict.items():
+                errors.append(
+                    tk._("Record {n}: {field}: {msg}").format(
+                        n=i, field=field, msg="; ".join(map(str, msgs))
+                    )
+                )
+            continue
+        code = row["municipality_code"]
+        if not code.isdigit() or len(code) != 4:
+            errors.append(
+                tk._("Record {n}: municipality_code: {msg}").format(
+                    n=i, msg=tk._("A municipality code has four digits, e.g. 1480")
+                )
+            )
+        elif code in clean:
+            errors.append(
+                tk._("Record {n}: municipality {code} appears twice").format(n=i, code=code)
+            )
+        else:
+            clean[code] = row
+    if errors:
+        raise tk.ValidationError({"records": errors})
+
+    year = data["year"]
+    existing = {
+        p.municipality_code: p
+        for p in model.Session.query(Population).filter(Population.year == year)
+    }
+    created = updated = 0
+    now = utcnow()
+    for code, row in clean.items():
+        current = existing.get(code)
+        if current is None:
+            model.Session.add(
+                Population(
+                    municipality_code=code,
+                    year=year,
+                    name=row["name"],
+                    population=row["population"],
+                    source=data.get("source"),
+                    modified=now,
+                )
+            )
+            created += 1
+        elif (current.name, current.population) != (row["name"], row["population"]):
+            current.name = row["name"]
+            current.population = row["population"]
+            current.source = data.get("source")
+            current.modified = now
+            updated += 1
+    actor = _actor(context)
+    Event.record(
+        "population",
+        str(year),
+        "import",
+        actor_id=actor.id if actor else None,
+        organization_id=None,
+        comment=tk._("{n} records: {created} new, {updated} changed").format(
+            n=len(clean), created=created, updated=updated
+        ),
+    )
+    _commit(context)
+    return {"year": year, "imported": len(clean), "created": created, "updated": updated}

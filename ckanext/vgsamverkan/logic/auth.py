@@ -1,0 +1,198 @@
+"""Auth functions: one per action, named as the action.
+
+The shared checks are the functions at the top (``_``-prefixed, so that the blanket
+registration exports only the auth functions). Each auth function returns
+``{"success": bool, "msg": str}``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.authz as authz
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthResult, Context, DataDict
+
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic import objects
+
+
+# -- shared checks ---------------------------------------------------------------------
+
+def _user(context: Context) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def is_coordinator(user: model.User | str | None) -> bool:
+    """Sysadmins and the users named in ``ckanext.vgsamverkan.coordinators``."""
+    if isinstance(user, str):
+        user = model.User.get(user)
+    if user is None or user.state != "active":
+        return False
+    return bool(user.sysadmin) or user.name in config.coordinators()
+
+
+def is_org_admin(user: model.User | None, organization_id: str | None) -> bool:
+    if user is None or not organization_id:
+        return False
+    return authz.users_role_for_group_or_org(organization_id, user.name) == "admin"
+
+
+def admin_org_ids(user: model.User | None) -> list[str]:
+    """Ids of the organisations where ``user`` is an admin."""
+    if user is None:
+        return []
+    rows = (
+        model.Session.query(model.Member.group_id)
+        .join(model.Group, model.Group.id == model.Member.group_id)
+        .filter(model.Member.table_name == "user")
+        .filter(model.Member.table_id == user.id)
+        .filter(model.Member.capacity == "admin")
+        .filter(model.Member.state == "active")
+        .filter(model.Group.is_organization.is_(True))
+        .filter(model.Group.state == "active")
+    )
+    return [r[0] for r in rows]
+
+
+def is_party(user: model.User | None, obj: Any) -> bool:
+    """The coordinator, the applicant, or an admin of the object's organisation."""
+    if user is None:
+        return False
+    if is_coordinator(user):
+        return True
+    if getattr(obj, "applicant_id", None) == user.id:
+        return True
+    return is_org_admin(user, getattr(obj, "organization_id", None))
+
+
+def _ok() -> AuthResult:
+    return {"success": True}
+
+
+def _refuse(msg: str) -> AuthResult:
+    return {"success": False, "msg": msg}
+
+
+def _coordinator_only(context: Context) -> AuthResult:
+    if is_coordinator(_user(context)):
+        return _ok()
+    return _refuse(tk._("Only the regional coordinator may do this"))
+
+
+def _logged_in(context: Context) -> AuthResult:
+    if _user(context) is None:
+        return _refuse(tk._("You must be logged in"))
+    return _ok()
+
+
+def _party_of(context: Context, object_type: str, object_id: Any) -> AuthResult:
+    obj = objects.load(object_type, object_id)
+    if is_party(_user(context), obj):
+        return _ok()
+    return _refuse(tk._("You may not see this request"))
+
+
+# -- participation ---------------------------------------------------------------------
+
+def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> AuthResult:
+    result = _logged_in(context)
+    if not result["success"]:
+        return result
+    org_id = data_dict.get("organization_id")
+    if org_id:
+        user = _user(context)
+        org = model.Group.get(org_id) if isinstance(org_id, str) else None
+        if org is None or not org.is_organization or org.state != "active":
+            raise tk.ObjectNotFound(tk._("No such organisation"))
+        if not (is_coordinator(user) or is_org_admin(user, org.id)):
+            return _refuse(
+                tk._("Only an admin of the organisation may apply for it to take part")
+            )
+    return _ok()
+
+
+def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _party_of(context, "participation", data_dict.get("id"))
+
+
+def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
+def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) -> AuthResult:
+    obj = objects.load("participation", data_dict.get("id"))
+    user = _user(context)
+    if user is not None and (
+        obj.applicant_id == user.id or is_org_admin(user, obj.organization_id)
+    ):
+        return _ok()
+    return _refuse(tk._("Only the applicant or an admin of the organisation may withdraw"))
+
+
+@tk.auth_allow_anonymous_access
+def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _ok()
+
+
+# -- shared ----------------------------------------------------------------------------
+
+def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> AuthResult:
+    object_type = data_dict.get("object_type")
+    if object_type not in objects.OBJECT_TYPES:
+        return _logged_in(context)  # the schema names the bad object_type
+    return _party_of(context, object_type, data_dict.get("object_id"))
+
+
+def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> AuthResult:
+    user = _user(context)
+    if user is None:
+        return _refuse(tk._("You must be logged in"))
+    object_type = data_dict.get("object_type")
+    if object_type in objects.OBJECT_TYPES and data_dict.get("object_id"):
+        return _party_of(context, object_type, data_dict.get("object_id"))
+    org_id = data_dict.get("organization_id")
+    if is_coordinator(user) or (isinstance(org_id, str) and is_org_admin(user, org_id)):
+        return _ok()
+    if org_id or object_type:
+        return _refuse(tk._("You may not see the history of this organisation"))
+    return _ok()  # the schema refuses a call that names nothing
+
+
+def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> AuthResult:
+    object_type = data_dict.get("object_type")
+    if object_type not in objects.OBJECT_TYPES:
+        return _logged_in(context)
+    return _party_of(context, object_type, data_dict.get("object_id"))
+
+
+def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+@tk.auth_allow_anonymous_access
+def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _ok()
+
+
+def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+__all__ = [name for name in list(globals()) if name.startswith("vgsamverkan_")]

@@ -1,0 +1,181 @@
+"""One schema per action. Validators are looked up when the schema is built, never at
+import time (``@tk.validator_args``)."""
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Schema, Validator
+
+from ckanext.vgsamverkan.logic.validators import max_length
+
+TEXT_SHORT = 200
+TEXT_LONG = 5000
+
+
+@tk.validator_args
+def participation_apply(
+    ignore_missing: Validator,
+    not_empty: Validator,
+    email_validator: Validator,
+    name_validator: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_org_type: Validator,
+    vgsamverkan_org_number: Validator,
+    vgsamverkan_municipality_code: Validator,
+    vgsamverkan_phone: Validator,
+) -> Schema:
+    short = max_length(TEXT_SHORT)
+    return {
+        "organization_id": [ignore_missing, vgsamverkan_text, short],
+        "organization_title": [ignore_missing, vgsamverkan_text, short],
+        "organization_name": [ignore_missing, vgsamverkan_text, name_validator],
+        "org_type": [not_empty, vgsamverkan_text, vgsamverkan_org_type],
+        "municipality_code": [ignore_missing, vgsamverkan_text, vgsamverkan_municipality_code],
+        "org_number": [not_empty, vgsamverkan_text, vgsamverkan_org_number],
+        "contact_name": [not_empty, vgsamverkan_text, short],
+        "contact_email": [not_empty, vgsamverkan_text, short, email_validator],
+        "contact_phone": [ignore_missing, vgsamverkan_text, vgsamverkan_phone],
+        "invoice_reference": [ignore_missing, vgsamverkan_text, short],
+        "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+        "language": [ignore_missing, vgsamverkan_text, short],
+    }
+
+
+@tk.validator_args
+def object_id(not_empty: Validator, vgsamverkan_text: Validator) -> Schema:
+    return {"id": [not_empty, vgsamverkan_text]}
+
+
+@tk.validator_args
+def decision(
+    not_empty: Validator, ignore_missing: Validator, vgsamverkan_text: Validator
+) -> Schema:
+    """Schema of a decision that takes an optional comment."""
+    return {
+        "id": [not_empty, vgsamverkan_text],
+        "comment": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+    }
+
+
+@tk.validator_args
+def rejection(not_empty: Validator, vgsamverkan_text: Validator) -> Schema:
+    return {
+        "id": [not_empty, vgsamverkan_text],
+        "reason": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+    }
+
+
+def participation_approve() -> Schema:
+    schema = decision()
+    date = tk.get_validator("vgsamverkan_date")
+    schema["effective_from"] = [tk.get_validator("ignore_missing"), date]
+    return schema
+
+
+def participation_terminate() -> Schema:
+    schema = decision()
+    date = tk.get_validator("vgsamverkan_date")
+    schema["effective_to"] = [tk.get_validator("ignore_missing"), date]
+    return schema
+
+
+@tk.validator_args
+def list_params(
+    ignore_missing: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_limit: Validator,
+    vgsamverkan_positive_int: Validator,
+) -> Schema:
+    """The common parameters of ``_list`` actions."""
+    return {
+        "state": [ignore_missing, vgsamverkan_text],
+        "organization_id": [ignore_missing, vgsamverkan_text],
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }
+
+
+def participation_list() -> Schema:
+    schema = list_params()
+    text = tk.get_validator("vgsamverkan_text")
+    schema["org_type"] = [tk.get_validator("ignore_missing"), text]
+    return schema
+
+
+@tk.validator_args
+def participant_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
+    return {
+        "org_type": [ignore_missing, vgsamverkan_text],
+        "municipality_code": [ignore_missing, vgsamverkan_text],
+    }
+
+
+@tk.validator_args
+def comment_create(
+    not_empty: Validator, vgsamverkan_text: Validator, vgsamverkan_object_type: Validator
+) -> Schema:
+    return {
+        "object_type": [not_empty, vgsamverkan_text, vgsamverkan_object_type],
+        "object_id": [not_empty, vgsamverkan_text],
+        "text": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+    }
+
+
+@tk.validator_args
+def event_list(
+    ignore_missing: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_object_type: Validator,
+    vgsamverkan_limit: Validator,
+    vgsamverkan_positive_int: Validator,
+) -> Schema:
+    return {
+        "object_type": [ignore_missing, vgsamverkan_text, vgsamverkan_object_type],
+        "object_id": [ignore_missing, vgsamverkan_text],
+        "organization_id": [ignore_missing, vgsamverkan_text],
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }
+
+
+@tk.validator_args
+def population_list(
+    ignore_missing: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_year: Validator,
+) -> Schema:
+    return {
+        "year": [ignore_missing, vgsamverkan_year],
+        "municipality_code": [ignore_missing, vgsamverkan_text],
+    }
+
+
+@tk.validator_args
+def population_import(
+    not_empty: Validator, vgsamverkan_year: Validator, ignore_missing: Validator,
+    vgsamverkan_text: Validator,
+) -> Schema:
+    # ``records`` is checked record by record in the action, so that every bad record
+    # is named with its position.
+    return {
+        "year": [not_empty, vgsamverkan_year],
+        "records": [not_empty],
+        "source": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+    }
+
+
+@tk.validator_args
+def population_record(
+    not_empty: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_positive_int: Validator,
+) -> Schema:
+    return {
+        "municipality_code": [not_empty, vgsamverkan_text],
+        "name": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "population": [not_empty, vgsamverkan_positive_int],
+    }
+
+
+@tk.validator_args
+def dashboard_show() -> Schema:
+    return {}

@@ -1,0 +1,157 @@
+"""Validators of the extension, registered with the ``vgsamverkan_`` prefix.
+
+Each raises ``tk.Invalid`` with a message in the user's language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import orgnumber
+from ckanext.vgsamverkan.model import Population
+from ckanext.vgsamverkan.model.participation import ORG_TYPES
+
+__all__ = [
+    "vgsamverkan_text",
+    "vgsamverkan_org_type",
+    "vgsamverkan_org_number",
+    "vgsamverkan_municipality_code",
+    "vgsamverkan_phone",
+    "vgsamverkan_date",
+    "vgsamverkan_year",
+    "vgsamverkan_positive_int",
+    "vgsamverkan_object_type",
+    "vgsamverkan_limit",
+]
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
+_CODE = re.compile(r"^\d{4}$")
+
+
+def vgsamverkan_text(value: Any) -> Any:
+    """Text, stripped; numbers are taken as their text, anything else is refused."""
+    if value is tk.missing or value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise tk.Invalid(tk._("Must be text"))
+    return str(value).strip()
+
+
+def vgsamverkan_org_type(value: Any) -> Any:
+    if value not in ORG_TYPES:
+        raise tk.Invalid(
+            tk._("Choose one of: {choices}").format(choices=", ".join(ORG_TYPES))
+        )
+    return value
+
+
+def vgsamverkan_org_number(value: Any) -> Any:
+    why = orgnumber.problem(value)
+    if why == "format":
+        raise tk.Invalid(tk._("Write the organisationsnummer as NNNNNN-NNNN"))
+    if why == "personal":
+        raise tk.Invalid(
+            tk._(
+                "The third digit of an organisationsnummer is 2 or higher; "
+                "this looks like a personal identity number"
+            )
+        )
+    if why == "checksum":
+        raise tk.Invalid(
+            tk._("The organisationsnummer is not valid (its check digit is wrong)")
+        )
+    return orgnumber.normalise(value)
+
+
+def vgsamverkan_municipality_code(value: Any) -> Any:
+    """A four-digit kommunkod of a municipality known to the population table."""
+    if value in (None, "", tk.missing):
+        return value
+    if not _CODE.match(value):
+        raise tk.Invalid(tk._("A municipality code has four digits, e.g. 1480"))
+    known = (
+        model.Session.query(Population.municipality_code)
+        .filter(Population.municipality_code == value)
+        .first()
+    )
+    if not known:
+        raise tk.Invalid(tk._("Unknown municipality code: {code}").format(code=value))
+    return value
+
+
+def vgsamverkan_phone(value: Any) -> Any:
+    if value in (None, "", tk.missing):
+        return value
+    if not _PHONE.match(value):
+        raise tk.Invalid(tk._("Write a telephone number with digits, e.g. 031-123 45 67"))
+    return value
+
+
+def vgsamverkan_date(value: Any) -> Any:
+    """A date as ``YYYY-MM-DD``; converted to ``datetime.date``."""
+    if value in (None, "", tk.missing):
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise tk.Invalid(tk._("Write the date as YYYY-MM-DD"))
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise tk.Invalid(tk._("Write the date as YYYY-MM-DD"))
+
+
+def vgsamverkan_year(value: Any) -> Any:
+    try:
+        year = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise tk.Invalid(tk._("Write the year as four digits"))
+    if isinstance(value, bool) or not 1900 <= year <= 2200:
+        raise tk.Invalid(tk._("Write the year as four digits"))
+    return year
+
+
+def vgsamverkan_positive_int(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
+    if number < 0:
+        raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
+    return number
+
+
+def vgsamverkan_object_type(value: Any) -> Any:
+    from ckanext.vgsamverkan.logic.objects import OBJECT_TYPES
+
+    if value not in OBJECT_TYPES:
+        raise tk.Invalid(
+            tk._("Choose one of: {choices}").format(choices=", ".join(OBJECT_TYPES))
+        )
+    return value
+
+
+def vgsamverkan_limit(value: Any) -> Any:
+    number = vgsamverkan_positive_int(value)
+    if not 1 <= number <= 1000:
+        raise tk.Invalid(tk._("Must be between 1 and 1000"))
+    return number
+
+
+def max_length(length: int):
+    """A factory used in schemas (not registered as a validator)."""
+
+    def validator(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > length:
+            raise tk.Invalid(
+                tk._("Must be at most {n} characters").format(n=length)
+            )
+        return value
+
+    return validator

@@ -1,0 +1,215 @@
+"""E-mail about submissions and decisions.
+
+Messages are composed when the act happens, in the recipient's language, with the
+extension's own catalogue (so no request context is needed), and sent by CKAN's job
+worker from the ``vgsamverkan`` queue. A mail that fails is logged and retried by the
+worker; it never undoes the act that caused it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from typing import Any, Callable
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from babel.support import NullTranslations, Translations
+
+from ckanext.vgsamverkan import config
+
+log = logging.getLogger(__name__)
+
+QUEUE = "vgsamverkan"
+RETRY_INTERVALS = [10, 60, 300]
+_I18N = os.path.join(os.path.dirname(__file__), "i18n")
+LANGUAGES = ("sv", "en")
+
+
+@lru_cache(maxsize=8)
+def translations(lang: str) -> NullTranslations:
+    if lang == "en":
+        return NullTranslations()
+    return Translations.load(_I18N, [lang], domain="ckanext-vgsamverkan")
+
+
+def request_language() -> str:
+    """The language of the current web request, or the site's default."""
+    try:
+        from flask import has_request_context
+
+        if has_request_context():
+            lang = tk.h.lang()
+            if lang in LANGUAGES:
+                return lang
+    except Exception:  # no app, or a request without a locale
+        pass
+    return config.default_locale() if config.default_locale() in LANGUAGES else "sv"
+
+
+def link(path: str) -> str:
+    return config.site_url() + path
+
+
+def participation_path(participation_id: str) -> str:
+    return f"/samverkan/deltagande/{participation_id}"
+
+
+# -- composing -------------------------------------------------------------------------
+
+def _org_type_label(_: Callable[[str], str], org_type: str) -> str:
+    return {
+        "kommun": _("municipality (kommun)"),
+        "kommunalt_bolag": _("municipal company"),
+        "regional_forvaltning": _("regional administration"),
+    }.get(org_type, org_type)
+
+
+def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    subject = _("New application to take part: {organization}").format(
+        organization=p["organization_title"]
+    )
+    body = "\n".join(
+        [
+            _("A new application to take part in the regional collaboration waits for your decision."),
+            "",
+            _("Organisation: {organization}").format(organization=p["organization_title"]),
+            _("Type: {org_type}").format(org_type=_org_type_label(_, p["org_type"])),
+            _("Applied by: {user}").format(user=p.get("applicant_name") or ""),
+            "",
+            _("Decide here: {link}").format(link=link(participation_path(p["id"]))),
+        ]
+    )
+    return subject, body
+
+
+def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = p["organization_title"]
+    subjects = {
+        "approve": _("Your application to take part has been approved: {organization}"),
+        "reject": _("Your application to take part has been rejected: {organization}"),
+        "withdraw": _("An application to take part was withdrawn: {organization}"),
+        "terminate": _("The participation has ended: {organization}"),
+    }
+    lines = []
+    if verb == "approve":
+        lines.append(
+            _("The application of {organization} to take part in the regional collaboration has been approved. It takes part from {date}.").format(
+                organization=org, date=p.get("effective_from") or ""
+            )
+        )
+        if p.get("decision_comment"):
+            lines += ["", _("Comment: {comment}").format(comment=p["decision_comment"])]
+    elif verb == "reject":
+        lines.append(
+            _("The application of {organization} to take part in the regional collaboration has been rejected.").format(
+                organization=org
+            )
+        )
+        lines += ["", _("Reason: {reason}").format(reason=p.get("reason") or "")]
+    elif verb == "withdraw":
+        lines.append(
+            _("The application of {organization} to take part was withdrawn by {user}.").format(
+                organization=org, user=p.get("actor_name") or ""
+            )
+        )
+    elif verb == "terminate":
+        lines.append(
+            _("The participation of {organization} in the regional collaboration ends on {date}.").format(
+                organization=org, date=p.get("effective_to") or ""
+            )
+        )
+    lines += ["", _("See the application: {link}").format(link=link(participation_path(p["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+def _compose_comment(lang: str, comment: dict[str, Any], title: str, path: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    subject = _("New comment: {title}").format(title=title)
+    body = "\n".join(
+        [
+            _("{user} wrote:").format(user=comment.get("author_display_name") or ""),
+            "",
+            comment["text"],
+            "",
+            _("Answer here: {link}").format(link=link(path)),
+        ]
+    )
+    return subject, body
+
+
+# -- sending ---------------------------------------------------------------------------
+
+def send_job(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
+    """The job the worker runs. Raises on failure, so that the worker retries it."""
+    from ckan.lib.mailer import mail_recipient
+
+    try:
+        mail_recipient(recipient_name, recipient_email, subject, body)
+    except Exception:
+        log.exception("vgsamverkan: mail to %s failed; the worker retries it", recipient_email)
+        raise
+    log.info("vgsamverkan: mail sent to %s: %s", recipient_email, subject)
+
+
+def _enqueue(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
+    if not config.notify() or not recipient_email:
+        return
+    try:
+        from rq import Retry
+
+        retries = config.mail_retries()
+        rq_kwargs = {"retry": Retry(max=retries, interval=RETRY_INTERVALS)} if retries else {}
+        tk.enqueue_job(
+            send_job,
+            [recipient_name, recipient_email, subject, body],
+            title=f"vgsamverkan mail: {subject[:60]}",
+            queue=QUEUE,
+            rq_kwargs=rq_kwargs,
+        )
+    except Exception:
+        # The act stands whatever happens to its mail.
+        log.exception("vgsamverkan: could not queue mail to %s: %s", recipient_email, subject)
+
+
+def _coordinator_lang() -> str:
+    lang = config.default_locale()
+    return lang if lang in LANGUAGES else "sv"
+
+
+def _applicant(p: dict[str, Any]) -> tuple[str, str]:
+    user = model.User.get(p["applicant_id"]) if p.get("applicant_id") else None
+    if user is not None and user.email:
+        return user.display_name, user.email
+    return p.get("contact_name") or "", p.get("contact_email") or ""
+
+
+def participation_submitted(p: dict[str, Any]) -> None:
+    subject, body = _compose_submitted(_coordinator_lang(), p)
+    _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+
+
+def participation_decided(p: dict[str, Any], verb: str) -> None:
+    if verb == "withdraw":
+        subject, body = _compose_decided(_coordinator_lang(), p, verb)
+        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        return
+    name, email = _applicant(p)
+    subject, body = _compose_decided(p.get("language") or "sv", p, verb)
+    _enqueue(name, email, subject, body)
+
+
+def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) -> None:
+    """A comment from the coordinator goes to the applicant; one from the organisation
+    goes to the coordinator."""
+    title = getattr(obj, "organization_title", "") or ""
+    path = participation_path(obj.id)
+    if from_coordinator:
+        name, email = _applicant(obj.dictize())
+        lang = getattr(obj, "language", None) or "sv"
+    else:
+        name, email, lang = config.contact_name(), config.coordinator_email(), _coordinator_lang()
+    subject, body = _compose_comment(lang, comment, title, path)
+    _enqueue(name, email, subject, body)

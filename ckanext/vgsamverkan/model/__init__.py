@@ -1,0 +1,10 @@
+"""Tables of the extension. Every table is named ``vgsamverkan_*``; no foreign keys into
+CKAN's core tables (they would break CKAN's test database resets)."""
+from __future__ import annotations
+
+from .comment import Comment
+from .event import Event
+from .participation import Participation
+from .population import Population
+
+__all__ = ["Comment", "Event", "Participation", "Population"]

@@ -1,0 +1,80 @@
+"""The append-only event log shared by every workflow of the extension."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, UnicodeText
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from .base import iso, make_id, utcnow
+
+
+class Event(tk.BaseModel):
+    """One change of state (or other recorded act) of one object.
+
+    Rows are only ever inserted: nothing in the extension updates or deletes them.
+    """
+
+    __tablename__ = "vgsamverkan_event"
+
+    id = Column(UnicodeText, primary_key=True, default=make_id)
+    object_type = Column(UnicodeText, nullable=False)
+    object_id = Column(UnicodeText, nullable=False)
+    organization_id = Column(UnicodeText, nullable=True)
+    actor_id = Column(UnicodeText, nullable=True)
+    action = Column(UnicodeText, nullable=False)
+    from_state = Column(UnicodeText, nullable=True)
+    to_state = Column(UnicodeText, nullable=True)
+    comment = Column(UnicodeText, nullable=True)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (
+        Index("vgsamverkan_event_object_idx", "object_type", "object_id", "created"),
+        Index("vgsamverkan_event_org_idx", "organization_id", "created"),
+    )
+
+    @classmethod
+    def record(
+        cls,
+        object_type: str,
+        object_id: str,
+        action: str,
+        *,
+        actor_id: str | None,
+        organization_id: str | None,
+        from_state: str | None = None,
+        to_state: str | None = None,
+        comment: str | None = None,
+    ) -> "Event":
+        event = cls(
+            object_type=object_type,
+            object_id=object_id,
+            action=action,
+            actor_id=actor_id,
+            organization_id=organization_id,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment or None,
+            created=utcnow(),
+        )
+        model.Session.add(event)
+        return event
+
+    def dictize(self) -> dict[str, Any]:
+        actor = model.User.get(self.actor_id) if self.actor_id else None
+        return {
+            "id": self.id,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "organization_id": self.organization_id,
+            "action": self.action,
+            "actor_id": self.actor_id,
+            "actor_name": actor.name if actor else None,
+            "actor_display_name": actor.display_name if actor else None,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "comment": self.comment,
+            "created": iso(self.created),
+        }

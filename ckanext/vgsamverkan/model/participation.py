@@ -1,0 +1,114 @@
+"""An application to take part in the regional collaboration (ansökan om deltagande)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeText, text
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from .base import iso, make_id, utcnow
+
+STATES = ("pending", "approved", "rejected", "withdrawn", "terminated")
+ORG_TYPES = ("kommun", "kommunalt_bolag", "regional_forvaltning")
+ACTIVE_STATES = ("pending", "approved")
+
+
+class Participation(tk.BaseModel):
+    __tablename__ = "vgsamverkan_participation"
+
+    id = Column(UnicodeText, primary_key=True, default=make_id)
+    state = Column(UnicodeText, nullable=False, default="pending")
+    # The CKAN organisation: set at application for an existing one, at approval for a new one.
+    organization_id = Column(UnicodeText, nullable=True)
+    organization_name = Column(UnicodeText, nullable=False)
+    organization_title = Column(UnicodeText, nullable=False)
+    org_type = Column(UnicodeText, nullable=False)
+    municipality_code = Column(UnicodeText, nullable=True)
+    org_number = Column(UnicodeText, nullable=False)
+    contact_name = Column(UnicodeText, nullable=False)
+    contact_email = Column(UnicodeText, nullable=False)
+    contact_phone = Column(UnicodeText, nullable=True)
+    invoice_reference = Column(UnicodeText, nullable=True)
+    motivation = Column(UnicodeText, nullable=True)
+    applicant_id = Column(UnicodeText, nullable=False)
+    language = Column(UnicodeText, nullable=False, default="sv")
+    decided_by = Column(UnicodeText, nullable=True)
+    decided_at = Column(DateTime(timezone=True), nullable=True)
+    decision_comment = Column(UnicodeText, nullable=True)
+    reason = Column(UnicodeText, nullable=True)
+    effective_from = Column(Date, nullable=True)
+    effective_to = Column(Date, nullable=True)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending','approved','rejected','withdrawn','terminated')",
+            name="vgsamverkan_participation_state_check",
+        ),
+        CheckConstraint(
+            "org_type IN ('kommun','kommunalt_bolag','regional_forvaltning')",
+            name="vgsamverkan_participation_org_type_check",
+        ),
+        # At most one pending or approved participation per organisation …
+        Index(
+            "vgsamverkan_participation_one_active_org",
+            "organization_id",
+            unique=True,
+            postgresql_where=text(
+                "state IN ('pending','approved') AND organization_id IS NOT NULL"
+            ),
+        ),
+        # … per new organisation name still waiting to be created …
+        Index(
+            "vgsamverkan_participation_one_active_new_name",
+            "organization_name",
+            unique=True,
+            postgresql_where=text("state = 'pending' AND organization_id IS NULL"),
+        ),
+        # … and per municipality for kommuner.
+        Index(
+            "vgsamverkan_participation_one_active_kommun",
+            "municipality_code",
+            unique=True,
+            postgresql_where=text("state IN ('pending','approved') AND org_type = 'kommun'"),
+        ),
+        Index("vgsamverkan_participation_state_idx", "state", "created"),
+    )
+
+    def dictize(self, *, with_contact: bool = True) -> dict[str, Any]:
+        org = model.Group.get(self.organization_id) if self.organization_id else None
+        applicant = model.User.get(self.applicant_id)
+        decider = model.User.get(self.decided_by) if self.decided_by else None
+        data = {
+            "id": self.id,
+            "state": self.state,
+            "organization_id": self.organization_id,
+            "organization_name": org.name if org else self.organization_name,
+            "organization_title": org.title if org else self.organization_title,
+            "org_type": self.org_type,
+            "municipality_code": self.municipality_code,
+            "org_number": self.org_number,
+            "applicant_id": self.applicant_id,
+            "applicant_name": applicant.name if applicant else None,
+            "language": self.language,
+            "decided_by": decider.name if decider else None,
+            "decided_at": iso(self.decided_at),
+            "decision_comment": self.decision_comment,
+            "reason": self.reason,
+            "effective_from": iso(self.effective_from),
+            "effective_to": iso(self.effective_to),
+            "created": iso(self.created),
+            "modified": iso(self.modified),
+        }
+        if with_contact:
+            data.update(
+                contact_name=self.contact_name,
+                contact_email=self.contact_email,
+                contact_phone=self.contact_phone,
+                invoice_reference=self.invoice_reference,
+                motivation=self.motivation,
+            )
+        return data

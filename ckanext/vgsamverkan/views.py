@@ -1,0 +1,282 @@
+"""Pages of the collaboration. Views call actions only, never the session."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask.views import MethodView
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+vgsamverkan = Blueprint("vgsamverkan", __name__)
+vgsamverkan_admin = Blueprint("vgsamverkan_admin", __name__, url_prefix="/ckan-admin")
+
+__all__ = ["vgsamverkan", "vgsamverkan_admin"]
+
+_APPLY_FIELDS = (
+    "organization_id",
+    "organization_title",
+    "organization_name",
+    "org_type",
+    "municipality_code",
+    "org_number",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "invoice_reference",
+    "motivation",
+)
+_VERBS = ("approve", "reject", "withdraw", "terminate")
+
+
+def _context() -> dict[str, Any]:
+    user = tk.current_user
+    return {
+        "model": model,
+        "session": model.Session,
+        "user": user.name if user and user.is_authenticated else "",
+        "auth_user_obj": user if user and user.is_authenticated else None,
+    }
+
+
+def _logged_in() -> bool:
+    return bool(tk.current_user and tk.current_user.is_authenticated)
+
+
+def _login_redirect():
+    return tk.redirect_to(tk.h.url_for("user.login", came_from=tk.request.full_path))
+
+
+def _form() -> dict[str, Any]:
+    return {k: v for k, v in tk.request.form.items() if k not in ("_csrf_token", "save")}
+
+
+def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
+    labels = _field_labels()
+    return {
+        labels.get(field, field): "; ".join(map(str, msgs if isinstance(msgs, list) else [msgs]))
+        for field, msgs in errors.items()
+    }
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "organization_id": tk._("Organisation"),
+        "organization_title": tk._("Name of the organisation"),
+        "organization_name": tk._("Address (URL name)"),
+        "org_type": tk._("Type of organisation"),
+        "municipality_code": tk._("Municipality"),
+        "org_number": tk._("Organisationsnummer"),
+        "contact_name": tk._("Contact person"),
+        "contact_email": tk._("E-mail"),
+        "contact_phone": tk._("Telephone"),
+        "invoice_reference": tk._("Invoice reference"),
+        "motivation": tk._("Why do you want to take part?"),
+        "reason": tk._("Reason"),
+        "comment": tk._("Comment"),
+        "effective_from": tk._("Takes part from"),
+        "effective_to": tk._("Last day of participation"),
+        "text": tk._("Comment"),
+        "state": tk._("State"),
+    }
+
+
+# -- public ----------------------------------------------------------------------------
+
+def index():
+    participants = tk.get_action("vgsamverkan_participant_list")(_context(), {})
+    return tk.render(
+        "vgsamverkan/index.html", {"participants": participants["results"]}
+    )
+
+
+# -- participation ---------------------------------------------------------------------
+
+def _admin_orgs() -> list[dict[str, Any]]:
+    if not _logged_in():
+        return []
+    return tk.get_action("organization_list_for_user")(
+        _context(), {"permission": "admin", "include_dataset_count": False}
+    )
+
+
+class ApplyView(MethodView):
+    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        return tk.render(
+            "vgsamverkan/participation_form.html",
+            {
+                "data": data,
+                "errors": errors,
+                "error_summary": _error_summary(errors) if errors else {},
+                "admin_orgs": _admin_orgs(),
+                "labels": _field_labels(),
+            },
+        )
+
+    def get(self):
+        if not _logged_in():
+            return _login_redirect()
+        data = {"organization_id": tk.request.args.get("organization_id", "")}
+        return self._render(data, {})
+
+    def post(self):
+        if not _logged_in():
+            return _login_redirect()
+        form = _form()
+        data = {k: form.get(k, "") for k in _APPLY_FIELDS}
+        payload = {k: v for k, v in data.items() if v != ""}
+        if form.get("for") == "new":
+            payload.pop("organization_id", None)
+        elif payload.get("organization_id"):
+            payload.pop("organization_title", None)
+            payload.pop("organization_name", None)
+        try:
+            result = tk.get_action("vgsamverkan_participation_apply")(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(data, e.error_dict)
+        except tk.ObjectNotFound:
+            return self._render(data, {"organization_id": [tk._("No such organisation")]})
+        except tk.NotAuthorized as e:
+            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
+        tk.h.flash_success(
+            tk._("Thank you! Your application has been sent to the regional coordinator.")
+        )
+        return tk.redirect_to("vgsamverkan.participation_read", id=result["id"])
+
+
+def participation_read(id: str):
+    context = _context()
+    try:
+        participation = tk.get_action("vgsamverkan_participation_show")(context, {"id": id})
+        events = tk.get_action("vgsamverkan_event_list")(
+            _context(), {"object_type": "participation", "object_id": id}
+        )["results"]
+        comments = tk.get_action("vgsamverkan_comment_list")(
+            _context(), {"object_type": "participation", "object_id": id}
+        )["results"]
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Application not found"))
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("You may not see this application"))
+    except tk.ValidationError:
+        return tk.abort(404, tk._("Application not found"))
+    return tk.render(
+        "vgsamverkan/participation_read.html",
+        {
+            "p": participation,
+            "events": events,
+            "comments": comments,
+            "history": _history(events, comments),
+            "labels": _field_labels(),
+        },
+    )
+
+
+def _history(events: list[dict[str, Any]], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items = [dict(e, kind="event") for e in events] + [dict(c, kind="comment") for c in comments]
+    return sorted(items, key=lambda i: i["created"])
+
+
+def participation_decide(id: str, verb: str):
+    if verb not in _VERBS:
+        return tk.abort(404)
+    form = _form()
+    payload: dict[str, Any] = {"id": id}
+    for key in ("comment", "reason", "effective_from", "effective_to"):
+        if form.get(key):
+            payload[key] = form[key]
+    if verb == "reject":
+        payload["reason"] = form.get("reason", "")
+    next_url = form.get("next") or ""
+    try:
+        tk.get_action(f"vgsamverkan_participation_{verb}")(_context(), payload)
+    except tk.ValidationError as e:
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("You may not decide on this application"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Application not found"))
+    else:
+        tk.h.flash_success(tk._("Saved."))
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return tk.redirect_to(next_url)
+    return tk.redirect_to("vgsamverkan.participation_read", id=id)
+
+
+def comment(object_type: str, id: str):
+    text = tk.request.form.get("text", "")
+    try:
+        tk.get_action("vgsamverkan_comment_create")(
+            _context(), {"object_type": object_type, "object_id": id, "text": text}
+        )
+    except tk.ValidationError as e:
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("You may not comment on this request"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Not found"))
+    else:
+        tk.h.flash_success(tk._("Your comment was added."))
+    return tk.redirect_to("vgsamverkan.participation_read", id=id)
+
+
+def my_requests():
+    if not _logged_in():
+        return _login_redirect()
+    participations = tk.get_action("vgsamverkan_participation_list")(
+        _context(), {"limit": 100}
+    )
+    return tk.render(
+        "vgsamverkan/my_requests.html", {"participations": participations["results"]}
+    )
+
+
+# -- the coordinator's workplace -------------------------------------------------------
+
+def admin_queue():
+    context = _context()
+    try:
+        dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+    state = tk.request.args.get("state") or "pending"
+    org_type = tk.request.args.get("org_type") or ""
+    params: dict[str, Any] = {"state": state, "limit": 200}
+    if org_type:
+        params["org_type"] = org_type
+    try:
+        queue = tk.get_action("vgsamverkan_participation_list")(_context(), params)
+    except tk.ValidationError:
+        queue = {"count": 0, "results": []}
+    results = sorted(queue["results"], key=lambda p: p["created"])
+    return tk.render(
+        "vgsamverkan/admin/queue.html",
+        {
+            "dashboard": dashboard,
+            "participations": results,
+            "state": state,
+            "org_type": org_type,
+        },
+    )
+
+
+vgsamverkan.add_url_rule("/samverkan", view_func=index)
+vgsamverkan.add_url_rule(
+    "/samverkan/deltagande/ansok", view_func=ApplyView.as_view("participation_apply")
+)
+vgsamverkan.add_url_rule("/samverkan/mina-arenden", view_func=my_requests)
+vgsamverkan.add_url_rule("/samverkan/deltagande/<id>", view_func=participation_read)
+vgsamverkan.add_url_rule(
+    "/samverkan/deltagande/<id>/<verb>", view_func=participation_decide, methods=["POST"]
+)
+vgsamverkan.add_url_rule(
+    "/samverkan/<object_type>/<id>/kommentar", view_func=comment, methods=["POST"]
+)
+vgsamverkan_admin.add_url_rule("/samverkan", view_func=admin_queue, endpoint="queue")

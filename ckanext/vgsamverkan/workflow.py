@@ -1,0 +1,83 @@
+"""States and allowed transitions of every workflow of the extension, in one place.
+
+Pure: no database and no request. Actions ask :func:`target` for the state a verb leads
+to; a verb that is not allowed from the current state raises a ``ValidationError`` that
+names the current state, in the user's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ckan.plugins.toolkit as tk
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    initial: str
+    states: tuple[str, ...]
+    # (from_state, verb) -> to_state
+    transitions: dict[tuple[str, str], str]
+
+    def allowed_verbs(self, state: str) -> list[str]:
+        return [verb for (src, verb) in self.transitions if src == state]
+
+    def can(self, state: str, verb: str) -> bool:
+        return (state, verb) in self.transitions
+
+
+PARTICIPATION = Workflow(
+    name="participation",
+    initial="pending",
+    states=("pending", "approved", "rejected", "withdrawn", "terminated"),
+    transitions={
+        ("pending", "approve"): "approved",
+        ("pending", "reject"): "rejected",
+        ("pending", "withdraw"): "withdrawn",
+        ("approved", "terminate"): "terminated",
+    },
+)
+
+WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION,)}
+
+
+def state_label(state: str) -> str:
+    """The state's name in the user's language."""
+    labels = {
+        "pending": tk._("pending"),
+        "approved": tk._("approved"),
+        "rejected": tk._("rejected"),
+        "withdrawn": tk._("withdrawn"),
+        "terminated": tk._("terminated"),
+    }
+    return labels.get(state, state)
+
+
+def verb_label(verb: str) -> str:
+    labels = {
+        "approve": tk._("approved"),
+        "reject": tk._("rejected"),
+        "withdraw": tk._("withdrawn"),
+        "terminate": tk._("terminated"),
+    }
+    return labels.get(verb, verb)
+
+
+def target(workflow: Workflow, state: str, verb: str) -> str:
+    """Return the state that ``verb`` leads to from ``state``, or refuse.
+
+    :raises ckan.plugins.toolkit.ValidationError: the transition is not allowed; the
+        message names the current state.
+    """
+    try:
+        return workflow.transitions[(state, verb)]
+    except KeyError:
+        raise tk.ValidationError(
+            {
+                "state": [
+                    tk._(
+                        "This cannot be {verb} because it is {state}."
+                    ).format(verb=verb_label(verb), state=state_label(state))
+                ]
+            }
+        )

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Make (or reuse) a virtualenv with a pinned CKAN and this extension installed in it.
+# Usage: scripts/venv.sh VENV_DIR REQUIREMENTS_FILE
+set -euo pipefail
+venv=$1; req=$2
+here=$(cd "$(dirname "$0")/.." && pwd)
+stamp="$venv/.vgsamverkan-installed"
+want=$( { cat "$req" "$here/requirements/common.txt" "$here/setup.py" 2>/dev/null || true; } | sha1sum | cut -d" " -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --upgrade "pip<25" "setuptools<70" wheel
+"$venv/bin/pip" install -q -r "$req"
+if [ -f "$here/setup.py" ]; then
+  "$venv/bin/pip" install -q --no-deps -e "$here"
+fi
+echo "$want" > "$stamp"
