@@ -49,9 +49,9 @@ def _ensure_org(name: str, title: str, admin: str) -> str:
     if org is not None:
         return org.id
     return tk.get_action("organization_create")(
-        {"user": admin, "ignore_auth": True, "return_id_only": True},
+        {"user": admin, "ignore_auth": True},
         {"name": name, "title": title},
-    )
+    )["id"]
 
 
 def _has_application(name: str) -> bool:

@@ -8,6 +8,7 @@ whole: :class:`PopulationFileError` names the line.
 from __future__ import annotations
 
 import csv
+import os
 import io
 import re
 from typing import Any
@@ -103,3 +104,21 @@ def parse(content: bytes | str, year: int) -> tuple[list[dict[str, Any]], int]:
     if not records:
         raise PopulationFileError(len(lines), f"no figures for {year}")
     return records, skipped
+
+
+SHIPPED = os.path.join(os.path.dirname(__file__), "data", "vg_population.csv")
+
+
+def shipped_rows() -> list[dict[str, Any]]:
+    """The default population shipped with the extension (SCB figures, see
+    ``data/README.md``): ``[{municipality_code, name, year, population}]``."""
+    with open(SHIPPED, encoding="utf-8") as f:
+        return [
+            {
+                "municipality_code": r["kommunkod"],
+                "name": r["kommun"],
+                "year": int(r["year"]),
+                "population": int(r["population"]),
+            }
+            for r in csv.DictReader(f)
+        ]

@@ -436,12 +436,12 @@ def _create_organization(context: Context, obj: Participation) -> str:
         "user": applicant.name,
         "ignore_auth": True,
         "defer_commit": True,
-        "return_id_only": True,
     }
+    # (not return_id_only: the activity plugin's subscriber expects a dict)
     try:
         return tk.get_action("organization_create")(
             org_context, {"name": obj.organization_name, "title": obj.organization_title}
-        )
+        )["id"]
     except tk.ValidationError as e:
         model.Session.rollback()
         errors = getattr(e, "error_dict", {}) or {}
@@ -758,10 +758,21 @@ def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> dict
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_population_import", context, data_dict)
-    data = _validate(data_dict, schema.population_import(), context)
-    records = data["records"]
-    if not isinstance(records, list):
-        raise tk.ValidationError({"records": [tk._("Must be a list of records")]})
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__all__": [tk._("Expected an object of parameters")]})
+    records = data_dict.get("records")
+    try:
+        data = _validate(
+            {k: v for k, v in data_dict.items() if k != "records"},
+            schema.population_import(),
+            context,
+        )
+    except tk.ValidationError as e:
+        if not isinstance(records, list) or not records:
+            e.error_dict["records"] = [tk._("Must be a non-empty list of records")]
+        raise
+    if not isinstance(records, list) or not records:
+        raise tk.ValidationError({"records": [tk._("Must be a non-empty list of records")]})
     errors: list[str] = []
     clean: dict[str, dict[str, Any]] = {}
     record_schema = schema.population_record()

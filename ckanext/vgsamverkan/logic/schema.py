@@ -154,11 +154,10 @@ def population_import(
     not_empty: Validator, vgsamverkan_year: Validator, ignore_missing: Validator,
     vgsamverkan_text: Validator,
 ) -> Schema:
-    # ``records`` is checked record by record in the action, so that every bad record
-    # is named with its position.
+    # ``records`` is taken out before validation and checked record by record in the
+    # action, so that every bad record is named with its position.
     return {
         "year": [not_empty, vgsamverkan_year],
-        "records": [not_empty],
         "source": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
     }
 

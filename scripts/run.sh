@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# make run: provision everything, then serve the portal with demo data on
+# http://127.0.0.1:5000. Idempotent: run again, it reuses what exists.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv
+ckan="$venv/bin/ckan -c ckan.ini"
+PORT=${PORT:-5000}
+
+bash scripts/services.sh
+bash scripts/venv.sh "$venv" requirements/ckan-2.11.txt
+bash scripts/db.sh vgsamverkan_dev
+mkdir -p var/storage var/mail
+
+if [ ! -f ckan.ini ]; then
+  echo "Writing ckan.ini…"
+  $venv/bin/ckan generate config ckan.ini >/dev/null
+  $venv/bin/ckan config-tool ckan.ini \
+    "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1/vgsamverkan_dev" \
+    "ckan.site_url = http://127.0.0.1:$PORT" \
+    "ckan.site_title = Dataportal Väst (utveckling)" \
+    "ckan.redis.url = redis://127.0.0.1:6379/0" \
+    "solr_url = http://127.0.0.1:8983/solr/ckan-stand-in" \
+    "ckan.plugins = activity vgsamverkan vgsamverkan_nosolr" \
+    "ckan.locale_default = sv" \
+    "ckan.locales_offered = sv en" \
+    "ckan.storage_path = $(pwd)/var/storage" \
+    "ckan.csrf_protection.ignore_extensions = false" \
+    "smtp.server = 127.0.0.1:8025" \
+    "smtp.mail_from = portal@example.org" \
+    "ckanext.vgsamverkan.coordinators = samordnare" \
+    "ckanext.vgsamverkan.coordinator_email = samordnare@example.org" \
+    "ckanext.vgsamverkan.contact_name = Regional samordnare (demo)" \
+    "ckanext.vgsamverkan.contact_phone = 010-000 00 00" >/dev/null
+fi
+
+$ckan db init >/dev/null
+if ! $ckan user show admin 2>/dev/null | grep -q "name=admin\|'name': 'admin'\|admin"; then
+  $ckan user add admin email=admin@example.org password=demo-samverkan-2026 fullname="Demo Sysadmin" >/dev/null 2>&1 || true
+fi
+echo y | $ckan sysadmin add admin >/dev/null 2>&1 || true
+$ckan vgsamverkan demo seed
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+# A local mail sink: every message the portal sends is written to var/mail/.
+$venv/bin/python scripts/mailsink.py --port 8025 --dir var/mail > var/mailsink.log 2>&1 &
+pids+=($!)
+# The job worker that sends the e-mail.
+$ckan jobs worker default vgsamverkan > var/worker.log 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+  Dataportal Väst with ckanext-vgsamverkan: http://127.0.0.1:$PORT/samverkan
+  Coordinator's workplace:                  http://127.0.0.1:$PORT/ckan-admin/samverkan
+
+  Demo log-ins (password for all: demo-samverkan-2026)
+    samordnare    the regional coordinator (not a sysadmin)
+    admin         sysadmin
+    anna.admin    admin of Exempelstads kommun (approved participant)
+    bertil.bolag  admin of Exempelstads Energi AB (application pending)
+    cecilia.ny    applied for the new organisation Sjöviks kommun (pending)
+    david.besok   a logged-in user with nothing yet: try applying
+
+  E-mail is not sent out: every message lands in var/mail/ (the job worker logs to var/worker.log).
+  Search is a stand-in that finds nothing (no Solr here): see the README.
+
+MSG
+$ckan run -H 127.0.0.1 -p "$PORT" -r

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# make test: provision PostgreSQL, Redis, both venvs and the test databases, then run the
+# whole suite on CKAN 2.11.6 and on CKAN 2.12.0. Fails if either fails.
+# Usage: scripts/test.sh [2.11|2.12]   (no argument: both)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+versions=${1:-"2.11 2.12"}
+log() { printf '\n==> %s\n' "$*"; }
+
+bash scripts/services.sh || exit 1
+bash scripts/chromium.sh || exit 1
+
+declare -A status
+for v in $versions; do
+  case $v in
+    2.11) venv=.venv; req=requirements/ckan-2.11.txt; db=vgsamverkan_test; redis=1; base=5100 ;;
+    2.12) venv=.venv-2.12; req=requirements/ckan-2.12.txt; db=vgsamverkan_test_212; redis=2; base=5200 ;;
+    *) echo "unknown CKAN version $v"; exit 2 ;;
+  esac
+  log "CKAN $v: virtualenv $venv"
+  bash scripts/venv.sh "$venv" "$req" || exit 1
+  bash scripts/db.sh "$db" || exit 1
+  export CKAN_SQLALCHEMY_URL="postgresql://ckan_default:pass@127.0.0.1/$db"
+  export CKAN_REDIS_URL="redis://127.0.0.1:6379/$redis"
+  export VGS_PORT_BASE=$base
+  "$venv/bin/ckan" -c test.ini db init >/dev/null 2>&1 || "$venv/bin/ckan" -c test.ini db init || exit 1
+  log "CKAN $v: pytest"
+  "$venv/bin/python" -m pytest -q -p no:randomly ${PYTEST_ARGS:-} 2>&1 | tee "/tmp/vgsamverkan-pytest-$v.log"
+  status[$v]=${PIPESTATUS[0]}
+done
+
+log "Summary"
+rc=0
+for v in $versions; do
+  line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "/tmp/vgsamverkan-pytest-$v.log" | tail -1)
+  echo "CKAN $v: exit ${status[$v]}: ${line:-no summary}"
+  [ "${status[$v]}" = 0 ] || rc=1
+done
+exit $rc

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import os
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from ckan.tests import factories
+
+from tests import factories as vgs_factories
+
+pytest_plugins = []
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for, with_plugins):
+    """Reset the database, then apply the migrations of our plugins (CKAN's first
+    clean_db of a session drops every table, ours too)."""
+    reset_db()
+    migrate_db_for("activity")
+    migrate_db_for("vgsamverkan")
+    restore_reference_data()
+
+
+def restore_reference_data() -> None:
+    """CKAN's later resets delete the rows of every table they know, ours too, but do not
+    run our migration again: put back the population the migration ships."""
+    import ckan.model as model
+    from ckanext.vgsamverkan.model import Population
+    from ckanext.vgsamverkan.population_file import shipped_rows
+
+    if model.Session.query(Population).first() is None:
+        for row in shipped_rows():
+            model.Session.add(Population(source="SCB (shipped)", **row))
+        model.Session.commit()
+
+
+def port(offset: int) -> int:
+    """A port for this test run (make test runs the CKAN versions on separate bases)."""
+    return int(os.environ.get("VGS_PORT_BASE", "5100")) + offset
+
+
+@pytest.fixture
+def coordinator(clean_db, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
+    return vgs_factories.coordinator_user()
+
+
+@pytest.fixture
+def sysadmin_user(clean_db):
+    return factories.Sysadmin()
+
+
+@pytest.fixture
+def applicant(clean_db):
+    return factories.User()
+
+
+class Mailbox:
+    """A real SMTP server on localhost (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self, port_: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self.refuse = False
+        self._lock = threading.Lock()
+        self.port = port_
+        self.controller = Controller(self, hostname="127.0.0.1", port=port_)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            return "451 4.3.0 Mailbox temporarily unavailable (test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(msg)
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in str(m["To"])]
+
+    @staticmethod
+    def body(msg) -> str:
+        return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.fixture
+def mailbox(ckan_config, monkeypatch):
+    box = Mailbox(port(25))
+    box.controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{box.port}")
+    try:
+        yield box
+    finally:
+        box.controller.stop()
+
+
+@pytest.fixture
+def run_jobs(clean_queues):
+    """Run the vgsamverkan queue with CKAN's real (forking) rq worker until it is empty."""
+    from ckan.lib import jobs
+
+    def run() -> None:
+        jobs.Worker(["vgsamverkan"]).work(burst=True)
+
+    return run
