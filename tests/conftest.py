@@ -102,7 +102,15 @@ def mailbox(ckan_config, monkeypatch):
 @pytest.fixture
 def run_jobs(clean_queues):
     """Run the vgsamverkan queue with CKAN's real (forking) rq worker until it is empty."""
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry
+
     from ckan.lib import jobs
+
+    queue = jobs.get_queue("vgsamverkan")
+    queue.empty()
+    for registry in (ScheduledJobRegistry(queue=queue), FailedJobRegistry(queue=queue)):
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
 
     def run() -> None:
         jobs.Worker(["vgsamverkan"]).work(burst=True)

@@ -47,10 +47,10 @@ def vgsamverkan_org_types() -> list[dict[str, str]]:
 def vgsamverkan_action_label(action: str) -> str:
     return {
         "apply": tk._("applied"),
-        "approve": tk._("approved"),
-        "reject": tk._("rejected"),
-        "withdraw": tk._("withdrew"),
-        "terminate": tk._("terminated"),
+        "approve": tk._("approved the application"),
+        "reject": tk._("rejected the application"),
+        "withdraw": tk._("withdrew the application"),
+        "terminate": tk._("ended the participation"),
         "import": tk._("imported"),
     }.get(action, action)
 

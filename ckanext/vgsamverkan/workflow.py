@@ -53,14 +53,15 @@ def state_label(state: str) -> str:
     return labels.get(state, state)
 
 
-def verb_label(verb: str) -> str:
-    labels = {
-        "approve": tk._("approved"),
-        "reject": tk._("rejected"),
-        "withdraw": tk._("withdrawn"),
-        "terminate": tk._("terminated"),
+def _refusal(verb: str) -> str:
+    """The refusal of ``verb``, with a ``{state}`` placeholder, in the user's language."""
+    messages = {
+        "approve": tk._("This cannot be approved: its state is now «{state}»."),
+        "reject": tk._("This cannot be rejected: its state is now «{state}»."),
+        "withdraw": tk._("This cannot be withdrawn: its state is now «{state}»."),
+        "terminate": tk._("This cannot be terminated: its state is now «{state}»."),
     }
-    return labels.get(verb, verb)
+    return messages.get(verb, tk._("This cannot be done: its state is now «{state}»."))
 
 
 def target(workflow: Workflow, state: str, verb: str) -> str:
@@ -74,10 +75,6 @@ def target(workflow: Workflow, state: str, verb: str) -> str:
     except KeyError:
         raise tk.ValidationError(
             {
-                "state": [
-                    tk._(
-                        "This cannot be {verb} because it is {state}."
-                    ).format(verb=verb_label(verb), state=state_label(state))
-                ]
+                "state": [_refusal(verb).format(state=state_label(state))]
             }
         )

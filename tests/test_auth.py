@@ -1,0 +1,171 @@
+"""Auth for every action and every role, at the auth layer (``call_auth``) and through
+the action itself (so a forgotten ``check_access`` is caught: CKAN's auth audit does not
+cover extension actions)."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.vgsamverkan.model import Comment, Event, Participation, Population
+from tests.factories import application_data, apply_existing, org_with_admin
+
+ROLES = ["anonymous", "user", "org_admin", "other_admin", "coordinator", "sysadmin"]
+
+
+@pytest.fixture
+def world(clean_db, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
+    org_admin = factories.User()
+    other_admin = factories.User()
+    org = org_with_admin(org_admin)
+    other_org = org_with_admin(other_admin)
+    users = {
+        "anonymous": None,
+        "user": factories.User(),
+        "org_admin": org_admin,
+        "other_admin": other_admin,
+        "coordinator": factories.User(name="samordnare"),
+        "sysadmin": factories.Sysadmin(),
+    }
+    free_org = org_with_admin(org_admin)  # no application yet
+    pending = apply_existing(org_admin, org)
+    approved = apply_existing(other_admin, other_org)
+    helpers.call_action("vgsamverkan_participation_approve", id=approved["id"])
+    return {"users": users, "org": org, "free_org": free_org, "pending": pending, "approved": approved}
+
+
+def _context(user):
+    return {"user": user["name"] if user else "", "model": model, "ignore_auth": False}
+
+
+def _snapshot():
+    model.Session.expire_all()
+    return tuple(model.Session.query(c).count() for c in (Participation, Event, Comment, Population)) + (
+        tuple(sorted((p.id, p.state) for p in model.Session.query(Participation))),
+    )
+
+
+def _allowed_by_auth(name, user, data) -> bool:
+    try:
+        helpers.call_auth(name, _context(user), **data)
+        return True
+    except tk.NotAuthorized:
+        return False
+
+
+# action -> (how to build its data from the world, roles that are allowed)
+CASES = {
+    "vgsamverkan_participation_apply (new organisation)": (
+        "vgsamverkan_participation_apply",
+        lambda w: application_data(organization_name="helt-ny", organization_title="Helt ny"),
+        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participation_apply (existing organisation)": (
+        "vgsamverkan_participation_apply",
+        lambda w: application_data(organization_id=w["free_org"]["id"]),
+        {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participation_show": (
+        "vgsamverkan_participation_show", lambda w: {"id": w["pending"]["id"]},
+        {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participation_list": (
+        "vgsamverkan_participation_list", lambda w: {},
+        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participation_approve": (
+        "vgsamverkan_participation_approve", lambda w: {"id": w["pending"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participation_reject": (
+        "vgsamverkan_participation_reject", lambda w: {"id": w["pending"]["id"], "reason": "Nej"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participation_withdraw": (
+        "vgsamverkan_participation_withdraw", lambda w: {"id": w["pending"]["id"]},
+        {"org_admin", "sysadmin"},
+    ),
+    "vgsamverkan_participation_terminate": (
+        "vgsamverkan_participation_terminate", lambda w: {"id": w["approved"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_participant_list": (
+        "vgsamverkan_participant_list", lambda w: {}, set(ROLES),
+    ),
+    "vgsamverkan_comment_create": (
+        "vgsamverkan_comment_create",
+        lambda w: {"object_type": "participation", "object_id": w["pending"]["id"], "text": "Hej"},
+        {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_comment_list": (
+        "vgsamverkan_comment_list",
+        lambda w: {"object_type": "participation", "object_id": w["pending"]["id"]},
+        {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_event_list (object)": (
+        "vgsamverkan_event_list",
+        lambda w: {"object_type": "participation", "object_id": w["pending"]["id"]},
+        {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_event_list (organisation)": (
+        "vgsamverkan_event_list", lambda w: {"organization_id": w["org"]["id"]},
+        {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_dashboard_show": (
+        "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_population_list": (
+        "vgsamverkan_population_list", lambda w: {}, set(ROLES),
+    ),
+    "vgsamverkan_population_import": (
+        "vgsamverkan_population_import",
+        lambda w: {"year": 2030, "records": [{"municipality_code": "1480", "name": "Göteborg", "population": 1}]},
+        {"coordinator", "sysadmin"},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_role(case, world):
+    action, make_data, allowed = CASES[case]
+    data = make_data(world)
+    seen = {role for role in ROLES if _allowed_by_auth(action, world["users"][role], data)}
+    assert seen == allowed, f"{case}: auth allows {sorted(seen)}, must allow {sorted(allowed)}"
+
+    # Through the action: every refused role is refused, and nothing changes.
+    for role in set(ROLES) - allowed:
+        before = _snapshot()
+        with pytest.raises(tk.NotAuthorized):
+            helpers.call_action(action, context=_context(world["users"][role]), **data)
+        assert _snapshot() == before, f"{case}: refused call by {role} changed the database"
+
+    # …and every allowed role gets through (the coordinator is not a sysadmin).
+    role = "coordinator" if "coordinator" in allowed else sorted(allowed)[0]
+    helpers.call_action(action, context=_context(world["users"][role]), **data)
+
+
+def test_every_action_has_a_case():
+    from ckanext.vgsamverkan.logic import action
+
+    covered = {c[0] for c in CASES.values()}
+    public = set(action.__dict__) & {n for n in dir(action) if n.startswith("vgsamverkan_")}
+    assert public == covered
+
+
+def test_coordinator_is_not_a_sysadmin(world):
+    coordinator = model.User.get("samordnare")
+    assert not coordinator.sysadmin
+    # and gets nothing of a sysadmin's beyond the workflow
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_auth("user_delete", _context({"name": "samordnare"}), id=world["users"]["user"]["id"])
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_auth("config_option_update", _context({"name": "samordnare"}))
+
+
+def test_a_deleted_coordinator_account_is_no_coordinator(world):
+    helpers.call_action("user_delete", id="samordnare")
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_auth("vgsamverkan_dashboard_show", _context({"name": "samordnare"}))

@@ -1,0 +1,114 @@
+"""Two concurrent decisions on one application: exactly one wins, the other gets a
+ValidationError, and the event log shows one decision. Real concurrent database sessions
+(one per thread: CKAN's Session is thread-scoped)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.vgsamverkan.logic import action as action_module
+from ckanext.vgsamverkan.model import Event, Participation
+from tests.factories import apply_new
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def _race(app, calls):
+    """Run ``calls`` (action, context, data) at once; return one outcome per call."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def worker(i, action, user, data):
+        with app.flask_app.test_request_context():
+            barrier.wait()
+            try:
+                outcomes[i] = ("ok", helpers.call_action(action, context={"user": user}, **data))
+            except tk.ValidationError as e:
+                outcomes[i] = ("refused", e.error_dict)
+            except Exception as e:  # anything else is a failure of the test
+                outcomes[i] = ("error", repr(e))
+            finally:
+                model.Session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i, *c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+@pytest.fixture
+def slow_transaction(monkeypatch):
+    """Hold each decision's transaction open a moment after it has read the state, so
+    that the racing decisions really overlap."""
+    original = action_module._check_no_overlap
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(action_module, "_check_no_overlap", slow)
+
+
+@pytest.mark.parametrize("second", ["approve", "reject"])
+def test_concurrent_decisions_exactly_one_wins(app, coordinator, slow_transaction, second):
+    applicant = factories.User()
+    other_coordinator = factories.Sysadmin()
+    p = apply_new(applicant, name=f"kapplopning-{second}")
+    extra = {"reason": "Nej"} if second == "reject" else {}
+    outcomes = _race(
+        app,
+        [
+            ("vgsamverkan_participation_approve", coordinator["name"], {"id": p["id"]}),
+            (f"vgsamverkan_participation_{second}", other_coordinator["name"], {"id": p["id"], **extra}),
+        ],
+    )
+    kinds = sorted(o[0] for o in outcomes)
+    assert kinds == ["ok", "refused"], outcomes
+    refused = next(o[1] for o in outcomes if o[0] == "refused")
+    assert "state" in refused
+    model.Session.expire_all()
+    decisions = (
+        model.Session.query(Event)
+        .filter(Event.object_id == p["id"], Event.action != "apply")
+        .all()
+    )
+    assert len(decisions) == 1
+    state = model.Session.get(Participation, p["id"]).state
+    assert decisions[0].to_state == state
+    # a new organisation was created at most once
+    assert model.Session.query(model.Group).filter_by(name=f"kapplopning-{second}").count() == (
+        1 if state == "approved" else 0
+    )
+
+
+def test_concurrent_applications_for_one_municipality(app, coordinator):
+    users = [factories.User() for _ in range(4)]
+    data = {
+        "org_type": "kommun",
+        "municipality_code": "1480",
+        "contact_name": "A",
+        "contact_email": "a@example.org",
+    }
+    from tests.factories import org_number
+
+    calls = [
+        (
+            "vgsamverkan_participation_apply",
+            u["name"],
+            dict(data, organization_name=f"goteborg-{i}", organization_title=f"G {i}", org_number=org_number()),
+        )
+        for i, u in enumerate(users)
+    ]
+    outcomes = _race(app, calls)
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused", "refused", "refused"], outcomes
+    model.Session.expire_all()
+    assert model.Session.query(Participation).filter_by(municipality_code="1480").count() == 1
+    assert model.Session.query(Event).filter_by(action="apply").count() == 1

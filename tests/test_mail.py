@@ -1,0 +1,91 @@
+"""E-mail: composed in the recipient's language, queued on Redis, sent by CKAN's real
+(forking) job worker to a real SMTP server on localhost (aiosmtpd)."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import factories
+
+from ckanext.vgsamverkan.model import Participation
+from tests.factories import apply_new, call
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def test_application_and_decision_mails(coordinator, mailbox, run_jobs):
+    applicant = factories.User(email="sokande@example.org")
+    p = apply_new(applicant, name="mejlkommunen", language="sv")
+    run_jobs()
+    to_coordinator = mailbox.to("samordnare@example.org")
+    assert len(to_coordinator) == 1
+    body = mailbox.body(to_coordinator[0])
+    assert "Ny ansökan om deltagande" in to_coordinator[0]["Subject"]
+    assert f"/samverkan/deltagande/{p['id']}" in body
+    assert applicant["name"] in body
+
+    call("vgsamverkan_participation_reject", coordinator, id=p["id"], reason="Organisationsnumret stämmer inte")
+    run_jobs()
+    to_applicant = mailbox.to("sokande@example.org")
+    assert len(to_applicant) == 1
+    assert "avslagits" in to_applicant[0]["Subject"]
+    assert "Organisationsnumret stämmer inte" in mailbox.body(to_applicant[0])
+
+
+def test_english_applicant_gets_english_mail(coordinator, mailbox, run_jobs):
+    applicant = factories.User(email="applicant@example.org")
+    p = apply_new(applicant, language="en")
+    call("vgsamverkan_participation_approve", coordinator, id=p["id"], comment="Welcome")
+    run_jobs()
+    [msg] = mailbox.to("applicant@example.org")
+    assert msg["Subject"].startswith("Your application to take part has been approved")
+    body = mailbox.body(msg)
+    assert "Welcome" in body and f"/samverkan/deltagande/{p['id']}" in body
+
+
+def test_a_refusing_mail_server_never_undoes_the_decision(coordinator, mailbox, run_jobs):
+    from rq.registry import ScheduledJobRegistry
+
+    from ckan.lib.jobs import get_queue
+
+    applicant = factories.User(email="tur@example.org")
+    p = apply_new(applicant)
+    run_jobs()
+    mailbox.refuse = True
+    approved = call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+    run_jobs()
+    assert approved["state"] == "approved"
+    model.Session.expire_all()
+    assert model.Session.get(Participation, p["id"]).state == "approved"
+    assert mailbox.to("tur@example.org") == []
+    # the failed mail waits for its retry
+    queue = get_queue("vgsamverkan")
+    registry = ScheduledJobRegistry(queue=queue)
+    waiting = [queue.fetch_job(i) for i in registry.get_job_ids()]
+    assert [j.args[1] for j in waiting] == ["tur@example.org"]
+    assert waiting[0].retries_left == 2  # one of the three retries is used
+
+    # The server takes mail again; the retry's time comes (the 10 s wait is skipped by
+    # moving the job from the schedule to the queue, as rq's scheduler would).
+    mailbox.refuse = False
+    registry.remove(waiting[0])
+    queue.enqueue_job(waiting[0])
+    run_jobs()
+    assert len(mailbox.to("tur@example.org")) == 1
+
+
+def test_notify_off_sends_nothing(coordinator, mailbox, run_jobs, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.notify", False)
+    apply_new(factories.User())
+    run_jobs()
+    assert mailbox.messages == []
+
+
+def test_comment_from_coordinator_reaches_applicant(coordinator, mailbox, run_jobs):
+    applicant = factories.User(email="kommentar@example.org")
+    p = apply_new(applicant)
+    call("vgsamverkan_comment_create", coordinator, object_type="participation",
+         object_id=p["id"], text="Behöver fakturareferens")
+    run_jobs()
+    [msg] = mailbox.to("kommentar@example.org")
+    assert "Behöver fakturareferens" in mailbox.body(msg)
