@@ -1,0 +1,229 @@
+"""Pages through CKAN's test app: Swedish first, English available, CSRF on every form,
+errors tied to their fields, and the coordinator's queue."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import factories
+
+from ckanext.vgsamverkan.model import Participation
+from tests.factories import apply_new, application_data, call, org_with_admin
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+class Browser:
+    """One test client that keeps its cookies (the session, and so the CSRF token)
+    between requests, as a browser does; CKAN's ``app`` makes a new client per call."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.client.post(url, **kwargs)
+
+
+@pytest.fixture
+def app(app):
+    return Browser(app)
+
+_TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def as_user(user):
+    return {"REMOTE_USER": user["name"]} if user else {}
+
+
+def token(app, url, user) -> str:
+    page = app.get(url, extra_environ=as_user(user))
+    match = _TOKEN.search(page.body)
+    assert match, f"no CSRF field in {url}"
+    return match.group(1)
+
+
+def apply_form(**overrides):
+    data = application_data(
+        organization_title="Formulärkommunen", organization_name="formularkommunen", **overrides
+    )
+    data["for"] = "new"
+    return data
+
+
+class TestPublicPage:
+    def test_swedish_first_with_participants_and_contact(self, app, applicant, coordinator):
+        p = apply_new(applicant, name="synlig-kommun", municipality_code="1480")
+        call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+        page = app.get("/samverkan")
+        assert page.status_code == 200
+        assert '<html lang="sv"' in page.body or 'lang="sv"' in page.body
+        assert "Regional samverkan för öppna data i Västra Götaland" in page.body
+        assert "Prislista" in page.body and "Synlig-Kommun" in page.body
+        assert "Göteborg" in page.body
+        assert "samordnare@example.org" in page.body and "010-000 00 00" in page.body
+
+    def test_english_available(self, app):
+        page = app.get("/en/samverkan")
+        assert "Regional collaboration for open data in Västra Götaland" in page.body
+        assert "Price list" in page.body
+
+    def test_core_pages_answer_with_the_solr_stand_in(self, app, applicant, coordinator):
+        p = apply_new(applicant, name="karnsidor")
+        call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+        admin = factories.Sysadmin()
+        for url in ("/", "/dataset/", "/organization/", "/organization/karnsidor", "/group/"):
+            assert app.get(url).status_code == 200, url
+        admin_page = app.get("/ckan-admin/", extra_environ=as_user(admin))
+        assert "/ckan-admin/samverkan" in admin_page.body
+
+
+class TestApplyForm:
+    def test_anonymous_is_sent_to_log_in(self, app):
+        response = app.get("/samverkan/deltagande/ansok", follow_redirects=False)
+        assert response.status_code == 302
+        assert "/user/login" in response.headers["Location"]
+
+    def test_form_has_labels_for_every_field(self, app, applicant):
+        page = app.get("/samverkan/deltagande/ansok", extra_environ=as_user(applicant)).body
+        for name in ("organization_title", "organization_name", "org_type", "municipality_code",
+                     "org_number", "contact_name", "contact_email", "contact_phone",
+                     "invoice_reference", "motivation"):
+            assert f'<label class="form-label" for="field-{name}">' in page, name
+            assert f'id="field-{name}"' in page
+
+    def test_apply_through_the_form(self, app, applicant):
+        url = "/samverkan/deltagande/ansok"
+        data = apply_form(_csrf_token=token(app, url, applicant))
+        response = app.post(url, data=data, extra_environ=as_user(applicant), follow_redirects=False)
+        assert response.status_code == 302
+        p = model.Session.query(Participation).one()
+        assert response.headers["Location"].endswith(f"/samverkan/deltagande/{p.id}")
+        assert (p.organization_name, p.state, p.language) == ("formularkommunen", "pending", "sv")
+        page = app.get(f"/samverkan/deltagande/{p.id}", extra_environ=as_user(applicant))
+        assert "väntar på beslut" in page.body and "Formulärkommunen" in page.body
+
+    def test_errors_are_tied_to_their_fields_and_nothing_is_written(self, app, applicant):
+        url = "/samverkan/deltagande/ansok"
+        data = apply_form(org_number="212000-1356", contact_email="", _csrf_token=token(app, url, applicant))
+        page = app.post(url, data=data, extra_environ=as_user(applicant))
+        assert page.status_code == 200
+        assert 'id="org_number-error"' in page.body
+        assert 'aria-describedby="org_number-help org_number-error"' in page.body
+        assert 'aria-invalid="true"' in page.body
+        assert "kontrollsiffran stämmer inte" in page.body
+        assert 'id="error-summary"' in page.body
+        # what the user typed is kept
+        assert 'value="Formulärkommunen"' in page.body
+        assert model.Session.query(Participation).count() == 0
+
+    def test_post_without_csrf_token_is_refused(self, app, applicant):
+        response = app.post("/samverkan/deltagande/ansok", data=apply_form(),
+                            extra_environ=as_user(applicant))
+        assert response.status_code == 400
+        assert model.Session.query(Participation).count() == 0
+
+    def test_existing_organisation_choice_for_its_admin(self, app):
+        admin = factories.User()
+        org = org_with_admin(admin)
+        page = app.get("/samverkan/deltagande/ansok", extra_environ=as_user(admin)).body
+        assert f'<option value="{org["id"]}"' in page
+        url = "/samverkan/deltagande/ansok"
+        data = application_data(organization_id=org["id"], org_type="kommunalt_bolag")
+        data.update({"for": "existing", "_csrf_token": token(app, url, admin)})
+        app.post(url, data=data, extra_environ=as_user(admin))
+        assert model.Session.query(Participation).one().organization_id == org["id"]
+
+
+class TestApplicationPage:
+    def test_only_parties_see_it(self, app, applicant, coordinator):
+        p = apply_new(applicant)
+        url = f"/samverkan/deltagande/{p['id']}"
+        # anonymous first: the browser keeps a log-in once it has one
+        assert app.get(url, follow_redirects=False).status_code == 302
+        assert app.get(url, extra_environ=as_user(applicant)).status_code == 200
+        assert app.get(url, extra_environ=as_user(coordinator)).status_code == 200
+        assert app.get(url, extra_environ=as_user(factories.User())).status_code == 403
+        assert app.get("/samverkan/deltagande/finns-inte", extra_environ=as_user(coordinator)).status_code == 404
+
+    def test_user_text_is_escaped(self, app, applicant):
+        p = apply_new(applicant, motivation="<script>alert('x')</script>")
+        call("vgsamverkan_comment_create", applicant, object_type="participation", object_id=p["id"],
+             text="<img src=x onerror=alert(1)>")
+        body = app.get(f"/samverkan/deltagande/{p['id']}", extra_environ=as_user(applicant)).body
+        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;" in body
+
+    def test_decisions_are_offered_to_whom_may_make_them(self, app, applicant, coordinator):
+        p = apply_new(applicant)
+        url = f"/samverkan/deltagande/{p['id']}"
+        as_applicant = app.get(url, extra_environ=as_user(applicant)).body
+        assert "/withdraw" in as_applicant and "/approve" not in as_applicant
+        as_coordinator = app.get(url, extra_environ=as_user(coordinator)).body
+        assert "/approve" in as_coordinator and "/reject" in as_coordinator and "/withdraw" not in as_coordinator
+
+    def test_comment_and_withdraw_through_the_page(self, app, applicant):
+        p = apply_new(applicant)
+        url = f"/samverkan/deltagande/{p['id']}"
+        app.post(f"/samverkan/participation/{p['id']}/kommentar",
+                 data={"text": "En fråga", "_csrf_token": token(app, url, applicant)},
+                 extra_environ=as_user(applicant))
+        app.post(f"{url}/withdraw", data={"comment": "Vi väntar", "_csrf_token": token(app, url, applicant)},
+                 extra_environ=as_user(applicant))
+        body = app.get(url, extra_environ=as_user(applicant)).body
+        assert "En fråga" in body and "återkallad" in body and "Vi väntar" in body
+
+    def test_refused_decision_is_explained(self, app, applicant, coordinator):
+        p = apply_new(applicant)
+        url = f"/samverkan/deltagande/{p['id']}"
+        page = app.post(f"{url}/reject", data={"reason": "", "_csrf_token": token(app, url, coordinator)},
+                        extra_environ=as_user(coordinator))
+        assert "Skäl: Värde saknas" in page.body or "Skäl: Missing value" in page.body
+        model.Session.expire_all()
+        assert model.Session.get(Participation, p["id"]).state == "pending"
+
+
+class TestCoordinatorQueue:
+    def test_only_coordinators(self, app, applicant):
+        assert app.get("/ckan-admin/samverkan", follow_redirects=False).status_code == 302
+        assert app.get("/ckan-admin/samverkan", extra_environ=as_user(applicant)).status_code == 403
+
+    def test_queue_lists_pending_with_age_and_decides(self, app, applicant, coordinator):
+        p = apply_new(applicant, name="kokommunen")
+        other = apply_new(factories.User(), name="andra-kommunen")
+        queue_url = "/ckan-admin/samverkan"
+        page = app.get(queue_url, extra_environ=as_user(coordinator))
+        assert page.status_code == 200
+        assert "Kokommunen" in page.body and "Andra-Kommunen" in page.body
+        assert 'id="vgs-waiting">2<' in page.body
+        response = app.post(
+            f"/samverkan/deltagande/{p['id']}/approve",
+            data={"comment": "Välkomna", "next": queue_url, "_csrf_token": token(app, queue_url, coordinator)},
+            extra_environ=as_user(coordinator), follow_redirects=False,
+        )
+        assert response.headers["Location"].endswith(queue_url)
+        app.post(
+            f"/samverkan/deltagande/{other['id']}/reject",
+            data={"reason": "Dubblett", "next": queue_url, "_csrf_token": token(app, queue_url, coordinator)},
+            extra_environ=as_user(coordinator),
+        )
+        model.Session.expire_all()
+        assert model.Session.get(Participation, p["id"]).state == "approved"
+        assert model.Session.get(Participation, other["id"]).state == "rejected"
+        assert model.Group.get("kokommunen") is not None
+        page = app.get(queue_url, extra_environ=as_user(coordinator))
+        assert "Kokommunen" not in page.body
+        approved = app.get(queue_url + "?state=approved", extra_environ=as_user(coordinator))
+        assert "Kokommunen" in approved.body
+
+    def test_open_redirect_is_not_followed(self, app, applicant, coordinator):
+        p = apply_new(applicant)
+        url = f"/samverkan/deltagande/{p['id']}"
+        response = app.post(f"{url}/approve",
+                            data={"next": "https://evil.example/", "_csrf_token": token(app, url, coordinator)},
+                            extra_environ=as_user(coordinator), follow_redirects=False)
+        assert "evil.example" not in response.headers["Location"]
