@@ -60,10 +60,10 @@ cat <<MSG
   Demo log-ins (password for all: demo-samverkan-2026)
     samordnare    the regional coordinator (not a sysadmin)
     admin         sysadmin
-    anna.admin    admin of Exempelstads kommun (approved participant)
-    bertil.bolag  admin of Exempelstads Energi AB (application pending)
-    cecilia.ny    applied for the new organisation Sjöviks kommun (pending)
-    david.besok   a logged-in user with nothing yet: try applying
+    anna-admin    admin of Exempelstads kommun (approved participant)
+    bertil-bolag  admin of Exempelstads Energi AB (application pending)
+    cecilia-ny    applied for the new organisation Sjöviks kommun (pending)
+    david-besok   a logged-in user with nothing yet: try applying
 
   E-mail is not sent out: every message lands in var/mail/ (the job worker logs to var/worker.log).
   Search is a stand-in that finds nothing (no Solr here): see the README.

@@ -5,8 +5,11 @@ import sys
 
 import click
 
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+
+__all__ = ["vgsamverkan"]  # the blanket registers click groups only when named here
 
 
 def _site_context() -> dict:

@@ -15,10 +15,10 @@ DEMO_PASSWORD = "demo-samverkan-2026"
 
 USERS = [
     ("samordnare", "Sam Samordnare", "samordnare@example.org"),
-    ("anna.admin", "Anna Exempelsson", "anna@example.org"),
-    ("bertil.bolag", "Bertil Bolagsson", "bertil@example.org"),
-    ("cecilia.ny", "Cecilia Nysson", "cecilia@example.org"),
-    ("david.besok", "David Besöksson", "david@example.org"),
+    ("anna-admin", "Anna Exempelsson", "anna@example.org"),
+    ("bertil-bolag", "Bertil Bolagsson", "bertil@example.org"),
+    ("cecilia-ny", "Cecilia Nysson", "cecilia@example.org"),
+    ("david-besok", "David Besöksson", "david@example.org"),
 ]
 
 
@@ -75,10 +75,10 @@ def seed() -> Iterator[str]:
     site = _site()
 
     # An approved kommun with an admin.
-    org_id = _ensure_org("exempelstads-kommun", "Exempelstads kommun", "anna.admin")
+    org_id = _ensure_org("exempelstads-kommun", "Exempelstads kommun", "anna-admin")
     if not _has_application("exempelstads-kommun"):
         p = tk.get_action("vgsamverkan_participation_apply")(
-            _ctx("anna.admin"),
+            _ctx("anna-admin"),
             {
                 "organization_id": org_id,
                 "org_type": "kommun",
@@ -98,10 +98,10 @@ def seed() -> Iterator[str]:
         yield "participation Exempelstads kommun: approved"
 
     # A pending municipal company of an existing organisation.
-    org_id = _ensure_org("exempelstads-energi", "Exempelstads Energi AB", "bertil.bolag")
+    org_id = _ensure_org("exempelstads-energi", "Exempelstads Energi AB", "bertil-bolag")
     if not _has_application("exempelstads-energi"):
         tk.get_action("vgsamverkan_participation_apply")(
-            _ctx("bertil.bolag"),
+            _ctx("bertil-bolag"),
             {
                 "organization_id": org_id,
                 "org_type": "kommunalt_bolag",
@@ -119,7 +119,7 @@ def seed() -> Iterator[str]:
     # A pending application for a new organisation.
     if not _has_application("sjovik-kommun"):
         tk.get_action("vgsamverkan_participation_apply")(
-            _ctx("cecilia.ny"),
+            _ctx("cecilia-ny"),
             {
                 "organization_title": "Sjöviks kommun",
                 "organization_name": "sjovik-kommun",

@@ -1,0 +1,88 @@
+"""The command line (through CKAN's click runner) and the migration, up and down."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+import pytest
+
+import ckan.model as model
+from ckan.cli.cli import ckan
+
+from ckanext.vgsamverkan.model import Participation, Population
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment", "vgsamverkan_population"}
+
+
+def _tables() -> set[str]:
+    return set(sa.inspect(model.meta.engine).get_table_names()) & TABLES
+
+
+class TestPopulationImport:
+    def test_import_a_scb_file(self, cli, tmp_path):
+        f = tmp_path / "scb.csv"
+        f.write_bytes("\ufeffRegion;Folkmängd 2025\n1480 Göteborg;612 345\n1401 Härryda;40 600\n".encode())
+        # the column is named "Folkmängd 2025": not a known name, so this file is refused…
+        result = cli.invoke(ckan, ["vgsamverkan", "population", "import", str(f), "--year", "2025"])
+        assert result.exit_code == 1 and "line 1" in result.output
+        f.write_bytes("\ufeffRegion;Folkmängd\n1480 Göteborg;612 345\n1401 Härryda;40 600\n".encode())
+        result = cli.invoke(ckan, ["vgsamverkan", "population", "import", str(f), "--year", "2025"])
+        assert result.exit_code == 0, result.output
+        assert "Imported 2 municipalities for 2025" in result.output
+        assert model.Session.get(Population, ("1480", 2025)).population == 612345
+
+    def test_malformed_file_imports_nothing(self, cli, tmp_path):
+        f = tmp_path / "bad.csv"
+        f.write_text("kommunkod;folkmängd\n1480;612345\n1401;fel\n", encoding="utf-8")
+        result = cli.invoke(ckan, ["vgsamverkan", "population", "import", str(f), "--year", "2025"])
+        assert result.exit_code == 1
+        assert "line 3" in result.output and "Nothing was imported" in result.output
+        assert model.Session.query(Population).filter_by(year=2025).count() == 0
+
+    def test_unknown_file(self, cli):
+        result = cli.invoke(ckan, ["vgsamverkan", "population", "import", "/nonexistent.csv", "--year", "2025"])
+        assert result.exit_code != 0
+
+
+class TestDemoSeed:
+    def test_seed_is_idempotent(self, cli, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
+        first = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
+        assert first.exit_code == 0, first.output
+        states = sorted(p.state for p in model.Session.query(Participation))
+        assert states == ["approved", "pending", "pending"]
+        assert model.User.get("samordnare") is not None
+        second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
+        assert second.exit_code == 0, second.output
+        assert "created" not in second.output
+        assert model.Session.query(Participation).count() == 3
+
+
+class TestMigration:
+    def test_down_and_up(self, cli):
+        assert _tables() == TABLES
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "base"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == set()
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+        # the shipped population comes with the upgrade
+        assert model.Session.query(Population).count() == 90
+        version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
+        assert "3f9a1c2d7e10" in version.output
+
+    def test_model_matches_migration(self):
+        """Every column the models declare exists in the migrated table, with the same
+        nullability: a model change without a migration fails here."""
+        inspector = sa.inspect(model.meta.engine)
+        from ckanext.vgsamverkan import model as vgs_model
+
+        for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment, vgs_model.Population):
+            columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
+            for column in cls.__table__.columns:
+                assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"
+                assert columns[column.name]["nullable"] == column.nullable, column.name
+            assert set(columns) == {c.name for c in cls.__table__.columns}

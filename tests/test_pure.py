@@ -1,0 +1,93 @@
+"""Pure modules: organisationsnummer, population files, the workflow table."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ckanext.vgsamverkan import orgnumber, workflow
+from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
+
+
+class TestOrgNumber:
+    @pytest.mark.parametrize("value", ["212000-1355", "2120001355", "232100-0131", " 212000-1355 "])
+    def test_valid(self, value):
+        assert orgnumber.problem(value) is None
+        assert orgnumber.normalise(value) in ("212000-1355", "232100-0131")
+
+    @pytest.mark.parametrize(
+        "value,why",
+        [("212000-1356", "checksum"), ("21200-1355", "format"), ("212000+1355", "format"),
+         ("abcdef-ghij", "format"), ("", "format"), ("850101-1236", "personal")],
+    )
+    def test_invalid(self, value, why):
+        assert orgnumber.problem(value) == why
+
+    @given(st.text(alphabet="0123456789", min_size=9, max_size=9).filter(lambda s: s[2] >= "2"))
+    def test_check_digit_completes_any_number(self, first_nine):
+        number = first_nine + orgnumber.check_digit(first_nine)
+        assert orgnumber.problem(number) is None
+        # changing the last digit always breaks the checksum
+        wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+        assert orgnumber.problem(wrong) == "checksum"
+
+
+class TestPopulationFile:
+    def test_scb_style_with_bom_semicolons_and_thousands(self):
+        content = "\ufeffRegion;Folkmängd\n1480 Göteborg;608 993\n1401 Härryda;40\u00a0003\n".encode()
+        records, skipped = parse(content, 2024)
+        assert records == [
+            {"municipality_code": "1480", "name": "Göteborg", "population": 608993},
+            {"municipality_code": "1401", "name": "Härryda", "population": 40003},
+        ]
+        assert skipped == 0
+
+    def test_english_columns_and_year_filter(self):
+        content = "code,name,year,population\n1480,Gothenburg,2023,604616\n1480,Gothenburg,2024,608993\n"
+        records, skipped = parse(content, 2024)
+        assert records == [{"municipality_code": "1480", "name": "Gothenburg", "population": 608993}]
+        assert skipped == 1
+
+    def test_cp1252_file(self):
+        content = "kommunkod;kommun;folkmängd\n1480;Göteborg;608993\n".encode("cp1252")
+        assert parse(content, 2024)[0][0]["name"] == "Göteborg"
+
+    @pytest.mark.parametrize(
+        "content,line",
+        [
+            ("kommunkod;folkmängd\n1480;608993\n148;5\n", 3),
+            ("kommunkod;folkmängd\n1480;608993\n1401;många\n", 3),
+            ("kommunkod;folkmängd\n1480;608993\n1480;5\n", 3),
+            ("kommunkod;antal\n1480\n", 2),
+            ("namn;antal\nGöteborg;5\n", 1),
+            ("kommunkod;kommun\n1480;Göteborg\n", 1),
+            ("", 1),
+            ("kommunkod;folkmängd\n", 1),
+        ],
+    )
+    def test_malformed_file_is_refused_with_its_line(self, content, line):
+        with pytest.raises(PopulationFileError) as e:
+            parse(content, 2024)
+        assert e.value.line == line
+
+    def test_shipped_data_has_49_municipalities(self):
+        rows = shipped_rows()
+        assert len({r["municipality_code"] for r in rows}) == 49
+        assert sum(r["population"] for r in rows if r["year"] == 2024) < 1_772_821  # gaps documented
+
+
+class TestWorkflowTable:
+    def test_participation_transitions_are_the_specified_ones(self):
+        assert workflow.PARTICIPATION.transitions == {
+            ("pending", "approve"): "approved",
+            ("pending", "reject"): "rejected",
+            ("pending", "withdraw"): "withdrawn",
+            ("approved", "terminate"): "terminated",
+        }
+
+    def test_every_target_is_a_state(self):
+        for (src, _), dst in workflow.PARTICIPATION.transitions.items():
+            assert src in workflow.PARTICIPATION.states and dst in workflow.PARTICIPATION.states
+
+    def test_final_states_allow_nothing(self):
+        for state in ("rejected", "withdrawn", "terminated"):
+            assert workflow.PARTICIPATION.allowed_verbs(state) == []
