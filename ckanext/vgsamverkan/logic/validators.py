@@ -32,13 +32,17 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
 _CODE = re.compile(r"^\d{4}$")
 
 
-def vgsamverkan_text(value: Any) -> Any:
-    """Text, stripped; numbers are taken as their text, anything else is refused."""
+def vgsamverkan_text(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+    """Text, stripped; numbers are taken as their text. Anything else (a list, an
+    object, true/false) is refused and stops the field's other validators, which can
+    then rely on having text."""
+    value = data.get(key)
     if value is tk.missing or value is None:
-        return value
+        return
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise tk.Invalid(tk._("Must be text"))
-    return str(value).strip()
+        errors[key].append(tk._("Must be text"))
+        raise tk.StopOnError
+    data[key] = str(value).strip()
 
 
 def vgsamverkan_org_type(value: Any) -> Any:
@@ -50,7 +54,7 @@ def vgsamverkan_org_type(value: Any) -> Any:
 
 
 def vgsamverkan_org_number(value: Any) -> Any:
-    why = orgnumber.problem(value)
+    why = orgnumber.problem(value) if isinstance(value, str) else "format"
     if why == "format":
         raise tk.Invalid(tk._("Write the organisationsnummer as NNNNNN-NNNN"))
     if why == "personal":
@@ -71,7 +75,7 @@ def vgsamverkan_municipality_code(value: Any) -> Any:
     """A four-digit kommunkod of a municipality known to the population table."""
     if value in (None, "", tk.missing):
         return value
-    if not _CODE.match(value):
+    if not isinstance(value, str) or not _CODE.match(value):
         raise tk.Invalid(tk._("A municipality code has four digits, e.g. 1480"))
     known = (
         model.Session.query(Population.municipality_code)
@@ -86,7 +90,7 @@ def vgsamverkan_municipality_code(value: Any) -> Any:
 def vgsamverkan_phone(value: Any) -> Any:
     if value in (None, "", tk.missing):
         return value
-    if not _PHONE.match(value):
+    if not isinstance(value, str) or not _PHONE.match(value):
         raise tk.Invalid(tk._("Write a telephone number with digits, e.g. 031-123 45 67"))
     return value
 

@@ -1,0 +1,63 @@
+"""A real CKAN server (``ckan run``) on localhost, against the test database, for
+tests that drive it over HTTP as a script would."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.conftest import port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    p = port(50)
+    url = f"http://127.0.0.1:{p}"
+    env = dict(os.environ, CKAN_SITE_URL=url)
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    log = open(os.path.join("/tmp", f"vgsamverkan-e2e-{p}.log"), "w")
+    # test.ini plus a coordinator who is not a sysadmin
+    ini = os.path.join("/tmp", f"vgsamverkan-e2e-{p}.ini")
+    with open(ini, "w") as f:
+        f.write(
+            "[app:main]\n"
+            f"use = config:{os.path.join(ROOT, 'test.ini')}\n"
+            f"ckan.site_url = {url}\n"
+            "ckanext.vgsamverkan.coordinators = e2e-samordnare\n"
+            "[loggers]\nkeys = root\n[handlers]\nkeys = console\n"
+            "[formatters]\nkeys = generic\n"
+            "[logger_root]\nlevel = INFO\nhandlers = console\n"
+            "[handler_console]\nclass = StreamHandler\nargs = (sys.stderr,)\n"
+            "level = NOTSET\nformatter = generic\n"
+            "[formatter_generic]\nformat = %%(asctime)s %%(levelname)s [%%(name)s] %%(message)s\n"
+        )
+    proc = subprocess.Popen(
+        [ckan, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(p), "-r"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                log.flush()
+                raise RuntimeError(f"the CKAN server did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
