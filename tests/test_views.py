@@ -15,18 +15,42 @@ from tests.factories import apply_new, application_data, call, org_with_admin
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
+PASSWORD = "Test-losenord-123"
+
+
 class Browser:
-    """One test client that keeps its cookies (the session, and so the CSRF token)
-    between requests, as a browser does; CKAN's ``app`` makes a new client per call."""
+    """Test clients that keep their cookies (the session, and so the CSRF token) as a
+    browser does, one per user, each logged in through CKAN's own login form (CKAN's
+    ``app`` makes a new client per call, and 2.12 has no REMOTE_USER log-in)."""
 
     def __init__(self, app):
-        self.client = app.test_client()
+        self.app = app
+        self.clients = {}
 
-    def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
+    def _client(self, user):
+        name = user["name"] if user else ""
+        if name not in self.clients:
+            client = self.app.test_client()
+            if user:
+                obj = model.User.get(name)
+                obj.password = PASSWORD  # a known password for this test user
+                model.Session.commit()
+                page = client.get("/user/login")
+                csrf = _TOKEN.search(page.get_data(as_text=True)).group(1)
+                response = client.post(
+                    "/user/login",
+                    data={"login": name, "password": PASSWORD, "_csrf_token": csrf},
+                    follow_redirects=False,
+                )
+                assert response.status_code == 302, f"log-in of {name} failed"
+            self.clients[name] = client
+        return self.clients[name]
 
-    def post(self, url, **kwargs):
-        return self.client.post(url, **kwargs)
+    def get(self, url, extra_environ=None, **kwargs):
+        return self._client((extra_environ or {}).get("user")).get(url, **kwargs)
+
+    def post(self, url, extra_environ=None, **kwargs):
+        return self._client((extra_environ or {}).get("user")).post(url, **kwargs)
 
 
 @pytest.fixture
@@ -37,7 +61,7 @@ _TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 def as_user(user):
-    return {"REMOTE_USER": user["name"]} if user else {}
+    return {"user": user} if user else {}
 
 
 def token(app, url, user) -> str:
@@ -127,6 +151,23 @@ class TestApplyForm:
         assert response.status_code == 400
         assert model.Session.query(Participation).count() == 0
 
+    def test_csrf_holds_after_an_anonymous_visit(self, app, applicant, coordinator):
+        """CKAN 2.12.0 exempts a view from CSRF for good once an anonymous request has
+        reached it; our forms must still refuse a post without a token."""
+        p = apply_new(factories.User())
+        app.get("/samverkan/deltagande/ansok")  # anonymous
+        app.post(f"/samverkan/deltagande/{p['id']}/approve", data={})  # anonymous
+        app.post(f"/samverkan/participation/{p['id']}/kommentar", data={"text": "x"})
+        assert app.post("/samverkan/deltagande/ansok", data=apply_form(),
+                        extra_environ=as_user(applicant)).status_code == 400
+        assert app.post(f"/samverkan/deltagande/{p['id']}/approve", data={},
+                        extra_environ=as_user(coordinator)).status_code == 400
+        assert app.post(f"/samverkan/participation/{p['id']}/kommentar", data={"text": "x"},
+                        extra_environ=as_user(coordinator)).status_code == 400
+        model.Session.expire_all()
+        assert model.Session.get(Participation, p["id"]).state == "pending"
+        assert model.Session.query(Participation).count() == 1
+
     def test_existing_organisation_choice_for_its_admin(self, app):
         admin = factories.User()
         org = org_with_admin(admin)
@@ -143,7 +184,6 @@ class TestApplicationPage:
     def test_only_parties_see_it(self, app, applicant, coordinator):
         p = apply_new(applicant)
         url = f"/samverkan/deltagande/{p['id']}"
-        # anonymous first: the browser keeps a log-in once it has one
         assert app.get(url, follow_redirects=False).status_code == 302
         assert app.get(url, extra_environ=as_user(applicant)).status_code == 200
         assert app.get(url, extra_environ=as_user(coordinator)).status_code == 200

@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 class StandInResults:
     """Shaped like ``pysolr.Results``."""
 
-    def __init__(self) -> None:
+    def __init__(self, facet_fields: list[str] | None = None) -> None:
         self.hits = 0
         self.docs: list[dict[str, Any]] = []
-        self.facets: dict[str, Any] = {"facet_fields": {}}
+        # every facet asked for, with no counts (CKAN 2.12 reads them back)
+        self.facets: dict[str, Any] = {"facet_fields": {f: [] for f in facet_fields or []}}
         self.stats: dict[str, Any] = {}
         self.highlighting: dict[str, Any] = {}
         self.raw_response: dict[str, Any] = {
@@ -60,7 +61,10 @@ class StandInSolr:
         return ""
 
     def search(self, q: Any = None, **kwargs: Any) -> StandInResults:
-        return StandInResults()
+        fields = kwargs.get("facet.field") or []
+        if isinstance(fields, str):
+            fields = [fields]
+        return StandInResults(list(fields))
 
 
 def make_connection(decode_dates: bool = True) -> StandInSolr:
