@@ -49,7 +49,7 @@ trap cleanup EXIT INT TERM
 $venv/bin/python scripts/mailsink.py --port 8025 --dir var/mail > var/mailsink.log 2>&1 &
 pids+=($!)
 # The job worker that sends the e-mail.
-$ckan jobs worker default vgsamverkan > var/worker.log 2>&1 &
+$ckan vgsamverkan worker > var/worker.log 2>&1 &
 pids+=($!)
 
 cat <<MSG

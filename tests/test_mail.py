@@ -89,3 +89,15 @@ def test_comment_from_coordinator_reaches_applicant(coordinator, mailbox, run_jo
     run_jobs()
     [msg] = mailbox.to("kommentar@example.org")
     assert "Behöver fakturareferens" in mailbox.body(msg)
+
+
+def test_worker_command_sends_the_queued_mail(cli, coordinator, mailbox, run_jobs):
+    from ckan.cli.cli import ckan
+
+    apply_new(factories.User())
+    # CKAN 2.12's runner loads test.ini afresh: give it the mailbox's port as an operator
+    # would, through CKAN's environment override
+    result = cli.invoke(ckan, ["vgsamverkan", "worker", "--burst"],
+                        env={"CKAN_SMTP_SERVER": f"127.0.0.1:{mailbox.port}"})
+    assert result.exit_code == 0, result.output
+    assert len(mailbox.to("samordnare@example.org")) == 1

@@ -82,3 +82,18 @@ def demo_seed():
 
     for line in demo_data.seed():
         click.echo(line)
+
+
+@vgsamverkan.command()
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(burst: bool):
+    """Run CKAN's job worker on the default and vgsamverkan queues, with rq's scheduler.
+
+    ``ckan jobs worker`` runs no scheduler, so a mail that failed and waits for its
+    retry would never be sent; this worker sends it when its time comes.
+    """
+    from ckan.lib import jobs
+
+    from ckanext.vgsamverkan.mailer import QUEUE
+
+    jobs.Worker(["default", QUEUE]).work(burst=burst, with_scheduler=True)

@@ -30,6 +30,7 @@ def server_url():
             f"use = config:{os.path.join(ROOT, 'test.ini')}\n"
             f"ckan.site_url = {url}\n"
             "ckanext.vgsamverkan.coordinators = e2e-samordnare\n"
+            f"smtp.server = 127.0.0.1:{port(25)}\n"
             "[loggers]\nkeys = root\n[handlers]\nkeys = console\n"
             "[formatters]\nkeys = generic\n"
             "[logger_root]\nlevel = INFO\nhandlers = console\n"
@@ -61,3 +62,26 @@ def server_url():
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Debian's Chromium, headless, driven by Debian's chromedriver (nothing downloaded)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--window-size=1280,1600",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -1,0 +1,94 @@
+"""The issue's whole path in a real browser (Debian's headless Chromium) against a running
+portal: a new user applies in Swedish, the coordinator approves in /ckan-admin/samverkan,
+the organisation appears with the applicant as its admin, and both e-mails arrive."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+import ckan.model as model
+from ckan.tests import factories
+
+from tests.factories import member_role, org_number
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
+
+PASSWORD = "Webblasare-123"
+
+
+def _user(name: str, email: str):
+    user = factories.User(name=name, email=email, fullname=name.title())
+    obj = model.User.get(name)
+    obj.password = PASSWORD
+    model.Session.commit()
+    return user
+
+
+def _log_in(browser, url: str, name: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{url}/user/login")
+    browser.find_element(By.ID, "field-login").send_keys(name)
+    browser.find_element(By.ID, "field-password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "field-password").submit()  # the login form, not the search
+    assert "/user/login" not in browser.current_url, "log-in failed"
+
+
+def _main_text(browser) -> str:
+    return browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox, run_jobs):
+    applicant = _user("webb-sokande", "webb-sokande@example.org")
+    _user("e2e-samordnare", "e2e-samordnare@example.org")
+
+    # The applicant finds the collaboration and applies, in Swedish.
+    _log_in(browser, server_url, "webb-sokande")
+    browser.get(f"{server_url}/samverkan")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    browser.find_element(By.LINK_TEXT, "Ansök om deltagande").click()
+    assert "Ansök om deltagande i den regionala samverkan" in _main_text(browser)
+    fields = {
+        "field-organization_title": "Webbkommunen",
+        "field-organization_name": "webbkommunen",
+        "field-org_number": org_number(),
+        "field-contact_name": "Webb Sökande",
+        "field-contact_email": "kontakt@example.org",
+        "field-invoice_reference": "WEB-1",
+        "field-motivation": "Vi vill publicera våra öppna data.",
+    }
+    for element_id, value in fields.items():
+        browser.find_element(By.ID, element_id).send_keys(value)
+    Select(browser.find_element(By.ID, "field-org_type")).select_by_value("kommun")
+    Select(browser.find_element(By.ID, "field-municipality_code")).select_by_value("1480")
+    browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
+    text = _main_text(browser)
+    assert "Tack! Din ansökan har skickats" in text
+    assert "väntar på beslut" in text
+
+    # The coordinator (not a sysadmin) approves it in the queue.
+    _log_in(browser, server_url, "e2e-samordnare")
+    browser.get(f"{server_url}/ckan-admin/samverkan")
+    assert "Webbkommunen" in _main_text(browser)
+    row = browser.find_element(By.XPATH, "//table[@id='vgs-queue']//tr[.//a[text()='Webbkommunen']]")
+    row.find_element(By.CSS_SELECTOR, "input[name=comment]").send_keys("Välkomna!")
+    row.find_element(By.CSS_SELECTOR, "button.btn-success").click()
+    assert "Sparat." in _main_text(browser)
+    assert not browser.find_elements(By.ID, "vgs-queue")  # nothing waits any more
+    assert "Inget här." in _main_text(browser)
+
+    # The organisation exists, with the applicant as its admin.
+    browser.get(f"{server_url}/organization/webbkommunen")
+    assert "Webbkommunen" in _main_text(browser)
+    model.Session.expire_all()
+    org = model.Group.get("webbkommunen")
+    assert org is not None and member_role(org.id, applicant["id"]) == "admin"
+    browser.save_screenshot("/tmp/vgsamverkan-browser-approved.png")
+
+    # Both e-mails arrive (sent by the real worker to the real SMTP server).
+    run_jobs()
+    [to_coordinator] = mailbox.to("samordnare@example.org")
+    assert "Ny ansökan om deltagande: Webbkommunen" in to_coordinator["Subject"]
+    [to_applicant] = mailbox.to("webb-sokande@example.org")
+    assert "godkänts" in to_applicant["Subject"]
+    assert "Välkomna!" in mailbox.body(to_applicant)
