@@ -206,6 +206,22 @@ def _history(events: list[dict[str, Any]], comments: list[dict[str, Any]]) -> li
     return sorted(items, key=lambda i: i["created"])
 
 
+def _act_and_flash(action: str, payload: dict[str, Any], *, success: str, forbidden: str) -> None:
+    """Run an action for a form: its outcome becomes a flash message; a refusal of the
+    user or a missing object ends the request (403/404)."""
+    try:
+        tk.get_action(action)(_context(), payload)
+    except tk.ValidationError as e:
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+    except tk.NotAuthorized:
+        tk.abort(403, forbidden)
+    except tk.ObjectNotFound:
+        tk.abort(404, tk._("Not found"))
+    else:
+        tk.h.flash_success(success)
+
+
 @_csrf_protected
 def participation_decide(id: str, verb: str):
     if verb not in _VERBS:
@@ -218,17 +234,12 @@ def participation_decide(id: str, verb: str):
     if verb == "reject":
         payload["reason"] = form.get("reason", "")
     next_url = form.get("next") or ""
-    try:
-        tk.get_action(f"vgsamverkan_participation_{verb}")(_context(), payload)
-    except tk.ValidationError as e:
-        for label, msg in _error_summary(e.error_dict).items():
-            tk.h.flash_error(f"{label}: {msg}")
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("You may not decide on this application"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Application not found"))
-    else:
-        tk.h.flash_success(tk._("Saved."))
+    _act_and_flash(
+        f"vgsamverkan_participation_{verb}",
+        payload,
+        success=tk._("Saved."),
+        forbidden=tk._("You may not decide on this application"),
+    )
     if next_url.startswith("/") and not next_url.startswith("//"):
         return tk.redirect_to(next_url)
     return tk.redirect_to("vgsamverkan.participation_read", id=id)
@@ -236,20 +247,12 @@ def participation_decide(id: str, verb: str):
 
 @_csrf_protected
 def comment(object_type: str, id: str):
-    text = tk.request.form.get("text", "")
-    try:
-        tk.get_action("vgsamverkan_comment_create")(
-            _context(), {"object_type": object_type, "object_id": id, "text": text}
-        )
-    except tk.ValidationError as e:
-        for label, msg in _error_summary(e.error_dict).items():
-            tk.h.flash_error(f"{label}: {msg}")
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("You may not comment on this request"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Not found"))
-    else:
-        tk.h.flash_success(tk._("Your comment was added."))
+    _act_and_flash(
+        "vgsamverkan_comment_create",
+        {"object_type": object_type, "object_id": id, "text": tk.request.form.get("text", "")},
+        success=tk._("Your comment was added."),
+        forbidden=tk._("You may not comment on this request"),
+    )
     return tk.redirect_to("vgsamverkan.participation_read", id=id)
 
 
