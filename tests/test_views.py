@@ -102,6 +102,10 @@ class TestPublicPage:
         admin = factories.Sysadmin()
         for url in ("/", "/dataset/", "/organization/", "/organization/karnsidor", "/group/"):
             assert app.get(url).status_code == 200, url
+        # datasets can be created and shown (the stand-in takes CKAN's index documents)
+        dataset = factories.Dataset(owner_org=model.Group.get("karnsidor").id)
+        assert app.get(f"/dataset/{dataset['name']}").status_code == 200
+        assert app.get("/dataset/", query_string={"q": "x"}).status_code == 200
         admin_page = app.get("/ckan-admin/", extra_environ=as_user(admin))
         assert "/ckan-admin/samverkan" in admin_page.body
 

@@ -4,8 +4,9 @@ the organisation appears with the applicant as its admin, and both e-mails arriv
 from __future__ import annotations
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import ckan.model as model
 from ckan.tests import factories
@@ -31,11 +32,23 @@ def _log_in(browser, url: str, name: str) -> None:
     browser.find_element(By.ID, "field-login").send_keys(name)
     browser.find_element(By.ID, "field-password").send_keys(PASSWORD)
     browser.find_element(By.ID, "field-password").submit()  # the login form, not the search
-    assert "/user/login" not in browser.current_url, "log-in failed"
+    WebDriverWait(browser, 20).until(lambda d: "/user/login" not in d.current_url, "log-in failed")
 
 
 def _main_text(browser) -> str:
     return browser.find_element(By.TAG_NAME, "body").text
+
+
+def _wait_for(browser, text: str) -> str:
+    """Wait until the page (after a click, the next page) shows ``text``; return it."""
+    def shown(driver):
+        try:
+            body = _main_text(driver)
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+        return body if text in body else False
+
+    return WebDriverWait(browser, 20).until(shown, f"the page never showed {text!r}")
 
 
 def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox, run_jobs):
@@ -47,7 +60,7 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
     browser.get(f"{server_url}/samverkan")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
     browser.find_element(By.LINK_TEXT, "Ansök om deltagande").click()
-    assert "Ansök om deltagande i den regionala samverkan" in _main_text(browser)
+    _wait_for(browser, "Ansök om deltagande i den regionala samverkan")
     fields = {
         "field-organization_title": "Webbkommunen",
         "field-organization_name": "webbkommunen",
@@ -62,24 +75,23 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
     Select(browser.find_element(By.ID, "field-org_type")).select_by_value("kommun")
     Select(browser.find_element(By.ID, "field-municipality_code")).select_by_value("1480")
     browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
-    text = _main_text(browser)
-    assert "Tack! Din ansökan har skickats" in text
+    text = _wait_for(browser, "Tack! Din ansökan har skickats")
     assert "väntar på beslut" in text
 
     # The coordinator (not a sysadmin) approves it in the queue.
     _log_in(browser, server_url, "e2e-samordnare")
     browser.get(f"{server_url}/ckan-admin/samverkan")
-    assert "Webbkommunen" in _main_text(browser)
+    _wait_for(browser, "Webbkommunen")
     row = browser.find_element(By.XPATH, "//table[@id='vgs-queue']//tr[.//a[text()='Webbkommunen']]")
     row.find_element(By.CSS_SELECTOR, "input[name=comment]").send_keys("Välkomna!")
     row.find_element(By.CSS_SELECTOR, "button.btn-success").click()
-    assert "Sparat." in _main_text(browser)
+    _wait_for(browser, "Sparat.")
     assert not browser.find_elements(By.ID, "vgs-queue")  # nothing waits any more
     assert "Inget här." in _main_text(browser)
 
     # The organisation exists, with the applicant as its admin.
     browser.get(f"{server_url}/organization/webbkommunen")
-    assert "Webbkommunen" in _main_text(browser)
+    _wait_for(browser, "Webbkommunen")
     model.Session.expire_all()
     org = model.Group.get("webbkommunen")
     assert org is not None and member_role(org.id, applicant["id"]) == "admin"
