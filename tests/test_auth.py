@@ -186,6 +186,7 @@ def test_every_action_is_documented():
         assert len(doc.strip().splitlines()[0]) > 10, f"{name} has no summary line"
 
 
+@pytest.mark.usefixtures("with_plugins")
 def test_apply_documents_every_parameter():
     from ckanext.vgsamverkan.logic import action, schema
 
