@@ -12,6 +12,7 @@ setup(
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
+    install_requires=["luqum>=1.0,<2"],
     packages=find_namespace_packages(include=["ckanext.*"]),
     include_package_data=False,
     package_data={
@@ -37,7 +38,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "vgsamverkan = ckanext.vgsamverkan.plugin:VgSamverkanPlugin",
-            "vgsamverkan_nosolr = ckanext.vgsamverkan.nosolr:NoSolrStandInPlugin",
+            "vgsamverkan_pgsearch = ckanext.vgsamverkan.pgsearch.plugin:PgSearchPlugin",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -15,13 +15,15 @@ mkdir -p var/storage var/mail
 if [ ! -f ckan.ini ]; then
   echo "Writing ckan.ini…"
   $venv/bin/ckan generate config ckan.ini >/dev/null
-  $venv/bin/ckan config-tool ckan.ini \
+fi
+# The settings make run manages are applied every time, so an older ckan.ini follows.
+$venv/bin/ckan config-tool ckan.ini \
     "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1/vgsamverkan_dev" \
     "ckan.site_url = http://127.0.0.1:$PORT" \
     "ckan.site_title = Dataportal Väst (utveckling)" \
     "ckan.redis.url = redis://127.0.0.1:6379/0" \
-    "solr_url = http://127.0.0.1:8983/solr/ckan-stand-in" \
-    "ckan.plugins = activity vgsamverkan vgsamverkan_nosolr" \
+    "solr_url = http://127.0.0.1:8983/solr/unused-with-vgsamverkan_pgsearch" \
+    "ckan.plugins = activity vgsamverkan vgsamverkan_pgsearch" \
     "ckan.locale_default = sv" \
     "ckan.locales_offered = sv en" \
     "ckan.storage_path = $(pwd)/var/storage" \
@@ -32,7 +34,6 @@ if [ ! -f ckan.ini ]; then
     "ckanext.vgsamverkan.coordinator_email = samordnare@example.org" \
     "ckanext.vgsamverkan.contact_name = Regional samordnare (demo)" \
     "ckanext.vgsamverkan.contact_phone = 010-000 00 00" >/dev/null
-fi
 
 $ckan db init >/dev/null
 if ! $ckan user show admin 2>/dev/null | grep -q "name=admin\|'name': 'admin'\|admin"; then
@@ -66,7 +67,7 @@ cat <<MSG
     david-besok   a logged-in user with nothing yet: try applying
 
   E-mail is not sent out: every message lands in var/mail/ (the job worker logs to var/worker.log).
-  Search is a stand-in that finds nothing (no Solr here): see the README.
+  Search is served from PostgreSQL (plugin vgsamverkan_pgsearch; no Solr here).
 
 MSG
 $ckan run -H 127.0.0.1 -p "$PORT" -r

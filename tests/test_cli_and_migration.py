@@ -12,7 +12,8 @@ from ckanext.vgsamverkan.model import Participation, Population
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment", "vgsamverkan_population"}
+TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
+          "vgsamverkan_population", "vgsamverkan_search_doc"}
 
 
 def _tables() -> set[str]:
@@ -60,6 +61,15 @@ class TestDemoSeed:
 
 
 class TestMigration:
+    def test_search_revision_down_and_up(self, cli):
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "3f9a1c2d7e10"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == TABLES - {"vgsamverkan_search_doc"}
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+
     def test_down_and_up(self, cli):
         assert _tables() == TABLES
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "base"])
@@ -72,7 +82,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "3f9a1c2d7e10" in version.output
+        assert "8b2e4d6f1a93" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -80,7 +90,8 @@ class TestMigration:
         inspector = sa.inspect(model.meta.engine)
         from ckanext.vgsamverkan import model as vgs_model
 
-        for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment, vgs_model.Population):
+        for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
+                    vgs_model.Population, vgs_model.SearchDoc):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

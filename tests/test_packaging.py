@@ -11,11 +11,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_wheel_carries_templates_migrations_translations_and_data(tmp_path):
+    import shutil
+
+    shutil.rmtree(os.path.join(ROOT, "build"), ignore_errors=True)  # no stale copies
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(tmp_path), ROOT],
         check=True, capture_output=True,
     )
+    shutil.rmtree(os.path.join(ROOT, "build"), ignore_errors=True)
     [wheel] = [p for p in os.listdir(tmp_path) if p.endswith(".whl")]
     names = set(zipfile.ZipFile(tmp_path / wheel).namelist())
     package = "ckanext/vgsamverkan/"
@@ -37,6 +41,13 @@ def test_wheel_carries_templates_migrations_translations_and_data(tmp_path):
     ]
     missing = [f for f in expected if package + f not in names]
     assert missing == []
+    # every module in the source tree, and nothing else
+    source_modules = {
+        os.path.relpath(os.path.join(folder, f), ROOT)
+        for folder, _, files in os.walk(os.path.join(ROOT, package))
+        for f in files if f.endswith(".py")
+    }
+    assert {n for n in names if n.endswith(".py")} == source_modules
     versions = [n for n in names if n.startswith(package + "migration/vgsamverkan/versions/")]
     source_versions = os.listdir(os.path.join(ROOT, package, "migration/vgsamverkan/versions"))
     assert len(versions) == len([v for v in source_versions if v.endswith(".py")])

@@ -96,16 +96,19 @@ class TestPublicPage:
         assert "Regional collaboration for open data in Västra Götaland" in page.body
         assert "Price list" in page.body
 
-    def test_core_pages_answer_with_the_solr_stand_in(self, app, applicant, coordinator):
+    def test_core_pages_answer_without_solr(self, app, applicant, coordinator):
         p = apply_new(applicant, name="karnsidor")
         call("vgsamverkan_participation_approve", coordinator, id=p["id"])
         admin = factories.Sysadmin()
         for url in ("/", "/dataset/", "/organization/", "/organization/karnsidor", "/group/"):
             assert app.get(url).status_code == 200, url
-        # datasets can be created and shown (the stand-in takes CKAN's index documents)
+        # datasets can be created, shown and found (search is served from PostgreSQL)
         dataset = factories.Dataset(owner_org=model.Group.get("karnsidor").id)
         assert app.get(f"/dataset/{dataset['name']}").status_code == 200
-        assert app.get("/dataset/", query_string={"q": "x"}).status_code == 200
+        found = app.get("/dataset/", query_string={"q": dataset["title"]})
+        assert found.status_code == 200 and dataset["name"] in found.body
+        org_page = app.get("/organization/karnsidor")
+        assert dataset["name"] in org_page.body
         admin_page = app.get("/ckan-admin/", extra_environ=as_user(admin))
         assert "/ckan-admin/samverkan" in admin_page.body
 

@@ -6,5 +6,6 @@ from .comment import Comment
 from .event import Event
 from .participation import Participation
 from .population import Population
+from .search import SearchDoc
 
-__all__ = ["Comment", "Event", "Participation", "Population"]
+__all__ = ["Comment", "Event", "Participation", "Population", "SearchDoc"]

@@ -1,0 +1,35 @@
+"""The search documents of the PostgreSQL search backend (plugin vgsamverkan_pgsearch):
+one row per document CKAN indexes, as CKAN built it, with a text-search vector."""
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, UnicodeText
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+
+import ckan.plugins.toolkit as tk
+
+
+class SearchDoc(tk.BaseModel):
+    __tablename__ = "vgsamverkan_search_doc"
+
+    index_id = Column(UnicodeText, primary_key=True)
+    id = Column(UnicodeText, nullable=True)
+    site_id = Column(UnicodeText, nullable=True)
+    entity_type = Column(UnicodeText, nullable=True)
+    name = Column(UnicodeText, nullable=True)
+    title_string = Column(UnicodeText, nullable=True)
+    metadata_created = Column(DateTime(timezone=True), nullable=True)
+    metadata_modified = Column(DateTime(timezone=True), nullable=True)
+    data = Column(JSONB, nullable=False)
+    terms = Column(JSONB, nullable=False)
+    tsv = Column(TSVECTOR, nullable=False)
+    indexed = Column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (
+        Index("vgsamverkan_search_doc_terms_idx", "terms", postgresql_using="gin"),
+        Index("vgsamverkan_search_doc_tsv_idx", "tsv", postgresql_using="gin"),
+        Index("vgsamverkan_search_doc_modified_idx", "metadata_modified"),
+        Index("vgsamverkan_search_doc_created_idx", "metadata_created"),
+        Index("vgsamverkan_search_doc_title_idx", "title_string"),
+        Index("vgsamverkan_search_doc_name_idx", "name"),
+        Index("vgsamverkan_search_doc_id_idx", "id"),
+    )

@@ -1,0 +1,321 @@
+"""Lucene (Solr standard parser) and dismax queries to PostgreSQL, with luqum's parser.
+
+Pure: takes query text, gives a SQL boolean expression over the table
+``vgsamverkan_search_doc`` (alias ``d``: columns ``data`` jsonb, ``tsv`` tsvector) and its
+bound parameters. A query it cannot understand raises :class:`QueryNotUnderstood`; the
+connection turns that into CKAN's ``SearchQueryError`` (409), never a 500 and never a
+silently different result.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser
+
+from . import fields
+
+TS_CONFIGS = ("swedish", "simple")
+
+
+class QueryNotUnderstood(ValueError):
+    pass
+
+
+class Params:
+    """Collects bound parameters and names them."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def add(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _field_name(name: str) -> str:
+    if not fields.VALID_NAME.match(name):
+        raise QueryNotUnderstood(f"not a field name: {name!r}")
+    return name
+
+
+def _tsquery(text: str, params: Params, phrase: bool = False) -> str:
+    fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
+    p = params.add(text)
+    return "(" + " || ".join(f"{fn}('{c}', {p})" for c in TS_CONFIGS) + ")"
+
+
+def _field_tsvector(field: str, params: Params) -> str:
+    p = params.add(field)
+    return "(" + " || ".join(
+        f"to_tsvector('{c}', coalesce(d.data ->> {p}, ''))" for c in TS_CONFIGS
+    ) + ")"
+
+
+def text_match(field: str, text: str, params: Params, phrase: bool = False) -> str:
+    """Full-text match of ``text`` in a text field (``text`` is the indexed catch-all)."""
+    if not re.search(r"\w", text):
+        return "TRUE"  # only punctuation: Solr's analyser drops it too
+    vector = "d.tsv" if field == "text" else _field_tsvector(field, params)
+    return f"({vector} @@ {_tsquery(text, params, phrase)})"
+
+
+_NOW = re.compile(
+    r"^NOW((?:[+-]\d+(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)*)(?:/(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)?$"
+)
+_STEP = re.compile(r"([+-]\d+)(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?")
+
+
+def parse_date(text: str, now: dt.datetime | None = None) -> dt.datetime:
+    """A Solr date (``2024-01-31T00:00:00Z``, also without time or zone) or date math
+    (``NOW``, ``NOW-7DAYS``, ``NOW/DAY``)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    m = _NOW.match(text)
+    if m:
+        moment = now
+        for amount, unit in _STEP.findall(m.group(1) or ""):
+            n = int(amount)
+            if unit == "YEAR":
+                moment = moment.replace(year=moment.year + n)
+            elif unit == "MONTH":
+                month = moment.month - 1 + n
+                moment = moment.replace(year=moment.year + month // 12, month=month % 12 + 1)
+            else:
+                moment += dt.timedelta(**{unit.lower() + "s": n})
+        unit = m.group(2)
+        if unit:
+            keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(unit)
+            parts = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+            names = ["month", "day", "hour", "minute", "second"]
+            moment = moment.replace(**{k: parts[k] for k in names[keep:]}, microsecond=0)
+        return moment
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise QueryNotUnderstood(f"not a date: {text!r}")
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _ordered(field: str, params: Params) -> tuple[str, Any]:
+    """The SQL of a field's value for comparisons, and a converter for query values."""
+    p = params.add(field)
+    k = fields.kind(field)
+    if k == "date":
+        return f"vgsamverkan_search_ts(d.data ->> {p})", parse_date
+    if k == "int":
+        def number(text: str) -> float:
+            try:
+                return float(text)
+            except ValueError:
+                raise QueryNotUnderstood(f"not a number: {text!r}")
+        return f"vgsamverkan_search_num(d.data ->> {p})", number
+    return f"(d.data ->> {p})", str
+
+
+def _string_equals(field: str, value: str, params: Params) -> str:
+    return f"(d.terms @> CAST({params.add(json.dumps({field: [value]}))} AS jsonb))"
+
+
+def _wildcard(field: str, pattern: str, params: Params) -> str:
+    like = (
+        pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        .replace("*", "%").replace("?", "_")
+    )
+    return (
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements_text(d.terms -> {params.add(field)}) v "
+        f"WHERE v LIKE {params.add(like)})"
+    )
+
+
+def _exists(field: str, params: Params) -> str:
+    return f"(d.terms ? {params.add(field)})"
+
+
+class Translator:
+    """Walks a luqum tree. ``default_field`` is Solr's ``df``."""
+
+    def __init__(self, params: Params, default_field: str = "text") -> None:
+        self.params = params
+        self.default_field = default_field
+
+    def __call__(self, node: tree.Item, field: str | None = None) -> str:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise QueryNotUnderstood(f"unsupported query syntax: {node}")
+        return method(node, field or self.default_field)
+
+    # structure
+    def _SearchField(self, node, field):
+        name = node.name
+        if name == "*" and str(node.expr) == "*":
+            return "TRUE"
+        return self(node.expr, _field_name(_unescape(name)))
+
+    def _Group(self, node, field):
+        return self(node.expr, field)
+
+    _FieldGroup = _Group
+
+    def _AndOperation(self, node, field):
+        return self._combine(node.children, field, "AND")
+
+    def _OrOperation(self, node, field):
+        positive = [c for c in node.children if not isinstance(c, (tree.Not, tree.Prohibit))]
+        negative = [c for c in node.children if isinstance(c, (tree.Not, tree.Prohibit))]
+        parts = [self(c, field) for c in positive]
+        parts += [f"(NOT {self(c.a, field)})" for c in negative]
+        return "(" + " OR ".join(parts) + ")"
+
+    def _UnknownOperation(self, node, field):
+        # q.op is AND (CKAN sets it): plain and + clauses are required, - clauses excluded
+        return self._combine(node.children, field, "AND")
+
+    def _combine(self, children, field, op):
+        required, excluded = [], []
+        for child in children:
+            if isinstance(child, (tree.Not, tree.Prohibit)):
+                excluded.append(self(child.a, field))
+            elif isinstance(child, tree.Plus):
+                required.append(self(child.a, field))
+            else:
+                required.append(self(child, field))
+        parts = required + [f"(NOT {e})" for e in excluded]
+        return "(" + f" {op} ".join(parts or ["TRUE"]) + ")"
+
+    def _Plus(self, node, field):
+        return self(node.a, field)
+
+    def _Not(self, node, field):
+        # a lone negative clause matches everything else (Solr adds *:*)
+        return f"(NOT {self(node.a, field)})"
+
+    _Prohibit = _Not
+
+    def _Boost(self, node, field):
+        return self(node.expr, field)  # relevance weights only; the match is the same
+
+    # values
+    def _Word(self, node, field):
+        raw = node.value
+        if raw == "*":
+            return "TRUE" if field == "text" else _exists(field, self.params)
+        value = _unescape(raw)
+        k = fields.kind(field)
+        if node.has_wildcard() and k in ("string", "text"):
+            if k == "text":
+                stem = value.rstrip("*")
+                if "*" in stem or "?" in stem or not stem:
+                    raise QueryNotUnderstood(f"unsupported wildcard in a text field: {raw}")
+                p = self.params.add(re.sub(r"\W+", " ", stem).strip().replace(" ", " & ") + ":*")
+                vector = "d.tsv" if field == "text" else _field_tsvector(field, self.params)
+                return f"({vector} @@ to_tsquery('simple', {p}))"
+            return _wildcard(field, raw, self.params)
+        if k == "text":
+            return text_match(field, value, self.params)
+        if k in ("date", "int"):
+            expr, convert = _ordered(field, self.params)
+            return f"({expr} = {self.params.add(convert(value))})"
+        return _string_equals(field, value, self.params)
+
+    def _Phrase(self, node, field):
+        value = _unescape(node.value[1:-1])
+        k = fields.kind(field)
+        if k == "text":
+            return text_match(field, value, self.params, phrase=True)
+        if k in ("date", "int"):
+            expr, convert = _ordered(field, self.params)
+            return f"({expr} = {self.params.add(convert(value))})"
+        return _string_equals(field, value, self.params)
+
+    def _Range(self, node, field):
+        expr, convert = _ordered(field, self.params)
+        parts = []
+        low, high = _unescape(str(node.low)), _unescape(str(node.high))
+        if low != "*":
+            op = ">=" if node.include_low else ">"
+            parts.append(f"{expr} {op} {self.params.add(convert(low.strip(chr(34))))}")
+        if high != "*":
+            op = "<=" if node.include_high else "<"
+            parts.append(f"{expr} {op} {self.params.add(convert(high.strip(chr(34))))}")
+        if not parts:
+            return _exists(field, self.params)
+        return "(" + " AND ".join(parts) + ")"
+
+    def _Fuzzy(self, node, field):
+        raise QueryNotUnderstood(f"fuzzy search (~) is not supported: {node}")
+
+    def _Proximity(self, node, field):
+        raise QueryNotUnderstood(f"proximity search (~) is not supported: {node}")
+
+    def _Regex(self, node, field):
+        raise QueryNotUnderstood(f"regular expressions are not supported: {node}")
+
+
+def lucene(query: str, params: Params, default_field: str = "text") -> str:
+    """SQL for a query in Lucene syntax (``q`` with a field, every ``fq``)."""
+    query = query.strip()
+    if query in ("", "*:*", "*"):
+        return "TRUE"
+    try:
+        node = parser.parse(query)
+    except (ParseError, Exception) as e:  # luqum raises several kinds on bad input
+        raise QueryNotUnderstood(f"cannot parse {query!r}: {e}")
+    return Translator(params, default_field)(node)
+
+
+_DISMAX_TOKEN = re.compile(r'([+-]?)"([^"]*)"|([+-]?)(\S+)')
+
+
+def minimum_match(optional: int, mm: str = "2<-1 5<80%") -> int:
+    """How many of ``optional`` clauses must match under Solr's ``mm`` (e.g. CKAN's
+    ``2<-1 5<80%``: up to 2 all, 3–5 all but one, more 80 %)."""
+    required = optional
+    for rule in mm.split():
+        if "<" not in rule:
+            required = _mm_value(rule, optional)
+            continue
+        limit, value = rule.split("<", 1)
+        if optional > int(limit):
+            required = _mm_value(value, optional)
+    return max(0, min(optional, required))
+
+
+def _mm_value(value: str, n: int) -> int:
+    if value.endswith("%"):
+        pct = int(value[:-1])
+        return n * pct // 100 if pct >= 0 else n - (n * -pct // 100)
+    number = int(value)
+    return number if number >= 0 else n + number
+
+
+def dismax(query: str, params: Params, mm: str = "2<-1 5<80%") -> str:
+    """SQL for user text in dismax mode (no field syntax): words and quoted phrases,
+    ``+`` required, ``-`` excluded, the rest subject to minimum-match."""
+    required, excluded, optional = [], [], []
+    for sign_q, phrase, sign_w, word in _DISMAX_TOKEN.findall(query):
+        sign = sign_q or sign_w
+        text = phrase if phrase or sign_q else word
+        if text.upper() in ("AND", "OR", "NOT") and not phrase:
+            continue
+        clause = text_match("text", text, params, phrase=bool(sign_q or phrase))
+        if clause == "TRUE":
+            continue
+        {"+": required, "-": excluded}.get(sign, optional).append(clause)
+    parts = list(required) + [f"(NOT {e})" for e in excluded]
+    need = minimum_match(len(optional), mm)
+    if optional:
+        if need >= len(optional):
+            parts += optional
+        elif need > 0:
+            hits = " + ".join(f"(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in optional)
+            parts.append(f"(({hits}) >= {need})")
+    return "(" + " AND ".join(parts or ["TRUE"]) + ")"

@@ -1,0 +1,32 @@
+"""Plugin ``vgsamverkan_pgsearch``: CKAN's dataset search served from PostgreSQL.
+
+Replaces CKAN's Solr connection at the one point every search path goes through
+(``make_connection`` in ``ckan.lib.search.common``, ``.index`` and ``.query``, and the
+schema-version check). CKAN's own indexing code keeps running, ``before_dataset_index``
+hooks included. Without this plugin CKAN uses Solr exactly as before.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+
+from . import connection
+
+
+def install() -> None:
+    import ckan.lib.search as search
+    import ckan.lib.search.common as common
+    import ckan.lib.search.index as index
+    import ckan.lib.search.query as query
+
+    for module in (common, index, query, search):
+        module.make_connection = connection.make_connection  # type: ignore[attr-defined]
+    search.check_solr_schema_version = connection.check_solr_schema_version  # type: ignore
+
+
+class PgSearchPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+
+    def update_config(self, config: Any) -> None:
+        install()

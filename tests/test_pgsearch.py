@@ -1,0 +1,255 @@
+"""The PostgreSQL search backend (plugin vgsamverkan_pgsearch) against a fixed corpus:
+Swedish and English datasets, tags, formats, organisations, private and public."""
+from __future__ import annotations
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.vgsamverkan.pgsearch import lucene
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def _dataset(org, name, title, tags, fmt, notes="", private=False, **extra):
+    return factories.Dataset(
+        owner_org=org["id"], name=name, title=title, notes=notes, private=private,
+        tags=[{"name": t} for t in tags],
+        resources=[{"url": f"http://example.org/{name}.{fmt.lower()}", "format": fmt, "name": f"{title} ({fmt})"}],
+        **extra,
+    )
+
+
+@pytest.fixture
+def corpus():
+    member = factories.User()
+    outsider = factories.User()
+    kommun = factories.Organization(name="exempelstad", title="Exempelstads kommun",
+                                    users=[{"name": member["name"], "capacity": "editor"}])
+    region = factories.Organization(name="regionen", title="Regionen")
+    sets = {
+        "cykel": _dataset(kommun, "cykelvagar", "Cykelvägar i Exempelstad", ["cykel", "trafik"], "CSV",
+                          notes="Alla cykelvägar och cykelbanor i kommunen.", license_id="cc-by"),
+        "luft": _dataset(region, "luftkvalitet", "Luftkvalitet: mätningar", ["miljö", "luft"], "JSON",
+                         notes="Timvisa mätningar av kvävedioxid.", license_id="cc-zero"),
+        "bicycle": _dataset(region, "bicycle-counts", "Bicycle counts", ["cykel"], "API",
+                            notes="Automatic counters of bicycles.", license_id="cc-by"),
+        "budget": _dataset(kommun, "budget-2024", "Budget 2024", ["ekonomi"], "XLSX",
+                           notes="Kommunens budget.", private=True, license_id="cc-by"),
+        "skolor": _dataset(kommun, "skolor", "Skolor och förskolor", ["skola"], "CSV",
+                           notes="Adresser till skolor.", license_id="cc-by"),
+    }
+    return {"member": member, "outsider": outsider, "kommun": kommun, "region": region, **sets}
+
+
+def search(user=None, **params):
+    context = {"user": user["name"] if user else "", "ignore_auth": False}
+    return helpers.call_action("package_search", context=context, **params)
+
+
+def names(result):
+    return sorted(r["name"] for r in result["results"])
+
+
+class TestText:
+    @pytest.mark.parametrize(
+        "q,expected",
+        [
+            ("cykelvägar", ["cykelvagar"]),
+            ("cykelväg", ["cykelvagar"]),            # Swedish stemming
+            ("mätning", ["luftkvalitet"]),            # mätningar ~ mätning
+            ("bicycle", ["bicycle-counts"]),          # English, simple matching
+            ("cykel", ["bicycle-counts", "cykelvagar"]),  # tags are in the text
+            ("kvävedioxid", ["luftkvalitet"]),
+            ("skolor förskolor", ["skolor"]),         # both words (q.op AND)
+            ("skolor cykel", []),
+            ('"cykelbanor i kommunen"', ["cykelvagar"]),
+            ("CSV", ["cykelvagar", "skolor"]),        # formats are found
+            ("finnsinte", []),
+        ],
+    )
+    def test_free_text(self, corpus, q, expected):
+        assert names(search(q=q)) == expected
+
+    def test_relevance_puts_title_matches_first(self, corpus):
+        result = search(q="cykel")
+        assert result["results"][0]["name"] in ("cykelvagar", "bicycle-counts")
+        assert result["count"] == 2
+
+
+class TestFieldsAndFilters:
+    @pytest.mark.parametrize(
+        "params,expected",
+        [
+            ({"q": "tags:cykel"}, ["bicycle-counts", "cykelvagar"]),
+            ({"q": "tags:cykel AND res_format:API"}, ["bicycle-counts"]),
+            ({"q": "tags:cykel -res_format:API"}, ["cykelvagar"]),
+            ({"q": "tags:cykel OR tags:skola"}, ["bicycle-counts", "cykelvagar", "skolor"]),
+            ({"q": "title:mätningar"}, ["luftkvalitet"]),
+            ({"q": "name:cykel*"}, ["cykelvagar"]),
+            ({"q": "*:*", "fq": "res_format:CSV"}, ["cykelvagar", "skolor"]),
+            ({"q": "*:*", "fq": "+organization:regionen"}, ["bicycle-counts", "luftkvalitet"]),
+            ({"q": "*:*", "fq": 'license_id:"cc-zero"'}, ["luftkvalitet"]),
+            ({"q": "*:*", "fq": "num_resources:[1 TO *]"}, ["bicycle-counts", "cykelvagar", "luftkvalitet", "skolor"]),
+            ({"q": "*:*", "fq": "num_resources:[2 TO *]"}, []),
+            ({"q": "*:*", "fq": "metadata_modified:[NOW-1DAY TO NOW+1DAY]"}, ["bicycle-counts", "cykelvagar", "luftkvalitet", "skolor"]),
+            ({"q": "*:*", "fq": "metadata_created:[* TO 2000-01-01T00:00:00Z]"}, []),
+            ({"q": "*:*", "fq": "(tags:luft OR tags:skola) AND organization:exempelstad"}, ["skolor"]),
+        ],
+    )
+    def test_fielded_queries(self, corpus, params, expected):
+        assert names(search(**params)) == expected
+
+    @pytest.mark.parametrize("bad", ["title:(unclosed", "tags:cykel~2", "name:/reg.*ex/",
+                                     "bad'field:x", "metadata_modified:[igår TO *]"])
+    def test_a_query_it_cannot_understand_is_a_search_query_error(self, corpus, bad):
+        from ckan.lib.search.common import SearchQueryError
+
+        with pytest.raises(SearchQueryError):
+            search(q=bad)
+        with pytest.raises(SearchQueryError):
+            search(q="*:*", fq=bad)
+
+    def test_user_text_without_fields_is_never_an_error(self, corpus):
+        # q without a field is dismax: user text, operators and stray quotes are words
+        for text in ("AND AND", 'cykel "', "(((", "-", "cykel OR"):
+            assert search(q=text)["count"] >= 0
+        with pytest.raises(Exception):
+            search(q="*:*", fq="AND AND")
+
+    def test_bad_sort_is_a_search_query_error(self, corpus):
+        from ckan.lib.search.common import SearchQueryError
+
+        with pytest.raises(SearchQueryError):
+            search(q="*:*", sort="title_string sideways")
+
+    def test_through_http_it_is_a_clear_400_never_a_500(self, corpus, app):
+        response = app.get("/api/3/action/package_search", query_string={"q": "title:(unclosed"})
+        assert response.status_code == 400
+        assert response.json["error"]["__type"] == "Search Query Error"
+        page = app.get("/dataset/", query_string={"q": "title:(unclosed"})
+        assert page.status_code == 400 and "title:(unclosed" in page.body
+
+
+class TestFacetsSortPaging:
+    def test_facets_count_what_the_caller_may_see(self, corpus):
+        result = search(q="*:*", **{"facet.field": ["organization", "tags", "res_format", "license_id"]})
+        facets = result["facets"]
+        assert facets["organization"] == {"exempelstad": 2, "regionen": 2}  # the private budget is not counted
+        assert facets["res_format"] == {"CSV": 2, "JSON": 1, "API": 1}
+        assert facets["tags"]["cykel"] == 2 and "ekonomi" not in facets["tags"]
+        assert facets["license_id"] == {"cc-by": 3, "cc-zero": 1}
+
+    def test_facet_limit_and_search_facets(self, corpus):
+        result = search(q="*:*", **{"facet.field": ["tags"], "facet.limit": 1})
+        assert result["facets"]["tags"] == {"cykel": 2}
+        top = result["search_facets"]["tags"]["items"]
+        assert [(i["name"], i["count"]) for i in top] == [("cykel", 2)]
+
+    @pytest.mark.parametrize(
+        "sort,first,last",
+        [
+            ("title_string asc", "bicycle-counts", "skolor"),
+            ("title_string desc", "skolor", "bicycle-counts"),
+            ("name asc", "bicycle-counts", "skolor"),
+            ("metadata_created asc", "cykelvagar", "skolor"),
+            ("metadata_modified desc", "skolor", "cykelvagar"),
+        ],
+    )
+    def test_sorts(self, corpus, sort, first, last):
+        results = [r["name"] for r in search(q="*:*", sort=sort)["results"]]
+        assert (results[0], results[-1]) == (first, last)
+
+    def test_paging(self, corpus):
+        everything = [r["name"] for r in search(q="*:*", sort="name asc", rows=10)["results"]]
+        page = search(q="*:*", sort="name asc", rows=2, start=1)
+        assert page["count"] == 4
+        assert [r["name"] for r in page["results"]] == everything[1:3]
+
+
+class TestPrivacy:
+    """No search, facet count or organisation count reveals a private dataset to anyone
+    outside its organisation."""
+
+    def test_outsiders_never_see_the_private_dataset(self, corpus):
+        for user in (None, corpus["outsider"]):
+            for params in ({"q": "budget"}, {"q": "*:*", "include_private": True},
+                           {"q": "tags:ekonomi", "include_private": True},
+                           {"q": "*:*", "fq": "capacity:private", "include_private": True}):
+                assert "budget-2024" not in names(search(user, **params)), (user, params)
+            facets = search(user, q="*:*", include_private=True,
+                            **{"facet.field": ["tags", "organization"]})["facets"]
+            assert "ekonomi" not in facets["tags"]
+            assert facets["organization"]["exempelstad"] == 2
+            org = helpers.call_action("organization_show", context={"user": user["name"] if user else ""},
+                                      id="exempelstad")
+            assert org["package_count"] == 2
+            orgs = helpers.call_action("organization_list", context={"user": user["name"] if user else ""},
+                                       all_fields=True)
+            assert {o["name"]: o["package_count"] for o in orgs}["exempelstad"] == 2
+
+    def test_members_see_it(self, corpus):
+        member = corpus["member"]
+        assert "budget-2024" in names(search(member, q="budget", include_private=True))
+        org = helpers.call_action("organization_show", context={"user": member["name"]}, id="exempelstad")
+        assert org["package_count"] == 3
+
+    def test_drafts_only_for_their_creator(self, corpus):
+        creator = corpus["member"]
+        draft = factories.Dataset(owner_org=corpus["kommun"]["id"], name="utkast", title="Utkast om cyklar",
+                                  state="draft", user=creator)
+        assert "utkast" not in names(search(None, q="*:*", include_drafts=True))
+        assert "utkast" not in names(search(corpus["outsider"], q="*:*", include_drafts=True))
+        assert "utkast" in names(search(creator, q="*:*", include_drafts=True))
+        assert draft["state"] == "draft"
+
+
+class TestIndexLifecycle:
+    def test_update_and_delete_follow(self, corpus):
+        admin = {"user": factories.Sysadmin()["name"]}
+        helpers.call_action("package_patch", context=admin, id="skolor", title="Gymnasieskolor")
+        assert names(search(q="gymnasieskolor")) == ["skolor"]
+        helpers.call_action("package_delete", context=dict(admin), id="skolor")
+        assert "skolor" not in names(search(q="*:*"))
+
+    def test_search_index_commands(self, corpus, cli):
+        from ckan.cli.cli import ckan
+
+        shown = cli.invoke(ckan, ["search-index", "show", "cykelvagar"])
+        assert shown.exit_code == 0 and "cykelvagar" in shown.output
+        cleared = cli.invoke(ckan, ["search-index", "clear"])
+        assert cleared.exit_code == 0, cleared.output
+        assert search(q="*:*")["count"] == 0
+        rebuilt = cli.invoke(ckan, ["search-index", "rebuild"])
+        assert rebuilt.exit_code == 0, rebuilt.output
+        assert search(q="*:*")["count"] == 4
+
+
+class TestTranslator:
+    """The pure translation layer."""
+
+    def test_minimum_match_like_solr(self):
+        mm = "2<-1 5<80%"
+        assert [lucene.minimum_match(n, mm) for n in range(1, 8)] == [1, 2, 2, 3, 4, 4, 5]
+
+    def test_date_math(self):
+        import datetime as dt
+
+        now = dt.datetime(2026, 3, 31, 12, 30, tzinfo=dt.timezone.utc)
+        assert lucene.parse_date("NOW-1DAY", now) == dt.datetime(2026, 3, 30, 12, 30, tzinfo=dt.timezone.utc)
+        assert lucene.parse_date("NOW/DAY", now) == dt.datetime(2026, 3, 31, tzinfo=dt.timezone.utc)
+        assert lucene.parse_date("2024-01-02T03:04:05Z", now).year == 2024
+        with pytest.raises(lucene.QueryNotUnderstood):
+            lucene.parse_date("igår", now)
+
+    def test_field_names_are_checked(self):
+        with pytest.raises(lucene.QueryNotUnderstood):
+            lucene.lucene("bad'field:x", lucene.Params())
+
+    def test_values_are_bound_never_inlined(self):
+        params = lucene.Params()
+        sql = lucene.lucene("title:\"'; DROP TABLE x; --\" AND tags:a", params)
+        assert "DROP" not in sql
+        assert any("DROP" in str(v) for v in params.values.values())
