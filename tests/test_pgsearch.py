@@ -183,17 +183,24 @@ class TestPrivacy:
                             **{"facet.field": ["tags", "organization"]})["facets"]
             assert "ekonomi" not in facets["tags"]
             assert facets["organization"]["exempelstad"] == 2
-            org = helpers.call_action("organization_show", context={"user": user["name"] if user else ""},
-                                      id="exempelstad")
+            as_user = {"user": user["name"] if user else "", "ignore_auth": False}
+            org = helpers.call_action("organization_show", context=dict(as_user), id="exempelstad")
             assert org["package_count"] == 2
-            orgs = helpers.call_action("organization_list", context={"user": user["name"] if user else ""},
-                                       all_fields=True)
+            orgs = helpers.call_action("organization_list", context=dict(as_user), all_fields=True)
             assert {o["name"]: o["package_count"] for o in orgs}["exempelstad"] == 2
+
+    def test_over_http_as_anonymous(self, corpus, app):
+        body = app.get("/api/3/action/organization_list", query_string={"all_fields": "true"}).json
+        assert {o["name"]: o["package_count"] for o in body["result"]}["exempelstad"] == 2
+        page = app.get("/organization/exempelstad").body
+        assert "budget-2024" not in page and "skolor" in page
+        assert "budget-2024" not in app.get("/dataset/", query_string={"q": "budget"}).body
 
     def test_members_see_it(self, corpus):
         member = corpus["member"]
         assert "budget-2024" in names(search(member, q="budget", include_private=True))
-        org = helpers.call_action("organization_show", context={"user": member["name"]}, id="exempelstad")
+        org = helpers.call_action("organization_show", context={"user": member["name"], "ignore_auth": False},
+                                  id="exempelstad")
         assert org["package_count"] == 3
 
     def test_drafts_only_for_their_creator(self, corpus):
