@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
-from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
 from . import fields, lucene
 
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 TABLE = "vgsamverkan_search_doc"
 DEFAULT_SORT = "score desc, metadata_modified desc"
+GAP = "vgsamverkangap"
 _SORT_COLUMNS = {
     "metadata_modified": "d.metadata_modified",
     "metadata_created": "d.metadata_created",
@@ -52,6 +53,17 @@ def _timestamp(value: Any) -> dt.datetime | None:
         return lucene.parse_date(str(value))
     except lucene.QueryNotUnderstood:
         return None
+
+
+def _solr_date(value: Any) -> Any:
+    """A date as Solr stores it: UTC, millisecond precision (``…T08:24:12.782Z``)."""
+    moment = _timestamp(value) if isinstance(value, str) else None
+    if moment is None:
+        return value
+    moment = moment.astimezone(dt.timezone.utc)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = moment.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
 
 
 def _json_default(value: Any) -> Any:
@@ -106,8 +118,9 @@ class PgSolr:
 
     url = "postgresql://vgsamverkan_search_doc"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        pass
+    def __init__(self, *args: Any, decode_dates: bool = False, **kwargs: Any) -> None:
+        # as CKAN's Solr connection: dates in returned documents as datetimes on request
+        self.decode_dates = decode_dates
 
     # -- writing -----------------------------------------------------------------------
 
@@ -115,11 +128,15 @@ class PgSolr:
         rows = [self._row(doc) for doc in docs]
         if not rows:
             return ""
-        weights = " || ".join(
+        # Parts are kept 100 positions apart (Solr's positionIncrementGap), so that a
+        # phrase never matches across the title's end and the tags' start: a filler
+        # lexeme makes the gap and is then deleted, its positions staying unused.
+        gap = f" || '{GAP}:100'::tsvector || "
+        weights = "ts_delete(" + gap.join(
             f"setweight(to_tsvector('{c}', :{part}), '{w}')"
-            for part, w in (("a", "A"), ("b", "B"), ("c", "C"))
             for c in lucene.TS_CONFIGS
-        )
+            for part, w in (("a", "A"), ("b", "B"), ("c", "C"))
+        ) + f", '{GAP}')"
         statement = sa.text(
             f"""
             INSERT INTO {TABLE} AS d (index_id, id, site_id, entity_type, name, title_string,
@@ -143,7 +160,7 @@ class PgSolr:
 
     @staticmethod
     def _row(doc: dict[str, Any]) -> dict[str, Any]:
-        doc = dict(doc)
+        doc = {k: _solr_date(v) if fields.kind(k) == "date" else v for k, v in doc.items()}
         doc.setdefault("title_string", doc.get("title"))
         index_id = doc.get("index_id") or doc.get("id")
         if not index_id:
@@ -282,6 +299,8 @@ class PgSolr:
                         params.values,
                     )
                     docs = [self._doc(data, s, fl) for data, s in result]
+                    if self.decode_dates:
+                        docs = [solr_datetime_decoder(doc) for doc in docs]
                 facets = {
                     field: self._facet(conn, where, params, field, limit, mincount)
                     for field, limit, mincount in facet_fields
@@ -357,7 +376,7 @@ class PgSolr:
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:
-    return PgSolr()
+    return PgSolr(decode_dates=decode_dates)
 
 
 def check_solr_schema_version(schema_file: Any = None) -> bool:
