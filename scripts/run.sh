@@ -41,6 +41,8 @@ if ! $ckan user show admin 2>/dev/null | grep -q "name=admin\|'name': 'admin'\|a
 fi
 echo y | $ckan sysadmin add admin >/dev/null 2>&1 || true
 $ckan vgsamverkan demo seed
+# Index every dataset in PostgreSQL (cheap for a demo; catches an index from an older run).
+$ckan search-index rebuild >/dev/null 2>&1
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }

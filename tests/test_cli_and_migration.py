@@ -54,6 +54,15 @@ class TestDemoSeed:
         states = sorted(p.state for p in model.Session.query(Participation))
         assert states == ["approved", "pending", "pending"]
         assert model.User.get("samordnare") is not None
+        # the demo datasets are found by search, the private one only by members
+        from ckan.tests import helpers
+        public = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
+                                     q="*:*", **{"facet.field": ["organization"]})
+        assert public["count"] == 5
+        assert public["facets"]["organization"] == {"exempelstads-kommun": 4, "exempelstads-energi": 1}
+        swedish = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
+                                      q="cykelväg")
+        assert [r["name"] for r in swedish["results"]] == ["cykelvagar"]
         second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert second.exit_code == 0, second.output
         assert "created" not in second.output

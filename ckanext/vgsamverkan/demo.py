@@ -135,4 +135,47 @@ def seed() -> Iterator[str]:
         )
         yield "participation Sjöviks kommun (new organisation): pending"
 
+    for line in _seed_datasets():
+        yield line
     yield f"demo password for every demo user: {DEMO_PASSWORD}"
+
+
+DATASETS = [
+    # (organisation, name, title, notes, tags, format, license, private)
+    ("exempelstads-kommun", "cykelvagar", "Cykelvägar i Exempelstad",
+     "Alla cykelvägar och cykelbanor i kommunen, med beläggning och belysning.",
+     ["cykel", "trafik", "infrastruktur"], "GeoJSON", "cc-by", False),
+    ("exempelstads-kommun", "badplatser", "Badplatser och vattenkvalitet",
+     "Kommunens badplatser med provtagningar av vattenkvaliteten under badsäsongen.",
+     ["bad", "miljö", "friluftsliv"], "CSV", "cc-by", False),
+    ("exempelstads-kommun", "forskolor", "Förskolor och skolor",
+     "Adresser, huvudmän och antal platser i förskolor och grundskolor.",
+     ["skola", "förskola", "utbildning"], "CSV", "cc-zero", False),
+    ("exempelstads-kommun", "luftkvalitet", "Luftkvalitet – timvisa mätningar",
+     "Mätningar av kvävedioxid och partiklar från kommunens mätstationer.",
+     ["luft", "miljö", "mätningar"], "JSON", "cc-by", False),
+    ("exempelstads-kommun", "budget-utkast", "Budget 2027 (utkast)",
+     "Internt utkast till budget: syns bara för organisationens medlemmar.",
+     ["ekonomi", "budget"], "XLSX", "cc-by", True),
+    ("exempelstads-energi", "laddstolpar", "Laddstolpar för elbilar",
+     "Publika laddpunkter med effekt och kontakttyp. English: public EV charging points.",
+     ["energi", "elbil", "trafik"], "CSV", "cc-by", False),
+]
+
+
+def _seed_datasets() -> Iterator[str]:
+    site = _site()
+    for org, name, title, notes, tags, fmt, license_id, private in DATASETS:
+        if model.Package.get(name) is not None or model.Group.get(org) is None:
+            continue
+        tk.get_action("package_create")(
+            {"user": site, "ignore_auth": True},
+            {
+                "name": name, "title": title, "notes": notes, "owner_org": org,
+                "private": private, "license_id": license_id,
+                "tags": [{"name": t} for t in tags],
+                "resources": [{"url": f"https://data.example.org/{name}.{fmt.lower()}",
+                               "format": fmt, "name": title}],
+            },
+        )
+        yield f"dataset {name}: created{' (private)' if private else ''}"
