@@ -12,8 +12,9 @@ from ckanext.vgsamverkan.model import Participation, Population
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
+SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamverkan_search_cache"}
 TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
-          "vgsamverkan_population", "vgsamverkan_search_doc"}
+          "vgsamverkan_population"} | SEARCH_TABLES
 
 
 def _tables() -> set[str]:
@@ -74,7 +75,7 @@ class TestMigration:
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "3f9a1c2d7e10"])
         assert down.exit_code == 0, down.output
         model.Session.remove()
-        assert _tables() == TABLES - {"vgsamverkan_search_doc"}
+        assert _tables() == TABLES - SEARCH_TABLES
         up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
         assert up.exit_code == 0, up.output
         assert _tables() == TABLES
@@ -91,7 +92,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "8b2e4d6f1a93" in version.output  # the head revision
+        assert "c4d1e7a2b5f6" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -100,7 +101,8 @@ class TestMigration:
         from ckanext.vgsamverkan import model as vgs_model
 
         for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
-                    vgs_model.Population, vgs_model.SearchDoc):
+                    vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
+                    vgs_model.SearchCache):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

@@ -221,6 +221,19 @@ class TestIndexLifecycle:
         helpers.call_action("package_delete", context=dict(admin), id="skolor")
         assert "skolor" not in names(search(q="*:*"))
 
+    def test_cached_counts_never_outlive_a_write(self, corpus):
+        query = {"q": "*:*", "facet.field": ["organization", "tags"]}
+        first = search(**query)
+        assert search(**query)["facets"] == first["facets"]  # answered from the cache
+        factories.Dataset(owner_org=corpus["region"]["id"], name="ny", title="Nytt",
+                          tags=[{"name": "cykel"}])
+        after = search(**query)
+        assert after["count"] == first["count"] + 1
+        assert after["facets"]["organization"]["regionen"] == first["facets"]["organization"]["regionen"] + 1
+        assert after["facets"]["tags"]["cykel"] == first["facets"]["tags"]["cykel"] + 1
+        helpers.call_action("package_delete", context={"user": factories.Sysadmin()["name"]}, id="ny")
+        assert search(**query)["facets"] == first["facets"]
+
     def test_search_index_commands(self, corpus, cli):
         from ckan.cli.cli import ckan
 

@@ -6,6 +6,7 @@ from .comment import Comment
 from .event import Event
 from .participation import Participation
 from .population import Population
-from .search import SearchDoc
+from .search import SearchCache, SearchDoc, SearchState
 
-__all__ = ["Comment", "Event", "Participation", "Population", "SearchDoc"]
+__all__ = ["Comment", "Event", "Participation", "Population", "SearchCache", "SearchDoc",
+           "SearchState"]

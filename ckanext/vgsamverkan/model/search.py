@@ -2,7 +2,7 @@
 one row per document CKAN indexes, as CKAN built it, with a text-search vector."""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, UnicodeText
+from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, Index, Integer, UnicodeText, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 
 import ckan.plugins.toolkit as tk
@@ -33,3 +33,25 @@ class SearchDoc(tk.BaseModel):
         Index("vgsamverkan_search_doc_name_idx", "name"),
         Index("vgsamverkan_search_doc_id_idx", "id"),
     )
+
+
+class SearchState(tk.BaseModel):
+    """One row: the generation of the search index, bumped by every write."""
+
+    __tablename__ = "vgsamverkan_search_state"
+
+    id = Column(Integer, primary_key=True)
+    generation = Column(BigInteger, nullable=False)
+
+    __table_args__ = (CheckConstraint("id = 1", name="vgsamverkan_search_state_one_row"),)
+
+
+class SearchCache(tk.BaseModel):
+    """Counts and facets of a query, valid for one generation of the index."""
+
+    __tablename__ = "vgsamverkan_search_cache"
+
+    key = Column(UnicodeText, primary_key=True)
+    generation = Column(BigInteger, nullable=False)
+    result = Column(JSONB, nullable=False)
+    created = Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))

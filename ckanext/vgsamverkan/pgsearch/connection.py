@@ -7,6 +7,7 @@ independent of CKAN's session.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from typing import Any, Iterable
@@ -80,15 +81,40 @@ def _term(value: Any) -> str:
     return str(value)
 
 
+_NOT_TERMS = {"validated_data_dict", "data_dict"}
+_MAX_TERM = 1000
+
+
 def _terms(doc: dict[str, Any]) -> dict[str, list[str]]:
-    """Every field's values as a list of strings (as Solr's string fields hold them)."""
+    """The values of the exact-match fields (Solr's string, date and number fields) as
+    lists of strings. Analysed text and CKAN's stored package dicts are left out: they
+    are matched through the text vector, and would only make every row heavy."""
     terms = {}
     for key, value in doc.items():
-        if value is None or isinstance(value, dict):
+        if value is None or isinstance(value, dict) or key in _NOT_TERMS:
+            continue
+        if fields.kind(key) == "text":
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
-        terms[key] = [_term(v) for v in values if v is not None and not isinstance(v, dict)]
+        kept = [_term(v) for v in values if v is not None and not isinstance(v, dict)]
+        kept = [v for v in kept if len(v) <= _MAX_TERM]
+        if kept:
+            terms[key] = kept
     return terms
+
+
+def _new_generation(conn) -> None:
+    """Every write: a new generation of the index, and no cached answer of the old one."""
+    conn.execute(sa.text(
+        "INSERT INTO vgsamverkan_search_state (id, generation) VALUES (1, 1) "
+        "ON CONFLICT (id) DO UPDATE SET generation = vgsamverkan_search_state.generation + 1"
+    ))
+    conn.execute(sa.text("DELETE FROM vgsamverkan_search_cache"))
+
+
+def _generation(conn) -> int:
+    value = conn.execute(sa.text("SELECT generation FROM vgsamverkan_search_state WHERE id = 1")).scalar()
+    return int(value or 0)
 
 
 class Results:
@@ -156,6 +182,7 @@ class PgSolr:
         )
         with _engine().begin() as conn:
             conn.execute(statement, rows)
+            _new_generation(conn)
         return ""
 
     @staticmethod
@@ -196,6 +223,7 @@ class PgSolr:
                 params = lucene.Params()
                 where = self._where(q, None, params, lucene_only=True)
                 conn.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"), params.values)
+            _new_generation(conn)
         return ""
 
     def commit(self, **kwargs: Any) -> str:
@@ -264,7 +292,9 @@ class PgSolr:
                     expr = f"(d.data ->> '{quoted}')"
             else:
                 raise SearchQueryError('Invalid "sort" parameter')
-            clauses.append(f"{expr} {direction} NULLS LAST")
+            # each direction's natural NULL order (ASC NULLS LAST, DESC NULLS FIRST), so that
+            # a B-tree index can serve the sort forwards or backwards
+            clauses.append(f"{expr} {direction}")
         clauses.append("d.index_id")
         return ", ".join(clauses)
 
@@ -285,10 +315,8 @@ class PgSolr:
         fl = self._fields(kwargs.get("fl"))
         facet_fields = self._facet_fields(kwargs)
         try:
-            with _engine().connect() as conn:
-                hits = conn.execute(
-                    sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params.values
-                ).scalar()
+            with _engine().begin() as conn:  # commits the cache entry, if any
+                hits, facets = self._counts(conn, where, params, facet_fields)
                 docs = []
                 if rows > 0 and hits > start:
                     result = conn.execute(
@@ -301,10 +329,6 @@ class PgSolr:
                     docs = [self._doc(data, s, fl) for data, s in result]
                     if self.decode_dates:
                         docs = [solr_datetime_decoder(doc) for doc in docs]
-                facets = {
-                    field: self._facet(conn, where, params, field, limit, mincount)
-                    for field, limit, mincount in facet_fields
-                }
         except sa.exc.DBAPIError as e:
             log.exception("vgsamverkan_pgsearch: query failed")
             raise SearchError(f"search failed: {e.orig}")
@@ -358,21 +382,57 @@ class PgSolr:
         return result
 
     @staticmethod
-    def _facet(conn, where: str, params: lucene.Params, field: str, limit: int, mincount: int) -> list:
-        values = dict(params.values, facet_field=field, facet_min=max(mincount, 1))
-        limit_sql = f"LIMIT {int(limit)}" if limit >= 0 else ""
-        rows = conn.execute(
-            sa.text(
-                f"SELECT v, count(*) AS n FROM {TABLE} d, "
-                f"jsonb_array_elements_text(d.terms -> :facet_field) v WHERE {where} "
-                f"GROUP BY v HAVING count(*) >= :facet_min ORDER BY n DESC, v {limit_sql}"
-            ),
-            values,
-        )
-        flat: list = []
-        for value, count in rows:
-            flat += [value, count]
-        return flat
+    def _counts(conn, where: str, params: lucene.Params,
+                facet_fields: list[tuple[str, int, int]]) -> tuple[int, dict[str, list]]:
+        """The number of hits and the facets, in one pass over the hits, cached for the
+        current generation of the index."""
+        names = sorted({f for f, _, _ in facet_fields})
+        key = hashlib.sha256(
+            json.dumps([where, params.values, names], default=str, sort_keys=True).encode()
+        ).hexdigest()
+        generation = _generation(conn)
+        cached = conn.execute(
+            sa.text("SELECT result FROM vgsamverkan_search_cache WHERE key = :k AND generation = :g"),
+            {"k": key, "g": generation},
+        ).scalar()
+        if cached is not None:
+            counted = cached if isinstance(cached, dict) else json.loads(cached)
+        else:
+            values = dict(params.values, facet_fields=names)
+            result = conn.execute(
+                sa.text(
+                    f"WITH m AS MATERIALIZED (SELECT d.terms FROM {TABLE} d WHERE {where}) "
+                    "SELECT NULL AS f, NULL AS v, count(*) AS n FROM m "
+                    "UNION ALL "
+                    "SELECT f, v, count(*) FROM m, unnest(CAST(:facet_fields AS text[])) f, "
+                    "jsonb_array_elements_text(m.terms -> f) v GROUP BY f, v"
+                ),
+                values,
+            )
+            counted = {"hits": 0, "facets": {name: [] for name in names}}
+            for field, value, n in result:
+                if field is None:
+                    counted["hits"] = n
+                else:
+                    counted["facets"][field].append([value, n])
+            conn.execute(
+                sa.text(
+                    "INSERT INTO vgsamverkan_search_cache (key, generation, result) "
+                    "VALUES (:k, :g, CAST(:r AS jsonb)) ON CONFLICT (key) DO UPDATE "
+                    "SET generation = EXCLUDED.generation, result = EXCLUDED.result, created = now()"
+                ),
+                {"k": key, "g": generation, "r": json.dumps(counted)},
+            )
+        facets = {}
+        for field, limit, mincount in facet_fields:
+            pairs = sorted(
+                (pair for pair in counted["facets"].get(field, []) if pair[1] >= max(mincount, 1)),
+                key=lambda pair: (-pair[1], pair[0]),
+            )
+            if limit >= 0:
+                pairs = pairs[:limit]
+            facets[field] = [item for pair in pairs for item in pair]
+        return counted["hits"], facets
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:
