@@ -234,6 +234,22 @@ class TestIndexLifecycle:
         helpers.call_action("package_delete", context={"user": factories.Sysadmin()["name"]}, id="ny")
         assert search(**query)["facets"] == first["facets"]
 
+    def test_the_cache_is_bounded_in_time(self, corpus):
+        import sqlalchemy as sa
+
+        def cached():
+            with model.meta.engine.begin() as conn:
+                return conn.execute(sa.text("SELECT count(*) FROM vgsamverkan_search_cache")).scalar()
+
+        before = cached()
+        search(q="*:*", **{"facet.field": ["tags"]})
+        search(q="cykel")
+        assert cached() == before + 2
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE vgsamverkan_search_cache SET created = now() - interval '1 hour'"))
+        search(q="luft")  # a miss prunes what is old
+        assert cached() == 1
+
     def test_search_index_commands(self, corpus, cli):
         from ckan.cli.cli import ckan
 

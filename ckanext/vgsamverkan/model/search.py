@@ -55,3 +55,5 @@ class SearchCache(tk.BaseModel):
     generation = Column(BigInteger, nullable=False)
     result = Column(JSONB, nullable=False)
     created = Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
+
+    __table_args__ = (Index("vgsamverkan_search_cache_created_idx", "created"),)

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 TABLE = "vgsamverkan_search_doc"
 DEFAULT_SORT = "score desc, metadata_modified desc"
 GAP = "vgsamverkangap"
+CACHE_MINUTES = 15  # a cached count is dropped after this, or at the next write
 _SORT_COLUMNS = {
     "metadata_modified": "d.metadata_modified",
     "metadata_created": "d.metadata_created",
@@ -415,6 +416,10 @@ class PgSolr:
                     counted["hits"] = n
                 else:
                     counted["facets"][field].append([value, n])
+            conn.execute(sa.text(
+                "DELETE FROM vgsamverkan_search_cache "
+                f"WHERE created < now() - interval '{CACHE_MINUTES} minutes'"
+            ))
             conn.execute(
                 sa.text(
                     "INSERT INTO vgsamverkan_search_cache (key, generation, result) "

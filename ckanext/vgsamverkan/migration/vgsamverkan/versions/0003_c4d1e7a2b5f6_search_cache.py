@@ -1,7 +1,9 @@
 """Search: an index generation and a cache of counts and facets per query.
 
 Every write to the search index bumps the generation in its own transaction and empties
-the cache, so a cached answer never outlives the documents it counted.
+the cache, so a cached answer never outlives the documents it counted. Entries older than
+15 minutes are pruned on every cache miss, so many distinct queries between two writes
+(a crawler's) cannot grow it without bound.
 
 Revision ID: c4d1e7a2b5f6
 Revises: 8b2e4d6f1a93
@@ -35,6 +37,7 @@ def upgrade():
         sa.Column("created", sa.DateTime(timezone=True), nullable=False,
                   server_default=sa.text("now()")),
     )
+    op.create_index("vgsamverkan_search_cache_created_idx", "vgsamverkan_search_cache", ["created"])
 
 
 def downgrade():
