@@ -9,16 +9,11 @@ from ckan.tests import factories
 
 from tests import factories as vgs_factories
 
-pytest_plugins = []
-
-
 @pytest.fixture
-def clean_db(reset_db, migrate_db_for, with_plugins):
-    """Reset the database, then apply the migrations of our plugins (CKAN's first
-    clean_db of a session drops every table, ours too)."""
+def clean_db(reset_db, with_plugins):
+    """Reset the database (the root conftest's reset_db applies the activity and
+    vgsamverkan migrations after it) and put back the reference data."""
     reset_db()
-    migrate_db_for("activity")
-    migrate_db_for("vgsamverkan")
     restore_reference_data()
 
 

@@ -172,9 +172,8 @@ class ApplyView(MethodView):
 
 
 def participation_read(id: str):
-    context = _context()
     try:
-        participation = tk.get_action("vgsamverkan_participation_show")(context, {"id": id})
+        participation = tk.get_action("vgsamverkan_participation_show")(_context(), {"id": id})
         events = tk.get_action("vgsamverkan_event_list")(
             _context(), {"object_type": "participation", "object_id": id}
         )["results"]
@@ -193,8 +192,6 @@ def participation_read(id: str):
         "vgsamverkan/participation_read.html",
         {
             "p": participation,
-            "events": events,
-            "comments": comments,
             "history": _history(events, comments),
             "labels": _field_labels(),
         },

@@ -372,10 +372,10 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
 
     if obj.organization_id is None:
         obj.organization_id = _create_organization(context, obj)
-    elif model.Group.get(obj.organization_id) is None or (
-        model.Group.get(obj.organization_id).state != "active"
-    ):
-        raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
+    else:
+        org = model.Group.get(obj.organization_id)
+        if org is None or org.state != "active":
+            raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
 
     actor = _actor(context)
     _transition(context, obj, workflow.PARTICIPATION, "approve", data.get("comment"))

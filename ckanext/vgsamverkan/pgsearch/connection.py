@@ -222,7 +222,7 @@ class PgSolr:
                 )
             if q is not None:
                 params = lucene.Params()
-                where = self._where(q, None, params, lucene_only=True)
+                where = self._where(q, None, params)
                 conn.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"), params.values)
             _new_generation(conn)
         return ""
@@ -235,12 +235,11 @@ class PgSolr:
 
     # -- searching ---------------------------------------------------------------------
 
-    def _where(self, q: Any, fq: Any, params: lucene.Params, *, lucene_only: bool = False,
-               def_type: str = "lucene", mm: str = "2<-1 5<80%", df: str = "text") -> str:
+    def _where(self, q: Any, fq: Any, params: lucene.Params, *, def_type: str = "lucene", mm: str = "2<-1 5<80%", df: str = "text") -> str:
         parts = []
         q = (q or "*:*") if isinstance(q, str) else "*:*"
         try:
-            if not lucene_only and def_type == "dismax":
+            if def_type == "dismax":
                 parts.append(lucene.dismax(q, params, mm))
             else:
                 parts.append(lucene.lucene(q, params, df))
@@ -311,7 +310,7 @@ class PgSolr:
             mm=kwargs.get("mm") or "2<-1 5<80%",
             df=kwargs.get("df") or "text",
         )
-        score = self._score(q, kwargs.get("defType"), params)
+        score = self._score(q, params)
         order = self._order(kwargs.get("sort"), score)
         fl = self._fields(kwargs.get("fl"))
         facet_fields = self._facet_fields(kwargs)
@@ -336,7 +335,7 @@ class PgSolr:
         return Results(docs, hits, facets, start)
 
     @staticmethod
-    def _score(q: Any, def_type: Any, params: lucene.Params) -> str:
+    def _score(q: Any, params: lucene.Params) -> str:
         if not isinstance(q, str) or q.strip() in ("", "*:*"):
             return "0.0"
         words = " ".join(
@@ -345,10 +344,7 @@ class PgSolr:
         ).replace("+", " ")
         if not words.strip():
             return "0.0"
-        p = params.add(words)
-        return (
-            "ts_rank(d.tsv, " + " || ".join(f"plainto_tsquery('{c}', {p})" for c in lucene.TS_CONFIGS) + ")"
-        )
+        return f"ts_rank(d.tsv, {lucene.tsquery(words, params)})"
 
     @staticmethod
     def _fields(fl: Any) -> list[str] | None:

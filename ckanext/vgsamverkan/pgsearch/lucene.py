@@ -48,7 +48,8 @@ def _field_name(name: str) -> str:
     return name
 
 
-def _tsquery(text: str, params: Params, phrase: bool = False) -> str:
+def tsquery(text: str, params: Params, phrase: bool = False) -> str:
+    """The text as a query over both configurations: Swedish stems or simple words."""
     fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
     p = params.add(text)
     return "(" + " || ".join(f"{fn}('{c}', {p})" for c in TS_CONFIGS) + ")"
@@ -66,7 +67,7 @@ def text_match(field: str, text: str, params: Params, phrase: bool = False) -> s
     if not re.search(r"\w", text):
         return "TRUE"  # only punctuation: Solr's analyser drops it too
     vector = "d.tsv" if field == "text" else _field_tsvector(field, params)
-    return f"({vector} @@ {_tsquery(text, params, phrase)})"
+    return f"({vector} @@ {tsquery(text, params, phrase)})"
 
 
 _NOW = re.compile(
