@@ -12,7 +12,8 @@ from ckanext.vgsamverkan.model import Participation, Population
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamverkan_search_cache"}
+SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamverkan_search_cache",
+                 "vgsamverkan_search_group", "vgsamverkan_search_facet"}
 TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
           "vgsamverkan_population"} | SEARCH_TABLES
 
@@ -92,7 +93,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "c4d1e7a2b5f6" in version.output  # the head revision
+        assert "e5a9c3b7d2f1" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -102,7 +103,7 @@ class TestMigration:
 
         for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
                     vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
-                    vgs_model.SearchCache):
+                    vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

@@ -221,8 +221,9 @@ class TestIndexLifecycle:
         helpers.call_action("package_delete", context=dict(admin), id="skolor")
         assert "skolor" not in names(search(q="*:*"))
 
-    def test_cached_counts_never_outlive_a_write(self, corpus):
-        query = {"q": "*:*", "facet.field": ["organization", "tags"]}
+    @pytest.mark.parametrize("fq", ["", "metadata_modified:[* TO NOW]"])  # counted / scanned and cached
+    def test_counts_never_outlive_a_write(self, corpus, fq):
+        query = {"q": "*:*", "fq": fq, "facet.field": ["organization", "tags"]}
         first = search(**query)
         assert search(**query)["facets"] == first["facets"]  # answered from the cache
         factories.Dataset(owner_org=corpus["region"]["id"], name="ny", title="Nytt",
@@ -242,7 +243,7 @@ class TestIndexLifecycle:
                 return conn.execute(sa.text("SELECT count(*) FROM vgsamverkan_search_cache")).scalar()
 
         before = cached()
-        search(q="*:*", **{"facet.field": ["tags"]})
+        search(q="trafik", **{"facet.field": ["tags"]})
         search(q="cykel")
         assert cached() == before + 2
         with model.meta.engine.begin() as conn:
@@ -261,6 +262,176 @@ class TestIndexLifecycle:
         rebuilt = cli.invoke(ckan, ["search-index", "rebuild"])
         assert rebuilt.exit_code == 0, rebuilt.output
         assert search(q="*:*")["count"] == 4
+
+
+class TestMaintainedCounts:
+    """Hits and facets of listings come from counts kept by triggers on write
+    (migration e5a9c3b7d2f1). They must equal a count over the documents after every
+    kind of write, and equal what a scan of the hits gives."""
+
+    @staticmethod
+    def _recounted() -> tuple[dict, dict]:
+        """The counts computed here, in Python, from the stored documents."""
+        import json
+        from collections import Counter
+
+        import sqlalchemy as sa
+
+        with model.meta.engine.begin() as conn:
+            lists = conn.execute(sa.text("SELECT vgsamverkan_search_counted_fields()")).scalar()
+            terms = conn.execute(sa.text("SELECT terms FROM vgsamverkan_search_doc")).scalars().all()
+        groups, facets = Counter(), Counter()
+        for t in terms:
+            key = json.dumps({f: sorted(set(t[f])) for f in lists["groups"] if f in t}, sort_keys=True)
+            groups[key] += 1
+            for field in lists["facets"]:
+                for value in set(t.get(field, [])):
+                    facets[(key, field, value)] += 1
+        return dict(groups), dict(facets)
+
+    @staticmethod
+    def _kept() -> tuple[dict, dict]:
+        """The counts the triggers keep."""
+        import json
+
+        import sqlalchemy as sa
+
+        with model.meta.engine.begin() as conn:
+            groups = {json.dumps(t, sort_keys=True): n for t, n in conn.execute(
+                sa.text("SELECT terms, n FROM vgsamverkan_search_group"))}
+            facets = {(json.dumps(t, sort_keys=True), f, v): n for t, f, v, n in conn.execute(sa.text(
+                "SELECT g.terms, f.field, f.value, f.n FROM vgsamverkan_search_facet f "
+                "JOIN vgsamverkan_search_group g ON g.id = f.group_id"))}
+        return groups, facets
+
+    def assert_exact(self, step: str) -> None:
+        recounted, kept = self._recounted(), self._kept()
+        assert kept[0] == recounted[0], step
+        assert kept[1] == recounted[1], step
+
+    def test_every_kind_of_write_keeps_them_exact(self, corpus, cli):
+        import sqlalchemy as sa
+
+        from ckan.cli.cli import ckan
+
+        self.assert_exact("corpus")
+        assert self._kept()[0], "no groups counted at all"
+        admin = {"user": factories.Sysadmin()["name"]}
+        steps = [
+            ("made public", lambda: helpers.call_action("package_patch", context=dict(admin),
+                                                        id="budget-2024", private=False)),
+            ("tags changed", lambda: helpers.call_action("package_patch", context=dict(admin),
+                                                         id="skolor", tags=[{"name": "utbildning"}])),
+            ("moved", lambda: helpers.call_action("package_patch", context=dict(admin), id="luftkvalitet",
+                                                  owner_org=corpus["kommun"]["id"])),
+            ("resource added", lambda: helpers.call_action(
+                "resource_create", context=dict(admin), package_id="skolor",
+                url="http://example.org/b.csv", format="CSV")),
+            ("draft", lambda: factories.Dataset(owner_org=corpus["kommun"]["id"], state="draft")),
+            ("deleted", lambda: helpers.call_action("package_delete", context=dict(admin), id="cykelvagar")),
+            ("purged", lambda: helpers.call_action("dataset_purge", context=dict(admin), id="bicycle-counts")),
+            ("cleared", lambda: cli.invoke(ckan, ["search-index", "clear"])),
+            ("rebuilt", lambda: cli.invoke(ckan, ["search-index", "rebuild"])),
+        ]
+        for step, write in steps:
+            write()
+            self.assert_exact(step)
+        with model.meta.engine.begin() as conn:  # by hand, outside the backend
+            conn.execute(sa.text("DELETE FROM vgsamverkan_search_doc WHERE data ->> 'name' = 'skolor'"))
+        self.assert_exact("deleted by hand")
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE vgsamverkan_search_doc"))
+        self.assert_exact("truncated")
+        assert self._kept() == ({}, {})
+
+    def test_a_format_used_twice_counts_once(self, corpus):
+        admin = {"user": factories.Sysadmin()["name"]}
+        helpers.call_action("resource_create", context=admin, package_id="skolor",
+                            url="http://example.org/b.csv", format="CSV")
+        for fq in ("", "metadata_modified:[* TO *]"):
+            facets = search(q="*:*", fq=fq, **{"facet.field": ["res_format"]})["facets"]
+            assert facets["res_format"]["CSV"] == 2, fq
+
+    def test_listings_are_counted_not_scanned(self, corpus, app, monkeypatch):
+        from ckanext.vgsamverkan.pgsearch import connection
+
+        seen = []
+        original = connection.PgSolr.search
+
+        def observed(self, q=None, **kwargs):
+            result = original(self, q, **kwargs)
+            seen.append(result.raw_response["responseHeader"]["vgsamverkan_counts"])
+            return result
+
+        monkeypatch.setattr(connection.PgSolr, "search", observed)
+        app.get("/dataset/")
+        app.get("/organization/exempelstad")
+        app.get("/")
+        search(corpus["member"], q="*:*", include_private=True, include_drafts=True,
+               **{"facet.field": ["organization", "tags", "res_format", "license_id", "groups"]})
+        assert "groups" in seen and "scan" not in seen, seen  # counted, or cached after that
+        seen.clear()
+        search(q="cykel", **{"facet.field": ["tags"]})
+        search(q="*:*", **{"facet.field": ["maintainer"]})  # not a counted facet field
+        assert seen == ["scan", "scan"]
+
+    @pytest.mark.parametrize("who", ["anonymous", "outsider", "member", "sysadmin"])
+    def test_counted_equals_scanned(self, corpus, who):
+        user = {"anonymous": None, "sysadmin": factories.Sysadmin()}.get(who, corpus.get(who))
+        factories.Dataset(owner_org=corpus["kommun"]["id"], state="draft", user=corpus["member"],
+                          tags=[{"name": "cykel"}])
+        facet = {"facet.field": ["organization", "tags", "res_format", "license_id"]}
+        queries = [
+            {"q": "*:*"},
+            {"q": "*:*", "include_private": True, "include_drafts": True},
+            {"q": "*:*", "fq": f'owner_org:"{corpus["kommun"]["id"]}"', "include_private": True},
+            {"q": "*:*", "fq": "-capacity:private", "include_private": True},
+        ]
+        for query in queries:
+            counted = search(user, **query, **facet)
+            scanned = search(user, **dict(query, fq=(query.get("fq", "") + " +metadata_modified:[* TO *]")),
+                             **facet)
+            assert counted["count"] == scanned["count"], query
+            assert counted["facets"] == scanned["facets"], query
+
+    def test_concurrent_writers_never_deadlock_or_lose_a_count(self, corpus):
+        import random
+        import threading
+
+        from ckanext.vgsamverkan.pgsearch.connection import PgSolr
+
+        site = tk.config["ckan.site_id"]
+        errors = []
+
+        def writer(seed: int) -> None:
+            rnd = random.Random(seed)
+            try:
+                for round_ in range(15):
+                    docs = []
+                    for _ in range(rnd.randint(1, 8)):
+                        n = rnd.randint(0, 40)
+                        docs.append({
+                            "id": f"doc-{n}", "index_id": f"doc-{n}", "site_id": site,
+                            "entity_type": "package", "dataset_type": "dataset", "state": "active",
+                            "name": f"doc-{n}", "title": f"Dokument {n}",
+                            "owner_org": rnd.choice(["a", "b", "c"]),
+                            "permission_labels": rnd.choice([["public"], ["member-a"], ["member-b", "creator-x"]]),
+                            "tags": rnd.sample(["x", "y", "z"], rnd.randint(0, 3)),
+                            "res_format": rnd.choice([["CSV"], ["CSV", "CSV"], ["API"]]),
+                        })
+                    PgSolr().add(docs)
+                    if round_ % 4 == 3:
+                        PgSolr().delete(id=f"doc-{rnd.randint(0, 40)}")
+            except Exception as e:  # reported below; a deadlock is an error here
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        self.assert_exact("after concurrent writers")
 
 
 class TestTranslator:

@@ -6,7 +6,7 @@ from .comment import Comment
 from .event import Event
 from .participation import Participation
 from .population import Population
-from .search import SearchCache, SearchDoc, SearchState
+from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
 
 __all__ = ["Comment", "Event", "Participation", "Population", "SearchCache", "SearchDoc",
-           "SearchState"]
+           "SearchFacet", "SearchGroup", "SearchState"]

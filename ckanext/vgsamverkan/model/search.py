@@ -2,7 +2,8 @@
 one row per document CKAN indexes, as CKAN built it, with a text-search vector."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, Index, Integer, UnicodeText, text
+from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer,
+                        UnicodeText, text)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 
 import ckan.plugins.toolkit as tk
@@ -57,3 +58,27 @@ class SearchCache(tk.BaseModel):
     created = Column(DateTime(timezone=True), nullable=False, server_default=text("now()"))
 
     __table_args__ = (Index("vgsamverkan_search_cache_created_idx", "created"),)
+
+
+class SearchGroup(tk.BaseModel):
+    """Documents with the same values in the group fields, and how many there are; kept
+    by triggers on the documents (migration e5a9c3b7d2f1), never written from Python."""
+
+    __tablename__ = "vgsamverkan_search_group"
+
+    id = Column(Integer, primary_key=True)
+    hash = Column(UnicodeText, nullable=False, unique=True)
+    terms = Column(JSONB, nullable=False)
+    n = Column(BigInteger, nullable=False)
+
+
+class SearchFacet(tk.BaseModel):
+    """How many documents of a group have a value in a facet field (same triggers)."""
+
+    __tablename__ = "vgsamverkan_search_facet"
+
+    group_id = Column(Integer, ForeignKey("vgsamverkan_search_group.id", ondelete="CASCADE"),
+                      primary_key=True)
+    field = Column(UnicodeText, primary_key=True)
+    value = Column(UnicodeText, primary_key=True)
+    n = Column(BigInteger, nullable=False)

@@ -98,14 +98,19 @@ def _terms(doc: dict[str, Any]) -> dict[str, list[str]]:
             continue
         values = value if isinstance(value, (list, tuple)) else [value]
         kept = [_term(v) for v in values if v is not None and not isinstance(v, dict)]
-        kept = [v for v in kept if len(v) <= _MAX_TERM]
+        # each value once: a facet counts documents (two CSV resources are one CSV dataset)
+        kept = list(dict.fromkeys(v for v in kept if len(v) <= _MAX_TERM))
         if kept:
             terms[key] = kept
     return terms
 
 
 def _new_generation(conn) -> None:
-    """Every write: a new generation of the index, and no cached answer of the old one."""
+    """Every write: a new generation of the index, and no cached answer of the old one.
+
+    Called first in every writing transaction: the lock on the one state row makes index
+    writes take turns. Without it, an upsert whose insert and update triggers lock count
+    groups in two passes could deadlock with another (the concurrency test found it)."""
     conn.execute(sa.text(
         "INSERT INTO vgsamverkan_search_state (id, generation) VALUES (1, 1) "
         "ON CONFLICT (id) DO UPDATE SET generation = vgsamverkan_search_state.generation + 1"
@@ -121,14 +126,17 @@ def _generation(conn) -> int:
 class Results:
     """Shaped like ``pysolr.Results``."""
 
-    def __init__(self, docs: list[dict[str, Any]], hits: int, facets: dict[str, list], start: int):
+    def __init__(self, docs: list[dict[str, Any]], hits: int, facets: dict[str, list], start: int,
+                 counted: str = "scan"):
         self.docs = docs
         self.hits = hits
         self.facets = {"facet_fields": facets}
         self.stats: dict[str, Any] = {}
         self.highlighting: dict[str, Any] = {}
         self.raw_response = {
-            "responseHeader": {"status": 0},
+            # how hits and facets were counted: "groups" (maintained counts), "cache"
+            # or "scan" (a pass over the hits)
+            "responseHeader": {"status": 0, "vgsamverkan_counts": counted},
             "response": {"numFound": hits, "start": start, "docs": docs},
             "facet_counts": {"facet_fields": facets},
         }
@@ -152,7 +160,8 @@ class PgSolr:
     # -- writing -----------------------------------------------------------------------
 
     def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **kwargs: Any) -> str:
-        rows = [self._row(doc) for doc in docs]
+        # one row per document, the last one where CKAN sends the same document twice
+        rows = list({row["index_id"]: row for row in (self._row(doc) for doc in docs)}.values())
         if not rows:
             return ""
         # Parts are kept 100 positions apart (Solr's positionIncrementGap), so that a
@@ -160,17 +169,24 @@ class PgSolr:
         # lexeme makes the gap and is then deleted, its positions staying unused.
         gap = f" || '{GAP}:100'::tsvector || "
         weights = "ts_delete(" + gap.join(
-            f"setweight(to_tsvector('{c}', :{part}), '{w}')"
+            f"setweight(to_tsvector('{c}', r.{part}), '{w}')"
             for c in lucene.TS_CONFIGS
             for part, w in (("a", "A"), ("b", "B"), ("c", "C"))
         ) + f", '{GAP}')"
+        # One statement for the whole batch, rows in index_id order: the count triggers
+        # (migration e5a9c3b7d2f1) see the batch at once and update each count once, and
+        # concurrent batches lock documents and counts in the same order (no deadlock).
         statement = sa.text(
             f"""
             INSERT INTO {TABLE} AS d (index_id, id, site_id, entity_type, name, title_string,
                 metadata_created, metadata_modified, data, terms, tsv, indexed)
-            VALUES (:index_id, :id, :site_id, :entity_type, :name, :title_string,
-                :metadata_created, :metadata_modified, CAST(:data AS jsonb),
-                CAST(:terms AS jsonb), {weights}, now())
+            SELECT r.index_id, r.id, r.site_id, r.entity_type, r.name, r.title_string,
+                r.metadata_created, r.metadata_modified, r.data, r.terms, {weights}, now()
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(
+                index_id text, id text, site_id text, entity_type text, name text,
+                title_string text, metadata_created timestamptz, metadata_modified timestamptz,
+                data jsonb, terms jsonb, a text, b text, c text)
+            ORDER BY r.index_id
             ON CONFLICT (index_id) DO UPDATE SET
                 id = EXCLUDED.id, site_id = EXCLUDED.site_id,
                 entity_type = EXCLUDED.entity_type, name = EXCLUDED.name,
@@ -182,8 +198,8 @@ class PgSolr:
             """
         )
         with _engine().begin() as conn:
-            conn.execute(statement, rows)
             _new_generation(conn)
+            conn.execute(statement, {"rows": json.dumps(rows, default=_json_default)})
         return ""
 
     @staticmethod
@@ -202,8 +218,8 @@ class PgSolr:
             "title_string": _text(doc.get("title_string")) or None,
             "metadata_created": _timestamp(doc.get("metadata_created")),
             "metadata_modified": _timestamp(doc.get("metadata_modified")),
-            "data": json.dumps(doc, default=_json_default),
-            "terms": json.dumps(_terms(doc)),
+            "data": doc,
+            "terms": _terms(doc),
             "a": " ".join(_text(doc.get(f)) for f in fields.TEXT_SOURCES_A),
             "b": " ".join(_text(doc.get(f)) for f in fields.TEXT_SOURCES_B),
             "c": " ".join(
@@ -214,6 +230,7 @@ class PgSolr:
 
     def delete(self, id: Any = None, q: Any = None, commit: bool = True, **kwargs: Any) -> str:
         with _engine().begin() as conn:
+            _new_generation(conn)
             if id is not None:
                 ids = [id] if isinstance(id, str) else list(id)
                 conn.execute(
@@ -224,7 +241,6 @@ class PgSolr:
                 params = lucene.Params()
                 where = self._where(q, None, params)
                 conn.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"), params.values)
-            _new_generation(conn)
         return ""
 
     def commit(self, **kwargs: Any) -> str:
@@ -314,9 +330,11 @@ class PgSolr:
         order = self._order(kwargs.get("sort"), score)
         fl = self._fields(kwargs.get("fl"))
         facet_fields = self._facet_fields(kwargs)
+        filtered = self._filtered_fields(q, kwargs.get("fq"), kwargs.get("defType") or "lucene",
+                                         kwargs.get("df") or "text")
         try:
             with _engine().begin() as conn:  # commits the cache entry, if any
-                hits, facets = self._counts(conn, where, params, facet_fields)
+                hits, facets, counted = self._counts(conn, where, params, facet_fields, filtered)
                 docs = []
                 if rows > 0 and hits > start:
                     result = conn.execute(
@@ -332,7 +350,7 @@ class PgSolr:
         except sa.exc.DBAPIError as e:
             log.exception("vgsamverkan_pgsearch: query failed")
             raise SearchError(f"search failed: {e.orig}")
-        return Results(docs, hits, facets, start)
+        return Results(docs, hits, facets, start, counted)
 
     @staticmethod
     def _score(q: Any, params: lucene.Params) -> str:
@@ -378,11 +396,27 @@ class PgSolr:
             result.append((field, limit, mincount))
         return result
 
+    def _filtered_fields(self, q: Any, fq: Any, def_type: str, df: str) -> set[str] | None:
+        """The fields that ``q`` and ``fq`` filter on, if they are only exact-value
+        filters; None if they search text or compare ranges."""
+        q = q if isinstance(q, str) else "*:*"
+        if def_type == "dismax" and q.strip() not in ("", "*:*"):
+            return None
+        result: set[str] = set()
+        for query in [q, *self._list(fq)]:
+            found = lucene.exact_fields(query, df)
+            if found is None:
+                return None
+            result |= found
+        return result
+
     @staticmethod
-    def _counts(conn, where: str, params: lucene.Params,
-                facet_fields: list[tuple[str, int, int]]) -> tuple[int, dict[str, list]]:
-        """The number of hits and the facets, in one pass over the hits, cached for the
-        current generation of the index."""
+    def _counts(conn, where: str, params: lucene.Params, facet_fields: list[tuple[str, int, int]],
+                filtered: set[str] | None = None) -> tuple[int, dict[str, list], str]:
+        """The number of hits and the facets, cached for the current generation of the
+        index. On a miss: from the counts maintained on write when the query only filters
+        on the fields that define groups of documents (listings, organisation pages, the
+        home page), else in one pass over the hits (text searches, ranges)."""
         names = sorted({f for f, _, _ in facet_fields})
         key = hashlib.sha256(
             json.dumps([where, params.values, names], default=str, sort_keys=True).encode()
@@ -393,47 +427,97 @@ class PgSolr:
             {"k": key, "g": generation},
         ).scalar()
         if cached is not None:
-            counted = cached if isinstance(cached, dict) else json.loads(cached)
+            cached = cached if isinstance(cached, dict) else json.loads(cached)
+            return cached["hits"], _facet_lists(cached, facet_fields), "cache"
+        group_fields, facet_names = _counted_fields(conn)
+        if filtered is not None and filtered <= group_fields and set(names) <= facet_names:
+            how, counted = "groups", _group_counts(conn, where, params, names)
         else:
-            values = dict(params.values, facet_fields=names)
-            result = conn.execute(
-                sa.text(
-                    f"WITH m AS MATERIALIZED (SELECT d.terms FROM {TABLE} d WHERE {where}) "
-                    "SELECT NULL AS f, NULL AS v, count(*) AS n FROM m "
-                    "UNION ALL "
-                    "SELECT f, v, count(*) FROM m, unnest(CAST(:facet_fields AS text[])) f, "
-                    "jsonb_array_elements_text(m.terms -> f) v GROUP BY f, v"
-                ),
-                values,
-            )
-            counted = {"hits": 0, "facets": {name: [] for name in names}}
-            for field, value, n in result:
-                if field is None:
-                    counted["hits"] = n
-                else:
-                    counted["facets"][field].append([value, n])
-            conn.execute(sa.text(
-                "DELETE FROM vgsamverkan_search_cache "
-                f"WHERE created < now() - interval '{CACHE_MINUTES} minutes'"
-            ))
-            conn.execute(
-                sa.text(
-                    "INSERT INTO vgsamverkan_search_cache (key, generation, result) "
-                    "VALUES (:k, :g, CAST(:r AS jsonb)) ON CONFLICT (key) DO UPDATE "
-                    "SET generation = EXCLUDED.generation, result = EXCLUDED.result, created = now()"
-                ),
-                {"k": key, "g": generation, "r": json.dumps(counted)},
-            )
-        facets = {}
-        for field, limit, mincount in facet_fields:
-            pairs = sorted(
-                (pair for pair in counted["facets"].get(field, []) if pair[1] >= max(mincount, 1)),
-                key=lambda pair: (-pair[1], pair[0]),
-            )
-            if limit >= 0:
-                pairs = pairs[:limit]
-            facets[field] = [item for pair in pairs for item in pair]
-        return counted["hits"], facets
+            how, counted = "scan", _scan_counts(conn, where, params, names)
+        conn.execute(sa.text(
+            "DELETE FROM vgsamverkan_search_cache "
+            f"WHERE created < now() - interval '{CACHE_MINUTES} minutes'"
+        ))
+        conn.execute(
+            sa.text(
+                "INSERT INTO vgsamverkan_search_cache (key, generation, result) "
+                "VALUES (:k, :g, CAST(:r AS jsonb)) ON CONFLICT (key) DO UPDATE "
+                "SET generation = EXCLUDED.generation, result = EXCLUDED.result, created = now()"
+            ),
+            {"k": key, "g": generation, "r": json.dumps(counted)},
+        )
+        return counted["hits"], _facet_lists(counted, facet_fields), how
+
+
+_COUNTED_FIELDS: tuple[frozenset[str], frozenset[str]] | None = None
+
+
+def _counted_fields(conn) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields that define the groups of maintained counts, and the facet fields
+    counted per group (as migration e5a9c3b7d2f1 made them), read once per process."""
+    global _COUNTED_FIELDS
+    if _COUNTED_FIELDS is None:
+        lists = conn.execute(sa.text("SELECT vgsamverkan_search_counted_fields()")).scalar()
+        lists = lists if isinstance(lists, dict) else json.loads(lists)
+        _COUNTED_FIELDS = (frozenset(lists["groups"]), frozenset(lists["facets"]))
+    return _COUNTED_FIELDS
+
+
+def _scan_counts(conn, where: str, params: lucene.Params, names: list[str]) -> dict[str, Any]:
+    """Hits and facet counts in one pass over the hits."""
+    result = conn.execute(
+        sa.text(
+            f"WITH m AS MATERIALIZED (SELECT d.terms FROM {TABLE} d WHERE {where}) "
+            "SELECT NULL AS f, NULL AS v, count(*) AS n FROM m "
+            "UNION ALL "
+            "SELECT f, v, count(*) FROM m, unnest(CAST(:facet_fields AS text[])) f, "
+            "jsonb_array_elements_text(m.terms -> f) v GROUP BY f, v"
+        ),
+        dict(params.values, facet_fields=names),
+    )
+    counted: dict[str, Any] = {"hits": 0, "facets": {name: [] for name in names}}
+    for field, value, n in result:
+        if field is None:
+            counted["hits"] = n
+        else:
+            counted["facets"][field].append([value, n])
+    return counted
+
+
+def _group_counts(conn, where: str, params: lucene.Params, names: list[str]) -> dict[str, Any]:
+    """Hits and facet counts summed over the groups the filter selects. ``where`` only
+    refers to ``d.terms`` (the query filters on group fields only), so it selects from the
+    groups exactly as it would from their documents."""
+    groups = conn.execute(
+        sa.text(f"SELECT d.id, d.n FROM vgsamverkan_search_group d WHERE {where}"), params.values
+    ).all()
+    counted: dict[str, Any] = {"hits": sum(n for _, n in groups),
+                               "facets": {name: [] for name in names}}
+    if names and groups:
+        result = conn.execute(
+            sa.text(
+                "SELECT field, value, sum(n) FROM vgsamverkan_search_facet "
+                "WHERE group_id = ANY(:ids) AND field = ANY(:names) GROUP BY field, value"
+            ),
+            {"ids": [i for i, _ in groups], "names": names},
+        )
+        for field, value, n in result:
+            counted["facets"][field].append([value, int(n)])
+    return counted
+
+
+def _facet_lists(counted: dict[str, Any], facet_fields: list[tuple[str, int, int]]) -> dict[str, list]:
+    """Solr's flat facet lists (value, count, value, count…), most frequent first."""
+    facets = {}
+    for field, limit, mincount in facet_fields:
+        pairs = sorted(
+            (pair for pair in counted["facets"].get(field, []) if pair[1] >= max(mincount, 1)),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        if limit >= 0:
+            pairs = pairs[:limit]
+        facets[field] = [item for pair in pairs for item in pair]
+    return facets
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:

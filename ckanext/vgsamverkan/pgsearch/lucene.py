@@ -273,6 +273,38 @@ def lucene(query: str, params: Params, default_field: str = "text") -> str:
     return Translator(params, default_field)(node)
 
 
+def exact_fields(query: str, default_field: str = "text") -> set[str] | None:
+    """The fields a Lucene query filters on, when it only compares exact (string) values:
+    boolean structure over ``field:value``, ``field:"value"``, ``field:val*``,
+    ``field:*`` and ``*:*``. None when it does anything else (text, ranges, numbers,
+    dates), so the caller knows the filter is not a plain exact-match one."""
+    query = query.strip()
+    if query in ("", "*:*", "*"):
+        return set()
+    try:
+        node = parser.parse(query)
+    except Exception:
+        return None
+    found: set[str] = set()
+
+    def walk(item: tree.Item, field: str) -> bool:
+        if isinstance(item, tree.SearchField):
+            if item.name == "*" and str(item.expr) == "*":
+                return True
+            return walk(item.expr, _unescape(item.name))
+        if isinstance(item, (tree.Word, tree.Phrase)):
+            if fields.kind(field) != "string" or not fields.VALID_NAME.match(field):
+                return False
+            found.add(field)
+            return True
+        if isinstance(item, (tree.Group, tree.FieldGroup, tree.AndOperation, tree.OrOperation,
+                             tree.UnknownOperation, tree.Plus, tree.Not, tree.Prohibit)):
+            return all(walk(child, field) for child in item.children)
+        return False
+
+    return found if walk(node, default_field) else None
+
+
 _DISMAX_TOKEN = re.compile(r'([+-]?)"([^"]*)"|([+-]?)(\S+)')
 
 
