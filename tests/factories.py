@@ -77,3 +77,18 @@ def member_role(org_id: str, user_id: str) -> str | None:
         .first()
     )
     return m.capacity if m else None
+
+
+def participant_org(admin: dict[str, Any], coordinator: dict[str, Any] | str = "samordnare",
+                    **overrides: Any) -> dict[str, Any]:
+    """An organisation with ``admin`` as its admin and an approved participation."""
+    org = org_with_admin(admin)
+    p = apply_existing(admin, org, **overrides)
+    call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+    return dict(org, participation_id=p["id"])
+
+
+def request_rights(user: dict[str, Any], org: dict[str, Any], role: str = "editor",
+                   **data: Any) -> dict[str, Any]:
+    return call("vgsamverkan_publisher_request", user, organization_id=org["id"], role=role,
+                motivation=data.pop("motivation", "Jag publicerar kommunens data."), **data)

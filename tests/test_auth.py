@@ -9,8 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.vgsamverkan.model import Comment, Event, Participation, Population
-from tests.factories import application_data, apply_existing, org_with_admin
+from ckanext.vgsamverkan.model import Comment, Event, Participation, Population, PublisherRequest
+from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
 ROLES = ["anonymous", "user", "org_admin", "other_admin", "coordinator", "sysadmin"]
 
@@ -34,7 +34,14 @@ def world(clean_db, ckan_config, monkeypatch):
     pending = apply_existing(org_admin, org)
     approved = apply_existing(other_admin, other_org)
     helpers.call_action("vgsamverkan_participation_approve", id=approved["id"])
-    return {"users": users, "org": org, "free_org": free_org, "pending": pending, "approved": approved}
+    # publisher rights in the participant organisation (other_org): one pending request
+    # of "user", one approved for someone outside the roles
+    pub_pending = request_rights(users["user"], other_org)
+    pub_approved = request_rights(factories.User(), other_org)
+    helpers.call_action("vgsamverkan_publisher_approve", id=pub_approved["id"])
+    return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
+            "pending": pending, "approved": approved, "pub_pending": pub_pending,
+            "pub_approved": pub_approved, "someone": factories.User()}
 
 
 def _context(user):
@@ -43,8 +50,11 @@ def _context(user):
 
 def _snapshot():
     model.Session.expire_all()
-    return tuple(model.Session.query(c).count() for c in (Participation, Event, Comment, Population)) + (
+    return tuple(model.Session.query(c).count() for c in (Participation, Event, Comment, Population,
+                                                          PublisherRequest, model.Member)) + (
         tuple(sorted((p.id, p.state) for p in model.Session.query(Participation))),
+        tuple(sorted((p.id, p.state) for p in model.Session.query(PublisherRequest))),
+        tuple(sorted((m.table_id, m.group_id, m.capacity, m.state) for m in model.Session.query(model.Member))),
     )
 
 
@@ -113,6 +123,46 @@ CASES = {
     "vgsamverkan_event_list (organisation)": (
         "vgsamverkan_event_list", lambda w: {"organization_id": w["org"]["id"]},
         {"org_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_request": (
+        "vgsamverkan_publisher_request",
+        lambda w: {"organization_id": w["other_org"]["id"], "role": "editor"},
+        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_request (for someone else)": (
+        "vgsamverkan_publisher_request",
+        lambda w: {"organization_id": w["other_org"]["id"], "role": "editor",
+                   "user_id": w["someone"]["name"]},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_show": (
+        "vgsamverkan_publisher_show", lambda w: {"id": w["pub_pending"]["id"]},
+        {"user", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_list": (
+        "vgsamverkan_publisher_list", lambda w: {},
+        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_approve": (
+        "vgsamverkan_publisher_approve", lambda w: {"id": w["pub_pending"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_reject": (
+        "vgsamverkan_publisher_reject", lambda w: {"id": w["pub_pending"]["id"], "reason": "Nej"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_withdraw": (
+        "vgsamverkan_publisher_withdraw", lambda w: {"id": w["pub_pending"]["id"]},
+        {"user", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_revoke": (
+        "vgsamverkan_publisher_revoke", lambda w: {"id": w["pub_approved"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_comment_create (publisher)": (
+        "vgsamverkan_comment_create",
+        lambda w: {"object_type": "publisher", "object_id": w["pub_pending"]["id"], "text": "Hej"},
+        {"user", "other_admin", "coordinator", "sysadmin"},
     ),
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamverkan_search_cache",
                  "vgsamverkan_search_group", "vgsamverkan_search_facet"}
 TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
-          "vgsamverkan_population"} | SEARCH_TABLES
+          "vgsamverkan_population", "vgsamverkan_publisher"} | SEARCH_TABLES
 
 
 def _tables() -> set[str]:
@@ -76,7 +76,16 @@ class TestMigration:
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "3f9a1c2d7e10"])
         assert down.exit_code == 0, down.output
         model.Session.remove()
-        assert _tables() == TABLES - SEARCH_TABLES
+        assert _tables() == TABLES - SEARCH_TABLES - {"vgsamverkan_publisher"}
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+
+    def test_publisher_revision_down_and_up(self, cli):
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "e5a9c3b7d2f1"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == TABLES - {"vgsamverkan_publisher"}
         up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
         assert up.exit_code == 0, up.output
         assert _tables() == TABLES
@@ -93,7 +102,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "e5a9c3b7d2f1" in version.output  # the head revision
+        assert "a7d3f9e1c4b8" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -103,7 +112,8 @@ class TestMigration:
 
         for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
                     vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
-                    vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet):
+                    vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet,
+                    vgs_model.PublisherRequest):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

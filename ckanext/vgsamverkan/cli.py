@@ -70,6 +70,27 @@ def population_import(file: str, year: int, source: str | None):
         click.echo(f"Skipped {skipped} rows of other years.")
 
 
+@vgsamverkan.command()
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              help="Run as on this day (default: today); for catching up after a pause.")
+def expire(today: str | None):
+    """Send reminders for publishing rights that expire soon and revoke those that have
+    expired (idempotent; run it daily from cron)."""
+    import datetime as dt
+
+    from ckanext.vgsamverkan import expiry
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        _fail("--today: write the date as YYYY-MM-DD")
+        return
+    result = expiry.run(day)
+    click.echo(f"Reminded {len(result['reminded'])}, revoked {len(result['revoked'])}.")
+    if result["failed"]:
+        _fail(f"Could not expire {len(result['failed'])}: {', '.join(result['failed'])} (see the log).")
+
+
 @vgsamverkan.group()
 def demo():
     """Demo data for a first look."""

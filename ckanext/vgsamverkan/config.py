@@ -38,6 +38,10 @@ def mail_retries() -> int:
     return int(tk.config.get(PREFIX + "mail_retries"))
 
 
+def expiry_reminder_days() -> int:
+    return int(tk.config.get(PREFIX + "expiry_reminder_days"))
+
+
 def site_url() -> str:
     return (tk.config.get("ckan.site_url") or "").rstrip("/")
 

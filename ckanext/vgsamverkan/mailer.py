@@ -55,6 +55,14 @@ def participation_path(participation_id: str) -> str:
     return f"/samverkan/deltagande/{participation_id}"
 
 
+def publisher_path(request_id: str) -> str:
+    return f"/samverkan/behorighet/{request_id}"
+
+
+def object_path(object_type: str, object_id: str) -> str:
+    return {"participation": participation_path, "publisher": publisher_path}[object_type](object_id)
+
+
 # -- composing -------------------------------------------------------------------------
 
 def _org_type_label(_: Callable[[str], str], org_type: str) -> str:
@@ -122,6 +130,71 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
             )
         )
     lines += ["", _("See the application: {link}").format(link=link(participation_path(p["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+def _role_label(_: Callable[[str], str], role: str) -> str:
+    return {"editor": _("editor (publishes datasets)"),
+            "admin": _("admin (publishes and manages the organisation)")}.get(role, role)
+
+
+def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    subject = _("New request for publishing rights: {user} in {organization}").format(
+        user=r.get("user_name") or "", organization=r["organization_title"])
+    lines = [
+        _("A request for publishing rights waits for your decision."),
+        "",
+        _("Organisation: {organization}").format(organization=r["organization_title"]),
+        _("User: {user}").format(user=r.get("user_display_name") or r.get("user_name") or ""),
+        _("Role: {role}").format(role=_role_label(_, r["role"])),
+        _("Asked by: {user}").format(user=r.get("applicant_name") or ""),
+        "",
+        _("Decide here: {link}").format(link=link(publisher_path(r["id"]))),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = r["organization_title"]
+    user = r.get("user_display_name") or r.get("user_name") or ""
+    role = _role_label(_, r["role"])
+    subjects = {
+        "approve": _("Publishing rights approved: {organization}"),
+        "reject": _("Publishing rights rejected: {organization}"),
+        "withdraw": _("A request for publishing rights was withdrawn: {organization}"),
+        "revoke": _("Publishing rights revoked: {organization}"),
+        "expire": _("Publishing rights expired: {organization}"),
+        "remind": _("Publishing rights expire soon: {organization}"),
+    }
+    lines = []
+    if verb == "approve":
+        lines.append(_("{user} may now publish for {organization} as {role}.").format(
+            user=user, organization=org, role=role))
+        if r.get("expires"):
+            lines.append(_("The rights are valid until {date}.").format(date=r["expires"]))
+        if r.get("decision_comment"):
+            lines += ["", _("Comment: {comment}").format(comment=r["decision_comment"])]
+    elif verb == "reject":
+        lines.append(_("The request of {user} for publishing rights in {organization} has been rejected.").format(
+            user=user, organization=org))
+        lines += ["", _("Reason: {reason}").format(reason=r.get("reason") or "")]
+    elif verb == "withdraw":
+        lines.append(_("The request of {user} for publishing rights in {organization} was withdrawn.").format(
+            user=user, organization=org))
+    elif verb == "revoke":
+        lines.append(_("The publishing rights of {user} in {organization} have been revoked.").format(
+            user=user, organization=org))
+        if r.get("comment"):
+            lines += ["", _("Comment: {comment}").format(comment=r["comment"])]
+    elif verb == "expire":
+        lines.append(_("The publishing rights of {user} in {organization} expired on {date}. You can apply again.").format(
+            user=user, organization=org, date=r.get("expires") or ""))
+    elif verb == "remind":
+        lines.append(_("The publishing rights of {user} in {organization} expire on {date}. Ask the coordinator in time if you need them longer.").format(
+            user=user, organization=org, date=r.get("expires") or ""))
+    lines += ["", _("See the request: {link}").format(link=link(publisher_path(r["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 
@@ -201,13 +274,39 @@ def participation_decided(p: dict[str, Any], verb: str) -> None:
     _enqueue(name, email, subject, body)
 
 
+def _user_address(user_id: str | None) -> tuple[str, str]:
+    user = model.User.get(user_id) if user_id else None
+    if user is not None and user.email:
+        return user.display_name, user.email
+    return "", ""
+
+
+def publisher_submitted(r: dict[str, Any]) -> None:
+    subject, body = _compose_publisher_submitted(_coordinator_lang(), r)
+    _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+
+
+def publisher_decided(r: dict[str, Any], verb: str) -> None:
+    """Decisions, expiry and reminders go to the user the rights are for, and to the
+    one who asked if someone else; a withdrawal goes to the coordinator."""
+    if verb == "withdraw":
+        subject, body = _compose_publisher_decided(_coordinator_lang(), r, verb)
+        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        return
+    subject, body = _compose_publisher_decided(r.get("language") or "sv", r, verb)
+    for user_id in dict.fromkeys([r.get("user_id"), r.get("applicant_id")]):
+        name, email = _user_address(user_id)
+        _enqueue(name, email, subject, body)
+
+
 def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) -> None:
     """A comment from the coordinator goes to the applicant; one from the organisation
     goes to the coordinator."""
     title = getattr(obj, "organization_title", "") or ""
-    path = participation_path(obj.id)
+    path = object_path(comment["object_type"], obj.id)
     if from_coordinator:
-        name, email = _applicant(obj.dictize())
+        name, email = _applicant(obj.dictize()) if comment["object_type"] == "participation" \
+            else _user_address(getattr(obj, "applicant_id", None))
         lang = getattr(obj, "language", None) or "sv"
     else:
         name, email, lang = config.contact_name(), config.coordinator_email(), _coordinator_lang()

@@ -6,8 +6,18 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 
+def _auth_functions() -> dict:
+    """Our actions' auth functions, and the publishing rules chained onto CKAN's."""
+    from ckanext.vgsamverkan.logic import auth, enforce
+
+    return {
+        **{name: getattr(auth, name) for name in auth.__all__},
+        **enforce.chained_auth_functions(),
+    }
+
+
 @tk.blanket.actions
-@tk.blanket.auth_functions
+@tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.validators
 @tk.blanket.helpers
 @tk.blanket.blueprints

@@ -38,7 +38,21 @@ PARTICIPATION = Workflow(
     },
 )
 
-WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION,)}
+PUBLISHER = Workflow(
+    name="publisher",
+    initial="pending",
+    states=("pending", "approved", "rejected", "withdrawn", "revoked"),
+    transitions={
+        ("pending", "approve"): "approved",
+        ("pending", "reject"): "rejected",
+        ("pending", "withdraw"): "withdrawn",
+        ("approved", "revoke"): "revoked",
+        # the same end, reached by `ckan vgsamverkan expire` after the expiry date
+        ("approved", "expire"): "revoked",
+    },
+)
+
+WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION, PUBLISHER)}
 
 
 def state_label(state: str) -> str:
@@ -49,6 +63,7 @@ def state_label(state: str) -> str:
         "rejected": tk._("rejected"),
         "withdrawn": tk._("withdrawn"),
         "terminated": tk._("terminated"),
+        "revoked": tk._("revoked"),
     }
     return labels.get(state, state)
 
@@ -60,6 +75,8 @@ def _refusal(verb: str) -> str:
         "reject": tk._("This cannot be rejected: its state is now «{state}»."),
         "withdraw": tk._("This cannot be withdrawn: its state is now «{state}»."),
         "terminate": tk._("This cannot be terminated: its state is now «{state}»."),
+        "revoke": tk._("This cannot be revoked: its state is now «{state}»."),
+        "expire": tk._("This cannot expire: its state is now «{state}»."),
     }
     return messages.get(verb, tk._("This cannot be done: its state is now «{state}»."))
 

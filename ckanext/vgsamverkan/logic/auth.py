@@ -60,12 +60,13 @@ def admin_org_ids(user: model.User | None) -> list[str]:
 
 
 def is_party(user: model.User | None, obj: Any) -> bool:
-    """The coordinator, the applicant, or an admin of the object's organisation."""
+    """The coordinator, the applicant, the user a request is for, or an admin of the
+    object's organisation."""
     if user is None:
         return False
     if is_coordinator(user):
         return True
-    if getattr(obj, "applicant_id", None) == user.id:
+    if user.id in (getattr(obj, "applicant_id", None), getattr(obj, "user_id", None)):
         return True
     return is_org_admin(user, getattr(obj, "organization_id", None))
 
@@ -149,6 +150,55 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
 @tk.auth_allow_anonymous_access
 def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _ok()
+
+
+# -- publisher authorisation -----------------------------------------------------------
+
+def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user for themselves; for someone else, an admin of the
+    organisation or the coordinator."""
+    result = _logged_in(context)
+    if not result["success"]:
+        return result
+    user = _user(context)
+    assert user is not None
+    other = data_dict.get("user_id")
+    if other and isinstance(other, str) and other not in (user.id, user.name):
+        org = model.Group.get(data_dict.get("organization_id")) if isinstance(
+            data_dict.get("organization_id"), str) else None
+        if not (is_coordinator(user) or (org is not None and is_org_admin(user, org.id))):
+            return _refuse(tk._(
+                "Only an admin of the organisation or the coordinator may request "
+                "publishing rights for someone else"))
+    return _ok()
+
+
+def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _party_of(context, "publisher", data_dict.get("id"))
+
+
+def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
+def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_publisher_reject(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> AuthResult:
+    obj = objects.load("publisher", data_dict.get("id"))
+    user = _user(context)
+    if user is not None and user.id in (obj.applicant_id, obj.user_id):
+        return _ok()
+    return _refuse(tk._("Only the applicant may withdraw a request"))
 
 
 # -- shared ----------------------------------------------------------------------------

@@ -102,6 +102,36 @@ def participation_list() -> Schema:
 
 
 @tk.validator_args
+def publisher_request(
+    not_empty: Validator,
+    ignore_missing: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_role: Validator,
+) -> Schema:
+    short = max_length(TEXT_SHORT)
+    return {
+        "organization_id": [not_empty, vgsamverkan_text, short],
+        "role": [not_empty, vgsamverkan_text, vgsamverkan_role],
+        "user_id": [ignore_missing, vgsamverkan_text, short],
+        "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+        "language": [ignore_missing, vgsamverkan_text, short],
+    }
+
+
+def publisher_approve() -> Schema:
+    schema = decision()
+    schema["expires"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_date")]
+    return schema
+
+
+def publisher_list() -> Schema:
+    schema = list_params()
+    text = tk.get_validator("vgsamverkan_text")
+    schema["user_id"] = [tk.get_validator("ignore_missing"), text]
+    return schema
+
+
+@tk.validator_args
 def participant_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
     return {
         "org_type": [ignore_missing, vgsamverkan_text],

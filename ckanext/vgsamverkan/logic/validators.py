@@ -14,10 +14,12 @@ import ckan.plugins.toolkit as tk
 from ckanext.vgsamverkan import orgnumber
 from ckanext.vgsamverkan.model import Population
 from ckanext.vgsamverkan.model.participation import ORG_TYPES
+from ckanext.vgsamverkan.model.publisher import ROLES
 
 __all__ = [
     "vgsamverkan_text",
     "vgsamverkan_org_type",
+    "vgsamverkan_role",
     "vgsamverkan_org_number",
     "vgsamverkan_municipality_code",
     "vgsamverkan_phone",
@@ -50,6 +52,12 @@ def vgsamverkan_org_type(value: Any) -> Any:
         raise tk.Invalid(
             tk._("Choose one of: {choices}").format(choices=", ".join(ORG_TYPES))
         )
+    return value
+
+
+def vgsamverkan_role(value: Any) -> Any:
+    if value not in ROLES:
+        raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(ROLES)))
     return value
 
 

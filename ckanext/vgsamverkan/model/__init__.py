@@ -6,7 +6,8 @@ from .comment import Comment
 from .event import Event
 from .participation import Participation
 from .population import Population
+from .publisher import PublisherRequest
 from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
 
-__all__ = ["Comment", "Event", "Participation", "Population", "SearchCache", "SearchDoc",
+__all__ = ["Comment", "Event", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
            "SearchFacet", "SearchGroup", "SearchState"]

@@ -1,0 +1,83 @@
+"""Expiry of publishing rights: ``ckan vgsamverkan expire``, run daily from cron.
+
+Idempotent: a reminder is sent once (``reminded_at``), and only approved rights are
+revoked, each in its own transaction, so a run that stops half-way is completed by the
+next one and one failure does not hold back the rest.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import config, mailer
+from ckanext.vgsamverkan.model import Event, PublisherRequest
+from ckanext.vgsamverkan.model.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def run(today: dt.date | None = None) -> dict[str, Any]:
+    """Send reminders for rights that expire within ``expiry_reminder_days`` and revoke
+    those whose expiry date (the last valid day) is before ``today``.
+
+    :returns: ``{"reminded": [ids], "revoked": [ids], "failed": [ids]}``
+    """
+    from ckanext.vgsamverkan.logic.action import _lock, end_authorisation
+
+    today = today or dt.date.today()
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context: dict[str, Any] = {"model": model, "session": model.Session, "user": site_user["name"],
+                               "ignore_auth": True}
+    result: dict[str, list[str]] = {"reminded": [], "revoked": [], "failed": []}
+
+    expired = [
+        r.id for r in model.Session.query(PublisherRequest.id)
+        .filter(PublisherRequest.state == "approved", PublisherRequest.expires < today)
+        .order_by(PublisherRequest.expires, PublisherRequest.id)
+    ]
+    for request_id in expired:
+        try:
+            obj = _lock(PublisherRequest, request_id)
+            if obj.state != "approved" or obj.expires is None or obj.expires >= today:
+                model.Session.rollback()
+                continue  # decided meanwhile
+            data = end_authorisation(
+                context, obj, "expire",
+                tk._("Expired: the rights were valid until {date}").format(date=obj.expires.isoformat()),
+            )
+        except Exception:
+            model.Session.rollback()
+            log.exception("vgsamverkan: could not expire publisher request %s", request_id)
+            result["failed"].append(request_id)
+            continue
+        mailer.publisher_decided(data, "expire")
+        result["revoked"].append(request_id)
+
+    horizon = today + dt.timedelta(days=config.expiry_reminder_days())
+    due = [
+        r.id for r in model.Session.query(PublisherRequest.id)
+        .filter(PublisherRequest.state == "approved",
+                PublisherRequest.reminded_at.is_(None),
+                PublisherRequest.expires >= today,
+                PublisherRequest.expires <= horizon)
+        .order_by(PublisherRequest.expires, PublisherRequest.id)
+    ]
+    for request_id in due:
+        obj = _lock(PublisherRequest, request_id)
+        if obj.state != "approved" or obj.reminded_at is not None:
+            model.Session.rollback()
+            continue
+        obj.reminded_at = utcnow()
+        Event.record("publisher", obj.id, "remind", actor_id=model.User.get(site_user["name"]).id,
+                     organization_id=obj.organization_id, from_state=obj.state,
+                     to_state=obj.state,
+                     comment=tk._("Reminder sent: the rights expire on {date}").format(
+                         date=obj.expires.isoformat()))
+        model.repo.commit()
+        mailer.publisher_decided(obj.dictize(), "remind")
+        result["reminded"].append(request_id)
+    return result

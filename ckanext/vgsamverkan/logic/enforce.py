@@ -1,0 +1,247 @@
+"""The publishing rules, as chained auth functions around CKAN's own.
+
+With ``ckanext.vgsamverkan.enforce = true`` (the default):
+
+- membership changes in participant organisations (an approved participation) are
+  reserved to coordinators: CKAN's member actions and ``organization_update`` when it
+  would change the members;
+- datasets can be created, updated or deleted only in organisations with an approved,
+  unterminated participation (and so resources, bulk changes, moves between
+  organisations, and harvest sources, which ckanext-harvest checks as datasets).
+
+With ``enforce = false`` every function here hands straight over to CKAN's. Sysadmins
+never reach these functions (CKAN lets them through first). Each check costs at most a
+fixed number of indexed queries, however many organisations, members or requests exist.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthFunction, AuthResult, Context, DataDict
+
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic import auth
+from ckanext.vgsamverkan.model import Participation
+
+
+# -- the rules -------------------------------------------------------------------------
+
+def is_participant(organization_id: str | None) -> bool:
+    """Whether the organisation has an approved (and so unterminated) participation."""
+    if not organization_id:
+        return False
+    return model.Session.query(
+        model.Session.query(Participation.id)
+        .filter(Participation.organization_id == organization_id,
+                Participation.state == "approved")
+        .exists()
+    ).scalar()
+
+
+def _organization(id_or_name: Any) -> model.Group | None:
+    if not isinstance(id_or_name, str) or not id_or_name:
+        return None
+    group = model.Group.get(id_or_name)
+    return group if group is not None and group.is_organization else None
+
+
+def request_path(organization: model.Group | None) -> str:
+    path = tk.h.url_for("vgsamverkan.publisher_request")
+    return f"{path}?organization_id={organization.name}" if organization else path
+
+
+def _membership_refusal(organization: model.Group) -> AuthResult:
+    return {
+        "success": False,
+        "msg": tk._(
+            "Members of {organization} are managed by the regional coordinator: "
+            "request publishing rights at {link}"
+        ).format(organization=organization.display_name, link=request_path(organization)),
+    }
+
+
+def _publishing_refusal(organization: model.Group | None) -> AuthResult:
+    if organization is None:
+        msg = tk._(
+            "A dataset must belong to an organisation that takes part in the regional "
+            "collaboration."
+        )
+    else:
+        msg = tk._(
+            "{organization} does not take part in the regional collaboration (no approved "
+            "participation), so its datasets cannot be created or changed. Apply at {link}"
+        ).format(organization=organization.display_name,
+                 link=tk.h.url_for("vgsamverkan.participation_apply"))
+    return {"success": False, "msg": msg}
+
+
+def _may_publish_in(organization: model.Group | None) -> bool:
+    return organization is not None and is_participant(organization.id)
+
+
+# -- datasets --------------------------------------------------------------------------
+
+def _package(context: Context, data_dict: DataDict) -> model.Package | None:
+    package = context.get("package")
+    if isinstance(package, model.Package):
+        return package
+    id_ = data_dict.get("id") or data_dict.get("name")
+    return model.Package.get(id_) if isinstance(id_, str) and id_ else None
+
+
+@tk.chained_auth_function
+def package_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    if not config.enforce():
+        return next_auth(context, data_dict)
+    data_dict = data_dict or {}
+    if "owner_org" not in data_dict and not data_dict.get("name") and not data_dict.get("type"):
+        # "may this user create datasets at all?" (the Add button): CKAN decides; the
+        # organisation is checked when one is named
+        return next_auth(context, data_dict)
+    organization = _organization(data_dict.get("owner_org"))
+    if not _may_publish_in(organization):
+        return _publishing_refusal(organization)
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_update(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    if not config.enforce():
+        return next_auth(context, data_dict)
+    data_dict = data_dict or {}
+    package = _package(context, data_dict)
+    if package is not None:
+        current = _organization(package.owner_org) if package.owner_org else None
+        if not _may_publish_in(current):
+            return _publishing_refusal(current)
+    new_owner = data_dict.get("owner_org")
+    if new_owner and (package is None or new_owner not in (package.owner_org, getattr(
+            _organization(package.owner_org), "name", None))):
+        organization = _organization(new_owner)
+        if not _may_publish_in(organization):
+            return _publishing_refusal(organization)
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_owner_org_update(next_auth: AuthFunction, context: Context,
+                             data_dict: DataDict) -> AuthResult:
+    if not config.enforce():
+        return next_auth(context, data_dict)
+    organization = _organization((data_dict or {}).get("organization_id"))
+    if (data_dict or {}).get("organization_id") and not _may_publish_in(organization):
+        return _publishing_refusal(organization)
+    return next_auth(context, data_dict)
+
+
+def _bulk(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    if not config.enforce():
+        return next_auth(context, data_dict)
+    organization = _organization((data_dict or {}).get("org_id"))
+    if not _may_publish_in(organization):
+        return _publishing_refusal(organization)
+    return next_auth(context, data_dict)
+
+
+bulk_update_private = tk.chained_auth_function(_bulk)
+bulk_update_public = tk.chained_auth_function(_bulk)
+bulk_update_delete = tk.chained_auth_function(_bulk)
+
+
+# -- membership ------------------------------------------------------------------------
+
+def _reserved(organization: model.Group | None, context: Context) -> bool:
+    """Membership of this organisation is the coordinator's to change, and the caller
+    is not the coordinator."""
+    return (
+        organization is not None
+        and not auth.is_coordinator(auth._user(context))
+        and is_participant(organization.id)
+    )
+
+
+def _member_rule(org_key: str, user_only: bool):
+    def rule(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+        if not config.enforce():
+            return next_auth(context, data_dict)
+        data_dict = data_dict or {}
+        organization = _organization(data_dict.get(org_key))
+        if user_only and data_dict.get("object_type") != "user":
+            return next_auth(context, data_dict)  # datasets in groups: not membership
+        if organization is not None and is_participant(organization.id):
+            if auth.is_coordinator(auth._user(context)):
+                return {"success": True}
+            return _membership_refusal(organization)
+        return next_auth(context, data_dict)
+
+    return tk.chained_auth_function(rule)
+
+
+member_create = _member_rule("id", user_only=True)
+member_delete = _member_rule("id", user_only=True)
+organization_member_create = _member_rule("id", user_only=False)
+organization_member_delete = _member_rule("id", user_only=False)
+
+
+def _current_members(organization: model.Group) -> set[tuple[str, str]]:
+    rows = (
+        model.Session.query(model.Member.table_id, model.Member.capacity)
+        .filter(model.Member.group_id == organization.id,
+                model.Member.table_name == "user",
+                model.Member.state == "active")
+    )
+    return {(user_id, capacity) for user_id, capacity in rows}
+
+
+def _requested_members(users: Any) -> set[tuple[str, str]] | None:
+    if not isinstance(users, list):
+        return None
+    result = set()
+    for entry in users:
+        if not isinstance(entry, dict):
+            return None
+        user = model.User.get(entry.get("id") or entry.get("name") or "")
+        if user is not None:
+            result.add((user.id, entry.get("capacity", "public")))
+    return result
+
+
+@tk.chained_auth_function
+def organization_update(next_auth: AuthFunction, context: Context,
+                        data_dict: DataDict) -> AuthResult:
+    """An update that would change the members (``users``, or none given without
+    ``allow_partial_update``, which removes them all) is the coordinator's."""
+    if not config.enforce():
+        return next_auth(context, data_dict)
+    data_dict = data_dict or {}
+    organization = _organization(data_dict.get("id") or data_dict.get("name"))
+    if _reserved(organization, context):
+        assert organization is not None
+        if "users" in data_dict:
+            requested = _requested_members(data_dict["users"])
+        elif context.get("allow_partial_update"):
+            requested = _current_members(organization)
+        else:
+            requested = set()
+        if requested != _current_members(organization):
+            return _membership_refusal(organization)
+    return next_auth(context, data_dict)
+
+
+def chained_auth_functions() -> dict[str, Any]:
+    functions = {
+        "package_create": package_create,
+        "package_update": package_update,
+        "package_owner_org_update": package_owner_org_update,
+        "bulk_update_private": bulk_update_private,
+        "bulk_update_public": bulk_update_public,
+        "bulk_update_delete": bulk_update_delete,
+        "member_create": member_create,
+        "member_delete": member_delete,
+        "organization_member_create": organization_member_create,
+        "organization_member_delete": organization_member_delete,
+        "organization_update": organization_update,
+    }
+    return functions

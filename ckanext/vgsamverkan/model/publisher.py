@@ -1,0 +1,97 @@
+"""A request for publishing rights (behörighet): a user asks for a role in a participant
+organisation; the coordinator decides. The CKAN membership it leads to stays the one
+source of truth of who may publish; this row is the request, the decision and its history."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeText, text
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from .base import iso, make_id, utcnow
+
+STATES = ("pending", "approved", "rejected", "withdrawn", "revoked")
+ROLES = ("editor", "admin")
+ACTIVE_STATES = ("pending", "approved")
+
+
+class PublisherRequest(tk.BaseModel):
+    __tablename__ = "vgsamverkan_publisher"
+
+    id = Column(UnicodeText, primary_key=True, default=make_id)
+    state = Column(UnicodeText, nullable=False, default="pending")
+    organization_id = Column(UnicodeText, nullable=False)
+    # who is to publish, and who asked (the same user, an admin of the organisation or
+    # the coordinator asking for someone else)
+    user_id = Column(UnicodeText, nullable=False)
+    applicant_id = Column(UnicodeText, nullable=False)
+    role = Column(UnicodeText, nullable=False)
+    motivation = Column(UnicodeText, nullable=True)
+    language = Column(UnicodeText, nullable=False, default="sv")
+    decided_by = Column(UnicodeText, nullable=True)
+    decided_at = Column(DateTime(timezone=True), nullable=True)
+    decision_comment = Column(UnicodeText, nullable=True)
+    reason = Column(UnicodeText, nullable=True)
+    # the last day the authorisation is valid; revoked by `ckan vgsamverkan expire` after it
+    expires = Column(Date, nullable=True)
+    reminded_at = Column(DateTime(timezone=True), nullable=True)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('pending','approved','rejected','withdrawn','revoked')",
+            name="vgsamverkan_publisher_state_check",
+        ),
+        CheckConstraint("role IN ('editor','admin')", name="vgsamverkan_publisher_role_check"),
+        # at most one pending or approved request per user and organisation
+        Index(
+            "vgsamverkan_publisher_one_active",
+            "organization_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("state IN ('pending','approved')"),
+        ),
+        Index("vgsamverkan_publisher_state_idx", "state", "created"),
+        Index("vgsamverkan_publisher_user_idx", "user_id"),
+        Index("vgsamverkan_publisher_expires_idx", "expires",
+              postgresql_where=text("state = 'approved' AND expires IS NOT NULL")),
+    )
+
+    @property
+    def organization_title(self) -> str:
+        org = model.Group.get(self.organization_id)
+        return (org.title or org.name) if org else ""
+
+    def dictize(self) -> dict[str, Any]:
+        org = model.Group.get(self.organization_id)
+        user = model.User.get(self.user_id)
+        applicant = model.User.get(self.applicant_id)
+        decider = model.User.get(self.decided_by) if self.decided_by else None
+        return {
+            "id": self.id,
+            "state": self.state,
+            "organization_id": self.organization_id,
+            "organization_name": org.name if org else None,
+            "organization_title": (org.title or org.name) if org else None,
+            "user_id": self.user_id,
+            "user_name": user.name if user else None,
+            "user_display_name": user.display_name if user else None,
+            "applicant_id": self.applicant_id,
+            "applicant_name": applicant.name if applicant else None,
+            "role": self.role,
+            "motivation": self.motivation,
+            "language": self.language,
+            "decided_by": decider.name if decider else None,
+            "decided_at": iso(self.decided_at),
+            "decision_comment": self.decision_comment,
+            "reason": self.reason,
+            "expires": iso(self.expires),
+            "reminded_at": iso(self.reminded_at),
+            "ended_at": iso(self.ended_at),
+            "created": iso(self.created),
+            "modified": iso(self.modified),
+        }
