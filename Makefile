@@ -24,7 +24,7 @@ services:
 # Extract the strings, merge them into the Swedish catalogue and compile it.
 i18n:
 	.venv/bin/python setup.py -q extract_messages
-	.venv/bin/python setup.py -q update_catalog -l sv
+	.venv/bin/python setup.py -q update_catalog -l sv --no-fuzzy-matching
 	.venv/bin/python setup.py -q compile_catalog -l sv
 
 clean:

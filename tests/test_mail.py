@@ -101,3 +101,85 @@ def test_worker_command_sends_the_queued_mail(cli, coordinator, mailbox, run_job
                         env={"CKAN_SMTP_SERVER": f"127.0.0.1:{mailbox.port}"})
     assert result.exit_code == 0, result.output
     assert len(mailbox.to("samordnare@example.org")) == 1
+
+
+class TestPublisherMail:
+    def _org(self, coordinator):
+        from tests.factories import participant_org
+
+        return participant_org(factories.User(), coordinator)
+
+    def test_request_decision_revocation(self, coordinator, mailbox, run_jobs):
+        from tests.factories import request_rights
+
+        org = self._org(coordinator)
+        run_jobs()
+        mailbox.messages.clear()
+        user = factories.User(email="publicist@example.org")
+        r = request_rights(user, org, language="sv")
+        run_jobs()
+        [submitted] = mailbox.to("samordnare@example.org")
+        assert "Ny ansökan om publiceringsbehörighet" in submitted["Subject"]
+        assert f"/samverkan/behorighet/{r['id']}" in mailbox.body(submitted)
+        assert user["name"] in mailbox.body(submitted)
+
+        call("vgsamverkan_publisher_approve", coordinator, id=r["id"], expires="2099-12-31", comment="Välkommen")
+        call("vgsamverkan_publisher_revoke", coordinator, id=r["id"], comment="Slutat på kommunen")
+        run_jobs()
+        approved, revoked = sorted(mailbox.to("publicist@example.org"), key=lambda m: "indragen" in m["Subject"])
+        assert "Publiceringsbehörighet beviljad" in approved["Subject"]
+        assert "2099-12-31" in mailbox.body(approved) and "Välkommen" in mailbox.body(approved)
+        assert "Publiceringsbehörighet indragen" in revoked["Subject"]
+        assert "Slutat på kommunen" in mailbox.body(revoked)
+
+    def test_rejection_in_english_with_the_reason(self, coordinator, mailbox, run_jobs):
+        from tests.factories import request_rights
+
+        org = self._org(coordinator)
+        user = factories.User(email="publisher@example.org")
+        r = request_rights(user, org, language="en")
+        call("vgsamverkan_publisher_reject", coordinator, id=r["id"], reason="Unknown to the municipality")
+        run_jobs()
+        [msg] = mailbox.to("publisher@example.org")
+        assert msg["Subject"].startswith("Publishing rights rejected")
+        assert "Unknown to the municipality" in mailbox.body(msg)
+
+    def test_asked_for_by_an_admin_both_hear(self, coordinator, mailbox, run_jobs):
+        from tests.factories import org_with_admin
+
+        admin = factories.User(email="chef@example.org")
+        org = org_with_admin(admin)
+        from tests.factories import apply_existing
+
+        p = apply_existing(admin, org)
+        call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+        colleague = factories.User(email="kollega@example.org")
+        r = call("vgsamverkan_publisher_request", admin, organization_id=org["id"], role="editor",
+                 user_id=colleague["name"])
+        run_jobs()
+        mailbox.messages.clear()
+        call("vgsamverkan_publisher_approve", coordinator, id=r["id"])
+        run_jobs()
+        assert len(mailbox.to("kollega@example.org")) == 1 and len(mailbox.to("chef@example.org")) == 1
+
+    def test_expiry_reminder_and_end(self, coordinator, mailbox, run_jobs):
+        from freezegun import freeze_time
+
+        from ckanext.vgsamverkan import expiry
+        from tests.factories import request_rights
+
+        org = self._org(coordinator)
+        user = factories.User(email="tidsbegransad@example.org")
+        with freeze_time("2027-05-01"):
+            r = request_rights(user, org)
+            call("vgsamverkan_publisher_approve", coordinator, id=r["id"], expires="2027-05-31")
+        run_jobs()
+        mailbox.messages.clear()
+        with freeze_time("2027-05-20"):
+            assert expiry.run()["reminded"] == [r["id"]]
+        with freeze_time("2027-06-01"):
+            assert expiry.run()["revoked"] == [r["id"]]
+        run_jobs()
+        subjects = sorted(m["Subject"] for m in mailbox.to("tidsbegransad@example.org"))
+        assert len(subjects) == 2
+        assert any("upphör snart" in s for s in subjects) and any("har upphört" in s for s in subjects)

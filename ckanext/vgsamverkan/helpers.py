@@ -44,7 +44,17 @@ def vgsamverkan_org_types() -> list[dict[str, str]]:
     ]
 
 
-def vgsamverkan_action_label(action: str) -> str:
+def vgsamverkan_action_label(action: str, object_type: str = "participation") -> str:
+    if object_type == "publisher":
+        return {
+            "request": tk._("asked for publishing rights"),
+            "approve": tk._("approved the request"),
+            "reject": tk._("rejected the request"),
+            "withdraw": tk._("withdrew the request"),
+            "revoke": tk._("revoked the rights"),
+            "expire": tk._("ended the rights at their expiry date"),
+            "remind": tk._("sent a reminder before the expiry date"),
+        }.get(action, action)
     return {
         "apply": tk._("applied"),
         "approve": tk._("approved the application"),
@@ -90,3 +100,41 @@ def vgsamverkan_municipalities() -> list[dict[str, str]]:
         {"value": code, "text": f"{name} ({code})"}
         for code, name in sorted(names.items(), key=lambda kv: kv[1])
     ]
+
+
+def vgsamverkan_is_participant(organization_id: str | None) -> bool:
+    """Whether the organisation takes part (an approved participation)."""
+    from ckanext.vgsamverkan.logic import enforce
+
+    return enforce.is_participant(organization_id)
+
+
+def vgsamverkan_members_managed(organization_id: str | None) -> bool:
+    """Whether the organisation's members are the coordinator's to change (the rule is on
+    and the organisation takes part), and the current user is not the coordinator."""
+    return (config.enforce() and vgsamverkan_is_participant(organization_id)
+            and not vgsamverkan_is_coordinator())
+
+
+def vgsamverkan_role_label(role: str) -> str:
+    return {"editor": tk._("editor (publishes datasets)"),
+            "admin": tk._("admin (publishes and manages the organisation)")}.get(role, role)
+
+
+def vgsamverkan_roles() -> list[dict[str, str]]:
+    return [{"value": r, "text": vgsamverkan_role_label(r)} for r in ("editor", "admin")]
+
+
+def vgsamverkan_authorisations(organization_id: str) -> list[dict[str, Any]]:
+    """The approved publishing rights of an organisation that the current user may see
+    (its admins and the coordinator); empty for everyone else."""
+    user = tk.current_user
+    if not user or not getattr(user, "is_authenticated", False):
+        return []
+    context = {"user": user.name, "auth_user_obj": user}
+    try:
+        return tk.get_action("vgsamverkan_publisher_list")(
+            context, {"organization_id": organization_id, "state": "approved", "limit": 1000}
+        )["results"]
+    except (tk.NotAuthorized, tk.ValidationError):
+        return []

@@ -29,6 +29,9 @@ _APPLY_FIELDS = (
     "motivation",
 )
 _VERBS = ("approve", "reject", "withdraw", "terminate")
+_PUBLISHER_VERBS = ("approve", "reject", "withdraw", "revoke")
+_READ_VIEWS = {"participation": "vgsamverkan.participation_read",
+               "publisher": "vgsamverkan.publisher_read"}
 
 
 def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,6 +107,9 @@ def _field_labels() -> dict[str, str]:
         "effective_to": tk._("Last day of participation"),
         "text": tk._("Comment"),
         "state": tk._("State"),
+        "role": tk._("Role"),
+        "user_id": tk._("User"),
+        "expires": tk._("Valid until"),
     }
 
 
@@ -250,7 +256,9 @@ def comment(object_type: str, id: str):
         success=tk._("Your comment was added."),
         forbidden=tk._("You may not comment on this request"),
     )
-    return tk.redirect_to("vgsamverkan.participation_read", id=id)
+    if object_type not in _READ_VIEWS:
+        return tk.abort(404)
+    return tk.redirect_to(_READ_VIEWS[object_type], id=id)
 
 
 def my_requests():
@@ -259,9 +267,99 @@ def my_requests():
     participations = tk.get_action("vgsamverkan_participation_list")(
         _context(), {"limit": 100}
     )
+    publishers = tk.get_action("vgsamverkan_publisher_list")(_context(), {"limit": 100})
     return tk.render(
-        "vgsamverkan/my_requests.html", {"participations": participations["results"]}
+        "vgsamverkan/my_requests.html",
+        {"participations": participations["results"], "publishers": publishers["results"]},
     )
+
+
+# -- publisher authorisation -----------------------------------------------------------
+
+def _participants() -> list[dict[str, Any]]:
+    return tk.get_action("vgsamverkan_participant_list")(_context(), {})["results"]
+
+
+class PublisherRequestView(MethodView):
+    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        return tk.render(
+            "vgsamverkan/publisher_form.html",
+            {
+                "data": data,
+                "errors": errors,
+                "error_summary": _error_summary(errors) if errors else {},
+                "participants": _participants(),
+                "labels": _field_labels(),
+            },
+        )
+
+    def get(self):
+        if not _logged_in():
+            return _login_redirect()
+        return self._render({"organization_id": tk.request.args.get("organization_id", ""),
+                             "role": "editor"}, {})
+
+    @_csrf_protected
+    def post(self):
+        if not _logged_in():
+            return _login_redirect()
+        form = _form()
+        data = {k: form.get(k, "") for k in ("organization_id", "role", "motivation")}
+        payload = {k: v for k, v in data.items() if v != ""}
+        try:
+            result = tk.get_action("vgsamverkan_publisher_request")(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(data, e.error_dict)
+        except tk.NotAuthorized as e:
+            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
+        tk.h.flash_success(
+            tk._("Thank you! Your request has been sent to the regional coordinator.")
+        )
+        return tk.redirect_to("vgsamverkan.publisher_read", id=result["id"])
+
+
+def publisher_read(id: str):
+    try:
+        request_ = tk.get_action("vgsamverkan_publisher_show")(_context(), {"id": id})
+        events = tk.get_action("vgsamverkan_event_list")(
+            _context(), {"object_type": "publisher", "object_id": id}
+        )["results"]
+        comments = tk.get_action("vgsamverkan_comment_list")(
+            _context(), {"object_type": "publisher", "object_id": id}
+        )["results"]
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("Request not found"))
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("You may not see this request"))
+    return tk.render(
+        "vgsamverkan/publisher_read.html",
+        {"r": request_, "history": _history(events, comments), "labels": _field_labels()},
+    )
+
+
+@_csrf_protected
+def publisher_decide(id: str, verb: str):
+    if verb not in _PUBLISHER_VERBS:
+        return tk.abort(404)
+    form = _form()
+    payload: dict[str, Any] = {"id": id}
+    for key in ("comment", "expires"):
+        if form.get(key):
+            payload[key] = form[key]
+    if verb == "reject":
+        payload["reason"] = form.get("reason", "")
+    next_url = form.get("next") or ""
+    _act_and_flash(
+        f"vgsamverkan_publisher_{verb}",
+        payload,
+        success=tk._("Saved."),
+        forbidden=tk._("You may not decide on this request"),
+    )
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return tk.redirect_to(next_url)
+    return tk.redirect_to("vgsamverkan.publisher_read", id=id)
 
 
 # -- the coordinator's workplace -------------------------------------------------------
@@ -284,15 +382,37 @@ def admin_queue():
     except tk.ValidationError:
         queue = {"count": 0, "results": []}
     results = sorted(queue["results"], key=lambda p: p["created"])
+    publishers = tk.get_action("vgsamverkan_publisher_list")(
+        _context(), {"state": "pending", "limit": 200}
+    )["results"]
     return tk.render(
         "vgsamverkan/admin/queue.html",
         {
             "dashboard": dashboard,
             "participations": results,
+            "publishers": sorted(publishers, key=lambda r: r["created"]),
             "state": state,
             "org_type": org_type,
         },
     )
+
+
+_MEMBER_CHANGE_PAGES = ("organization.member_new", "organization.member_delete")
+
+
+@vgsamverkan.before_app_request
+def _managed_membership_pages():
+    """CKAN's own pages for adding, changing and removing members of an organisation
+    that takes part: CKAN would only say "Unauthorized"; say who manages the members
+    and where to ask instead (the rule itself is in logic/enforce.py)."""
+    if tk.request.endpoint not in _MEMBER_CHANGE_PAGES:
+        return None
+    from ckanext.vgsamverkan import helpers
+
+    org = model.Group.get((tk.request.view_args or {}).get("id") or "")
+    if org is None or not org.is_organization or not helpers.vgsamverkan_members_managed(org.id):
+        return None
+    return tk.render("vgsamverkan/members_managed.html", {"organization": org}), 403
 
 
 vgsamverkan.add_url_rule("/samverkan", view_func=index)
@@ -303,6 +423,13 @@ vgsamverkan.add_url_rule("/samverkan/mina-arenden", view_func=my_requests)
 vgsamverkan.add_url_rule("/samverkan/deltagande/<id>", view_func=participation_read)
 vgsamverkan.add_url_rule(
     "/samverkan/deltagande/<id>/<verb>", view_func=participation_decide, methods=["POST"]
+)
+vgsamverkan.add_url_rule(
+    "/samverkan/behorighet/ansok", view_func=PublisherRequestView.as_view("publisher_request")
+)
+vgsamverkan.add_url_rule("/samverkan/behorighet/<id>", view_func=publisher_read)
+vgsamverkan.add_url_rule(
+    "/samverkan/behorighet/<id>/<verb>", view_func=publisher_decide, methods=["POST"]
 )
 vgsamverkan.add_url_rule(
     "/samverkan/<object_type>/<id>/kommentar", view_func=comment, methods=["POST"]

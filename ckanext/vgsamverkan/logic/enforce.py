@@ -125,6 +125,30 @@ def package_update(next_auth: AuthFunction, context: Context, data_dict: DataDic
     return next_auth(context, data_dict)
 
 
+def _resource_rule(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """Resources change their dataset: the dataset's organisation decides (CKAN would
+    refuse too, through package_update, but with its own words)."""
+    if not config.enforce():
+        return next_auth(context, data_dict)
+    data_dict = data_dict or {}
+    package = None
+    if isinstance(data_dict.get("package_id"), str):
+        package = model.Package.get(data_dict["package_id"])
+    elif isinstance(data_dict.get("id"), str):
+        resource = model.Resource.get(data_dict["id"])
+        package = resource.package if resource is not None else None
+    if package is not None:
+        organization = _organization(package.owner_org) if package.owner_org else None
+        if not _may_publish_in(organization):
+            return _publishing_refusal(organization)
+    return next_auth(context, data_dict)
+
+
+resource_create = tk.chained_auth_function(_resource_rule)
+resource_update = tk.chained_auth_function(_resource_rule)
+resource_delete = tk.chained_auth_function(_resource_rule)
+
+
 @tk.chained_auth_function
 def package_owner_org_update(next_auth: AuthFunction, context: Context,
                              data_dict: DataDict) -> AuthResult:
@@ -172,7 +196,7 @@ def _member_rule(org_key: str, user_only: bool):
             return next_auth(context, data_dict)  # datasets in groups: not membership
         if organization is not None and is_participant(organization.id):
             if auth.is_coordinator(auth._user(context)):
-                return {"success": True}
+                return {"success": True}  # the coordinator manages these members
             return _membership_refusal(organization)
         return next_auth(context, data_dict)
 
@@ -183,6 +207,9 @@ member_create = _member_rule("id", user_only=True)
 member_delete = _member_rule("id", user_only=True)
 organization_member_create = _member_rule("id", user_only=False)
 organization_member_delete = _member_rule("id", user_only=False)
+group_member_create = _member_rule("id", user_only=False)
+group_member_delete = _member_rule("id", user_only=False)
+user_invite = _member_rule("group_id", user_only=False)
 
 
 def _current_members(organization: model.Group) -> set[tuple[str, str]]:
@@ -221,7 +248,7 @@ def organization_update(next_auth: AuthFunction, context: Context,
         assert organization is not None
         if "users" in data_dict:
             requested = _requested_members(data_dict["users"])
-        elif context.get("allow_partial_update"):
+        elif context.get("allow_partial_update") or context.get("vgsamverkan_patch"):
             requested = _current_members(organization)
         else:
             requested = set()
@@ -230,11 +257,23 @@ def organization_update(next_auth: AuthFunction, context: Context,
     return next_auth(context, data_dict)
 
 
+@tk.chained_auth_function
+def organization_patch(next_auth: AuthFunction, context: Context,
+                       data_dict: DataDict) -> AuthResult:
+    """A patch keeps the members it does not name: CKAN checks it as an update of the
+    given fields, so tell the update rule that a missing ``users`` keeps them."""
+    context["vgsamverkan_patch"] = True  # type: ignore[typeddict-unknown-key]
+    return next_auth(context, data_dict)
+
+
 def chained_auth_functions() -> dict[str, Any]:
     functions = {
         "package_create": package_create,
         "package_update": package_update,
         "package_owner_org_update": package_owner_org_update,
+        "resource_create": resource_create,
+        "resource_update": resource_update,
+        "resource_delete": resource_delete,
         "bulk_update_private": bulk_update_private,
         "bulk_update_public": bulk_update_public,
         "bulk_update_delete": bulk_update_delete,
@@ -242,6 +281,10 @@ def chained_auth_functions() -> dict[str, Any]:
         "member_delete": member_delete,
         "organization_member_create": organization_member_create,
         "organization_member_delete": organization_member_delete,
+        "group_member_create": group_member_create,
+        "group_member_delete": group_member_delete,
+        "user_invite": user_invite,
         "organization_update": organization_update,
+        "organization_patch": organization_patch,
     }
     return functions
