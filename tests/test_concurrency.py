@@ -112,3 +112,32 @@ def test_concurrent_applications_for_one_municipality(app, coordinator):
     model.Session.expire_all()
     assert model.Session.query(Participation).filter_by(municipality_code="1480").count() == 1
     assert model.Session.query(Event).filter_by(action="apply").count() == 1
+
+
+@pytest.mark.parametrize("second", ["approve", "reject"])
+def test_concurrent_publisher_decisions_exactly_one_wins(app, coordinator, monkeypatch, second):
+    from ckanext.vgsamverkan.logic import enforce
+    from ckanext.vgsamverkan.model import PublisherRequest
+    from tests.factories import member_role, participant_org, request_rights
+
+    org = participant_org(factories.User(), coordinator)
+    publisher = factories.User()
+    r = request_rights(publisher, org)
+    original = enforce.is_participant
+
+    def slow(*args, **kwargs):  # hold the locked transaction open so the decisions overlap
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(enforce, "is_participant", slow)
+    extra = {"reason": "Nej"} if second == "reject" else {}
+    outcomes = _race(app, [
+        ("vgsamverkan_publisher_approve", coordinator["name"], {"id": r["id"]}),
+        (f"vgsamverkan_publisher_{second}", factories.Sysadmin()["name"], {"id": r["id"], **extra}),
+    ])
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    model.Session.expire_all()
+    decisions = model.Session.query(Event).filter(Event.object_id == r["id"], Event.action != "request").all()
+    assert len(decisions) == 1
+    state = model.Session.get(PublisherRequest, r["id"]).state
+    assert member_role(org["id"], publisher["id"]) == ("editor" if state == "approved" else None)

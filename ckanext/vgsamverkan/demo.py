@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.model import Participation
+from ckanext.vgsamverkan.model import Participation, PublisherRequest
 from ckanext.vgsamverkan.orgnumber import check_digit
 
 DEMO_PASSWORD = "demo-samverkan-2026"
@@ -134,6 +134,17 @@ def seed() -> Iterator[str]:
             },
         )
         yield "participation Sjöviks kommun (new organisation): pending"
+
+    # A pending request for publishing rights in the approved kommun.
+    kommun, david = model.Group.get("exempelstads-kommun"), model.User.get("david-besok")
+    if kommun is not None and david is not None and not model.Session.query(PublisherRequest.id).filter(
+            PublisherRequest.organization_id == kommun.id, PublisherRequest.user_id == david.id).first():
+        tk.get_action("vgsamverkan_publisher_request")(
+            _ctx("david-besok"),
+            {"organization_id": kommun.id, "role": "editor", "language": "sv",
+             "motivation": "Jag ansvarar för kommunens trafikdata och vill publicera dem."},
+        )
+        yield "publisher request David Besöksson in Exempelstads kommun: pending"
 
     for line in _seed_datasets():
         yield line
