@@ -9,7 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.vgsamverkan.model import Comment, Event, Participation, Population, PublisherRequest
+from ckanext.vgsamverkan.model import (Comment, Connection, ConnectionQuote, Event, Participation, Population,
+                                       PublisherRequest)
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
 ROLES = ["anonymous", "user", "org_admin", "other_admin", "coordinator", "sysadmin"]
@@ -39,7 +40,34 @@ def world(clean_db, ckan_config, monkeypatch):
     pub_pending = request_rights(users["user"], other_org)
     pub_approved = request_rights(factories.User(), other_org)
     helpers.call_action("vgsamverkan_publisher_approve", id=pub_approved["id"])
+    # connection requests of the participant organisation (other_org, admin other_admin)
+    future = "2099-12-31"
+    conn_new = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
+                                   organization_id=other_org["id"], information_sets="A", technical_contact="B")
+    conn_inv = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
+                                   organization_id=other_org["id"], information_sets="A", technical_contact="B")
+    helpers.call_action("vgsamverkan_connection_investigate", id=conn_inv["id"], investigator="I")
+    conn_quoted = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
+                                      organization_id=other_org["id"], information_sets="A", technical_contact="B")
+    helpers.call_action("vgsamverkan_connection_investigate", id=conn_quoted["id"], investigator="I")
+    helpers.call_action("vgsamverkan_connection_quote", id=conn_quoted["id"], solution="S", effort_hours="1",
+                        price="100", valid_until=future)
+    conn_accepted = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
+                                        organization_id=other_org["id"], information_sets="A", technical_contact="B")
+    helpers.call_action("vgsamverkan_connection_investigate", id=conn_accepted["id"], investigator="I")
+    helpers.call_action("vgsamverkan_connection_quote", id=conn_accepted["id"], solution="S", effort_hours="1",
+                        price="100", valid_until=future)
+    helpers.call_action("vgsamverkan_connection_accept", context={"user": other_admin["name"]}, id=conn_accepted["id"])
+    conn_connected = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
+                                         organization_id=other_org["id"], information_sets="A", technical_contact="B")
+    helpers.call_action("vgsamverkan_connection_investigate", id=conn_connected["id"], investigator="I")
+    helpers.call_action("vgsamverkan_connection_quote", id=conn_connected["id"], solution="S", effort_hours="1",
+                        price="100", valid_until=future)
+    helpers.call_action("vgsamverkan_connection_accept", context={"user": other_admin["name"]}, id=conn_connected["id"])
+    helpers.call_action("vgsamverkan_connection_complete", id=conn_connected["id"])
     return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
+            "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
+            "conn_accepted": conn_accepted, "conn_connected": conn_connected,
             "pending": pending, "approved": approved, "pub_pending": pub_pending,
             "pub_approved": pub_approved, "someone": factories.User()}
 
@@ -51,7 +79,9 @@ def _context(user):
 def _snapshot():
     model.Session.expire_all()
     return tuple(model.Session.query(c).count() for c in (Participation, Event, Comment, Population,
-                                                          PublisherRequest, model.Member)) + (
+                                                          PublisherRequest, model.Member, Connection,
+                                                          ConnectionQuote)) + (
+        tuple(sorted((c.id, c.state) for c in model.Session.query(Connection))),
         tuple(sorted((p.id, p.state) for p in model.Session.query(Participation))),
         tuple(sorted((p.id, p.state) for p in model.Session.query(PublisherRequest))),
         tuple(sorted((m.table_id, m.group_id, m.capacity, m.state) for m in model.Session.query(model.Member))),
@@ -163,6 +193,59 @@ CASES = {
         "vgsamverkan_comment_create",
         lambda w: {"object_type": "publisher", "object_id": w["pub_pending"]["id"], "text": "Hej"},
         {"user", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_create": (
+        "vgsamverkan_connection_create",
+        lambda w: {"organization_id": w["other_org"]["id"], "information_sets": "A", "technical_contact": "B"},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_show": (
+        "vgsamverkan_connection_show", lambda w: {"id": w["conn_new"]["id"]},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_list": (
+        "vgsamverkan_connection_list", lambda w: {},
+        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_investigate": (
+        "vgsamverkan_connection_investigate", lambda w: {"id": w["conn_new"]["id"], "investigator": "I"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_quote": (
+        "vgsamverkan_connection_quote",
+        lambda w: {"id": w["conn_inv"]["id"], "solution": "S", "effort_hours": "2", "price": "10",
+                   "valid_until": "2099-12-31"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_accept": (
+        "vgsamverkan_connection_accept", lambda w: {"id": w["conn_quoted"]["id"]},
+        {"other_admin", "sysadmin"},
+    ),
+    "vgsamverkan_connection_decline": (
+        "vgsamverkan_connection_decline", lambda w: {"id": w["conn_quoted"]["id"]},
+        {"other_admin", "sysadmin"},
+    ),
+    "vgsamverkan_connection_complete": (
+        "vgsamverkan_connection_complete", lambda w: {"id": w["conn_accepted"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_cancel": (
+        "vgsamverkan_connection_cancel", lambda w: {"id": w["conn_new"]["id"]},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_connection_disconnect": (
+        "vgsamverkan_connection_disconnect", lambda w: {"id": w["conn_connected"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_comment_create (connection)": (
+        "vgsamverkan_comment_create",
+        lambda w: {"object_type": "connection", "object_id": w["conn_new"]["id"], "text": "Hej"},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_event_list (connection)": (
+        "vgsamverkan_event_list",
+        lambda w: {"object_type": "connection", "object_id": w["conn_new"]["id"]},
+        {"other_admin", "coordinator", "sysadmin"},
     ),
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},

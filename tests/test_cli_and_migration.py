@@ -15,7 +15,12 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamverkan_search_cache",
                  "vgsamverkan_search_group", "vgsamverkan_search_facet"}
 TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
-          "vgsamverkan_population", "vgsamverkan_publisher"} | SEARCH_TABLES
+          "vgsamverkan_population", "vgsamverkan_publisher", "vgsamverkan_connection",
+          "vgsamverkan_connection_quote"} | SEARCH_TABLES
+
+
+# tables of the revisions after the search ones (publisher, connection)
+LATER_TABLES = {"vgsamverkan_publisher", "vgsamverkan_connection", "vgsamverkan_connection_quote"}
 
 
 def _tables() -> set[str]:
@@ -76,7 +81,7 @@ class TestMigration:
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "3f9a1c2d7e10"])
         assert down.exit_code == 0, down.output
         model.Session.remove()
-        assert _tables() == TABLES - SEARCH_TABLES - {"vgsamverkan_publisher"}
+        assert _tables() == TABLES - SEARCH_TABLES - LATER_TABLES
         up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
         assert up.exit_code == 0, up.output
         assert _tables() == TABLES
@@ -85,7 +90,16 @@ class TestMigration:
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "e5a9c3b7d2f1"])
         assert down.exit_code == 0, down.output
         model.Session.remove()
-        assert _tables() == TABLES - {"vgsamverkan_publisher"}
+        assert _tables() == TABLES - LATER_TABLES
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+
+    def test_connection_revision_down_and_up(self, cli):
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a7d3f9e1c4b8"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == TABLES - {"vgsamverkan_connection", "vgsamverkan_connection_quote"}
         up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
         assert up.exit_code == 0, up.output
         assert _tables() == TABLES
@@ -102,7 +116,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "a7d3f9e1c4b8" in version.output  # the head revision
+        assert "b3c8e2f4a6d9" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -113,7 +127,7 @@ class TestMigration:
         for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
                     vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
                     vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet,
-                    vgs_model.PublisherRequest):
+                    vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

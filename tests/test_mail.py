@@ -183,3 +183,39 @@ class TestPublisherMail:
         subjects = sorted(m["Subject"] for m in mailbox.to("tidsbegransad@example.org"))
         assert len(subjects) == 2
         assert any("upphör snart" in s for s in subjects) and any("har upphört" in s for s in subjects)
+
+
+class TestConnectionMail:
+    def test_each_party_hears_of_the_others_acts(self, coordinator, mailbox, run_jobs):
+        import datetime as dt
+
+        from tests.factories import participant_org
+
+        admin = factories.User(email="it-chef@example.org")
+        org = participant_org(admin, coordinator)
+        run_jobs()
+        mailbox.messages.clear()
+        c = call("vgsamverkan_connection_create", admin, organization_id=org["id"], language="sv",
+                 information_sets="Trafikdata", technical_contact="Tekniker, tekniker@example.org")
+        run_jobs()
+        [new] = mailbox.to("samordnare@example.org")
+        assert "Ny begäran om anslutning" in new["Subject"] and "Trafikdata" in mailbox.body(new)
+        call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="Ivar Utredare")
+        valid = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+        call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="Nattlig skörd",
+             effort_hours="24.5", price="18500.00", valid_until=valid)
+        run_jobs()
+        to_org = mailbox.to("it-chef@example.org")
+        assert len(to_org) == 2
+        quote = next(m for m in to_org if "Offert" in m["Subject"])
+        body = mailbox.body(quote)
+        assert "Nattlig skörd" in body and "18500.00" in body and valid in body
+        assert f"/samverkan/anslutning/{c['id']}" in body
+        mailbox.messages.clear()
+        call("vgsamverkan_connection_accept", admin, id=c["id"])
+        run_jobs()
+        assert len(mailbox.to("samordnare@example.org")) == 1 and mailbox.to("it-chef@example.org") == []
+        call("vgsamverkan_connection_complete", coordinator, id=c["id"], connected_date="2026-12-01")
+        run_jobs()
+        [done] = mailbox.to("it-chef@example.org")
+        assert "2026-12-01" in mailbox.body(done)

@@ -38,6 +38,10 @@ def mail_retries() -> int:
     return int(tk.config.get(PREFIX + "mail_retries"))
 
 
+def connection_required_formats() -> list[str]:
+    return list(tk.config.get(PREFIX + "connection_required_formats") or [])
+
+
 def expiry_reminder_days() -> int:
     return int(tk.config.get(PREFIX + "expiry_reminder_days"))
 

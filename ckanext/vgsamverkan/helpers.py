@@ -45,6 +45,17 @@ def vgsamverkan_org_types() -> list[dict[str, str]]:
 
 
 def vgsamverkan_action_label(action: str, object_type: str = "participation") -> str:
+    if object_type == "connection":
+        return {
+            "create": tk._("asked for a connection"),
+            "investigate": tk._("started the investigation"),
+            "quote": tk._("issued a quote"),
+            "accept": tk._("accepted the quote"),
+            "decline": tk._("declined the quote"),
+            "complete": tk._("marked it connected"),
+            "cancel": tk._("cancelled the request"),
+            "disconnect": tk._("ended the connection"),
+        }.get(action, action)
     if object_type == "publisher":
         return {
             "request": tk._("asked for publishing rights"),
@@ -138,3 +149,40 @@ def vgsamverkan_authorisations(organization_id: str) -> list[dict[str, Any]]:
         )["results"]
     except (tk.NotAuthorized, tk.ValidationError):
         return []
+
+
+def _lang() -> str:
+    try:
+        lang = tk.h.lang()
+    except Exception:
+        lang = None
+    return lang if lang in ("sv", "en") else "sv"
+
+
+def vgsamverkan_number(value: Any, decimals: int | None = None) -> str:
+    """A decimal number in the page's language (``24,5`` in Swedish, ``24.5`` in English)."""
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value))
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0.##"
+    return format_decimal(number, format=pattern, locale=_lang())
+
+
+def vgsamverkan_sek(value: Any) -> str:
+    """An amount in SEK (a decimal string) as Swedes write it (``18 500,00 kr``), or
+    ``SEK 18,500.00`` in English."""
+    if value in (None, ""):
+        return ""
+    text = vgsamverkan_number(value, decimals=2)
+    return f"{text} kr" if _lang() == "sv" else f"SEK {text}"
+
+
+def vgsamverkan_is_org_admin(organization_id: str | None) -> bool:
+    user = tk.current_user
+    if not user or not getattr(user, "is_authenticated", False):
+        return False
+    return auth.is_org_admin(auth._user({"user": user.name}), organization_id)

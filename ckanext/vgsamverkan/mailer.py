@@ -59,8 +59,13 @@ def publisher_path(request_id: str) -> str:
     return f"/samverkan/behorighet/{request_id}"
 
 
+def connection_path(connection_id: str) -> str:
+    return f"/samverkan/anslutning/{connection_id}"
+
+
 def object_path(object_type: str, object_id: str) -> str:
-    return {"participation": participation_path, "publisher": publisher_path}[object_type](object_id)
+    return {"participation": participation_path, "publisher": publisher_path,
+            "connection": connection_path}[object_type](object_id)
 
 
 # -- composing -------------------------------------------------------------------------
@@ -311,4 +316,65 @@ def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) 
     else:
         name, email, lang = config.contact_name(), config.coordinator_email(), _coordinator_lang()
     subject, body = _compose_comment(lang, comment, title, path)
+    _enqueue(name, email, subject, body)
+
+
+def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = c["organization_title"]
+    subjects = {
+        "create": _("New connection request: {organization}"),
+        "investigate": _("Your connection request is being investigated: {organization}"),
+        "quote": _("Quote for your connection: {organization}"),
+        "accept": _("The quote for a connection was accepted: {organization}"),
+        "decline": _("The quote for a connection was declined: {organization}"),
+        "complete": _("Connected to the regional platform: {organization}"),
+        "cancel": _("A connection request was cancelled: {organization}"),
+        "disconnect": _("The connection has ended: {organization}"),
+    }
+    lines = []
+    if verb == "create":
+        lines += [_("A new connection request waits for your investigation."), "",
+                  _("Organisation: {organization}").format(organization=org),
+                  _("Information sets: {text}").format(text=c.get("information_sets") or ""),
+                  _("Asked by: {user}").format(user=c.get("applicant_name") or "")]
+    elif verb == "investigate":
+        lines.append(_("The regional coordinator has started investigating the connection of {organization}. Investigator: {name}.").format(
+            organization=org, name=c.get("investigator") or ""))
+    elif verb == "quote":
+        q = c.get("quote") or {}
+        lines += [_("The regional coordinator has issued a quote for the connection of {organization}.").format(organization=org), "",
+                  _("Solution: {text}").format(text=q.get("solution") or ""),
+                  _("Effort: {hours} hours").format(hours=q.get("effort_hours") or ""),
+                  _("Price: {price} SEK (before VAT)").format(price=q.get("price") or ""),
+                  _("Valid until: {date}").format(date=q.get("valid_until") or ""), "",
+                  _("An admin of the organisation accepts or declines it on the request page.")]
+    elif verb == "accept":
+        lines.append(_("{organization} accepted the quote ({price} SEK).").format(organization=org, price=c.get("price") or ""))
+    elif verb == "decline":
+        lines.append(_("{organization} declined the quote.").format(organization=org))
+    elif verb == "complete":
+        lines.append(_("{organization} is connected to the regional platform from {date}.").format(
+            organization=org, date=c.get("connected_date") or ""))
+    elif verb == "cancel":
+        lines.append(_("The connection request of {organization} was cancelled.").format(organization=org))
+    elif verb == "disconnect":
+        lines.append(_("The connection of {organization} to the regional platform has ended.").format(organization=org))
+    if c.get("comment") and verb != "quote":
+        lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
+    lines += ["", _("See the request: {link}").format(link=link(connection_path(c["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+# the coordinator's acts notify the organisation, the organisation's acts the coordinator
+_TO_COORDINATOR = {"create", "accept", "decline"}
+
+
+def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True) -> None:
+    if verb in _TO_COORDINATOR or (verb == "cancel" and not by_coordinator):
+        subject, body = _compose_connection(_coordinator_lang(), c, verb)
+        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        return
+    subject, body = _compose_connection(c.get("language") or "sv", c, verb)
+    name, email = _user_address(c.get("applicant_id"))
     _enqueue(name, email, subject, body)

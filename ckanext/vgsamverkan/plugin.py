@@ -28,8 +28,21 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IPackageController: the data that requires a connection, checked on the dataset as
+    # CKAN validated it (formats cleaned or guessed), before CKAN commits it
+    def after_dataset_create(self, context, pkg_dict):
+        from ckanext.vgsamverkan.logic import enforce
+
+        enforce.check_connection_required(context, pkg_dict)
+
+    def after_dataset_update(self, context, pkg_dict):
+        from ckanext.vgsamverkan.logic import enforce
+
+        enforce.check_connection_required(context, pkg_dict)

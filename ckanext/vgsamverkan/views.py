@@ -31,7 +31,8 @@ _APPLY_FIELDS = (
 _VERBS = ("approve", "reject", "withdraw", "terminate")
 _PUBLISHER_VERBS = ("approve", "reject", "withdraw", "revoke")
 _READ_VIEWS = {"participation": "vgsamverkan.participation_read",
-               "publisher": "vgsamverkan.publisher_read"}
+               "publisher": "vgsamverkan.publisher_read",
+               "connection": "vgsamverkan.connection_read"}
 
 
 def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,6 +111,18 @@ def _field_labels() -> dict[str, str]:
         "role": tk._("Role"),
         "user_id": tk._("User"),
         "expires": tk._("Valid until"),
+        "information_sets": tk._("Information sets"),
+        "proposed_solution": tk._("Proposed solution"),
+        "technical_contact": tk._("Technical contact"),
+        "description": tk._("Description"),
+        "investigator": tk._("Investigator"),
+        "solution": tk._("Solution"),
+        "effort_hours": tk._("Effort (hours)"),
+        "price": tk._("Price (SEK before VAT)"),
+        "valid_until": tk._("Valid until"),
+        "connected_date": tk._("Connected from"),
+        "harvest_url": tk._("Catalogue to harvest"),
+        "format": tk._("Format"),
     }
 
 
@@ -268,9 +281,11 @@ def my_requests():
         _context(), {"limit": 100}
     )
     publishers = tk.get_action("vgsamverkan_publisher_list")(_context(), {"limit": 100})
+    connections = tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 100})
     return tk.render(
         "vgsamverkan/my_requests.html",
-        {"participations": participations["results"], "publishers": publishers["results"]},
+        {"participations": participations["results"], "publishers": publishers["results"],
+         "connections": connections["results"]},
     )
 
 
@@ -362,6 +377,95 @@ def publisher_decide(id: str, verb: str):
     return tk.redirect_to("vgsamverkan.publisher_read", id=id)
 
 
+# -- connection requests ---------------------------------------------------------------
+
+_CONNECTION_FIELDS = ("organization_id", "information_sets", "proposed_solution",
+                      "technical_contact", "description")
+_CONNECTION_VERBS = ("investigate", "quote", "accept", "decline", "complete", "cancel", "disconnect")
+_CONNECTION_PARAMS = ("comment", "investigator", "solution", "effort_hours", "price", "valid_until",
+                      "connected_date", "harvest_url")
+
+
+class ConnectionCreateView(MethodView):
+    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        admin_ids = {o["id"] for o in _admin_orgs()}
+        participants = [p for p in _participants()
+                        if p["organization_id"] in admin_ids or _is_coordinator()]
+        return tk.render(
+            "vgsamverkan/connection_form.html",
+            {"data": data, "errors": errors,
+             "error_summary": _error_summary(errors) if errors else {},
+             "organizations": participants, "labels": _field_labels()},
+        )
+
+    def get(self):
+        if not _logged_in():
+            return _login_redirect()
+        return self._render({"organization_id": tk.request.args.get("organization_id", "")}, {})
+
+    @_csrf_protected
+    def post(self):
+        if not _logged_in():
+            return _login_redirect()
+        form = _form()
+        data = {k: form.get(k, "") for k in _CONNECTION_FIELDS}
+        payload = {k: v for k, v in data.items() if v != ""}
+        try:
+            result = tk.get_action("vgsamverkan_connection_create")(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(data, e.error_dict)
+        except tk.NotAuthorized as e:
+            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
+        tk.h.flash_success(tk._("Thank you! Your connection request has been sent to the regional coordinator."))
+        return tk.redirect_to("vgsamverkan.connection_read", id=result["id"])
+
+
+def _is_coordinator() -> bool:
+    from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
+
+    return vgsamverkan_is_coordinator()
+
+
+def connection_read(id: str):
+    try:
+        connection = tk.get_action("vgsamverkan_connection_show")(_context(), {"id": id})
+        events = tk.get_action("vgsamverkan_event_list")(
+            _context(), {"object_type": "connection", "object_id": id})["results"]
+        comments = tk.get_action("vgsamverkan_comment_list")(
+            _context(), {"object_type": "connection", "object_id": id})["results"]
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("Request not found"))
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("You may not see this request"))
+    return tk.render(
+        "vgsamverkan/connection_read.html",
+        {"c": connection, "history": _history(events, comments), "labels": _field_labels()},
+    )
+
+
+@_csrf_protected
+def connection_decide(id: str, verb: str):
+    if verb not in _CONNECTION_VERBS:
+        return tk.abort(404)
+    form = _form()
+    payload: dict[str, Any] = {"id": id}
+    for key in _CONNECTION_PARAMS:
+        if form.get(key):
+            payload[key] = form[key]
+    next_url = form.get("next") or ""
+    _act_and_flash(
+        f"vgsamverkan_connection_{verb}",
+        payload,
+        success=tk._("Saved."),
+        forbidden=tk._("You may not do this for this request"),
+    )
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return tk.redirect_to(next_url)
+    return tk.redirect_to("vgsamverkan.connection_read", id=id)
+
+
 # -- the coordinator's workplace -------------------------------------------------------
 
 def admin_queue():
@@ -385,11 +489,18 @@ def admin_queue():
     publishers = tk.get_action("vgsamverkan_publisher_list")(
         _context(), {"state": "pending", "limit": 200}
     )["results"]
+    open_states = ("submitted", "investigating", "quoted", "accepted")
+    connections = [
+        c for c in tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 1000})["results"]
+        if c["state"] in open_states
+    ]
+    connections.sort(key=lambda c: (open_states.index(c["state"]), c["modified"]))
     return tk.render(
         "vgsamverkan/admin/queue.html",
         {
             "dashboard": dashboard,
             "participations": results,
+            "connections": connections,
             "publishers": sorted(publishers, key=lambda r: r["created"]),
             "state": state,
             "org_type": org_type,
@@ -430,6 +541,13 @@ vgsamverkan.add_url_rule(
 vgsamverkan.add_url_rule("/samverkan/behorighet/<id>", view_func=publisher_read)
 vgsamverkan.add_url_rule(
     "/samverkan/behorighet/<id>/<verb>", view_func=publisher_decide, methods=["POST"]
+)
+vgsamverkan.add_url_rule(
+    "/samverkan/anslutning/ny", view_func=ConnectionCreateView.as_view("connection_create")
+)
+vgsamverkan.add_url_rule("/samverkan/anslutning/<id>", view_func=connection_read)
+vgsamverkan.add_url_rule(
+    "/samverkan/anslutning/<id>/<verb>", view_func=connection_decide, methods=["POST"]
 )
 vgsamverkan.add_url_rule(
     "/samverkan/<object_type>/<id>/kommentar", view_func=comment, methods=["POST"]

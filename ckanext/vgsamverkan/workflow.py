@@ -52,7 +52,28 @@ PUBLISHER = Workflow(
     },
 )
 
-WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION, PUBLISHER)}
+CONNECTION = Workflow(
+    name="connection",
+    initial="submitted",
+    states=("submitted", "investigating", "quoted", "accepted", "connected", "declined",
+            "cancelled", "disconnected"),
+    transitions={
+        ("submitted", "investigate"): "investigating",
+        ("investigating", "quote"): "quoted",
+        # a new quote replaces an expired or revised one; the old one stays in the history
+        ("quoted", "quote"): "quoted",
+        ("quoted", "accept"): "accepted",
+        ("quoted", "decline"): "declined",
+        ("accepted", "complete"): "connected",
+        ("submitted", "cancel"): "cancelled",
+        ("investigating", "cancel"): "cancelled",
+        ("quoted", "cancel"): "cancelled",
+        ("accepted", "cancel"): "cancelled",
+        ("connected", "disconnect"): "disconnected",
+    },
+)
+
+WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION, PUBLISHER, CONNECTION)}
 
 
 def state_label(state: str) -> str:
@@ -64,6 +85,14 @@ def state_label(state: str) -> str:
         "withdrawn": tk._("withdrawn"),
         "terminated": tk._("terminated"),
         "revoked": tk._("revoked"),
+        "submitted": tk._("submitted"),
+        "investigating": tk._("being investigated"),
+        "quoted": tk._("quoted"),
+        "accepted": tk._("accepted"),
+        "connected": tk._("connected"),
+        "declined": tk._("declined"),
+        "cancelled": tk._("cancelled"),
+        "disconnected": tk._("disconnected"),
     }
     return labels.get(state, state)
 
@@ -77,6 +106,13 @@ def _refusal(verb: str) -> str:
         "terminate": tk._("This cannot be terminated: its state is now «{state}»."),
         "revoke": tk._("This cannot be revoked: its state is now «{state}»."),
         "expire": tk._("This cannot expire: its state is now «{state}»."),
+        "investigate": tk._("The investigation cannot start: the state is now «{state}»."),
+        "quote": tk._("A quote cannot be issued: the state is now «{state}»."),
+        "accept": tk._("This cannot be accepted: its state is now «{state}»."),
+        "decline": tk._("This cannot be declined: its state is now «{state}»."),
+        "complete": tk._("This cannot be marked connected: its state is now «{state}»."),
+        "cancel": tk._("This cannot be cancelled: its state is now «{state}»."),
+        "disconnect": tk._("This cannot be disconnected: its state is now «{state}»."),
     }
     return messages.get(verb, tk._("This cannot be done: its state is now «{state}»."))
 

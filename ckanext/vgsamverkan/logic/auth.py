@@ -66,7 +66,8 @@ def is_party(user: model.User | None, obj: Any) -> bool:
         return False
     if is_coordinator(user):
         return True
-    if user.id in (getattr(obj, "applicant_id", None), getattr(obj, "user_id", None)):
+    if not getattr(obj, "ADMINS_ONLY", False) and user.id in (
+            getattr(obj, "applicant_id", None), getattr(obj, "user_id", None)):
         return True
     return is_org_admin(user, getattr(obj, "organization_id", None))
 
@@ -199,6 +200,73 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> Aut
     if user is not None and user.id in (obj.applicant_id, obj.user_id):
         return _ok()
     return _refuse(tk._("Only the applicant may withdraw a request"))
+
+
+# -- connection requests ---------------------------------------------------------------
+
+def _org_admin_or_coordinator_of(context: Context, object_id: Any) -> AuthResult:
+    obj = objects.load("connection", object_id)
+    user = _user(context)
+    if is_coordinator(user) or is_org_admin(user, obj.organization_id):
+        return _ok()
+    return _refuse(tk._("Only the organisation's admins and the coordinator may see this request"))
+
+
+def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> AuthResult:
+    result = _logged_in(context)
+    if not result["success"]:
+        return result
+    user = _user(context)
+    org_id = data_dict.get("organization_id")
+    org = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
+    if is_coordinator(user) or (org is not None and is_org_admin(user, org.id)):
+        return _ok()
+    if org is None:
+        return _ok()  # the schema names a missing or unknown organisation
+    return _refuse(tk._("Only an admin of the organisation may ask for a connection"))
+
+
+def vgsamverkan_connection_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _org_admin_or_coordinator_of(context, data_dict.get("id"))
+
+
+def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
+def vgsamverkan_connection_investigate(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_connection_quote(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_connection_complete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_connection_disconnect(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def _org_admin_of(context: Context, object_id: Any) -> AuthResult:
+    obj = objects.load("connection", object_id)
+    if is_org_admin(_user(context), obj.organization_id):
+        return _ok()
+    return _refuse(tk._("Only an admin of the organisation may accept or decline the quote"))
+
+
+def vgsamverkan_connection_accept(context: Context, data_dict: DataDict) -> AuthResult:
+    return _org_admin_of(context, data_dict.get("id"))
+
+
+def vgsamverkan_connection_decline(context: Context, data_dict: DataDict) -> AuthResult:
+    return _org_admin_of(context, data_dict.get("id"))
+
+
+def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> AuthResult:
+    return _org_admin_or_coordinator_of(context, data_dict.get("id"))
 
 
 # -- shared ----------------------------------------------------------------------------

@@ -266,6 +266,71 @@ def organization_patch(next_auth: AuthFunction, context: Context,
     return next_auth(context, data_dict)
 
 
+# -- data that requires a connection ---------------------------------------------------
+
+def is_connected(organization_id: str | None) -> bool:
+    """Whether the organisation has a connection in state ``connected``."""
+    from ckanext.vgsamverkan.model import Connection
+
+    if not organization_id:
+        return False
+    return model.Session.query(
+        model.Session.query(Connection.id)
+        .filter(Connection.organization_id == organization_id, Connection.state == "connected")
+        .exists()
+    ).scalar()
+
+
+def _connection_path(organization: model.Group | None) -> str:
+    """The organisation's open connection request, or the form to ask for one."""
+    from ckanext.vgsamverkan.model import Connection
+
+    if organization is not None:
+        open_request = (
+            model.Session.query(Connection.id)
+            .filter(Connection.organization_id == organization.id,
+                    Connection.state.in_(("submitted", "investigating", "quoted", "accepted")))
+            .order_by(Connection.created.desc())
+            .first()
+        )
+        if open_request:
+            return tk.h.url_for("vgsamverkan.connection_read", id=open_request.id)
+        return tk.h.url_for("vgsamverkan.connection_create") + f"?organization_id={organization.name}"
+    return tk.h.url_for("vgsamverkan.connection_create")
+
+
+def check_connection_required(context: Context, data: dict[str, Any]) -> None:
+    """Refuse a dataset (as CKAN validated it: formats cleaned, or guessed from the URL)
+    that has a resource in a format of ``connection_required_formats`` unless its
+    organisation is connected. Called after CKAN's validation and before its commit, for
+    every create and update (so also when a resource is added or changed)."""
+    if not config.enforce():
+        return
+    required = {f.upper() for f in config.connection_required_formats()}
+    formats = {
+        str(r.get("format") or "").strip().upper()
+        for r in data.get("resources") or []
+        if isinstance(r, dict) and r.get("state", "active") != "deleted"
+    }
+    needing = sorted(formats & required)
+    if not needing:
+        return
+    user = auth._user(context)
+    if user is not None and user.sysadmin:
+        return
+    organization = _organization(data.get("owner_org"))
+    if organization is not None and is_connected(organization.id):
+        return
+    model.Session.rollback()
+    raise tk.ValidationError({"format": [tk._(
+        "Resources in the format {formats} can only be published by an organisation that is "
+        "technically connected to the regional platform, and {organization} is not (yet). "
+        "See the connection request: {link}").format(
+            formats=", ".join(needing),
+            organization=organization.display_name if organization else tk._("the dataset's organisation"),
+            link=_connection_path(organization))]})
+
+
 def chained_auth_functions() -> dict[str, Any]:
     functions = {
         "package_create": package_create,

@@ -132,6 +132,57 @@ def publisher_list() -> Schema:
 
 
 @tk.validator_args
+def connection_create(
+    not_empty: Validator, ignore_missing: Validator, vgsamverkan_text: Validator,
+) -> Schema:
+    long = max_length(TEXT_LONG)
+    return {
+        "organization_id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "information_sets": [not_empty, vgsamverkan_text, not_empty, long],
+        "proposed_solution": [ignore_missing, vgsamverkan_text, long],
+        "technical_contact": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_SHORT * 2)],
+        "description": [ignore_missing, vgsamverkan_text, long],
+        "language": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+    }
+
+
+def connection_investigate() -> Schema:
+    schema = decision()
+    text = tk.get_validator("vgsamverkan_text")
+    not_empty = tk.get_validator("not_empty")
+    schema["investigator"] = [not_empty, text, not_empty, max_length(TEXT_SHORT)]
+    return schema
+
+
+@tk.validator_args
+def connection_quote(
+    not_empty: Validator, vgsamverkan_text: Validator, vgsamverkan_hours: Validator,
+    vgsamverkan_money: Validator, vgsamverkan_date: Validator,
+) -> Schema:
+    schema = decision()
+    schema.update({
+        "solution": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+        "effort_hours": [not_empty, vgsamverkan_hours],
+        "price": [not_empty, vgsamverkan_money],
+        "valid_until": [not_empty, vgsamverkan_date, not_empty],
+    })
+    return schema
+
+
+@tk.validator_args
+def connection_complete(
+    ignore_missing: Validator, vgsamverkan_text: Validator, vgsamverkan_date: Validator,
+    vgsamverkan_url: Validator,
+) -> Schema:
+    schema = decision()
+    schema.update({
+        "connected_date": [ignore_missing, vgsamverkan_date],
+        "harvest_url": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG), vgsamverkan_url],
+    })
+    return schema
+
+
+@tk.validator_args
 def participant_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
     return {
         "org_type": [ignore_missing, vgsamverkan_text],

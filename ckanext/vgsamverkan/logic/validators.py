@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import ckan.model as model
@@ -20,6 +21,9 @@ __all__ = [
     "vgsamverkan_text",
     "vgsamverkan_org_type",
     "vgsamverkan_role",
+    "vgsamverkan_money",
+    "vgsamverkan_hours",
+    "vgsamverkan_url",
     "vgsamverkan_org_number",
     "vgsamverkan_municipality_code",
     "vgsamverkan_phone",
@@ -58,6 +62,46 @@ def vgsamverkan_org_type(value: Any) -> Any:
 def vgsamverkan_role(value: Any) -> Any:
     if value not in ROLES:
         raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(ROLES)))
+    return value
+
+
+_MONEY = re.compile(r"^\d{1,12}(?:[.,]\d{1,2})?$")
+_HOURS = re.compile(r"^\d{1,6}(?:[.,]\d{1,2})?$")
+
+
+def vgsamverkan_money(value: Any) -> Any:
+    """An amount in SEK as a decimal string (``"18500"``, ``"18500.50"``, ``"18 500,50"``),
+    0 or more, at most two decimals; converted to whole öre (an int)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise tk.Invalid(tk._("Write the amount in SEK as a decimal string, e.g. 18500.00"))
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    if not _MONEY.match(text):
+        raise tk.Invalid(tk._("Write the amount in SEK as a decimal string, e.g. 18500.00"))
+    return int((Decimal(text.replace(",", ".")) * 100).to_integral_value())
+
+
+def vgsamverkan_hours(value: Any) -> Any:
+    """A positive number of hours with at most two decimals; a ``Decimal``."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise tk.Invalid(tk._("Write the hours as a number, e.g. 24.5"))
+    text = str(value).strip()
+    if not _HOURS.match(text):
+        raise tk.Invalid(tk._("Write the hours as a number, e.g. 24.5"))
+    hours = Decimal(text.replace(",", "."))
+    if hours <= 0:
+        raise tk.Invalid(tk._("The hours must be more than 0"))
+    return hours
+
+
+def vgsamverkan_url(value: Any) -> Any:
+    """An ``http`` or ``https`` URL."""
+    from urllib.parse import urlparse
+
+    if value in (None, "", tk.missing):
+        return value
+    parsed = urlparse(str(value))
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise tk.Invalid(tk._("Write a web address that starts with http:// or https://"))
     return value
 
 

@@ -3,11 +3,12 @@ CKAN's core tables (they would break CKAN's test database resets)."""
 from __future__ import annotations
 
 from .comment import Comment
+from .connection import Connection, ConnectionQuote
 from .event import Event
 from .participation import Participation
 from .population import Population
 from .publisher import PublisherRequest
 from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
 
-__all__ = ["Comment", "Event", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
+__all__ = ["Comment", "Connection", "ConnectionQuote", "Event", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
            "SearchFacet", "SearchGroup", "SearchState"]

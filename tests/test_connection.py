@@ -1,0 +1,330 @@
+"""Connection requests through their actions: every transition and refusal (an expired
+quote among them), who sees what, money as decimal strings, and the rule that some data
+needs a connection — through the API and CKAN's dataset form."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from freezegun import freeze_time
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.vgsamverkan.model import Connection, ConnectionQuote, Event
+from tests.factories import call, org_with_admin, participant_org, request_rights
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+
+
+def _events(connection_id: str) -> list[tuple]:
+    rows = (model.Session.query(Event).filter_by(object_type="connection", object_id=connection_id)
+            .order_by(Event.created, Event.id))
+    return [(e.action, e.from_state, e.to_state) for e in rows]
+
+
+@pytest.fixture
+def admin():
+    return factories.User()
+
+
+@pytest.fixture
+def org(coordinator, admin):
+    return participant_org(admin, coordinator)
+
+
+def create(admin, org, **data):
+    payload = {"organization_id": org["id"], "information_sets": "Trafikdata, detaljplaner",
+               "technical_contact": "Tekniker Testsson, tekniker@example.org",
+               "proposed_solution": "Skörd av DCAT-AP-SE-katalog"}
+    payload.update(data)
+    return call("vgsamverkan_connection_create", admin, **payload)
+
+
+def quoted(admin, org, coordinator, **quote):
+    c = create(admin, org)
+    call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="Ivar Utredare")
+    params = {"solution": "Skörd varje natt", "effort_hours": "24.5", "price": "18500.00",
+              "valid_until": FUTURE}
+    params.update(quote)
+    return call("vgsamverkan_connection_quote", coordinator, id=c["id"], **params)
+
+
+class TestWorkflow:
+    def test_the_whole_path(self, org, admin, coordinator):
+        c = create(admin, org, description="  Vi har  <b>API:er</b>  ")
+        assert c["state"] == "submitted" and c["description"] == "Vi har  <b>API:er</b>"
+        c = call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="Ivar Utredare")
+        assert (c["state"], c["investigator"]) == ("investigating", "Ivar Utredare")
+        c = call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="Skörd varje natt",
+                 effort_hours="24,5", price="18 500,50", valid_until=FUTURE)
+        assert c["state"] == "quoted"
+        assert c["quote"] == {**c["quote"], "number": 1, "effort_hours": "24.50", "price": "18500.50",
+                              "valid_until": FUTURE}
+        c = call("vgsamverkan_connection_accept", admin, id=c["id"])
+        assert (c["state"], c["price"], c["accepted_by"]) == ("accepted", "18500.50", admin["name"])
+        c = call("vgsamverkan_connection_complete", coordinator, id=c["id"], connected_date="2026-11-02",
+                 harvest_url="https://data.exempelstad.se/catalog.rdf")
+        assert (c["state"], c["connected_date"], c["harvest_url"]) == (
+            "connected", "2026-11-02", "https://data.exempelstad.se/catalog.rdf")
+        row = model.Session.get(Connection, c["id"])
+        assert row.price_ore == 1850050  # whole öre in the database
+        assert [e[0] for e in _events(c["id"])] == ["create", "investigate", "quote", "accept", "complete"]
+        c = call("vgsamverkan_connection_disconnect", coordinator, id=c["id"], comment="Avslutat")
+        assert c["state"] == "disconnected" and c["disconnected_date"] == dt.date.today().isoformat()
+
+    def test_a_new_quote_replaces_the_old_which_stays(self, org, admin, coordinator):
+        c = quoted(admin, org, coordinator, price="10000")
+        c = call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="Billigare", effort_hours="8",
+                 price="8000", valid_until=FUTURE)
+        assert c["quote"]["number"] == 2 and c["quote"]["price"] == "8000.00"
+        assert [q["price"] for q in c["quotes"]] == ["10000.00", "8000.00"]
+        assert call("vgsamverkan_connection_accept", admin, id=c["id"])["price"] == "8000.00"
+
+    def test_an_expired_quote_cannot_be_accepted_but_a_new_one_can(self, org, admin, coordinator):
+        with freeze_time("2027-01-10"):
+            c = quoted(admin, org, coordinator, valid_until="2027-01-31")
+        with freeze_time("2027-01-31"):  # the last valid day
+            shown = call("vgsamverkan_connection_show", admin, id=c["id"])
+            assert shown["quote_expired"] is False
+        with freeze_time("2027-02-01"):
+            assert call("vgsamverkan_connection_show", admin, id=c["id"])["quote_expired"] is True
+            with pytest.raises(tk.ValidationError) as e:
+                call("vgsamverkan_connection_accept", admin, id=c["id"])
+            assert "2027-01-31" in str(e.value.error_dict["valid_until"])
+            assert call("vgsamverkan_connection_show", admin, id=c["id"])["state"] == "quoted"
+            call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="Samma", effort_hours="24",
+                 price="18500", valid_until="2027-03-31")
+            assert call("vgsamverkan_connection_accept", admin, id=c["id"])["state"] == "accepted"
+
+    def test_declined_and_cancelled_stay_in_the_history(self, org, admin, coordinator):
+        c = quoted(admin, org, coordinator)
+        assert call("vgsamverkan_connection_decline", admin, id=c["id"], comment="För dyrt")["state"] == "declined"
+        other = create(admin, org)
+        assert call("vgsamverkan_connection_cancel", admin, id=other["id"])["state"] == "cancelled"
+        listed = call("vgsamverkan_connection_list", coordinator)
+        assert {r["state"] for r in listed["results"]} == {"declined", "cancelled"}
+        assert _events(c["id"])[-1] == ("decline", "quoted", "declined")
+
+    @pytest.mark.parametrize(
+        "state,verb,extra",
+        [
+            ("submitted", "quote", {"solution": "x", "effort_hours": "1", "price": "1", "valid_until": FUTURE}),
+            ("submitted", "accept", {}),
+            ("submitted", "complete", {}),
+            ("investigating", "investigate", {"investigator": "X"}),
+            ("investigating", "accept", {}),
+            ("quoted", "complete", {}),
+            ("quoted", "investigate", {"investigator": "X"}),
+            ("accepted", "accept", {}),
+            ("accepted", "decline", {}),
+            ("accepted", "quote", {"solution": "x", "effort_hours": "1", "price": "1", "valid_until": FUTURE}),
+            ("connected", "cancel", {}),
+            ("connected", "complete", {}),
+            ("declined", "accept", {}),
+            ("cancelled", "investigate", {"investigator": "X"}),
+            ("disconnected", "disconnect", {}),
+        ],
+    )
+    def test_refused_transitions_name_the_state(self, org, admin, coordinator, state, verb, extra):
+        c = create(admin, org)
+        path = {"submitted": [], "investigating": ["investigate"], "quoted": ["investigate", "quote"],
+                "accepted": ["investigate", "quote", "accept"],
+                "connected": ["investigate", "quote", "accept", "complete"],
+                "declined": ["investigate", "quote", "decline"], "cancelled": ["cancel"],
+                "disconnected": ["investigate", "quote", "accept", "complete", "disconnect"]}[state]
+        params = {"investigate": {"investigator": "I"},
+                  "quote": {"solution": "S", "effort_hours": "2", "price": "100", "valid_until": FUTURE}}
+        for step in path:
+            who = admin if step in ("accept", "decline") else coordinator
+            call(f"vgsamverkan_connection_{step}", who, id=c["id"], **params.get(step, {}))
+        before = _events(c["id"])
+        who = admin if verb in ("accept", "decline") else coordinator
+        with pytest.raises(tk.ValidationError) as e:
+            call(f"vgsamverkan_connection_{verb}", who, id=c["id"], **extra)
+        assert "state" in e.value.error_dict
+        assert _events(c["id"]) == before
+        assert call("vgsamverkan_connection_show", coordinator, id=c["id"])["state"] == state
+
+
+class TestInput:
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("price", "-5"), ("price", "12.345"), ("price", "tolv"), ("price", ["1"]), ("price", True),
+            ("effort_hours", "0"), ("effort_hours", "-1"), ("effort_hours", "1.234"), ("effort_hours", "mycket"),
+            ("valid_until", "2001-01-01"), ("valid_until", "31/12/2030"), ("solution", "   "),
+        ],
+    )
+    def test_bad_quotes_are_refused_per_field_nothing_written(self, org, admin, coordinator, field, value):
+        c = create(admin, org)
+        call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="I")
+        params = {"solution": "S", "effort_hours": "2", "price": "100", "valid_until": FUTURE, field: value}
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_connection_quote", coordinator, id=c["id"], **params)
+        assert field in e.value.error_dict
+        assert model.Session.query(ConnectionQuote).count() == 0
+        assert call("vgsamverkan_connection_show", coordinator, id=c["id"])["state"] == "investigating"
+
+    @pytest.mark.parametrize(
+        "data,field",
+        [({"information_sets": ""}, "information_sets"), ({"technical_contact": None}, "technical_contact"),
+         ({"organization_id": "finns-inte"}, "organization_id"), ({"colour": "red"}, "colour"),
+         ({"description": "x" * 5001}, "description")],
+    )
+    def test_bad_requests(self, org, admin, coordinator, data, field):
+        payload = {"organization_id": org["id"], "information_sets": "A", "technical_contact": "B"}
+        payload.update(data)
+        payload = {k: v for k, v in payload.items() if v is not None}
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_connection_create", coordinator, **payload)
+        assert field in e.value.error_dict
+        assert model.Session.query(Connection).count() == 0
+
+    def test_complete_needs_a_web_address(self, org, admin, coordinator):
+        c = quoted(admin, org, coordinator)
+        call("vgsamverkan_connection_accept", admin, id=c["id"])
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_connection_complete", coordinator, id=c["id"], harvest_url="ftp://x")
+        assert "harvest_url" in e.value.error_dict
+
+    def test_only_participants(self, coordinator):
+        outsider = factories.User()
+        org = org_with_admin(outsider)
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_connection_create", outsider, organization_id=org["id"], information_sets="A",
+                 technical_contact="B")
+        assert "not approved" in str(e.value.error_dict["organization_id"])
+
+
+class TestWhoSeesAndDoes:
+    def test_only_admins_and_the_coordinator(self, org, admin, coordinator):
+        c = create(admin, org)
+        editor = factories.User()
+        r = request_rights(editor, org)
+        call("vgsamverkan_publisher_approve", coordinator, id=r["id"])
+        other_admin = factories.User()
+        participant_org(other_admin, coordinator)
+        for who in (editor, other_admin, factories.User(), None):
+            with pytest.raises(tk.NotAuthorized):
+                call("vgsamverkan_connection_show", who, id=c["id"])
+        for who in (editor, other_admin):
+            assert call("vgsamverkan_connection_list", who)["count"] == 0
+        assert call("vgsamverkan_connection_list", admin)["count"] == 1
+        with pytest.raises(tk.NotAuthorized):
+            call("vgsamverkan_connection_create", editor, organization_id=org["id"], information_sets="A",
+                 technical_contact="B")
+
+    def test_the_coordinator_does_not_accept_for_the_organisation(self, org, admin, coordinator):
+        c = quoted(admin, org, coordinator)
+        with pytest.raises(tk.NotAuthorized):
+            call("vgsamverkan_connection_accept", coordinator, id=c["id"])
+        with pytest.raises(tk.NotAuthorized):
+            call("vgsamverkan_connection_quote", admin, id=c["id"], solution="S", effort_hours="1", price="1",
+                 valid_until=FUTURE)
+
+    def test_comments_between_the_parties(self, org, admin, coordinator):
+        c = create(admin, org)
+        call("vgsamverkan_comment_create", coordinator, object_type="connection", object_id=c["id"],
+             text="Har ni en katalog-URL?")
+        call("vgsamverkan_comment_create", admin, object_type="connection", object_id=c["id"], text="Ja.")
+        texts = [x["text"] for x in call("vgsamverkan_comment_list", admin, object_type="connection",
+                                         object_id=c["id"])["results"]]
+        assert texts == ["Har ni en katalog-URL?", "Ja."]
+        with pytest.raises(tk.NotAuthorized):
+            call("vgsamverkan_comment_create", factories.User(), object_type="connection", object_id=c["id"],
+                 text="Hej")
+
+
+class TestConnectionRequiredData:
+    """A dataset with a resource in API, WMS or WFS (any case, also guessed) needs a
+    connected organisation."""
+
+    @pytest.fixture
+    def editor(self, org, coordinator):
+        user = factories.User()
+        r = request_rights(user, org)
+        call("vgsamverkan_publisher_approve", coordinator, id=r["id"])
+        return user
+
+    def connect(self, org, admin, coordinator):
+        c = quoted(admin, org, coordinator)
+        call("vgsamverkan_connection_accept", admin, id=c["id"])
+        return call("vgsamverkan_connection_complete", coordinator, id=c["id"])
+
+    @pytest.mark.parametrize("fmt", ["WMS", "wms", "Api", "WFS"])
+    def test_refused_until_connected(self, org, admin, coordinator, editor, fmt):
+        data = {"name": "karttjanst", "owner_org": org["id"],
+                "resources": [{"url": "https://karta.example.org/ows", "format": fmt}]}
+        with pytest.raises(tk.ValidationError) as e:
+            call("package_create", editor, **data)
+        message = str(e.value.error_dict["format"])
+        assert fmt.upper() in message and "/samverkan/anslutning/" in message
+        assert model.Package.get("karttjanst") is None
+        self.connect(org, admin, coordinator)
+        assert call("package_create", editor, **data)["name"] == "karttjanst"
+
+    def test_other_formats_need_nothing(self, org, editor):
+        call("package_create", editor, name="tabell", owner_org=org["id"],
+             resources=[{"url": "https://example.org/t.csv", "format": "CSV"},
+                        {"url": "https://example.org/wms-guide.pdf", "format": "PDF"}])
+
+    def test_a_resource_added_later_or_changed(self, org, editor):
+        ds = call("package_create", editor, name="senare", owner_org=org["id"],
+                  resources=[{"url": "https://example.org/a.csv", "format": "CSV"}])
+        with pytest.raises(tk.ValidationError):
+            call("resource_create", editor, package_id=ds["id"], url="https://example.org/api", format="API")
+        with pytest.raises(tk.ValidationError):
+            call("resource_patch", editor, id=ds["resources"][0]["id"], format="wfs")
+        with pytest.raises(tk.ValidationError):
+            call("package_patch", editor, id=ds["id"],
+                 resources=[{"url": "https://example.org/x", "format": "WMS"}])
+        shown = call("package_show", editor, id=ds["id"])
+        assert [r["format"] for r in shown["resources"]] == ["CSV"]
+
+    def test_a_guessed_format_counts(self, org, editor, monkeypatch):
+        import mimetypes
+
+        # CKAN guesses an empty format from the URL with mimetypes and cleans the guess with
+        # its format list (where WMS's media type is "WMS"). Debian's mime.types has no
+        # entry that yields WMS, so this test adds one, as a site's mime.types could: the
+        # only stand-in in this module.
+        original = mimetypes.guess_type
+        monkeypatch.setattr(mimetypes, "guess_type", lambda url, strict=True: (
+            ("WMS", None) if str(url).endswith(".wms") else original(url, strict)))
+        with pytest.raises(tk.ValidationError) as e:
+            call("package_create", editor, name="gissad", owner_org=org["id"],
+                 resources=[{"url": "https://example.org/karta.wms"}])
+        assert "WMS" in str(e.value.error_dict["format"])
+        ds = call("package_create", editor, name="gissad-csv", owner_org=org["id"],
+                  resources=[{"url": "https://example.org/tabell.csv"}])
+        assert ds["resources"][0]["format"] == "CSV"  # the guess is CKAN's
+
+    def test_switched_off(self, org, editor, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.connection_required_formats", [])
+        call("package_create", editor, name="utan-regel", owner_org=org["id"],
+             resources=[{"url": "https://example.org/ows", "format": "WMS"}])
+
+    def test_through_the_dataset_form(self, org, admin, coordinator, editor, app):
+        from tests.test_views import Browser, token
+
+        browser = Browser(app)
+        ds = call("package_create", editor, name="formular", owner_org=org["id"], state="draft")
+        url = f"/dataset/{ds['name']}/resource/new"
+        page = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",
+                                       "name": "Karta", "save": "go-metadata",
+                                       "_csrf_token": token(browser, url, editor)},
+                            extra_environ={"user": editor})
+        assert page.status_code == 200
+        assert "/samverkan/anslutning/" in page.body
+        assert call("package_show", editor, id=ds["id"])["resources"] == []
+        self.connect(org, admin, coordinator)
+        response = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",
+                                           "name": "Karta", "save": "go-metadata",
+                                           "_csrf_token": token(browser, url, editor)},
+                                extra_environ={"user": editor}, follow_redirects=False)
+        assert response.status_code == 302
+        assert [r["format"] for r in call("package_show", editor, id=ds["id"])["resources"]] == ["WMS"]
