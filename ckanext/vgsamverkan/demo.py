@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.model import Participation, PublisherRequest
+from ckanext.vgsamverkan.model import Connection, Participation, PublisherRequest
 from ckanext.vgsamverkan.orgnumber import check_digit
 
 DEMO_PASSWORD = "demo-samverkan-2026"
@@ -145,6 +145,28 @@ def seed() -> Iterator[str]:
              "motivation": "Jag ansvarar för kommunens trafikdata och vill publicera dem."},
         )
         yield "publisher request David Besöksson in Exempelstads kommun: pending"
+
+    # A quoted connection request of the approved kommun (a quote to look at).
+    if kommun is not None and not model.Session.query(Connection.id).filter(
+            Connection.organization_id == kommun.id).first():
+        import datetime as dt
+
+        c = tk.get_action("vgsamverkan_connection_create")(
+            _ctx("anna-admin"),
+            {"organization_id": kommun.id, "language": "sv",
+             "information_sets": "Kartor över detaljplaner (WMS) och trafikdata via API",
+             "proposed_solution": "WMS-tjänst och API via den regionala plattformen",
+             "technical_contact": "Anna Exempelsson, anna@example.org"},
+        )
+        tk.get_action("vgsamverkan_connection_investigate")(
+            {"user": site}, {"id": c["id"], "investigator": "Sam Samordnare"})
+        tk.get_action("vgsamverkan_connection_quote")(
+            {"user": site},
+            {"id": c["id"], "solution": "Anslutning av WMS-tjänsten och API:t via plattformens proxy",
+             "effort_hours": "24", "price": "18500.00",
+             "valid_until": (dt.date.today() + dt.timedelta(days=60)).isoformat()},
+        )
+        yield "connection Exempelstads kommun: quoted"
 
     for line in _seed_datasets():
         yield line
