@@ -288,6 +288,15 @@ def test_every_action_has_a_case():
     assert public == covered
 
 
+def test_only_our_actions_are_registered():
+    """The plugin exposes its vgsamverkan_* actions and chains CKAN's resource_create;
+    no helper of the action module becomes an API action by accident."""
+    from ckanext.vgsamverkan.plugin import VgSamverkanPlugin
+
+    names = set(VgSamverkanPlugin().get_actions())
+    assert {n for n in names if not n.startswith("vgsamverkan_")} == {"resource_create"}
+
+
 def test_coordinator_is_not_a_sysadmin(world):
     coordinator = model.User.get("samordnare")
     assert not coordinator.sysadmin

@@ -26,7 +26,7 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
 
     :returns: ``{"reminded": [ids], "revoked": [ids], "failed": [ids]}``
     """
-    from ckanext.vgsamverkan.logic.action import _lock, end_authorisation
+    from ckanext.vgsamverkan.logic.action import _end_authorisation, _lock
 
     today = today or dt.date.today()
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
@@ -45,7 +45,7 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
             if obj.state != "approved" or obj.expires is None or obj.expires >= today:
                 model.Session.rollback()
                 continue  # decided meanwhile
-            data = end_authorisation(
+            data = _end_authorisation(
                 context, obj, "expire",
                 tk._("Expired: the rights were valid until {date}").format(date=obj.expires.isoformat()),
             )

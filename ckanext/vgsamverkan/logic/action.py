@@ -860,7 +860,7 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dic
     return result
 
 
-def end_authorisation(context: Context, obj: PublisherRequest, verb: str,
+def _end_authorisation(context: Context, obj: PublisherRequest, verb: str,
                       comment: str | None) -> dict[str, Any]:
     """Revoke (``revoke``, by the coordinator, or ``expire``, by the daily job) an
     approved authorisation: the state, the event and the removal of the membership
@@ -899,7 +899,7 @@ def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> dict[
     data = _validate(data_dict, schema.decision(), context)
     obj = _lock(PublisherRequest, data["id"])
     workflow.target(workflow.PUBLISHER, obj.state, "revoke")
-    result = end_authorisation(context, obj, "revoke", data.get("comment"))
+    result = _end_authorisation(context, obj, "revoke", data.get("comment"))
     result["comment"] = data.get("comment")
     mailer.publisher_decided(result, "revoke")
     return result
@@ -1459,3 +1459,25 @@ def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> dict
     )
     _commit(context)
     return {"year": year, "imported": len(clean), "created": created, "updated": updated}
+
+
+# -- CKAN's own actions ----------------------------------------------------------------
+
+@tk.chained_action
+def resource_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``resource_create``, unchanged but for one thing: when the dataset update
+    fails after CKAN has given the new resource an id (CKAN 2.12 writes it into the
+    caller's dict, and a plugin's refusal, such as the connection rule, comes after that),
+    the id is taken back, so that CKAN's form does not offer to delete a resource that was
+    never saved (its template would fail with a 500)."""
+    had_id = isinstance(data_dict, dict) and "id" in data_dict
+    try:
+        return up(context, data_dict)
+    except tk.ValidationError:
+        if isinstance(data_dict, dict) and not had_id:
+            data_dict.pop("id", None)
+        raise
+
+
+# The actions the plugin registers (blanket): ours, and CKAN's resource_create chained.
+__all__ = sorted(name for name in list(globals()) if name.startswith("vgsamverkan_")) + ["resource_create"]

@@ -299,6 +299,16 @@ def _connection_path(organization: model.Group | None) -> str:
     return tk.h.url_for("vgsamverkan.connection_create")
 
 
+def _undo_unsaved_dataset() -> None:
+    """Drop what CKAN has written of the refused dataset: its savepoint where it made one
+    (CKAN 2.12's package_update), else the transaction (nothing of it is committed yet)."""
+    nested = model.Session().get_nested_transaction()
+    if nested is not None and nested.is_active:
+        nested.rollback()
+    else:
+        model.Session.rollback()
+
+
 def check_connection_required(context: Context, data: dict[str, Any]) -> None:
     """Refuse a dataset (as CKAN validated it: formats cleaned, or guessed from the URL)
     that has a resource in a format of ``connection_required_formats`` unless its
@@ -321,7 +331,7 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
     organization = _organization(data.get("owner_org"))
     if organization is not None and is_connected(organization.id):
         return
-    model.Session.rollback()
+    _undo_unsaved_dataset()
     raise tk.ValidationError({"format": [tk._(
         "Resources in the format {formats} can only be published by an organisation that is "
         "technically connected to the regional platform, and {organization} is not (yet). "
