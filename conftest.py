@@ -18,10 +18,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def _migrations() -> list[str]:
     import ckanext.activity
 
-    return [
+    folders = [
         os.path.join(os.path.dirname(ckanext.activity.__file__), "migration", "activity"),
         os.path.join(HERE, "ckanext", "vgsamverkan", "migration", "vgsamverkan"),
     ]
+    try:  # in the test venvs, for the tests with harvest sources (tests/test_harvest.py)
+        import ckanext.harvest
+
+        folders.append(os.path.join(os.path.dirname(ckanext.harvest.__file__), "migration", "harvest"))
+    except ImportError:
+        pass
+    return folders
 
 
 def upgrade_plugin_tables() -> None:

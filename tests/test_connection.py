@@ -191,6 +191,16 @@ class TestInput:
             call("vgsamverkan_connection_complete", coordinator, id=c["id"], harvest_url="ftp://x")
         assert "harvest_url" in e.value.error_dict
 
+    def test_a_harvest_source_needs_ckanext_harvest(self, org, admin, coordinator):
+        c = quoted(admin, org, coordinator)
+        call("vgsamverkan_connection_accept", admin, id=c["id"])
+        with pytest.raises(tk.ValidationError) as e:  # the harvest plugin is not loaded here
+            call("vgsamverkan_connection_complete", coordinator, id=c["id"], harvest_url="https://k.example.org",
+                 create_harvest_source=True)
+        assert "create_harvest_source" in e.value.error_dict
+        done = call("vgsamverkan_connection_complete", coordinator, id=c["id"], harvest_url="https://k.example.org")
+        assert done["harvest_url"] == "https://k.example.org"  # recorded only
+
     def test_only_participants(self, coordinator):
         outsider = factories.User()
         org = org_with_admin(outsider)

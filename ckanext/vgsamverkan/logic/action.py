@@ -1143,6 +1143,12 @@ def vgsamverkan_connection_complete(context: Context, data_dict: DataDict) -> di
     :type connected_date: string
     :param harvest_url: the catalogue to harvest, ``http(s)://…`` (optional; recorded)
     :type harvest_url: string
+    :param create_harvest_source: also create a ckanext-harvest source for ``harvest_url``,
+        owned by the organisation (optional, default false; needs the ``harvest`` plugin)
+    :type create_harvest_source: bool
+    :param harvest_source_type: the harvester of that source (optional, default
+        ``dcat_rdf``, ckanext-dcat's DCAT harvester; ``ckan`` for a CKAN catalogue)
+    :type harvest_source_type: string
     :param comment: a comment (optional)
     :type comment: string
     :returns: the request, now ``connected``
@@ -1151,8 +1157,39 @@ def vgsamverkan_connection_complete(context: Context, data_dict: DataDict) -> di
     def before(obj: Connection, data: dict[str, Any]) -> None:
         obj.connected_date = data.get("connected_date") or _today()
         obj.harvest_url = data.get("harvest_url") or None
+        if data.get("create_harvest_source"):
+            name = _create_harvest_source(obj, data.get("harvest_source_type") or "dcat_rdf")
+            note = tk._("Harvest source created: {name}").format(name=name)
+            data["comment"] = note + (f"\n{data['comment']}" if data.get("comment") else "")
 
     return _connection_step(context, data_dict, "complete", schema.connection_complete(), before)
+
+
+def _create_harvest_source(obj: Connection, source_type: str) -> str:
+    """A ckanext-harvest source for the connection's URL, owned by the organisation, in
+    the completion's transaction (the coordinator has decided: created as the site user).
+    Refused per field when there is no harvest plugin, no URL, or harvest refuses."""
+    import ckan.plugins as plugins
+
+    if not plugins.plugin_loaded("harvest"):
+        raise tk.ValidationError({"create_harvest_source": [tk._(
+            "ckanext-harvest is not installed here: the URL can only be recorded")]})
+    if not obj.harvest_url:
+        raise tk.ValidationError({"harvest_url": [tk._("Give the URL to harvest")]})
+    org = model.Group.get(obj.organization_id)
+    name = f"{org.name}-skord-{obj.id[:8]}"
+    try:
+        tk.get_action("harvest_source_create")(
+            {"model": model, "session": model.Session, "user": _site_user_name(),
+             "ignore_auth": True, "defer_commit": True},
+            {"url": obj.harvest_url, "name": name, "title": org.title or org.name,
+             "source_type": source_type, "owner_org": org.id},
+        )
+    except tk.ValidationError as e:
+        model.Session.rollback()
+        raise tk.ValidationError({"harvest_url": [tk._("ckanext-harvest refused the source: {error}").format(
+            error="; ".join(f"{k}: {v}" for k, v in (e.error_summary or {}).items()))]})
+    return name
 
 
 def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:

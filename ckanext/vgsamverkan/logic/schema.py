@@ -178,6 +178,8 @@ def connection_complete(
     schema.update({
         "connected_date": [ignore_missing, vgsamverkan_date],
         "harvest_url": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG), vgsamverkan_url],
+        "create_harvest_source": [ignore_missing, tk.get_validator("boolean_validator")],
+        "harvest_source_type": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
     })
     return schema
 
