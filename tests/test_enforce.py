@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from tests.factories import call, member_role, org_with_admin, participant_org, request_rights
+from tests.factories import call, member_role, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -2,8 +2,6 @@
 the result, refusals of every kind, and expiry with a frozen clock."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from freezegun import freeze_time
 

@@ -105,6 +105,31 @@ def _transition(
     return from_state
 
 
+def _step(context: Context, data_dict: DataDict, wf: workflow.Workflow, cls: Any, verb: str,
+          schema_: dict[str, Any],
+          before: Callable[[Any, dict[str, Any]], None] | None = None) -> tuple[Any, dict[str, Any]]:
+    """The shape of a decision: auth, schema, lock the object, refuse a transition the
+    workflow does not allow, ``before`` (checks and changes of the decision), then the
+    transition and its event (a rejection's reason is its comment). The caller commits."""
+    tk.check_access(f"vgsamverkan_{wf.name}_{verb}", context, data_dict)
+    data = _validate(data_dict, schema_, context)
+    obj = _lock(cls, data["id"])
+    workflow.target(wf, obj.state, verb)
+    if before is not None:
+        before(obj, data)
+    _transition(context, obj, wf, verb, data["reason"] if verb == "reject" else data.get("comment"))
+    return obj, data
+
+
+def _decided(context: Context, obj: Any, **fields: Any) -> None:
+    """Who decided and when, and the decision's own fields (comment, reason…)."""
+    actor = _actor(context)
+    obj.decided_by = actor.id if actor else None
+    obj.decided_at = utcnow()
+    for name, value in fields.items():
+        setattr(obj, name, value)
+
+
 def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, Any]]):
     count = query.count()
     rows = query.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
@@ -292,21 +317,8 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
     tk.check_access("vgsamverkan_participation_show", context, data)
     obj = objects.load("participation", data["id"])
     result = obj.dictize()
-    result["allowed"] = _allowed_verbs(context, obj)
+    result["allowed"] = _allowed(context, "participation", workflow.PARTICIPATION, obj)
     return result
-
-
-def _allowed_verbs(context: Context, obj: Participation) -> list[str]:
-    allowed = []
-    for verb in workflow.PARTICIPATION.allowed_verbs(obj.state):
-        try:
-            tk.check_access(
-                f"vgsamverkan_participation_{verb}", dict(context), {"id": obj.id}
-            )
-        except tk.NotAuthorized:
-            continue
-        allowed.append(verb)
-    return allowed
 
 
 @tk.side_effect_free
@@ -382,12 +394,8 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
         if org is None or org.state != "active":
             raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
 
-    actor = _actor(context)
     _transition(context, obj, workflow.PARTICIPATION, "approve", data.get("comment"))
-    obj.decided_by = actor.id if actor else None
-    obj.decided_at = utcnow()
-    obj.decision_comment = data.get("comment") or None
-    obj.effective_from = effective_from
+    _decided(context, obj, decision_comment=data.get("comment") or None, effective_from=effective_from)
     try:
         _commit(context)
     except sa_exc.IntegrityError as e:
@@ -466,14 +474,8 @@ def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> d
     :returns: the application, now ``rejected``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_participation_reject", context, data_dict)
-    data = _validate(data_dict, schema.rejection(), context)
-    obj = _lock(Participation, data["id"])
-    actor = _actor(context)
-    _transition(context, obj, workflow.PARTICIPATION, "reject", data["reason"])
-    obj.decided_by = actor.id if actor else None
-    obj.decided_at = utcnow()
-    obj.reason = data["reason"]
+    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "reject",
+                   schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
     _commit(context)
     result = obj.dictize()
     mailer.participation_decided(result, "reject")
@@ -490,10 +492,8 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     :returns: the application, now ``withdrawn``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_participation_withdraw", context, data_dict)
-    data = _validate(data_dict, schema.decision(), context)
-    obj = _lock(Participation, data["id"])
-    _transition(context, obj, workflow.PARTICIPATION, "withdraw", data.get("comment"))
+    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "withdraw",
+                   schema.decision())
     _commit(context)
     result = obj.dictize()
     actor = _actor(context)
@@ -797,10 +797,7 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
         raise tk.ValidationError({"user_id": [tk._("The user no longer exists")]})
     actor = _actor(context)
     _transition(context, obj, workflow.PUBLISHER, "approve", data.get("comment"))
-    obj.decided_by = actor.id if actor else None
-    obj.decided_at = utcnow()
-    obj.decision_comment = data.get("comment") or None
-    obj.expires = expires
+    _decided(context, obj, decision_comment=data.get("comment") or None, expires=expires)
     try:
         tk.get_action("member_create")(
             _member_context(actor),
@@ -826,14 +823,8 @@ def vgsamverkan_publisher_reject(context: Context, data_dict: DataDict) -> dict[
     :returns: the request, now ``rejected``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_publisher_reject", context, data_dict)
-    data = _validate(data_dict, schema.rejection(), context)
-    obj = _lock(PublisherRequest, data["id"])
-    actor = _actor(context)
-    _transition(context, obj, workflow.PUBLISHER, "reject", data["reason"])
-    obj.decided_by = actor.id if actor else None
-    obj.decided_at = utcnow()
-    obj.reason = data["reason"]
+    obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "reject",
+                   schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
     _commit(context)
     result = obj.dictize()
     mailer.publisher_decided(result, "reject")
@@ -850,10 +841,8 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dic
     :returns: the request, now ``withdrawn``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_publisher_withdraw", context, data_dict)
-    data = _validate(data_dict, schema.decision(), context)
-    obj = _lock(PublisherRequest, data["id"])
-    _transition(context, obj, workflow.PUBLISHER, "withdraw", data.get("comment"))
+    obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "withdraw",
+                   schema.decision())
     _commit(context)
     result = obj.dictize()
     mailer.publisher_decided(result, "withdraw")
@@ -1016,14 +1005,8 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
 
 def _connection_step(context: Context, data_dict: DataDict, verb: str, schema_: dict[str, Any],
                      before: Callable[[Connection, dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """The shape of every connection transition: auth, schema, lock, checks, event."""
-    tk.check_access(f"vgsamverkan_connection_{verb}", context, data_dict)
-    data = _validate(data_dict, schema_, context)
-    obj = _lock(Connection, data["id"])
-    workflow.target(workflow.CONNECTION, obj.state, verb)
-    if before is not None:
-        before(obj, data)
-    _transition(context, obj, workflow.CONNECTION, verb, data.get("comment"))
+    """A connection decision: the common step, commit, and a mail to the other party."""
+    obj, data = _step(context, data_dict, workflow.CONNECTION, Connection, verb, schema_, before)
     _commit(context)
     return _connection_mail(context, obj, verb, data.get("comment"))
 
