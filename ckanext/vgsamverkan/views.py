@@ -190,31 +190,46 @@ class ApplyView(MethodView):
         return tk.redirect_to("vgsamverkan.participation_read", id=result["id"])
 
 
-def participation_read(id: str):
+def _request_page(kind: str, id: str, template: str, name: str, *, not_found: str,
+                  forbidden: str):
+    """The page of one request of ``kind``: the request (as ``name``), its history and
+    comments, through the actions (which decide who may see it)."""
     try:
-        participation = tk.get_action("vgsamverkan_participation_show")(_context(), {"id": id})
-        events = tk.get_action("vgsamverkan_event_list")(
-            _context(), {"object_type": "participation", "object_id": id}
-        )["results"]
-        comments = tk.get_action("vgsamverkan_comment_list")(
-            _context(), {"object_type": "participation", "object_id": id}
-        )["results"]
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Application not found"))
+        request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
+        about = {"object_type": kind, "object_id": id}
+        events = tk.get_action("vgsamverkan_event_list")(_context(), dict(about))["results"]
+        comments = tk.get_action("vgsamverkan_comment_list")(_context(), dict(about))["results"]
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, not_found)
     except tk.NotAuthorized:
         if not _logged_in():
             return _login_redirect()
-        return tk.abort(403, tk._("You may not see this application"))
-    except tk.ValidationError:
-        return tk.abort(404, tk._("Application not found"))
-    return tk.render(
-        "vgsamverkan/participation_read.html",
-        {
-            "p": participation,
-            "history": _history(events, comments),
-            "labels": _field_labels(),
-        },
-    )
+        return tk.abort(403, forbidden)
+    return tk.render(template, {name: request_, "history": _history(events, comments),
+                                "labels": _field_labels()})
+
+
+def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tuple[str, ...], *,
+              forbidden: str):
+    """A decision posted from a request page or the queue: the action's outcome becomes a
+    flash message; back to ``next`` (a local path) or to the request's page."""
+    if verb not in verbs:
+        return tk.abort(404)
+    form = _form()
+    payload: dict[str, Any] = {"id": id, **{k: form[k] for k in params if form.get(k)}}
+    if verb == "reject":
+        payload["reason"] = form.get("reason", "")
+    next_url = form.get("next") or ""
+    _act_and_flash(f"vgsamverkan_{kind}_{verb}", payload, success=tk._("Saved."), forbidden=forbidden)
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return tk.redirect_to(next_url)
+    return tk.redirect_to(_READ_VIEWS[kind], id=id)
+
+
+def participation_read(id: str):
+    return _request_page("participation", id, "vgsamverkan/participation_read.html", "p",
+                         not_found=tk._("Application not found"),
+                         forbidden=tk._("You may not see this application"))
 
 
 def _history(events: list[dict[str, Any]], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -240,25 +255,9 @@ def _act_and_flash(action: str, payload: dict[str, Any], *, success: str, forbid
 
 @_csrf_protected
 def participation_decide(id: str, verb: str):
-    if verb not in _VERBS:
-        return tk.abort(404)
-    form = _form()
-    payload: dict[str, Any] = {"id": id}
-    for key in ("comment", "reason", "effective_from", "effective_to"):
-        if form.get(key):
-            payload[key] = form[key]
-    if verb == "reject":
-        payload["reason"] = form.get("reason", "")
-    next_url = form.get("next") or ""
-    _act_and_flash(
-        f"vgsamverkan_participation_{verb}",
-        payload,
-        success=tk._("Saved."),
-        forbidden=tk._("You may not decide on this application"),
-    )
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return tk.redirect_to(next_url)
-    return tk.redirect_to("vgsamverkan.participation_read", id=id)
+    return _decision("participation", id, verb, _VERBS,
+                     ("comment", "effective_from", "effective_to"),
+                     forbidden=tk._("You may not decide on this application"))
 
 
 @_csrf_protected
@@ -334,47 +333,15 @@ class PublisherRequestView(MethodView):
 
 
 def publisher_read(id: str):
-    try:
-        request_ = tk.get_action("vgsamverkan_publisher_show")(_context(), {"id": id})
-        events = tk.get_action("vgsamverkan_event_list")(
-            _context(), {"object_type": "publisher", "object_id": id}
-        )["results"]
-        comments = tk.get_action("vgsamverkan_comment_list")(
-            _context(), {"object_type": "publisher", "object_id": id}
-        )["results"]
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return tk.abort(404, tk._("Request not found"))
-    except tk.NotAuthorized:
-        if not _logged_in():
-            return _login_redirect()
-        return tk.abort(403, tk._("You may not see this request"))
-    return tk.render(
-        "vgsamverkan/publisher_read.html",
-        {"r": request_, "history": _history(events, comments), "labels": _field_labels()},
-    )
+    return _request_page("publisher", id, "vgsamverkan/publisher_read.html", "r",
+                         not_found=tk._("Request not found"),
+                         forbidden=tk._("You may not see this request"))
 
 
 @_csrf_protected
 def publisher_decide(id: str, verb: str):
-    if verb not in _PUBLISHER_VERBS:
-        return tk.abort(404)
-    form = _form()
-    payload: dict[str, Any] = {"id": id}
-    for key in ("comment", "expires"):
-        if form.get(key):
-            payload[key] = form[key]
-    if verb == "reject":
-        payload["reason"] = form.get("reason", "")
-    next_url = form.get("next") or ""
-    _act_and_flash(
-        f"vgsamverkan_publisher_{verb}",
-        payload,
-        success=tk._("Saved."),
-        forbidden=tk._("You may not decide on this request"),
-    )
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return tk.redirect_to(next_url)
-    return tk.redirect_to("vgsamverkan.publisher_read", id=id)
+    return _decision("publisher", id, verb, _PUBLISHER_VERBS, ("comment", "expires"),
+                     forbidden=tk._("You may not decide on this request"))
 
 
 # -- connection requests ---------------------------------------------------------------
@@ -427,43 +394,15 @@ def _is_coordinator() -> bool:
 
 
 def connection_read(id: str):
-    try:
-        connection = tk.get_action("vgsamverkan_connection_show")(_context(), {"id": id})
-        events = tk.get_action("vgsamverkan_event_list")(
-            _context(), {"object_type": "connection", "object_id": id})["results"]
-        comments = tk.get_action("vgsamverkan_comment_list")(
-            _context(), {"object_type": "connection", "object_id": id})["results"]
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return tk.abort(404, tk._("Request not found"))
-    except tk.NotAuthorized:
-        if not _logged_in():
-            return _login_redirect()
-        return tk.abort(403, tk._("You may not see this request"))
-    return tk.render(
-        "vgsamverkan/connection_read.html",
-        {"c": connection, "history": _history(events, comments), "labels": _field_labels()},
-    )
+    return _request_page("connection", id, "vgsamverkan/connection_read.html", "c",
+                         not_found=tk._("Request not found"),
+                         forbidden=tk._("You may not see this request"))
 
 
 @_csrf_protected
 def connection_decide(id: str, verb: str):
-    if verb not in _CONNECTION_VERBS:
-        return tk.abort(404)
-    form = _form()
-    payload: dict[str, Any] = {"id": id}
-    for key in _CONNECTION_PARAMS:
-        if form.get(key):
-            payload[key] = form[key]
-    next_url = form.get("next") or ""
-    _act_and_flash(
-        f"vgsamverkan_connection_{verb}",
-        payload,
-        success=tk._("Saved."),
-        forbidden=tk._("You may not do this for this request"),
-    )
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return tk.redirect_to(next_url)
-    return tk.redirect_to("vgsamverkan.connection_read", id=id)
+    return _decision("connection", id, verb, _CONNECTION_VERBS, _CONNECTION_PARAMS,
+                     forbidden=tk._("You may not do this for this request"))
 
 
 # -- the coordinator's workplace -------------------------------------------------------
