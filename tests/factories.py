@@ -85,7 +85,7 @@ def participant_org(admin: dict[str, Any], coordinator: dict[str, Any] | str = "
     org = org_with_admin(admin)
     p = apply_existing(admin, org, **overrides)
     call("vgsamverkan_participation_approve", coordinator, id=p["id"])
-    return dict(org, participation_id=p["id"])
+    return dict(org, participation_id=p["id"], admin_id=admin["id"])
 
 
 def request_rights(user: dict[str, Any], org: dict[str, Any], role: str = "editor",
