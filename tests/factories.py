@@ -80,11 +80,13 @@ def member_role(org_id: str, user_id: str) -> str | None:
 
 
 def participant_org(admin: dict[str, Any], coordinator: dict[str, Any] | str = "samordnare",
-                    **overrides: Any) -> dict[str, Any]:
-    """An organisation with ``admin`` as its admin and an approved participation."""
+                    effective_from: str | None = None, **overrides: Any) -> dict[str, Any]:
+    """An organisation with ``admin`` as its admin and an approved participation (from
+    ``effective_from``, default today)."""
     org = org_with_admin(admin)
     p = apply_existing(admin, org, **overrides)
-    call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+    approval = {"effective_from": effective_from} if effective_from else {}
+    call("vgsamverkan_participation_approve", coordinator, id=p["id"], **approval)
     return dict(org, participation_id=p["id"], admin_id=admin["id"])
 
 

@@ -38,6 +38,25 @@ def mail_retries() -> int:
     return int(tk.config.get(PREFIX + "mail_retries"))
 
 
+def competence_areas() -> list[dict[str, str]]:
+    """The competence areas, in the configured order: ``{"key", "sv", "en"}`` each."""
+    value = tk.config.get(PREFIX + "competence_areas") or ""
+    lines = value if isinstance(value, list) else str(value).splitlines()
+    areas: dict[str, dict[str, str]] = {}
+    for line in lines:
+        parts = [part.strip() for part in str(line).split("|")]
+        if not parts[0]:
+            continue
+        if len(parts) == 1:  # keys only, on one line
+            for key in parts[0].split():
+                areas.setdefault(key, {"key": key, "sv": key, "en": key})
+            continue
+        sv = parts[1] or parts[0]
+        en = parts[2] if len(parts) > 2 and parts[2] else sv
+        areas.setdefault(parts[0], {"key": parts[0], "sv": sv, "en": en})
+    return list(areas.values())
+
+
 def connection_required_formats() -> list[str]:
     return list(tk.config.get(PREFIX + "connection_required_formats") or [])
 

@@ -56,6 +56,14 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
             "cancel": tk._("cancelled the request"),
             "disconnect": tk._("ended the connection"),
         }.get(action, action)
+    if object_type == "calloff":
+        return {
+            "create": tk._("called off expert support"),
+            "assign": tk._("assigned an expert"),
+            "log_time": tk._("logged time"),
+            "deliver": tk._("marked it delivered"),
+            "cancel": tk._("cancelled the call-off"),
+        }.get(action, action)
     if object_type == "publisher":
         return {
             "request": tk._("asked for publishing rights"),
@@ -186,3 +194,14 @@ def vgsamverkan_is_org_admin(organization_id: str | None) -> bool:
     if not user or not getattr(user, "is_authenticated", False):
         return False
     return auth.is_org_admin(auth._user({"user": user.name}), organization_id)
+
+
+def vgsamverkan_competence_areas() -> list[dict[str, str]]:
+    """The competence areas as ``{"value", "text"}``, labelled in the page's language."""
+    lang = _lang()
+    return [{"value": a["key"], "text": a["en"] if lang == "en" else a["sv"]}
+            for a in config.competence_areas()]
+
+
+def vgsamverkan_competence_area_label(key: str) -> str:
+    return next((a["text"] for a in vgsamverkan_competence_areas() if a["value"] == key), key)

@@ -63,9 +63,13 @@ def connection_path(connection_id: str) -> str:
     return f"/samverkan/anslutning/{connection_id}"
 
 
+def calloff_path(calloff_id: str) -> str:
+    return f"/samverkan/avrop/{calloff_id}"
+
+
 def object_path(object_type: str, object_id: str) -> str:
     return {"participation": participation_path, "publisher": publisher_path,
-            "connection": connection_path}[object_type](object_id)
+            "connection": connection_path, "calloff": calloff_path}[object_type](object_id)
 
 
 # -- composing -------------------------------------------------------------------------
@@ -378,3 +382,74 @@ def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = T
     subject, body = _compose_connection(c.get("language") or "sv", c, verb)
     name, email = _user_address(c.get("applicant_id"))
     _enqueue(name, email, subject, body)
+
+
+def _area(lang: str, key: str) -> str:
+    for area in config.competence_areas():
+        if area["key"] == key:
+            return area["en"] if lang == "en" else area["sv"]
+    return key
+
+
+def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = c["organization_title"]
+    subjects = {
+        "create": _("New call-off of expert support: {organization}"),
+        "assign": _("An expert is assigned to the call-off: {organization}"),
+        "deliver": _("The expert support has been delivered: {organization}"),
+        "cancel": _("A call-off of expert support was cancelled: {organization}"),
+    }
+    area = _area(lang, c.get("competence_area") or "")
+    lines = []
+    if verb == "create":
+        lines += [_("A new call-off of expert support waits for an expert."), "",
+                  _("Organisation: {organization}").format(organization=org),
+                  _("Competence area: {area}").format(area=area),
+                  _("Estimated hours: {hours}").format(hours=c.get("estimated_hours") or ""),
+                  _("Wanted period: {start} – {end}").format(start=c.get("period_start") or "",
+                                                             end=c.get("period_end") or ""),
+                  _("Asked by: {user}").format(user=c.get("applicant_name") or ""), "",
+                  c.get("description") or ""]
+    elif verb == "assign":
+        price = (_("{price} SEK per hour (before VAT)").format(price=c["hourly_rate"]) if c.get("hourly_rate")
+                 else _("fixed price {price} SEK (before VAT)").format(price=c.get("fixed_price") or ""))
+        lines += [_("The regional coordinator has assigned an expert to the call-off of {organization} ({area}).").format(
+                      organization=org, area=area), "",
+                  _("Expert: {name}").format(name=c.get("expert_name") or ""),
+                  _("Price: {price}").format(price=price),
+                  _("Planned hours: {hours}").format(hours=c.get("planned_hours") or "")]
+        if c.get("contact"):
+            lines.append(_("Contact at the organisation: {contact}").format(contact=c["contact"]))
+    elif verb == "deliver":
+        lines += [_("The expert support for {organization} ({area}) has been delivered on {date}.").format(
+                      organization=org, area=area, date=c.get("delivered_date") or ""),
+                  _("Hours logged: {hours}").format(hours=c.get("logged_hours") or "0.00"),
+                  _("Amount: {amount} SEK (before VAT)").format(amount=c.get("amount") or "0.00")]
+    elif verb == "cancel":
+        lines.append(_("The call-off of expert support for {organization} ({area}) was cancelled.").format(
+            organization=org, area=area))
+    if c.get("comment") and verb != "assign":
+        lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
+    lines += ["", _("See the call-off: {link}").format(link=link(calloff_path(c["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True) -> None:
+    """A new call-off goes to the coordinator; the coordinator's acts go to the one who
+    asked; an assignment also to the expert; a cancellation by the organisation to the
+    coordinator (and the expert, if one was assigned)."""
+    if verb not in ("create", "assign", "deliver", "cancel"):
+        return
+    to_coordinator = verb == "create" or (verb == "cancel" and not by_coordinator)
+    if to_coordinator:
+        subject, body = _compose_calloff(_coordinator_lang(), c, verb)
+        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+    else:
+        subject, body = _compose_calloff(c.get("language") or "sv", c, verb)
+        name, email = _user_address(c.get("applicant_id"))
+        _enqueue(name, email, subject, body)
+    if verb in ("assign", "cancel") and c.get("expert_user_id") and c["expert_user_id"] != c.get("applicant_id"):
+        subject, body = _compose_calloff(c.get("language") or "sv", c, verb)
+        name, email = _user_address(c["expert_user_id"])
+        _enqueue(name, email, subject, body)

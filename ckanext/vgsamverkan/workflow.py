@@ -73,7 +73,22 @@ CONNECTION = Workflow(
     },
 )
 
-WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION, PUBLISHER, CONNECTION)}
+CALLOFF = Workflow(
+    name="calloff",
+    initial="requested",
+    states=("requested", "assigned", "in_progress", "delivered", "cancelled"),
+    transitions={
+        ("requested", "assign"): "assigned",
+        # the first time logged starts the work; later logs keep it in progress
+        ("assigned", "log_time"): "in_progress",
+        ("in_progress", "log_time"): "in_progress",
+        ("in_progress", "deliver"): "delivered",
+        ("requested", "cancel"): "cancelled",
+        ("assigned", "cancel"): "cancelled",
+    },
+)
+
+WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION, PUBLISHER, CONNECTION, CALLOFF)}
 
 
 def state_label(state: str) -> str:
@@ -93,6 +108,10 @@ def state_label(state: str) -> str:
         "declined": tk._("declined"),
         "cancelled": tk._("cancelled"),
         "disconnected": tk._("disconnected"),
+        "requested": tk._("requested"),
+        "assigned": tk._("assigned"),
+        "in_progress": tk._("in progress"),
+        "delivered": tk._("delivered"),
     }
     return labels.get(state, state)
 
@@ -113,6 +132,9 @@ def _refusal(verb: str) -> str:
         "complete": tk._("This cannot be marked connected: its state is now «{state}»."),
         "cancel": tk._("This cannot be cancelled: its state is now «{state}»."),
         "disconnect": tk._("This cannot be disconnected: its state is now «{state}»."),
+        "assign": tk._("An expert cannot be assigned: the state is now «{state}»."),
+        "log_time": tk._("No time can be logged: the state is now «{state}»."),
+        "deliver": tk._("This cannot be marked delivered: its state is now «{state}»."),
     }
     return messages.get(verb, tk._("This cannot be done: its state is now «{state}»."))
 

@@ -60,16 +60,24 @@ def admin_org_ids(user: model.User | None) -> list[str]:
 
 
 def is_party(user: model.User | None, obj: Any) -> bool:
-    """The coordinator, the applicant, the user a request is for, or an admin of the
-    object's organisation."""
+    """The coordinator, the applicant, the user a request is for, the expert assigned to
+    a call-off, or an admin of the object's organisation."""
     if user is None:
         return False
     if is_coordinator(user):
+        return True
+    if is_expert(user, obj):
         return True
     if not getattr(obj, "ADMINS_ONLY", False) and user.id in (
             getattr(obj, "applicant_id", None), getattr(obj, "user_id", None)):
         return True
     return is_org_admin(user, getattr(obj, "organization_id", None))
+
+
+def is_expert(user: model.User | None, obj: Any) -> bool:
+    """The CKAN user assigned as the expert of a call-off."""
+    expert = getattr(obj, "expert_user_id", None)
+    return user is not None and expert is not None and expert == user.id
 
 
 def _ok() -> AuthResult:
@@ -267,6 +275,59 @@ def vgsamverkan_connection_decline(context: Context, data_dict: DataDict) -> Aut
 
 def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> AuthResult:
     return _org_admin_or_coordinator_of(context, data_dict.get("id"))
+
+
+# -- expert call-offs ------------------------------------------------------------------
+
+def vgsamverkan_calloff_create(context: Context, data_dict: DataDict) -> AuthResult:
+    result = _logged_in(context)
+    if not result["success"]:
+        return result
+    user = _user(context)
+    org_id = data_dict.get("organization_id")
+    org = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
+    if is_coordinator(user) or (org is not None and is_org_admin(user, org.id)):
+        return _ok()
+    if org is None:
+        return _ok()  # the schema names a missing or unknown organisation
+    return _refuse(tk._("Only an admin of the organisation may call off expert support"))
+
+
+def vgsamverkan_calloff_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _party_of(context, "calloff", data_dict.get("id"))
+
+
+def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
+def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> AuthResult:
+    obj = objects.load("calloff", data_dict.get("id"))
+    user = _user(context)
+    if is_coordinator(user) or is_expert(user, obj):
+        return _ok()
+    return _refuse(tk._("Only the assigned expert and the coordinator may log time"))
+
+
+def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_calloff_cancel(context: Context, data_dict: DataDict) -> AuthResult:
+    obj = objects.load("calloff", data_dict.get("id"))
+    user = _user(context)
+    if is_coordinator(user) or is_org_admin(user, obj.organization_id):
+        return _ok()
+    return _refuse(tk._("Only the organisation's admins and the coordinator may cancel a call-off"))
+
+
+@tk.auth_allow_anonymous_access
+def vgsamverkan_competence_area_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _ok()
 
 
 # -- shared ----------------------------------------------------------------------------

@@ -7,13 +7,14 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan.model import Connection, Participation, PublisherRequest
+from ckanext.vgsamverkan.model import Calloff, Connection, Participation, PublisherRequest
 
 # object_type -> model class; later workflows add theirs here.
 OBJECT_TYPES: dict[str, Any] = {
     "participation": Participation,
     "publisher": PublisherRequest,
     "connection": Connection,
+    "calloff": Calloff,
 }
 
 

@@ -185,6 +185,65 @@ def connection_complete(
 
 
 @tk.validator_args
+def calloff_create(
+    not_empty: Validator, ignore_missing: Validator, vgsamverkan_text: Validator,
+    vgsamverkan_competence_area: Validator, vgsamverkan_hours: Validator,
+    vgsamverkan_date: Validator,
+) -> Schema:
+    return {
+        "organization_id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "competence_area": [not_empty, vgsamverkan_text, vgsamverkan_competence_area],
+        "description": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+        "estimated_hours": [not_empty, vgsamverkan_hours],
+        "period_start": [not_empty, vgsamverkan_date, not_empty],
+        "period_end": [not_empty, vgsamverkan_date, not_empty],
+        "contact": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT * 2)],
+        "language": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+    }
+
+
+@tk.validator_args
+def calloff_assign(
+    not_empty: Validator, ignore_missing: Validator, vgsamverkan_text: Validator,
+    vgsamverkan_money: Validator, vgsamverkan_hours: Validator,
+) -> Schema:
+    schema = decision()
+    schema.update({
+        "expert_name": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_SHORT)],
+        "expert_user_id": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "hourly_rate": [ignore_missing, vgsamverkan_money],
+        "fixed_price": [ignore_missing, vgsamverkan_money],
+        "planned_hours": [not_empty, vgsamverkan_hours],
+    })
+    return schema
+
+
+@tk.validator_args
+def calloff_log_time(
+    not_empty: Validator, ignore_missing: Validator, vgsamverkan_text: Validator,
+    vgsamverkan_date: Validator, vgsamverkan_quarter_hours: Validator,
+) -> Schema:
+    return {
+        "id": [not_empty, vgsamverkan_text],
+        "date": [not_empty, vgsamverkan_date, not_empty],
+        "hours": [not_empty, vgsamverkan_quarter_hours],
+        "note": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+    }
+
+
+def calloff_deliver() -> Schema:
+    schema = decision()
+    schema["delivered_date"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_date")]
+    return schema
+
+
+def calloff_list() -> Schema:
+    schema = list_params()
+    schema["expert_user_id"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
+    return schema
+
+
+@tk.validator_args
 def participant_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
     return {
         "org_type": [ignore_missing, vgsamverkan_text],
@@ -260,4 +319,9 @@ def population_record(
 
 @tk.validator_args
 def dashboard_show() -> Schema:
+    return {}
+
+
+@tk.validator_args
+def competence_area_list() -> Schema:
     return {}

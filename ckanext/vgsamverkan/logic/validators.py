@@ -23,6 +23,8 @@ __all__ = [
     "vgsamverkan_role",
     "vgsamverkan_money",
     "vgsamverkan_hours",
+    "vgsamverkan_quarter_hours",
+    "vgsamverkan_competence_area",
     "vgsamverkan_url",
     "vgsamverkan_org_number",
     "vgsamverkan_municipality_code",
@@ -91,6 +93,27 @@ def vgsamverkan_hours(value: Any) -> Any:
     if hours <= 0:
         raise tk.Invalid(tk._("The hours must be more than 0"))
     return hours
+
+
+def vgsamverkan_quarter_hours(value: Any) -> Any:
+    """Hours of work on one day: more than 0, at most 24, in quarter hours (0.25, 1.5,
+    7.75…); a ``Decimal``."""
+    hours = vgsamverkan_hours(value)
+    if hours > 24:
+        raise tk.Invalid(tk._("A day has at most 24 hours"))
+    if (hours * 4) % 1:
+        raise tk.Invalid(tk._("Log time in quarter hours, e.g. 1.25 or 7.5"))
+    return hours
+
+
+def vgsamverkan_competence_area(value: Any) -> Any:
+    """The key of a configured competence area (``ckanext.vgsamverkan.competence_areas``)."""
+    from ckanext.vgsamverkan import config
+
+    keys = [area["key"] for area in config.competence_areas()]
+    if value not in keys:
+        raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(keys)))
+    return value
 
 
 def vgsamverkan_url(value: Any) -> Any:

@@ -2,6 +2,7 @@
 CKAN's core tables (they would break CKAN's test database resets)."""
 from __future__ import annotations
 
+from .calloff import Calloff, CalloffTime
 from .comment import Comment
 from .connection import Connection, ConnectionQuote
 from .event import Event
@@ -10,5 +11,5 @@ from .population import Population
 from .publisher import PublisherRequest
 from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
 
-__all__ = ["Comment", "Connection", "ConnectionQuote", "Event", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
+__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "Event", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
            "SearchFacet", "SearchGroup", "SearchState"]
