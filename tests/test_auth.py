@@ -3,17 +3,21 @@ the action itself (so a forgotten ``check_access`` is caught: CKAN's auth audit 
 cover extension actions)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.vgsamverkan.model import (Comment, Connection, ConnectionQuote, Event, Participation, Population,
-                                       PublisherRequest)
+from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
+                                       Participation, Population, PublisherRequest)
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
-ROLES = ["anonymous", "user", "org_admin", "other_admin", "coordinator", "sysadmin"]
+ROLES = ["anonymous", "user", "org_admin", "other_admin", "expert", "coordinator", "sysadmin"]
+# every logged-in account
+LOGGED_IN = set(ROLES) - {"anonymous"}
 
 
 @pytest.fixture
@@ -28,6 +32,7 @@ def world(clean_db, ckan_config, monkeypatch):
         "user": factories.User(),
         "org_admin": org_admin,
         "other_admin": other_admin,
+        "expert": factories.User(),
         "coordinator": factories.User(name="samordnare"),
         "sysadmin": factories.Sysadmin(),
     }
@@ -65,7 +70,22 @@ def world(clean_db, ckan_config, monkeypatch):
                         price="100", valid_until=future)
     helpers.call_action("vgsamverkan_connection_accept", context={"user": other_admin["name"]}, id=conn_connected["id"])
     helpers.call_action("vgsamverkan_connection_complete", id=conn_connected["id"])
+    # call-offs of the participant organisation; "expert" is assigned to two of them
+    def calloff(assign=False, log=False):
+        c = helpers.call_action("vgsamverkan_calloff_create", context={"user": other_admin["name"]},
+                                organization_id=other_org["id"], competence_area="teknik", description="D",
+                                estimated_hours="4", period_start="2026-01-01", period_end="2026-12-31")
+        if assign:
+            helpers.call_action("vgsamverkan_calloff_assign", id=c["id"], expert_name="E",
+                                expert_user_id=users["expert"]["id"], hourly_rate="900", planned_hours="4")
+        if log:
+            helpers.call_action("vgsamverkan_calloff_log_time", id=c["id"], date=dt.date.today().isoformat(),
+                                hours="1")
+        return c
+
+    co_requested, co_assigned, co_running = calloff(), calloff(assign=True), calloff(assign=True, log=True)
     return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
+            "co_requested": co_requested, "co_assigned": co_assigned, "co_running": co_running,
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
             "conn_accepted": conn_accepted, "conn_connected": conn_connected,
             "pending": pending, "approved": approved, "pub_pending": pub_pending,
@@ -80,7 +100,8 @@ def _snapshot():
     model.Session.expire_all()
     return tuple(model.Session.query(c).count() for c in (Participation, Event, Comment, Population,
                                                           PublisherRequest, model.Member, Connection,
-                                                          ConnectionQuote)) + (
+                                                          ConnectionQuote, Calloff, CalloffTime)) + (
+        tuple(sorted((c.id, c.state, c.expert_name or "") for c in model.Session.query(Calloff))),
         tuple(sorted((c.id, c.state) for c in model.Session.query(Connection))),
         tuple(sorted((p.id, p.state) for p in model.Session.query(Participation))),
         tuple(sorted((p.id, p.state) for p in model.Session.query(PublisherRequest))),
@@ -101,7 +122,7 @@ CASES = {
     "vgsamverkan_participation_apply (new organisation)": (
         "vgsamverkan_participation_apply",
         lambda w: application_data(organization_name="helt-ny", organization_title="Helt ny"),
-        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+        LOGGED_IN,
     ),
     "vgsamverkan_participation_apply (existing organisation)": (
         "vgsamverkan_participation_apply",
@@ -114,7 +135,7 @@ CASES = {
     ),
     "vgsamverkan_participation_list": (
         "vgsamverkan_participation_list", lambda w: {},
-        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+        LOGGED_IN,
     ),
     "vgsamverkan_participation_approve": (
         "vgsamverkan_participation_approve", lambda w: {"id": w["pending"]["id"]},
@@ -157,7 +178,7 @@ CASES = {
     "vgsamverkan_publisher_request": (
         "vgsamverkan_publisher_request",
         lambda w: {"organization_id": w["other_org"]["id"], "role": "editor"},
-        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+        LOGGED_IN,
     ),
     "vgsamverkan_publisher_request (for someone else)": (
         "vgsamverkan_publisher_request",
@@ -171,7 +192,7 @@ CASES = {
     ),
     "vgsamverkan_publisher_list": (
         "vgsamverkan_publisher_list", lambda w: {},
-        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+        LOGGED_IN,
     ),
     "vgsamverkan_publisher_approve": (
         "vgsamverkan_publisher_approve", lambda w: {"id": w["pub_pending"]["id"]},
@@ -205,7 +226,7 @@ CASES = {
     ),
     "vgsamverkan_connection_list": (
         "vgsamverkan_connection_list", lambda w: {},
-        {"user", "org_admin", "other_admin", "coordinator", "sysadmin"},
+        LOGGED_IN,
     ),
     "vgsamverkan_connection_investigate": (
         "vgsamverkan_connection_investigate", lambda w: {"id": w["conn_new"]["id"], "investigator": "I"},
@@ -246,6 +267,54 @@ CASES = {
         "vgsamverkan_event_list",
         lambda w: {"object_type": "connection", "object_id": w["conn_new"]["id"]},
         {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_create": (
+        "vgsamverkan_calloff_create",
+        lambda w: {"organization_id": w["other_org"]["id"], "competence_area": "juridik", "description": "D",
+                   "estimated_hours": "2", "period_start": "2026-01-01", "period_end": "2026-01-31"},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_show": (
+        "vgsamverkan_calloff_show", lambda w: {"id": w["co_assigned"]["id"]},
+        {"other_admin", "expert", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_show (not assigned to the expert)": (
+        "vgsamverkan_calloff_show", lambda w: {"id": w["co_requested"]["id"]},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_list": (
+        "vgsamverkan_calloff_list", lambda w: {}, LOGGED_IN,
+    ),
+    "vgsamverkan_calloff_assign": (
+        "vgsamverkan_calloff_assign",
+        lambda w: {"id": w["co_requested"]["id"], "expert_name": "E", "fixed_price": "1000", "planned_hours": "2"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_log_time": (
+        "vgsamverkan_calloff_log_time",
+        lambda w: {"id": w["co_assigned"]["id"], "date": dt.date.today().isoformat(), "hours": "0.5"},
+        {"expert", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_deliver": (
+        "vgsamverkan_calloff_deliver", lambda w: {"id": w["co_running"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_cancel": (
+        "vgsamverkan_calloff_cancel", lambda w: {"id": w["co_requested"]["id"]},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_competence_area_list": (
+        "vgsamverkan_competence_area_list", lambda w: {}, set(ROLES),
+    ),
+    "vgsamverkan_comment_create (calloff)": (
+        "vgsamverkan_comment_create",
+        lambda w: {"object_type": "calloff", "object_id": w["co_assigned"]["id"], "text": "Hej"},
+        {"other_admin", "expert", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_event_list (calloff)": (
+        "vgsamverkan_event_list",
+        lambda w: {"object_type": "calloff", "object_id": w["co_assigned"]["id"]},
+        {"other_admin", "expert", "coordinator", "sysadmin"},
     ),
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},

@@ -16,11 +16,12 @@ SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamver
                  "vgsamverkan_search_group", "vgsamverkan_search_facet"}
 TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
           "vgsamverkan_population", "vgsamverkan_publisher", "vgsamverkan_connection",
-          "vgsamverkan_connection_quote"} | SEARCH_TABLES
+          "vgsamverkan_connection_quote", "vgsamverkan_calloff", "vgsamverkan_calloff_time"} | SEARCH_TABLES
 
 
-# tables of the revisions after the search ones (publisher, connection)
-LATER_TABLES = {"vgsamverkan_publisher", "vgsamverkan_connection", "vgsamverkan_connection_quote"}
+CALLOFF_TABLES = {"vgsamverkan_calloff", "vgsamverkan_calloff_time"}
+# tables of the revisions after the search ones (publisher, connection, call-off)
+LATER_TABLES = {"vgsamverkan_publisher", "vgsamverkan_connection", "vgsamverkan_connection_quote"} | CALLOFF_TABLES
 
 
 def _tables() -> set[str]:
@@ -99,10 +100,30 @@ class TestMigration:
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a7d3f9e1c4b8"])
         assert down.exit_code == 0, down.output
         model.Session.remove()
-        assert _tables() == TABLES - {"vgsamverkan_connection", "vgsamverkan_connection_quote"}
+        assert _tables() == TABLES - {"vgsamverkan_connection", "vgsamverkan_connection_quote"} - CALLOFF_TABLES
         up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
         assert up.exit_code == 0, up.output
         assert _tables() == TABLES
+
+    def test_calloff_revision_down_and_up(self, cli):
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "b3c8e2f4a6d9"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == TABLES - CALLOFF_TABLES
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+        # the quarter-hour rule is in the table too, not only in the action
+        model.Session.remove()
+        with pytest.raises(sa.exc.IntegrityError):
+            with model.meta.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO vgsamverkan_calloff (id, state, organization_id, applicant_id, language, "
+                    "competence_area, description, estimated_hours, period_start, period_end, created, modified) "
+                    "VALUES ('c', 'assigned', 'o', 'u', 'sv', 'teknik', 'd', 1, '2026-01-01', '2026-01-31', now(), now())"))
+                conn.execute(sa.text(
+                    "INSERT INTO vgsamverkan_calloff_time (id, calloff_id, organization_id, date, hours, "
+                    "expert_key, expert_name, created) VALUES ('t', 'c', 'o', '2026-01-02', 1.1, 'k', 'E', now())"))
 
     def test_down_and_up(self, cli):
         assert _tables() == TABLES
@@ -116,7 +137,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "b3c8e2f4a6d9" in version.output  # the head revision
+        assert "d5f1a8c3e7b2" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -127,7 +148,8 @@ class TestMigration:
         for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
                     vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
                     vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet,
-                    vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote):
+                    vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote,
+                    vgs_model.Calloff, vgs_model.CalloffTime):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

@@ -141,3 +141,37 @@ def test_concurrent_publisher_decisions_exactly_one_wins(app, coordinator, monke
     assert len(decisions) == 1
     state = model.Session.get(PublisherRequest, r["id"]).state
     assert member_role(org["id"], publisher["id"]) == ("editor" if state == "approved" else None)
+
+
+def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, monkeypatch):
+    """Two call-offs of one expert, 16 hours each on the same day, logged at once: one is
+    refused (the check and the insert of one expert's day take turns)."""
+    import datetime as dt
+
+    from ckanext.vgsamverkan.model import CalloffTime
+    from tests.factories import call, participant_org
+
+    admin, expert = factories.User(), factories.User()
+    org = participant_org(admin, coordinator, effective_from="2025-01-01")
+    ids = []
+    for _ in range(2):
+        c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="teknik",
+                 description="D", estimated_hours="16", period_start="2026-01-01", period_end="2026-12-31")
+        call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
+             hourly_rate="900", planned_hours="16")
+        ids.append(c["id"])
+    original = action_module._took_part
+
+    def slow(*args, **kwargs):  # both calls reach the check before either has written
+        time.sleep(0.3)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(action_module, "_took_part", slow)
+    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    outcomes = _race(app, [("vgsamverkan_calloff_log_time", expert["name"], {"id": i, "date": day, "hours": "16"})
+                           for i in ids])
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    assert "hours" in next(o[1] for o in outcomes if o[0] == "refused")
+    model.Session.expire_all()
+    assert model.Session.query(CalloffTime).count() == 1
+    assert model.Session.query(Event).filter_by(object_type="calloff", action="log_time").count() == 1

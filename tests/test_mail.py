@@ -219,3 +219,62 @@ class TestConnectionMail:
         run_jobs()
         [done] = mailbox.to("it-chef@example.org")
         assert "2026-12-01" in mailbox.body(done)
+
+
+class TestCalloffMail:
+    def test_coordinator_organisation_and_expert(self, coordinator, mailbox, run_jobs):
+        import datetime as dt
+
+        from tests.factories import participant_org
+
+        admin = factories.User(email="kommunchef@example.org")
+        expert = factories.User(email="expert@example.org")
+        org = participant_org(admin, coordinator, effective_from="2025-01-01")
+        run_jobs()
+        mailbox.messages.clear()
+        c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], language="sv",
+                 competence_area="juridik", description="Licensfrågor för våra öppna data",
+                 estimated_hours="8", period_start="2026-11-01", period_end="2026-12-31")
+        run_jobs()
+        [new] = mailbox.to("samordnare@example.org")
+        body = mailbox.body(new)
+        assert "Nytt avrop av stödresurser" in new["Subject"]
+        assert "Juridik och licensiering" in body and "Licensfrågor" in body and f"/samverkan/avrop/{c['id']}" in body
+        call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="Eva Expert",
+             expert_user_id=expert["id"], hourly_rate="950", planned_hours="8")
+        run_jobs()
+        [to_org] = mailbox.to("kommunchef@example.org")
+        [to_expert] = mailbox.to("expert@example.org")
+        assert "Eva Expert" in mailbox.body(to_org) and "950.00" in mailbox.body(to_org)
+        assert f"/samverkan/avrop/{c['id']}" in mailbox.body(to_expert)
+        mailbox.messages.clear()
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        call("vgsamverkan_calloff_log_time", expert, id=c["id"], date=yesterday, hours="2")
+        run_jobs()
+        assert mailbox.messages == []  # logging time mails nobody
+        call("vgsamverkan_calloff_deliver", coordinator, id=c["id"])
+        run_jobs()
+        [done] = mailbox.to("kommunchef@example.org")
+        assert "levererats" in done["Subject"] and "1900.00" in mailbox.body(done)
+
+    def test_a_cancellation_by_the_organisation_tells_the_coordinator_and_the_expert(
+            self, coordinator, mailbox, run_jobs):
+        from tests.factories import participant_org
+
+        admin = factories.User(email="chef2@example.org")
+        expert = factories.User(email="expert2@example.org")
+        org = participant_org(admin, coordinator)
+        c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], language="en",
+                 competence_area="utbildning", description="Training", estimated_hours="3",
+                 period_start="2026-11-01", period_end="2026-11-30")
+        call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
+             fixed_price="5000", planned_hours="3")
+        run_jobs()
+        mailbox.messages.clear()
+        call("vgsamverkan_calloff_cancel", admin, id=c["id"], comment="No longer needed")
+        run_jobs()
+        [to_coordinator] = mailbox.to("samordnare@example.org")
+        [to_expert] = mailbox.to("expert2@example.org")
+        assert "No longer needed" in mailbox.body(to_coordinator)
+        assert to_expert["Subject"].startswith("A call-off of expert support was cancelled")
+        assert mailbox.to("chef2@example.org") == []
