@@ -205,3 +205,7 @@ def vgsamverkan_competence_areas() -> list[dict[str, str]]:
 
 def vgsamverkan_competence_area_label(key: str) -> str:
     return next((a["text"] for a in vgsamverkan_competence_areas() if a["value"] == key), key)
+
+
+def vgsamverkan_today() -> str:
+    return dt.date.today().isoformat()

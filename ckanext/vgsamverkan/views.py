@@ -32,7 +32,8 @@ _VERBS = ("approve", "reject", "withdraw", "terminate")
 _PUBLISHER_VERBS = ("approve", "reject", "withdraw", "revoke")
 _READ_VIEWS = {"participation": "vgsamverkan.participation_read",
                "publisher": "vgsamverkan.publisher_read",
-               "connection": "vgsamverkan.connection_read"}
+               "connection": "vgsamverkan.connection_read",
+               "calloff": "vgsamverkan.calloff_read"}
 
 
 def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,6 +124,20 @@ def _field_labels() -> dict[str, str]:
         "connected_date": tk._("Connected from"),
         "harvest_url": tk._("Catalogue to harvest"),
         "format": tk._("Format"),
+        "competence_area": tk._("Competence area"),
+        "estimated_hours": tk._("Estimated hours"),
+        "period_start": tk._("Wanted from"),
+        "period_end": tk._("Wanted until"),
+        "contact": tk._("Contact person"),
+        "expert_name": tk._("Expert"),
+        "expert_user_id": tk._("The expert's user account"),
+        "hourly_rate": tk._("Hourly rate (SEK before VAT)"),
+        "fixed_price": tk._("Fixed price (SEK before VAT)"),
+        "planned_hours": tk._("Planned hours"),
+        "date": tk._("Date"),
+        "hours": tk._("Hours"),
+        "note": tk._("What was done"),
+        "delivered_date": tk._("Delivered on"),
     }
 
 
@@ -281,10 +296,11 @@ def my_requests():
     )
     publishers = tk.get_action("vgsamverkan_publisher_list")(_context(), {"limit": 100})
     connections = tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 100})
+    calloffs = tk.get_action("vgsamverkan_calloff_list")(_context(), {"limit": 100})
     return tk.render(
         "vgsamverkan/my_requests.html",
         {"participations": participations["results"], "publishers": publishers["results"],
-         "connections": connections["results"]},
+         "connections": connections["results"], "calloffs": calloffs["results"]},
     )
 
 
@@ -405,6 +421,62 @@ def connection_decide(id: str, verb: str):
                      forbidden=tk._("You may not do this for this request"))
 
 
+# -- expert call-offs ------------------------------------------------------------------
+
+_CALLOFF_FIELDS = ("organization_id", "competence_area", "description", "estimated_hours",
+                   "period_start", "period_end", "contact")
+_CALLOFF_VERBS = ("assign", "log_time", "deliver", "cancel")
+_CALLOFF_PARAMS = ("comment", "expert_name", "expert_user_id", "hourly_rate", "fixed_price",
+                   "planned_hours", "date", "hours", "note", "delivered_date")
+
+
+class CalloffCreateView(MethodView):
+    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        admin_ids = {o["id"] for o in _admin_orgs()}
+        participants = [p for p in _participants()
+                        if p["organization_id"] in admin_ids or _is_coordinator()]
+        return tk.render(
+            "vgsamverkan/calloff_form.html",
+            {"data": data, "errors": errors,
+             "error_summary": _error_summary(errors) if errors else {},
+             "organizations": participants, "labels": _field_labels()},
+        )
+
+    def get(self):
+        if not _logged_in():
+            return _login_redirect()
+        return self._render({"organization_id": tk.request.args.get("organization_id", ""),
+                             "competence_area": tk.request.args.get("competence_area", "")}, {})
+
+    @_csrf_protected
+    def post(self):
+        if not _logged_in():
+            return _login_redirect()
+        form = _form()
+        data = {k: form.get(k, "") for k in _CALLOFF_FIELDS}
+        payload = {k: v for k, v in data.items() if v != ""}
+        try:
+            result = tk.get_action("vgsamverkan_calloff_create")(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(data, e.error_dict)
+        except tk.NotAuthorized as e:
+            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
+        tk.h.flash_success(tk._("Thank you! Your call-off has been sent to the regional coordinator."))
+        return tk.redirect_to("vgsamverkan.calloff_read", id=result["id"])
+
+
+def calloff_read(id: str):
+    return _request_page("calloff", id, "vgsamverkan/calloff_read.html", "c",
+                         not_found=tk._("Call-off not found"),
+                         forbidden=tk._("You may not see this call-off"))
+
+
+@_csrf_protected
+def calloff_decide(id: str, verb: str):
+    return _decision("calloff", id, verb, _CALLOFF_VERBS, _CALLOFF_PARAMS,
+                     forbidden=tk._("You may not do this for this call-off"))
+
+
 # -- the coordinator's workplace -------------------------------------------------------
 
 def admin_queue():
@@ -434,12 +506,19 @@ def admin_queue():
         if c["state"] in open_states
     ]
     connections.sort(key=lambda c: (open_states.index(c["state"]), c["modified"]))
+    calloff_states = ("requested", "assigned", "in_progress")
+    calloffs = [
+        c for state_ in calloff_states
+        for c in tk.get_action("vgsamverkan_calloff_list")(_context(), {"state": state_, "limit": 1000})["results"]
+    ]
+    calloffs.sort(key=lambda c: (calloff_states.index(c["state"]), c["created"]))
     return tk.render(
         "vgsamverkan/admin/queue.html",
         {
             "dashboard": dashboard,
             "participations": results,
             "connections": connections,
+            "calloffs": calloffs,
             "publishers": sorted(publishers, key=lambda r: r["created"]),
             "state": state,
             "org_type": org_type,
@@ -488,6 +567,9 @@ vgsamverkan.add_url_rule("/samverkan/anslutning/<id>", view_func=connection_read
 vgsamverkan.add_url_rule(
     "/samverkan/anslutning/<id>/<verb>", view_func=connection_decide, methods=["POST"]
 )
+vgsamverkan.add_url_rule("/samverkan/avrop/ny", view_func=CalloffCreateView.as_view("calloff_create"))
+vgsamverkan.add_url_rule("/samverkan/avrop/<id>", view_func=calloff_read)
+vgsamverkan.add_url_rule("/samverkan/avrop/<id>/<verb>", view_func=calloff_decide, methods=["POST"])
 vgsamverkan.add_url_rule(
     "/samverkan/<object_type>/<id>/kommentar", view_func=comment, methods=["POST"]
 )
