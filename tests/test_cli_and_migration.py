@@ -62,6 +62,9 @@ class TestDemoSeed:
         states = sorted(p.state for p in model.Session.query(Participation))
         assert states == ["approved", "pending", "pending"]
         assert model.User.get("samordnare") is not None
+        from ckanext.vgsamverkan.model import Calloff
+
+        assert sorted(c.state for c in model.Session.query(Calloff)) == ["in_progress", "requested"]
         # the demo datasets are found by search, the private one only by members
         from ckan.tests import helpers
         public = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},

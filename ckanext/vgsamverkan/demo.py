@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.model import Connection, Participation, PublisherRequest
+from ckanext.vgsamverkan.model import Calloff, Connection, Participation, PublisherRequest
 from ckanext.vgsamverkan.orgnumber import check_digit
 
 DEMO_PASSWORD = "demo-samverkan-2026"
@@ -19,6 +19,7 @@ USERS = [
     ("bertil-bolag", "Bertil Bolagsson", "bertil@example.org"),
     ("cecilia-ny", "Cecilia Nysson", "cecilia@example.org"),
     ("david-besok", "David Besöksson", "david@example.org"),
+    ("erik-expert", "Erik Expertsson", "erik@example.org"),
 ]
 
 
@@ -167,6 +168,39 @@ def seed() -> Iterator[str]:
              "valid_until": (dt.date.today() + dt.timedelta(days=60)).isoformat()},
         )
         yield "connection Exempelstads kommun: quoted"
+
+    # Two call-offs of the kommun: one waiting for an expert, one with time logged over
+    # two months by the demo expert.
+    if kommun is not None and not model.Session.query(Calloff.id).filter(
+            Calloff.organization_id == kommun.id).first():
+        import datetime as dt
+
+        today = dt.date.today()
+        last_month = today.replace(day=1) - dt.timedelta(days=1)
+        tk.get_action("vgsamverkan_calloff_create")(
+            _ctx("anna-admin"),
+            {"organization_id": kommun.id, "language": "sv", "competence_area": "juridik",
+             "description": "Vilken licens ska vi välja för våra detaljplaner?", "estimated_hours": "4",
+             "period_start": today.isoformat(), "period_end": (today + dt.timedelta(days=60)).isoformat(),
+             "contact": "Anna Exempelsson, anna@example.org"},
+        )
+        yield "call-off Exempelstads kommun (juridik): requested"
+        c = tk.get_action("vgsamverkan_calloff_create")(
+            _ctx("anna-admin"),
+            {"organization_id": kommun.id, "language": "sv", "competence_area": "metadata",
+             "description": "Hjälp att beskriva våra datamängder enligt DCAT-AP-SE", "estimated_hours": "16",
+             "period_start": last_month.replace(day=1).isoformat(),
+             "period_end": (today + dt.timedelta(days=30)).isoformat()},
+        )
+        tk.get_action("vgsamverkan_calloff_assign")(
+            {"user": site}, {"id": c["id"], "expert_name": "Erik Expertsson", "expert_user_id": "erik-expert",
+                             "hourly_rate": "950.00", "planned_hours": "12"})
+        for date, hours, note in ((last_month.replace(day=10), "3", "Genomgång av katalogen"),
+                                  (last_month.replace(day=17), "2.5", "Workshop om DCAT-AP-SE"),
+                                  (today.replace(day=1), "1.25", "Granskning av metadata")):
+            tk.get_action("vgsamverkan_calloff_log_time")(
+                _ctx("erik-expert"), {"id": c["id"], "date": date.isoformat(), "hours": hours, "note": note})
+        yield "call-off Exempelstads kommun (metadata): in progress, 6.75 hours logged"
 
     for line in _seed_datasets():
         yield line
