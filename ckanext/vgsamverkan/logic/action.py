@@ -1361,8 +1361,12 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
         expert = model.User.get(data["expert_user_id"])
         q = q.filter(Calloff.expert_user_id == (expert.id if expert else data["expert_user_id"]))
     q = q.order_by(Calloff.created.desc(), Calloff.id)
-    return _page(q, data, lambda c: dict(c.dictize(with_time=False),
-                                         competence_area_label=_area_label(c.competence_area)))
+    count = q.count()
+    rows = q.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
+    entries = Calloff.entries_of([r.id for r in rows])
+    return {"count": count, "results": [
+        dict(r.dictize(with_time=False, entries=entries[r.id]), competence_area_label=_area_label(r.competence_area))
+        for r in rows]}
 
 
 def _calloff_step(context: Context, data_dict: DataDict, verb: str, schema_: dict[str, Any],

@@ -95,11 +95,23 @@ class Calloff(tk.BaseModel):
             .all()
         )
 
-    def dictize(self, *, with_time: bool = True) -> dict[str, Any]:
+    @classmethod
+    def entries_of(cls, calloff_ids: list[str]) -> dict[str, list["CalloffTime"]]:
+        """The time entries of many call-offs in one query (for lists)."""
+        result: dict[str, list[CalloffTime]] = {i: [] for i in calloff_ids}
+        if calloff_ids:
+            rows = (model.Session.query(CalloffTime).filter(CalloffTime.calloff_id.in_(calloff_ids))
+                    .order_by(CalloffTime.date, CalloffTime.created, CalloffTime.id))
+            for row in rows:
+                result[row.calloff_id].append(row)
+        return result
+
+    def dictize(self, *, with_time: bool = True,
+                entries: list["CalloffTime"] | None = None) -> dict[str, Any]:
         org = model.Group.get(self.organization_id)
         applicant = model.User.get(self.applicant_id)
         expert_user = model.User.get(self.expert_user_id) if self.expert_user_id else None
-        entries = self.entries()
+        entries = self.entries() if entries is None else entries
         logged = sum((e.hours for e in entries), Decimal(0))
         months: dict[str, dict[str, Any]] = {}
         for e in entries:
