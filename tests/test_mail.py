@@ -276,5 +276,5 @@ class TestCalloffMail:
         [to_coordinator] = mailbox.to("samordnare@example.org")
         [to_expert] = mailbox.to("expert2@example.org")
         assert "No longer needed" in mailbox.body(to_coordinator)
-        assert to_expert["Subject"].startswith("A call-off of expert support was cancelled")
+        assert str(to_expert["Subject"]).strip().startswith("A call-off of expert support was cancelled")
         assert mailbox.to("chef2@example.org") == []
