@@ -45,9 +45,31 @@ def upgrade_plugin_tables() -> None:
         command.upgrade(alembic_config, "head")
 
 
+def purge_fee_months() -> None:
+    """Closed fee months are frozen by triggers: CKAN's reset (a DELETE per table) would
+    be refused. The test database's reset lifts the freeze deliberately, as nothing in
+    the extension does (``SET LOCAL vgsamverkan.purge``), and empties the fee tables."""
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    model.Session.remove()
+    with model.meta.engine.begin() as conn:
+        if not sa.inspect(conn).has_table("vgsamverkan_fee_month"):
+            return
+        conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
+        for table in ("vgsamverkan_fee_line", "vgsamverkan_fee_statement", "vgsamverkan_fee_adjustment",
+                      "vgsamverkan_fee_month"):
+            conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
 @pytest.fixture
 def reset_db(reset_db):
     def reset() -> None:
+        try:
+            purge_fee_months()
+        except Exception:  # no database yet, or tables of another shape: CKAN's reset decides
+            pass
         reset_db()
         upgrade_plugin_tables()
 

@@ -65,6 +65,25 @@ def expiry_reminder_days() -> int:
     return int(tk.config.get(PREFIX + "expiry_reminder_days"))
 
 
+def vat_rate() -> "Decimal":
+    from decimal import Decimal
+
+    return Decimal(str(tk.config.get(PREFIX + "vat_rate") or "25").strip().replace(",", "."))
+
+
+def sie_accounts() -> list[str]:
+    accounts = list(tk.config.get(PREFIX + "sie_accounts") or [])
+    return (accounts + ["1510", "3010", "2611"][len(accounts):])[:3]
+
+
+def sie_company_name() -> str:
+    return (tk.config.get(PREFIX + "sie_company_name") or "").strip()
+
+
+def sie_org_number() -> str:
+    return (tk.config.get(PREFIX + "sie_org_number") or "").strip()
+
+
 def site_url() -> str:
     return (tk.config.get("ckan.site_url") or "").rstrip("/")
 

@@ -209,3 +209,18 @@ def vgsamverkan_competence_area_label(key: str) -> str:
 
 def vgsamverkan_today() -> str:
     return dt.date.today().isoformat()
+
+
+def vgsamverkan_this_month() -> str:
+    return dt.date.today().strftime("%Y-%m")
+
+
+def vgsamverkan_fee_month_state(state: str) -> str:
+    return {"open": tk._("open (can be run again)"), "closed": tk._("closed"),
+            "new": tk._("not run yet")}.get(state, state)
+
+
+def vgsamverkan_fee_kind_label(kind: str) -> str:
+    from ckanext.vgsamverkan import feetext
+
+    return feetext.kind_label(kind, _lang())

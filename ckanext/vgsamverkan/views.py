@@ -526,6 +526,162 @@ def admin_queue():
     )
 
 
+# -- fees ------------------------------------------------------------------------------
+
+def _coordinator_page():
+    """None for a coordinator; else the answer (log-in or 403)."""
+    if _is_coordinator():
+        return None
+    if not _logged_in():
+        return _login_redirect()
+    return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+
+
+def admin_fees():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    schedules = tk.get_action("vgsamverkan_fee_schedule_list")(_context(), {})["results"]
+    months = tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]
+    return tk.render("vgsamverkan/admin/fees.html", {
+        "schedules": schedules, "months": months, "labels": _field_labels(),
+        "data": {}, "errors": {},
+    })
+
+
+@_csrf_protected
+def admin_fee_schedule():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    form = _form()
+    payload = {k: form[k] for k in ("valid_from", "total", "base_percent", "regional_fixed") if form.get(k)}
+    _act_and_flash("vgsamverkan_fee_schedule_set", payload, success=tk._("The fee schedule was saved."),
+                   forbidden=tk._("Only the regional coordinator may see this page"))
+    return tk.redirect_to("vgsamverkan_admin.fees")
+
+
+def admin_fee_month(month: str):
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    months = {m["month"]: m for m in tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]}
+    saved = months.get(month)
+    preview, error = None, None
+    if not saved or saved["state"] == "open":
+        try:
+            preview = tk.get_action("vgsamverkan_fee_run")(_context(), {"month": month, "dry_run": True})
+        except tk.ValidationError as e:
+            error = "; ".join(f"{msg}" for msgs in e.error_dict.values()
+                              for msg in (msgs if isinstance(msgs, list) else [msgs]))
+    statements = []
+    if saved and saved.get("run_at"):
+        statements = tk.get_action("vgsamverkan_fee_statement_list")(
+            _context(), {"month": month, "limit": 1000})["results"]
+    participants = _participants()
+    return tk.render("vgsamverkan/admin/fee_month.html", {
+        "month": month, "saved": saved, "preview": preview, "error": error, "statements": statements,
+        "participants": participants, "labels": _field_labels(),
+    })
+
+
+_FEE_VERBS = ("run", "close", "adjust")
+
+
+@_csrf_protected
+def admin_fee_month_act(month: str, verb: str):
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    if verb not in _FEE_VERBS:
+        return tk.abort(404)
+    form = _form()
+    if verb == "run":
+        payload: dict[str, Any] = {"month": month}
+        success = tk._("The statements of {month} were saved.").format(month=month)
+    elif verb == "close":
+        payload = {"month": month}
+        success = tk._("{month} is closed.").format(month=month)
+    else:
+        payload = {"month": month, **{k: form[k] for k in ("organization_id", "amount", "reason") if form.get(k)}}
+        success = tk._("The adjustment was added.")
+    _act_and_flash(f"vgsamverkan_fee_{verb}", payload, success=success,
+                   forbidden=tk._("Only the regional coordinator may see this page"))
+    return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
+
+
+def admin_fee_export(month: str, fmt: str):
+    import base64
+
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    try:
+        result = tk.get_action("vgsamverkan_fee_export")(_context(), {"month": month, "format": fmt})
+    except tk.ValidationError as e:
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+        return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
+    from flask import Response
+
+    charset = "utf-8" if result["encoding"] == "utf-8" else "IBM437"
+    return Response(base64.b64decode(result["content_base64"]),
+                    mimetype=result["content_type"],
+                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"',
+                             "Content-Type": f'{result["content_type"]}; charset={charset}'})
+
+
+def admin_population():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    year = tk.request.args.get("year") or None
+    listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
+    years = listing.get("years") or []
+    if not year and years:
+        year = str(max(years))
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})
+    rows = listing["results"]
+    return tk.render("vgsamverkan/admin/population.html", {
+        "years": years, "year": year, "rows": rows, "total": sum(r["population"] for r in rows),
+        "sources": sorted({r.get("source") or "" for r in rows}),
+    })
+
+
+def organization_samverkan(id: str):
+    """The organisation's "Samverkan" tab: its participation and its fee statements per
+    month, every line in words (for its admins and the coordinator)."""
+    context = _context()
+    try:
+        group_dict = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organisation not found"))
+    try:
+        statements = tk.get_action("vgsamverkan_fee_statement_list")(
+            context, {"organization_id": group_dict["id"], "limit": 120})["results"]
+        participations = tk.get_action("vgsamverkan_participation_list")(
+            context, {"organization_id": group_dict["id"], "limit": 20})["results"]
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
+    from ckanext.vgsamverkan import helpers
+
+    if not (helpers.vgsamverkan_is_coordinator() or helpers.vgsamverkan_is_org_admin(group_dict["id"])):
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
+    return tk.render("organization/vgsamverkan.html", {
+        "group_dict": group_dict, "group_type": "organization", "id": group_dict["name"],
+        "statements": statements, "participations": participations,
+    })
+
+
+def admin_fee_month_pick():
+    month = (tk.request.args.get("month") or "").strip()
+    return tk.redirect_to("vgsamverkan_admin.fee_month", month=month or tk.h.vgsamverkan_this_month())
+
+
 _MEMBER_CHANGE_PAGES = ("organization.member_new", "organization.member_delete")
 
 
@@ -574,3 +730,15 @@ vgsamverkan.add_url_rule(
     "/samverkan/<object_type>/<id>/kommentar", view_func=comment, methods=["POST"]
 )
 vgsamverkan_admin.add_url_rule("/samverkan", view_func=admin_queue, endpoint="queue")
+vgsamverkan_admin.add_url_rule("/samverkan/avgifter", view_func=admin_fees, endpoint="fees")
+vgsamverkan_admin.add_url_rule("/samverkan/avgifter/taxa", view_func=admin_fee_schedule, endpoint="fee_schedule",
+                               methods=["POST"])
+vgsamverkan_admin.add_url_rule("/samverkan/avgifter/manad", view_func=admin_fee_month_pick, endpoint="fee_month_pick")
+vgsamverkan_admin.add_url_rule("/samverkan/avgifter/<month>", view_func=admin_fee_month, endpoint="fee_month")
+vgsamverkan_admin.add_url_rule("/samverkan/avgifter/<month>/export/<fmt>", view_func=admin_fee_export,
+                               endpoint="fee_export")
+vgsamverkan_admin.add_url_rule("/samverkan/avgifter/<month>/<verb>", view_func=admin_fee_month_act,
+                               endpoint="fee_month_act", methods=["POST"])
+vgsamverkan_admin.add_url_rule("/samverkan/befolkning", view_func=admin_population, endpoint="population")
+vgsamverkan.add_url_rule("/organization/samverkan/<id>", view_func=organization_samverkan,
+                         endpoint="organization_samverkan")

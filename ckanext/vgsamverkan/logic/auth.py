@@ -330,6 +330,54 @@ def vgsamverkan_competence_area_list(context: Context, data_dict: DataDict) -> A
     return _ok()
 
 
+# -- fees ------------------------------------------------------------------------------
+
+@tk.auth_allow_anonymous_access
+def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _ok()  # the collaboration's price list is public
+
+
+def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_fee_month_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
+def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> AuthResult:
+    user = _user(context)
+    if is_coordinator(user):
+        return _ok()
+    org_id = data_dict.get("organization_id")
+    org = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
+    if org is not None and is_org_admin(user, org.id):
+        return _ok()
+    if user is None:
+        return _refuse(tk._("You must be logged in"))
+    return _refuse(tk._("Only the organisation's admins and the coordinator may see its fee statements"))
+
+
 # -- shared ----------------------------------------------------------------------------
 
 def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> AuthResult:

@@ -178,7 +178,7 @@ def connection_complete(
     schema.update({
         "connected_date": [ignore_missing, vgsamverkan_date],
         "harvest_url": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG), vgsamverkan_url],
-        "create_harvest_source": [ignore_missing, tk.get_validator("boolean_validator")],
+        "create_harvest_source": [ignore_missing, tk.get_validator("vgsamverkan_bool")],
         "harvest_source_type": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
     })
     return schema
@@ -325,3 +325,64 @@ def dashboard_show() -> Schema:
 @tk.validator_args
 def competence_area_list() -> Schema:
     return {}
+
+
+@tk.validator_args
+def fee_schedule_set(not_empty: Validator, ignore_missing: Validator, vgsamverkan_month: Validator,
+                     vgsamverkan_money: Validator, vgsamverkan_percent: Validator) -> Schema:
+    return {
+        "valid_from": [not_empty, vgsamverkan_month],
+        "total": [not_empty, vgsamverkan_money],
+        "base_percent": [ignore_missing, vgsamverkan_percent],
+        "regional_fixed": [ignore_missing, vgsamverkan_money],
+    }
+
+
+@tk.validator_args
+def fee_run(not_empty: Validator, ignore_missing: Validator, vgsamverkan_month: Validator,
+            vgsamverkan_bool: Validator) -> Schema:
+    return {"month": [not_empty, vgsamverkan_month], "dry_run": [ignore_missing, vgsamverkan_bool]}
+
+
+@tk.validator_args
+def fee_close(not_empty: Validator, vgsamverkan_month: Validator) -> Schema:
+    return {"month": [not_empty, vgsamverkan_month]}
+
+
+@tk.validator_args
+def fee_adjust(not_empty: Validator, vgsamverkan_text: Validator, vgsamverkan_month: Validator,
+               vgsamverkan_signed_money: Validator) -> Schema:
+    return {
+        "organization_id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "month": [not_empty, vgsamverkan_month],
+        "amount": [not_empty, vgsamverkan_signed_money],
+        "reason": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+    }
+
+
+@tk.validator_args
+def fee_statement_list(ignore_missing: Validator, vgsamverkan_text: Validator, vgsamverkan_month: Validator,
+                       vgsamverkan_limit: Validator, vgsamverkan_positive_int: Validator) -> Schema:
+    return {
+        "month": [ignore_missing, vgsamverkan_month],
+        "organization_id": [ignore_missing, vgsamverkan_text],
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }
+
+
+@tk.validator_args
+def fee_statement_show(not_empty: Validator, vgsamverkan_text: Validator, vgsamverkan_month: Validator) -> Schema:
+    return {"organization_id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+            "month": [not_empty, vgsamverkan_month]}
+
+
+@tk.validator_args
+def fee_export(not_empty: Validator, ignore_missing: Validator, vgsamverkan_month: Validator,
+               vgsamverkan_text: Validator) -> Schema:
+    def one_of(value):
+        if value not in ("csv", "sie"):
+            raise tk.Invalid(tk._("Choose one of: {choices}").format(choices="csv, sie"))
+        return value
+
+    return {"month": [not_empty, vgsamverkan_month], "format": [ignore_missing, vgsamverkan_text, one_of]}

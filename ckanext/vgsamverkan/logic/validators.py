@@ -24,6 +24,10 @@ __all__ = [
     "vgsamverkan_money",
     "vgsamverkan_hours",
     "vgsamverkan_quarter_hours",
+    "vgsamverkan_month",
+    "vgsamverkan_bool",
+    "vgsamverkan_percent",
+    "vgsamverkan_signed_money",
     "vgsamverkan_competence_area",
     "vgsamverkan_url",
     "vgsamverkan_org_number",
@@ -114,6 +118,61 @@ def vgsamverkan_competence_area(value: Any) -> Any:
     if value not in keys:
         raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(keys)))
     return value
+
+
+def vgsamverkan_month(value: Any) -> Any:
+    """A month as ``YYYY-MM``; converted to ``(year, month)``."""
+    from ckanext.vgsamverkan import fees
+
+    if isinstance(value, tuple):
+        return value
+    try:
+        return fees.parse_month(value.strip() if isinstance(value, str) else value)
+    except (ValueError, TypeError):
+        raise tk.Invalid(tk._("Write the month as YYYY-MM"))
+
+
+_PERCENT = re.compile(r"^\d{1,3}(?:[.,]\d{1,2})?$")
+
+
+_TRUE = {"true", "yes", "on", "1", "ja", "sant"}
+_FALSE = {"false", "no", "off", "0", "nej", "falskt", ""}
+
+
+def vgsamverkan_bool(value: Any) -> Any:
+    """true or false (also yes/no, on/off, 1/0); anything else is refused (CKAN's
+    boolean_validator takes any other word for false, so a mistyped ``dry_run`` would
+    save)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise tk.Invalid(tk._("Write true or false"))
+
+
+def vgsamverkan_percent(value: Any) -> Any:
+    """A percent from 0 to 100 with at most two decimals; a ``Decimal``."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise tk.Invalid(tk._("Write a percent from 0 to 100, e.g. 12.5"))
+    text = str(value).strip()
+    if not _PERCENT.match(text) or Decimal(text.replace(",", ".")) > 100:
+        raise tk.Invalid(tk._("Write a percent from 0 to 100, e.g. 12.5"))
+    return Decimal(text.replace(",", "."))
+
+
+def vgsamverkan_signed_money(value: Any) -> Any:
+    """An amount in SEK that may be negative (a credit): ``"-1250.00"``; whole öre."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise tk.Invalid(tk._("Write the amount in SEK as a decimal string, e.g. -1250.00"))
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "").replace("\u2212", "-")
+    negative = text.startswith("-")
+    try:
+        ore = vgsamverkan_money(text[1:] if negative else text)
+    except tk.Invalid:
+        raise tk.Invalid(tk._("Write the amount in SEK as a decimal string, e.g. -1250.00"))
+    return -ore if negative else ore
 
 
 def vgsamverkan_url(value: Any) -> Any:

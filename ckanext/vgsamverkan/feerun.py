@@ -1,0 +1,287 @@
+"""A fee run: gathers a month's participations, population, schedule, connections,
+call-off time and adjustments from the database, lets :mod:`fees` allocate the access
+fee, and builds one statement per organisation. Saving, closing and the refusals are the
+actions' (logic/action.py); this module only computes."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from ckanext.vgsamverkan import config, fees
+from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Connection, ConnectionQuote, FeeAdjustment,
+                                       FeeSchedule, Participation, Population)
+
+# statement and line ids are derived from what they are, so that a re-run of an
+# unchanged month writes the very same rows
+_NAMESPACE = uuid.UUID("5b0d1f52-7c1e-4a55-9d0b-3f3a4f6c2e11")
+KIND_ORDER = {kind: i for i, kind in enumerate(("access", "regional", "connection", "expert", "adjustment"))}
+
+
+class RunError(Exception):
+    """The month cannot be computed; ``field`` and ``message`` say why (in English; the
+    action translates)."""
+
+    def __init__(self, field_: str, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.field = field_
+        self.message = message
+        self.params = params
+
+
+@dataclass
+class Line:
+    kind: str
+    amount: int
+    details: dict[str, Any]
+    quantity: Decimal | None = None
+    unit: str | None = None
+    unit_price: Decimal | None = None  # öre, may have decimals
+    reference_type: str | None = None
+    reference_id: str | None = None
+
+
+@dataclass
+class Statement:
+    organization_id: str
+    organization_name: str
+    organization_title: str
+    org_type: str | None
+    org_number: str | None
+    invoice_reference: str | None
+    population_year: int | None
+    lines: list[Line] = field(default_factory=list)
+    vat_rate: Decimal = Decimal(25)
+
+    month: str = ""
+
+    @property
+    def id(self) -> str:
+        return statement_id(self.month, self.organization_id)
+
+    @property
+    def net(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def vat(self) -> int:
+        return fees.round_half_up(Decimal(self.net) * self.vat_rate / 100)
+
+    @property
+    def total(self) -> int:
+        return self.net + self.vat
+
+
+@dataclass
+class Run:
+    month: str
+    schedule: FeeSchedule | None
+    population_year: int | None
+    allocation: fees.Allocation | None
+    statements: list[Statement]
+    vat_rate: Decimal
+    note: str | None  # e.g. no paying participant
+
+
+def month_bounds(month: tuple[int, int]) -> tuple[dt.date, dt.date]:
+    days = fees.days_of(*month)
+    return days[0], days[-1]
+
+
+def schedule_for(month: tuple[int, int]) -> FeeSchedule | None:
+    first, _ = month_bounds(month)
+    return (model.Session.query(FeeSchedule).filter(FeeSchedule.valid_from <= first)
+            .order_by(FeeSchedule.valid_from.desc(), FeeSchedule.created.desc(), FeeSchedule.id.desc())
+            .first())
+
+
+def population_year_for(month: tuple[int, int]) -> int | None:
+    """The previous year's 31 December, or the newest earlier year there is."""
+    return (model.Session.query(sa.func.max(Population.year))
+            .filter(Population.year <= month[0] - 1).scalar())
+
+
+def _participations(last: dt.date) -> list[Participation]:
+    return (model.Session.query(Participation)
+            .filter(Participation.state.in_(("approved", "terminated")))
+            .filter(Participation.organization_id.isnot(None))
+            .filter(sa.or_(Participation.effective_from.is_(None), Participation.effective_from <= last))
+            .order_by(Participation.created, Participation.id)
+            .all())
+
+
+def compute(month_text: str) -> Run:
+    """The statements of ``month_text`` (``YYYY-MM``) as the sources stand now."""
+    month = fees.parse_month(month_text)
+    first, last = month_bounds(month)
+    vat_rate = config.vat_rate()
+    statements: dict[str, Statement] = {}
+    orgs = {g.id: g for g in model.Session.query(model.Group).filter(model.Group.is_organization.is_(True))}
+
+    participations = _participations(last)
+    latest: dict[str, Participation] = {}
+    for p in participations:  # the newest participation names the payer's facts
+        latest[p.organization_id] = p
+
+    def statement(org_id: str) -> Statement:
+        if org_id not in statements:
+            org = orgs.get(org_id)
+            p = latest.get(org_id)
+            statements[org_id] = Statement(
+                organization_id=org_id, organization_name=org.name if org else org_id,
+                organization_title=(org.title or org.name) if org else org_id,
+                org_type=p.org_type if p else None, org_number=p.org_number if p else None,
+                invoice_reference=p.invoice_reference if p else None, population_year=None,
+                vat_rate=vat_rate, month=month_text)
+        return statements[org_id]
+
+    # -- access and regional ----------------------------------------------------------
+    schedule = schedule_for(month)
+    periods = [
+        fees.Period(p.organization_id, _org_title(orgs, p), p.org_type, p.municipality_code,
+                    p.effective_from, p.effective_to)
+        for p in participations
+        if p.effective_to is None or p.effective_to >= first
+    ]
+    allocation = None
+    population_year = None
+    note = None
+    if periods:
+        if schedule is None:
+            raise RunError("month", "No fee schedule is valid for {month}: set one first", month=month_text)
+        population_year = population_year_for(month)
+        codes = {p.municipality_code for p in periods if p.municipality_code}
+        population: dict[str, int] = {}
+        names: dict[str, str] = {}
+        if population_year is not None:
+            for row in model.Session.query(Population).filter(Population.year == population_year,
+                                                              Population.municipality_code.in_(codes)):
+                population[row.municipality_code] = int(row.population)
+                names[row.municipality_code] = row.name
+        try:
+            allocation = fees.allocate(month, periods, population, fees.Schedule(
+                total=int(schedule.total_ore), base_percent=Fraction(Decimal(schedule.base_percent)),
+                regional_fixed=int(schedule.regional_fixed_ore)))
+        except KeyError as e:
+            raise RunError("month", "There is no population of municipality {code} for {year}: import it first",
+                           code=e.args[0], year=population_year if population_year is not None else month[0] - 1)
+        days_in_month = len(fees.days_of(*month))
+        for share in allocation.shares:
+            st = statement(share.organization_id)
+            st.population_year = population_year
+            st.lines.append(Line(
+                kind="access", amount=share.amount,
+                quantity=_decimal(share.day_weight), unit="days",
+                unit_price=_decimal(share.exact / share.day_weight) if share.day_weight else None,
+                reference_type="participation", reference_id=latest[share.organization_id].id,
+                details={
+                    "municipality_code": share.municipality_code,
+                    "municipality": names.get(share.municipality_code, share.municipality_code),
+                    "population": share.population, "population_year": population_year,
+                    "days": _fraction_text(share.day_weight), "days_in_month": days_in_month,
+                    "inhabitant_days": _fraction_text(share.day_weight * share.population),
+                    "inhabitant_days_total": _fraction_text(allocation.weighted_population),
+                    "total": int(schedule.total_ore), "base": allocation.base,
+                    "base_part": _fraction_text(share.base_part), "exact": _fraction_text(share.exact),
+                    "shared_days": share.day_weight != int(share.day_weight) or None,
+                }))
+        for charge in allocation.regional:
+            st = statement(charge.organization_id)
+            st.lines.append(Line(
+                kind="regional", amount=charge.amount, quantity=Decimal(charge.days), unit="days",
+                unit_price=_decimal(Fraction(int(schedule.regional_fixed_ore), charge.days_in_month)),
+                reference_type="participation", reference_id=latest[charge.organization_id].id,
+                details={"fixed": int(schedule.regional_fixed_ore), "days": charge.days,
+                         "days_in_month": charge.days_in_month}))
+        if allocation.nothing_to_allocate:
+            note = "no paying participant"
+    else:
+        note = "no paying participant"
+
+    # -- connections completed in the month --------------------------------------------
+    connections = (model.Session.query(Connection)
+                   .filter(Connection.connected_date >= first, Connection.connected_date <= last)
+                   .filter(Connection.price_ore.isnot(None))
+                   .order_by(Connection.connected_date, Connection.id))
+    for c in connections:
+        quote = model.Session.get(ConnectionQuote, c.accepted_quote_id) if c.accepted_quote_id else None
+        statement(c.organization_id).lines.append(Line(
+            kind="connection", amount=int(c.price_ore), quantity=Decimal(1), unit="each",
+            unit_price=Decimal(int(c.price_ore)), reference_type="connection", reference_id=c.id,
+            details={"connected_date": c.connected_date.isoformat(),
+                     "quote_number": quote.number if quote else None,
+                     "information_sets": (c.information_sets or "")[:200]}))
+
+    # -- expert time logged in the month, fixed prices delivered in it -----------------
+    hourly = (model.Session.query(CalloffTime.calloff_id, sa.func.sum(CalloffTime.hours),
+                                  sa.func.sum(CalloffTime.hours * CalloffTime.hourly_rate_ore),
+                                  sa.func.min(CalloffTime.hourly_rate_ore), sa.func.max(CalloffTime.hourly_rate_ore))
+              .filter(CalloffTime.date >= first, CalloffTime.date <= last)
+              .filter(CalloffTime.hourly_rate_ore.isnot(None))
+              .group_by(CalloffTime.calloff_id).all())
+    calloffs = {c.id: c for c in model.Session.query(Calloff).filter(
+        Calloff.id.in_([row[0] for row in hourly]))} if hourly else {}
+    for calloff_id, hours, exact, low, high in sorted(hourly, key=lambda r: r[0]):
+        c = calloffs[calloff_id]
+        rate = Decimal(low) if low == high else None
+        statement(c.organization_id).lines.append(Line(
+            kind="expert", amount=fees.round_half_up(Decimal(exact)), quantity=Decimal(hours), unit="hours",
+            unit_price=rate, reference_type="calloff", reference_id=c.id,
+            details={"competence_area": c.competence_area, "expert": c.expert_name,
+                     "hours": str(Decimal(hours)), "rate": int(low) if rate is not None else None,
+                     "price": "hourly"}))
+    fixed = (model.Session.query(Calloff)
+             .filter(Calloff.state == "delivered", Calloff.fixed_price_ore.isnot(None))
+             .filter(Calloff.delivered_date >= first, Calloff.delivered_date <= last)
+             .order_by(Calloff.delivered_date, Calloff.id))
+    for c in fixed:
+        statement(c.organization_id).lines.append(Line(
+            kind="expert", amount=int(c.fixed_price_ore), quantity=Decimal(1), unit="each",
+            unit_price=Decimal(int(c.fixed_price_ore)), reference_type="calloff", reference_id=c.id,
+            details={"competence_area": c.competence_area, "expert": c.expert_name,
+                     "delivered_date": c.delivered_date.isoformat(), "price": "fixed"}))
+
+    # -- adjustments -------------------------------------------------------------------
+    for a in (model.Session.query(FeeAdjustment).filter(FeeAdjustment.month == month_text)
+              .order_by(FeeAdjustment.created, FeeAdjustment.id)):
+        statement(a.organization_id).lines.append(Line(
+            kind="adjustment", amount=int(a.amount_ore), quantity=Decimal(1), unit="each",
+            unit_price=Decimal(int(a.amount_ore)), reference_type="adjustment", reference_id=a.id,
+            details={"reason": a.reason}))
+
+    result = sorted(statements.values(), key=lambda s: (s.organization_title, s.organization_id))
+    for st in result:
+        st.lines.sort(key=lambda line: (KIND_ORDER[line.kind], line.reference_id or ""))
+    return Run(month=month_text, schedule=schedule, population_year=population_year, allocation=allocation,
+               statements=result, vat_rate=vat_rate, note=note)
+
+
+def statement_id(month: str, organization_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"statement:{month}:{organization_id}"))
+
+
+def line_id(statement_id_: str, position: int) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"line:{statement_id_}:{position}"))
+
+
+def _org_title(orgs: dict[str, Any], p: Participation) -> str:
+    org = orgs.get(p.organization_id)
+    return (org.title or org.name) if org else p.organization_title
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A fraction as a decimal with six places (for display quantities and unit prices;
+    amounts are never computed from it)."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.000001"))
+
+
+def _fraction_text(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+

@@ -1,0 +1,374 @@
+"""Fee runs through the actions and the database: statements with every kind of line and
+hand-computed öre, idempotent re-runs, closing for ever (refused through every path, the
+database's own triggers included), who sees statements, population years, exports (CSV
+parsed back; SIE parsed back, every voucher balanced)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.vgsamverkan import feetext
+from ckanext.vgsamverkan.model import FeeLine, FeeMonth, FeeStatement
+from tests.factories import call, org_with_admin, participant_org, request_rights
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+MONTH = "2026-10"  # 31 days, in the past
+POPULATION_2025 = [{"municipality_code": "1480", "name": "Göteborg", "population": 600_000},
+                   {"municipality_code": "1401", "name": "Härryda", "population": 40_000},
+                   {"municipality_code": "1402", "name": "Partille", "population": 60_000}]
+
+
+@pytest.fixture
+def world(coordinator):
+    call("vgsamverkan_population_import", coordinator, year=2025, records=POPULATION_2025, source="Test")
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="100000.00",
+         regional_fixed="5000.00")
+    admins = {k: factories.User() for k in ("goteborg", "bolag", "harryda", "region")}
+    orgs = {
+        "goteborg": participant_org(admins["goteborg"], coordinator, effective_from="2026-01-01",
+                                    org_type="kommun", municipality_code="1480", invoice_reference="GBG-1"),
+        "bolag": participant_org(admins["bolag"], coordinator, effective_from="2026-01-01",
+                                 org_type="kommunalt_bolag", municipality_code="1480"),
+        "harryda": participant_org(admins["harryda"], coordinator, effective_from="2026-10-16",
+                                   org_type="kommun", municipality_code="1401"),
+        "region": participant_org(admins["region"], coordinator, effective_from="2026-10-01",
+                                  org_type="regional_forvaltning", municipality_code=""),
+    }
+    return {"admins": admins, "orgs": orgs}
+
+
+def _expert_work(coordinator, admin, org, **price):
+    c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
+             description="D", estimated_hours="8", period_start="2026-10-01", period_end="2026-10-31")
+    call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="Eva Expert", planned_hours="8", **price)
+    return c
+
+
+def _statement(month, org, user="samordnare"):
+    return call("vgsamverkan_fee_statement_show", user, organization_id=org["id"], month=month)
+
+
+class TestRun:
+    def test_every_kind_of_line_with_hand_computed_ore(self, world, coordinator):
+        gbg, harryda, region = world["orgs"]["goteborg"], world["orgs"]["harryda"], world["orgs"]["region"]
+        admins = world["admins"]
+        # expert time in October at 950.01 kr: 2.25 h → 2137.5225 kr → 2137.52 kr
+        hourly = _expert_work(coordinator, admins["goteborg"], gbg, hourly_rate="950.01")
+        call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-10-05", hours="2")
+        call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-10-06", hours="0.25")
+        call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-11-02", hours="1")  # November
+        # a fixed price delivered in October
+        fixed = _expert_work(coordinator, admins["harryda"], harryda, fixed_price="12000")
+        call("vgsamverkan_calloff_log_time", coordinator, id=fixed["id"], date="2026-10-20", hours="3")
+        call("vgsamverkan_calloff_deliver", coordinator, id=fixed["id"], delivered_date="2026-10-30")
+        # a connection of Härryda completed in October
+        c = call("vgsamverkan_connection_create", admins["harryda"], organization_id=harryda["id"],
+                 information_sets="Kartor", technical_contact="T")
+        call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="I")
+        call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="S", effort_hours="10",
+             price="18500.50", valid_until="2099-01-01")
+        call("vgsamverkan_connection_accept", admins["harryda"], id=c["id"])
+        call("vgsamverkan_connection_complete", coordinator, id=c["id"], connected_date="2026-10-21")
+        call("vgsamverkan_fee_adjust", coordinator, organization_id=gbg["id"], month=MONTH, amount="-250.00",
+             reason="Avbrott i tjänsten 3 oktober")
+
+        result = call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert (result["state"], result["population_year"], result["dry_run"]) == ("open", 2025, False)
+        assert result["count"] == 3  # Göteborg, Härryda, the region; the bolag pays nothing
+        # access, October (31 days): Göteborg 31 days × 600 000 = 18 600 000 inhabitant-days;
+        # Härryda from the 16th: 16 × 40 000 = 640 000; total 19 240 000.
+        # Göteborg 10 000 000 öre × 18 600 000 / 19 240 000 = 9 667 359.667… ; Härryda 332 640.33…
+        # floors 9 999 999, the öre left to the larger remainder (.667, Göteborg)
+        s = _statement(MONTH, gbg)
+        assert [(line["kind"], line["amount"]) for line in s["lines"]] == [
+            ("access", "96673.60"), ("expert", "2137.52"), ("adjustment", "-250.00")]
+        assert s["population_year"] == 2025 and s["invoice_reference"] == "GBG-1"
+        assert s["net"] == "98561.12" and s["vat"] == "24640.28" and s["total"] == "123201.40"
+        access = s["lines"][0]
+        assert access["quantity"] == "31" and access["unit"] == "days"
+        assert access["reference"] == {"type": "participation", "id": gbg["participation_id"]}
+        assert "600\u00a0000" in access["text_kept"] and "Göteborg" in access["text_kept"] and "2025" in access["text_kept"]
+        assert s["lines"][1]["reference"] == {"type": "calloff", "id": hourly["id"]}
+        assert s["lines"][1]["quantity"] == "2.25" and s["lines"][1]["unit_price"] == "950.01"
+
+        h = _statement(MONTH, harryda)
+        assert [(line["kind"], line["amount"]) for line in h["lines"]] == [
+            ("access", "3326.40"), ("connection", "18500.50"), ("expert", "12000.00")]
+        assert h["lines"][0]["quantity"] == "16"
+        # the region: 5000 kr × 31/31 days
+        r = _statement(MONTH, region)
+        assert [(line["kind"], line["amount"]) for line in r["lines"]] == [("regional", "5000.00")]
+        assert r["vat"] == "1250.00" and r["total"] == "6250.00"
+        with pytest.raises(tk.ObjectNotFound):
+            _statement(MONTH, world["orgs"]["bolag"])
+
+    def test_the_bolag_pays_the_days_its_kommun_does_not(self, world, coordinator):
+        call("vgsamverkan_participation_terminate", coordinator, id=world["orgs"]["goteborg"]["participation_id"],
+             effective_to="2026-10-10")
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        bolag = _statement(MONTH, world["orgs"]["bolag"])
+        assert bolag["lines"][0]["kind"] == "access" and bolag["lines"][0]["quantity"] == "21"
+        assert _statement(MONTH, world["orgs"]["goteborg"])["lines"][0]["quantity"] == "10"
+
+    def test_a_rerun_gives_the_same_statements_and_a_dry_run_saves_nothing(self, world, coordinator):
+        first = call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        rows_before = _rows(MONTH)
+        again = call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert again["statements"] == first["statements"]
+        assert _rows(MONTH) == rows_before
+        dry = call("vgsamverkan_fee_run", coordinator, month="2026-09", dry_run=True)
+        assert dry["dry_run"] is True and dry["count"] >= 1
+        assert model.Session.query(FeeStatement).filter_by(month="2026-09").count() == 0
+        assert model.Session.get(FeeMonth, "2026-09") is None
+
+    def test_population_year_used_and_fallback(self, world, coordinator):
+        assert call("vgsamverkan_fee_run", coordinator, month="2026-10", dry_run=True)["population_year"] == 2025
+        # 2030 uses 31 December 2029, and falls back to the newest earlier year: 2025
+        assert call("vgsamverkan_fee_run", coordinator, month="2030-01", dry_run=True)["population_year"] == 2025
+
+    def test_refusals_name_what_is_missing(self, coordinator):
+        admin = factories.User()
+        participant_org(admin, coordinator, effective_from="2026-01-01", org_type="kommun", municipality_code="1480")
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert "schedule" in str(e.value.error_dict["month"])
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
+        call("vgsamverkan_population_import", coordinator, year=2025, records=POPULATION_2025[1:], source="Test")
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert "1480" in str(e.value.error_dict["month"]) and "2025" in str(e.value.error_dict["month"])
+        assert model.Session.query(FeeStatement).count() == 0
+
+    def test_a_month_without_payers_allocates_nothing_and_says_so(self, coordinator):
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
+        result = call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert result["count"] == 0 and result["note"] == "no paying participant" and result["allocated"] == "0.00"
+
+    @pytest.mark.parametrize("data,field", [
+        ({"month": "2026-13"}, "month"), ({"month": "oktober"}, "month"), ({}, "month"),
+        ({"month": MONTH, "dry_run": "kanske"}, "dry_run"), ({"month": MONTH, "colour": "red"}, "colour"),
+    ])
+    def test_bad_input(self, coordinator, data, field):
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_run", coordinator, **data)
+        assert field in e.value.error_dict
+
+    @pytest.mark.parametrize("data,field", [
+        ({"valid_from": "2026-1", "total": "1"}, "valid_from"), ({"valid_from": "2026-01", "total": "-1"}, "total"),
+        ({"valid_from": "2026-01", "total": "1", "base_percent": "101"}, "base_percent"),
+        ({"valid_from": "2026-01", "total": "1", "base_percent": "12.345"}, "base_percent"),
+        ({"valid_from": "2026-01"}, "total"),
+    ])
+    def test_bad_schedules(self, coordinator, data, field):
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_schedule_set", coordinator, **data)
+        assert field in e.value.error_dict
+
+    def test_a_new_schedule_for_the_same_month_supersedes_and_both_are_kept(self, coordinator):
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="2000", base_percent="12,5")
+        listed = call("vgsamverkan_fee_schedule_list", None)["results"]
+        assert [(s["total"], s["base_percent"], s["superseded"]) for s in listed] == [
+            ("2000.00", "12.50", False), ("1000.00", "0.00", True)]
+
+
+def _rows(month):
+    model.Session.expire_all()
+    return sorted((r.id, r.kind, r.amount_ore, r.text) for r in model.Session.query(FeeLine).filter_by(month=month))
+
+
+class TestClose:
+    def test_closed_for_ever_through_every_path(self, world, coordinator):
+        admins, orgs = world["admins"], world["orgs"]
+        running = _expert_work(coordinator, admins["goteborg"], orgs["goteborg"], hourly_rate="900")
+        call("vgsamverkan_calloff_log_time", coordinator, id=running["id"], date="2026-10-02", hours="1")
+        fixed = _expert_work(coordinator, admins["harryda"], orgs["harryda"], fixed_price="1000")
+        call("vgsamverkan_calloff_log_time", coordinator, id=fixed["id"], date="2026-10-20", hours="1")
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_close", coordinator, month=MONTH)
+        assert "run it first" in str(e.value.error_dict["month"])
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        before = call("vgsamverkan_fee_export", coordinator, month=MONTH, format="csv")["content_base64"]
+        closed = call("vgsamverkan_fee_close", coordinator, month=MONTH)
+        assert closed["state"] == "closed" and closed["closed_by"] == coordinator["name"]
+        rows = _rows(MONTH)
+
+        refusals = [
+            ("vgsamverkan_fee_run", {"month": MONTH}, "month"),
+            ("vgsamverkan_fee_close", {"month": MONTH}, "month"),
+            ("vgsamverkan_fee_adjust", {"organization_id": orgs["goteborg"]["id"], "month": MONTH, "amount": "10",
+                                        "reason": "x"}, "month"),
+            ("vgsamverkan_fee_schedule_set", {"valid_from": MONTH, "total": "1"}, "valid_from"),
+            ("vgsamverkan_calloff_log_time", {"id": running["id"], "date": "2026-10-03", "hours": "1"}, "date"),
+            ("vgsamverkan_calloff_deliver", {"id": fixed["id"], "delivered_date": "2026-10-25"}, "delivered_date"),
+        ]
+        for action, data, field in refusals:
+            with pytest.raises(tk.ValidationError) as e:
+                call(action, coordinator, **data)
+            assert field in e.value.error_dict, action
+            assert MONTH in str(e.value.error_dict[field]), action
+        c = call("vgsamverkan_connection_create", admins["harryda"], organization_id=orgs["harryda"]["id"],
+                 information_sets="K", technical_contact="T")
+        call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="I")
+        call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="S", effort_hours="1", price="100",
+             valid_until="2099-01-01")
+        call("vgsamverkan_connection_accept", admins["harryda"], id=c["id"])
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_connection_complete", coordinator, id=c["id"], connected_date="2026-10-31")
+        assert "connected_date" in e.value.error_dict
+        # the next month is open: the same work is dated there
+        call("vgsamverkan_calloff_log_time", coordinator, id=running["id"], date="2026-11-02", hours="1")
+        call("vgsamverkan_fee_adjust", coordinator, organization_id=orgs["goteborg"]["id"], month="2026-11",
+             amount="-100", reason="Rättelse av oktober")
+        # and nothing changed in October
+        assert _rows(MONTH) == rows
+        assert call("vgsamverkan_fee_export", coordinator, month=MONTH, format="csv")["content_base64"] == before
+
+    @pytest.mark.parametrize("statement", [
+        "UPDATE vgsamverkan_fee_line SET amount_ore = amount_ore + 1 WHERE month = '2026-10'",
+        "DELETE FROM vgsamverkan_fee_line WHERE month = '2026-10'",
+        "DELETE FROM vgsamverkan_fee_statement WHERE month = '2026-10'",
+        "UPDATE vgsamverkan_fee_statement SET net_ore = 0 WHERE month = '2026-10'",
+        "INSERT INTO vgsamverkan_fee_adjustment (id, month, organization_id, amount_ore, reason, created) "
+        "VALUES ('x', '2026-10', 'o', 1, 'r', now())",
+        "UPDATE vgsamverkan_fee_month SET state = 'open' WHERE month = '2026-10'",
+        "DELETE FROM vgsamverkan_fee_month WHERE month = '2026-10'",
+        "TRUNCATE vgsamverkan_fee_line, vgsamverkan_fee_statement",
+    ])
+    def test_the_database_refuses_changes_to_a_closed_month(self, world, coordinator, statement):
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        call("vgsamverkan_fee_close", coordinator, month=MONTH)
+        rows = _rows(MONTH)
+        model.Session.remove()
+        with pytest.raises(sa.exc.DBAPIError) as e:
+            with model.meta.engine.begin() as conn:
+                conn.execute(sa.text(statement))
+        assert "closed" in str(e.value)
+        assert _rows(MONTH) == rows
+
+    def test_close_is_refused_when_the_sources_changed_since_the_run(self, world, coordinator):
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        call("vgsamverkan_participation_terminate", coordinator, id=world["orgs"]["harryda"]["participation_id"],
+             effective_to="2026-10-20")
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_close", coordinator, month=MONTH)
+        assert "run it again" in str(e.value.error_dict["month"])
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert call("vgsamverkan_fee_close", coordinator, month=MONTH)["state"] == "closed"
+
+
+class TestAdjust:
+    def test_an_adjustment_shows_at_once_in_a_run_month(self, world, coordinator):
+        gbg = world["orgs"]["goteborg"]
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        net = _statement(MONTH, gbg)["net"]
+        result = call("vgsamverkan_fee_adjust", coordinator, organization_id=gbg["name"], month=MONTH,
+                      amount="1 000,50", reason="Utbildningsdag")
+        assert result["amount"] == "1000.50" and result["statement"]["lines"][-1]["kind"] == "adjustment"
+        from decimal import Decimal
+        assert Decimal(_statement(MONTH, gbg)["net"]) == Decimal(net) + Decimal("1000.50")
+
+    @pytest.mark.parametrize("data,field", [
+        ({"amount": "0"}, "amount"), ({"amount": "tio"}, "amount"), ({"reason": ""}, "reason"),
+        ({"organization_id": "finns-inte"}, "organization_id"), ({"month": "2026"}, "month"),
+    ])
+    def test_bad_adjustments(self, world, coordinator, data, field):
+        payload = {"organization_id": world["orgs"]["goteborg"]["id"], "month": MONTH, "amount": "10",
+                   "reason": "R", **data}
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_adjust", coordinator, **payload)
+        assert field in e.value.error_dict
+
+
+class TestWhoSees:
+    def test_statements_only_for_the_organisations_admins_and_the_coordinator(self, world, coordinator):
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        gbg = world["orgs"]["goteborg"]
+        admin = world["admins"]["goteborg"]
+        editor = factories.User()
+        call("vgsamverkan_publisher_approve", coordinator, id=request_rights(editor, gbg)["id"])
+        assert _statement(MONTH, gbg, admin)["organization_id"] == gbg["id"]
+        for who in (world["admins"]["harryda"], editor, factories.User(), None):
+            with pytest.raises(tk.NotAuthorized):
+                _statement(MONTH, gbg, who)
+        assert [s["organization_id"] for s in call("vgsamverkan_fee_statement_list", admin)["results"]] == [gbg["id"]]
+        assert call("vgsamverkan_fee_statement_list", editor)["count"] == 0
+        assert call("vgsamverkan_fee_statement_list", coordinator, month=MONTH)["count"] == 3
+        with pytest.raises(tk.NotAuthorized):
+            call("vgsamverkan_fee_statement_list", None)
+
+    def test_every_line_in_words_in_both_languages(self, world, coordinator):
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        line = _statement(MONTH, world["orgs"]["goteborg"])["lines"][0]
+        english = feetext.line_text("en", line["kind"], line["details"])
+        assert english.startswith("Göteborg: 600,000 inhabitants (2025) × 31 of 31 days")
+        assert "18,600,000 of 18,600,000 inhabitant-days" not in english  # Härryda's days count too
+        assert "of 19,240,000 inhabitant-days" in english
+        assert line["text_kept"].startswith("Göteborg: 600\u00a0000 invånare (2025)")
+
+
+class TestExport:
+    def test_csv_one_row_per_line(self, world, coordinator):
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        import base64
+
+        result = call("vgsamverkan_fee_export", coordinator, month=MONTH, format="csv")
+        data = base64.b64decode(result["content_base64"])
+        assert data.startswith(b"\xef\xbb\xbf") and result["filename"] == f"avgifter-{MONTH}.csv"
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][:4] == ["Månad", "Organisation", "Organisationsnummer", "Fakturareferens"]
+        statements = call("vgsamverkan_fee_statement_list", coordinator, month=MONTH, limit=100)["results"]
+        assert len(rows) - 1 == sum(len(s["lines"]) for s in statements)
+        gbg = next(r for r in rows[1:] if r[1] == world["orgs"]["goteborg"]["title"])
+        assert gbg[3] == "GBG-1" and gbg[2].count("-") == 1 and gbg[9] == "96673,60" and gbg[4] == "Åtkomstavgift"
+        total = sum(int(r[9].replace(",", "")) for r in rows[1:])
+        assert total == sum(int(s["net"].replace(".", "")) for s in statements)
+
+    def test_sie_vouchers_balance_and_equal_the_statements(self, world, coordinator, ckan_config, monkeypatch):
+        import base64
+
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_org_number", "212000-1355")
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_accounts", ["1511", "3011", "2612"])
+        call("vgsamverkan_fee_adjust", coordinator, organization_id=world["orgs"]["region"]["id"], month=MONTH,
+             amount="-9000", reason="Kreditering \"större\" än avgiften")
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        result = call("vgsamverkan_fee_export", coordinator, month=MONTH, format="sie")
+        data = base64.b64decode(result["content_base64"])
+        assert result["encoding"] == "cp437" and "#FNAMN \"Dataportal Väst\"".encode("cp437") in data
+        sie = feetext.parse_sie(data)
+        assert sie["items"]["#FORMAT"] == ["PC8"] and sie["items"]["#SIETYP"] == ["4"]
+        assert sie["items"]["#ORGNR"] == ["212000-1355"]
+        assert set(sie["accounts"]) == {"1511", "3011", "2612"}
+        statements = call("vgsamverkan_fee_statement_list", coordinator, month=MONTH, limit=100)["results"]
+        assert len(sie["vouchers"]) == len(statements)
+        for voucher in sie["vouchers"]:
+            assert sum(amount for _, amount in voucher["trans"]) == 0, voucher
+            assert voucher["date"] == "20261031"
+        by_title = {s["organization_title"]: s for s in statements}
+        for voucher in sie["vouchers"]:
+            title = voucher["text"].split(": ", 1)[1]
+            st = next(s for t, s in by_title.items() if t.encode("cp437", "replace").decode("cp437") == title)
+            trans = dict(voucher["trans"])
+            assert trans["1511"] == _ore(st["total"]) and -trans["3011"] == _ore(st["net"])
+            assert -trans["2612"] == _ore(st["vat"])
+        region = next(s for s in statements if s["organization_id"] == world["orgs"]["region"]["id"])
+        assert region["net"] == "-4000.00" and region["vat"] == "-1000.00"  # a credit balances too
+
+    def test_export_needs_a_run(self, coordinator):
+        with pytest.raises(tk.ValidationError):
+            call("vgsamverkan_fee_export", coordinator, month=MONTH)
+
+
+def _ore(amount: str) -> int:
+    from decimal import Decimal
+
+    return int(Decimal(amount) * 100)
