@@ -12,7 +12,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
-                                       Participation, Population, PublisherRequest)
+                                       FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
+                                       Population, PublisherRequest)
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
 ROLES = ["anonymous", "user", "org_admin", "other_admin", "expert", "coordinator", "sysadmin"]
@@ -39,7 +40,7 @@ def world(clean_db, ckan_config, monkeypatch):
     free_org = org_with_admin(org_admin)  # no application yet
     pending = apply_existing(org_admin, org)
     approved = apply_existing(other_admin, other_org)
-    helpers.call_action("vgsamverkan_participation_approve", id=approved["id"])
+    helpers.call_action("vgsamverkan_participation_approve", id=approved["id"], effective_from="2020-01-01")
     # publisher rights in the participant organisation (other_org): one pending request
     # of "user", one approved for someone outside the roles
     pub_pending = request_rights(users["user"], other_org)
@@ -84,8 +85,12 @@ def world(clean_db, ckan_config, monkeypatch):
         return c
 
     co_requested, co_assigned, co_running = calloff(), calloff(assign=True), calloff(assign=True, log=True)
+    # a fee schedule and a saved run of last month (other_org, an approved kommun, pays)
+    helpers.call_action("vgsamverkan_fee_schedule_set", valid_from="2020-01", total="1000")
+    last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    helpers.call_action("vgsamverkan_fee_run", month=last_month)
     return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
-            "co_requested": co_requested, "co_assigned": co_assigned, "co_running": co_running,
+            "last_month": last_month, "co_requested": co_requested, "co_assigned": co_assigned, "co_running": co_running,
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
             "conn_accepted": conn_accepted, "conn_connected": conn_connected,
             "pending": pending, "approved": approved, "pub_pending": pub_pending,
@@ -100,7 +105,9 @@ def _snapshot():
     model.Session.expire_all()
     return tuple(model.Session.query(c).count() for c in (Participation, Event, Comment, Population,
                                                           PublisherRequest, model.Member, Connection,
-                                                          ConnectionQuote, Calloff, CalloffTime)) + (
+                                                          ConnectionQuote, Calloff, CalloffTime, FeeAdjustment,
+                                                          FeeLine, FeeMonth, FeeSchedule, FeeStatement)) + (
+        tuple(sorted((m.month, m.state, str(m.run_at)) for m in model.Session.query(FeeMonth))),
         tuple(sorted((c.id, c.state, c.expert_name or "") for c in model.Session.query(Calloff))),
         tuple(sorted((c.id, c.state) for c in model.Session.query(Connection))),
         tuple(sorted((p.id, p.state) for p in model.Session.query(Participation))),
@@ -315,6 +322,37 @@ CASES = {
         "vgsamverkan_event_list",
         lambda w: {"object_type": "calloff", "object_id": w["co_assigned"]["id"]},
         {"other_admin", "expert", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_schedule_list": ("vgsamverkan_fee_schedule_list", lambda w: {}, set(ROLES)),
+    "vgsamverkan_fee_schedule_set": (
+        "vgsamverkan_fee_schedule_set", lambda w: {"valid_from": "2030-01", "total": "2000"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_run": (
+        "vgsamverkan_fee_run", lambda w: {"month": w["last_month"]}, {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_run (dry run)": (
+        "vgsamverkan_fee_run", lambda w: {"month": w["last_month"], "dry_run": True}, {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_close": (
+        "vgsamverkan_fee_close", lambda w: {"month": w["last_month"]}, {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_adjust": (
+        "vgsamverkan_fee_adjust",
+        lambda w: {"organization_id": w["other_org"]["id"], "month": w["last_month"], "amount": "-10",
+                   "reason": "R"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_month_list": ("vgsamverkan_fee_month_list", lambda w: {}, {"coordinator", "sysadmin"}),
+    "vgsamverkan_fee_export": (
+        "vgsamverkan_fee_export", lambda w: {"month": w["last_month"], "format": "sie"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_fee_statement_list": ("vgsamverkan_fee_statement_list", lambda w: {}, LOGGED_IN),
+    "vgsamverkan_fee_statement_show": (
+        "vgsamverkan_fee_statement_show",
+        lambda w: {"organization_id": w["other_org"]["id"], "month": w["last_month"]},
+        {"other_admin", "coordinator", "sysadmin"},
     ),
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},

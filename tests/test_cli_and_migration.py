@@ -17,9 +17,13 @@ SEARCH_TABLES = {"vgsamverkan_search_doc", "vgsamverkan_search_state", "vgsamver
 TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment",
           "vgsamverkan_population", "vgsamverkan_publisher", "vgsamverkan_connection",
           "vgsamverkan_connection_quote", "vgsamverkan_calloff", "vgsamverkan_calloff_time"} | SEARCH_TABLES
+FEE_TABLES = {"vgsamverkan_fee_schedule", "vgsamverkan_fee_month", "vgsamverkan_fee_statement",
+              "vgsamverkan_fee_line", "vgsamverkan_fee_adjustment"}
+TABLES = TABLES | FEE_TABLES
 
 
-CALLOFF_TABLES = {"vgsamverkan_calloff", "vgsamverkan_calloff_time"}
+# the tables from the call-off revision on
+CALLOFF_TABLES = {"vgsamverkan_calloff", "vgsamverkan_calloff_time"} | FEE_TABLES
 # tables of the revisions after the search ones (publisher, connection, call-off)
 LATER_TABLES = {"vgsamverkan_publisher", "vgsamverkan_connection", "vgsamverkan_connection_quote"} | CALLOFF_TABLES
 
@@ -128,6 +132,23 @@ class TestMigration:
                     "INSERT INTO vgsamverkan_calloff_time (id, calloff_id, organization_id, date, hours, "
                     "expert_key, expert_name, created) VALUES ('t', 'c', 'o', '2026-01-02', 1.1, 'k', 'E', now())"))
 
+    def test_fee_revision_down_and_up(self, cli):
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "d5f1a8c3e7b2"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == TABLES - FEE_TABLES
+        functions = {r[0] for r in model.Session.execute(sa.text(
+            "SELECT proname FROM pg_proc WHERE proname LIKE 'vgsamverkan_fee%'"))}
+        assert functions == set()
+        model.Session.remove()
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+        triggers = {r[0] for r in model.Session.execute(sa.text(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'vgsamverkan_fee%'"))}
+        assert {"vgsamverkan_fee_line_frozen", "vgsamverkan_fee_month_frozen",
+                "vgsamverkan_fee_statement_no_truncate"} <= triggers
+
     def test_down_and_up(self, cli):
         assert _tables() == TABLES
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "base"])
@@ -140,7 +161,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "d5f1a8c3e7b2" in version.output  # the head revision
+        assert "f2b6d8a4c1e9" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -152,9 +173,40 @@ class TestMigration:
                     vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
                     vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet,
                     vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote,
-                    vgs_model.Calloff, vgs_model.CalloffTime):
+                    vgs_model.Calloff, vgs_model.CalloffTime, vgs_model.FeeSchedule, vgs_model.FeeMonth,
+                    vgs_model.FeeStatement, vgs_model.FeeLine, vgs_model.FeeAdjustment):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"
                 assert columns[column.name]["nullable"] == column.nullable, column.name
             assert set(columns) == {c.name for c in cls.__table__.columns}
+
+
+class TestFeesCli:
+    def test_run_close_export(self, cli, tmp_path, coordinator):
+        from ckan.tests import factories
+
+        from tests.factories import call, participant_org
+
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000.00")
+        participant_org(factories.User(), coordinator, effective_from="2026-01-01", org_type="kommun",
+                        municipality_code="1480")
+        bad = cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-13"])
+        assert bad.exit_code == 1 and "YYYY-MM" in bad.output
+        dry = cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-10", "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "net 1000.00" in dry.output and "dry run: nothing saved" in dry.output
+        refused = cli.invoke(ckan, ["vgsamverkan", "fees", "close", "--month", "2026-10"])
+        assert refused.exit_code == 1 and "run it first" in refused.output
+        assert cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-10"]).exit_code == 0
+        closed = cli.invoke(ckan, ["vgsamverkan", "fees", "close", "--month", "2026-10"])
+        assert closed.exit_code == 0 and "closed" in closed.output
+        again = cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-10"])
+        assert again.exit_code == 1 and "closed" in again.output
+        out = tmp_path / "oktober.si"
+        exported = cli.invoke(ckan, ["vgsamverkan", "fees", "export", "--month", "2026-10", "--format", "sie",
+                                     "--output", str(out)])
+        assert exported.exit_code == 0, exported.output
+        assert out.read_bytes().startswith(b"#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 4\r\n")
+        csv_out = cli.invoke(ckan, ["vgsamverkan", "fees", "export", "--month", "2026-10"])
+        assert csv_out.exit_code == 0 and "Månad;Organisation" in csv_out.output
