@@ -626,9 +626,8 @@ def admin_fee_export(month: str, fmt: str):
 
     charset = "utf-8" if result["encoding"] == "utf-8" else "IBM437"
     return Response(base64.b64decode(result["content_base64"]),
-                    mimetype=result["content_type"],
-                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"',
-                             "Content-Type": f'{result["content_type"]}; charset={charset}'})
+                    content_type=f'{result["content_type"]}; charset={charset}',
+                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
 
 
 def admin_population():

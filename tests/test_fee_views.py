@@ -1,0 +1,92 @@
+"""The fee pages: the coordinator's fees page (schedules, months), a month's dry run shown
+before it is saved, run, close, the downloads; the population page; the organisation's
+Samverkan tab with its statements in words."""
+from __future__ import annotations
+
+import pytest
+
+from ckan.tests import factories
+
+from tests.factories import call, participant_org
+from tests.test_views import Browser, as_user, token
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+MONTH = "2026-10"
+
+
+@pytest.fixture
+def app(app):
+    return Browser(app)
+
+
+@pytest.fixture
+def admin():
+    return factories.User()
+
+
+@pytest.fixture
+def org(coordinator, admin):
+    call("vgsamverkan_population_import", coordinator, year=2025, source="Test",
+         records=[{"municipality_code": "1480", "name": "Göteborg", "population": 600_000}])
+    return participant_org(admin, coordinator, effective_from="2026-01-01", org_type="kommun",
+                           municipality_code="1480")
+
+
+def test_schedule_dry_run_run_close_and_download(app, org, coordinator):
+    url = "/ckan-admin/samverkan/avgifter"
+    page = app.get(url, extra_environ=as_user(coordinator)).body
+    assert "Ingen taxa ännu" in page and 'for="field-valid_from"' in page
+    app.post(f"{url}/taxa", data={"valid_from": "2026-01", "total": "100 000,00", "base_percent": "10",
+                                  "_csrf_token": token(app, url, coordinator)}, extra_environ=as_user(coordinator))
+    page = app.get(url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-fee-schedules"' in page and "100\u00a0000,00 kr" in page
+    month_url = f"{url}/{MONTH}"
+    preview = app.get(month_url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-fee-preview"' in preview and "inte körd ännu" in preview
+    assert "Göteborg: 600\u00a0000 invånare (2025)" in preview and "100\u00a0000,00 kr" in preview
+    assert call("vgsamverkan_fee_month_list", coordinator)["count"] == 0  # looking saves nothing
+    app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator)},
+             extra_environ=as_user(coordinator))
+    page = app.get(month_url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-fee-saved"' in page and f"{month_url}/close" in page
+    csv_file = app.get(f"{month_url}/export/csv", extra_environ=as_user(coordinator))
+    assert csv_file.status_code == 200 and "attachment" in csv_file.headers["Content-Disposition"]
+    assert csv_file.data.startswith("\ufeffMånad;".encode())
+    sie_file = app.get(f"{month_url}/export/sie", extra_environ=as_user(coordinator))
+    assert sie_file.data.startswith(b"#FLAGGA 0\r\n#FORMAT PC8") and "IBM437" in sie_file.headers["Content-Type"]
+    app.post(f"{month_url}/close", data={"_csrf_token": token(app, month_url, coordinator)},
+             extra_environ=as_user(coordinator))
+    page = app.get(month_url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-fee-month-state">stängd<' in page and f"{month_url}/close" not in page
+    assert 'id="vgs-fee-preview"' not in page and f"{month_url}/adjust" not in page
+    refused = app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator)},
+                       extra_environ=as_user(coordinator))
+    assert "stängda" in refused.body
+
+
+def test_only_the_coordinator(app, org, admin):
+    for path in ("/ckan-admin/samverkan/avgifter", f"/ckan-admin/samverkan/avgifter/{MONTH}",
+                 "/ckan-admin/samverkan/befolkning", f"/ckan-admin/samverkan/avgifter/{MONTH}/export/csv"):
+        assert app.get(path, extra_environ=as_user(admin)).status_code == 403
+        assert app.get(path, follow_redirects=False).status_code == 302
+
+
+def test_population_page(app, org, coordinator):
+    page = app.get("/ckan-admin/samverkan/befolkning", extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-population"' in page and "Göteborg" in page and "Källa" in page
+    older = app.get("/ckan-admin/samverkan/befolkning?year=2024", extra_environ=as_user(coordinator)).body
+    assert "Folkmängd den 31 december 2024" in older
+
+
+def test_the_organisations_samverkan_tab(app, org, admin, coordinator):
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
+    call("vgsamverkan_fee_run", coordinator, month=MONTH)
+    tab = f"/organization/samverkan/{org['name']}"
+    page = app.get(tab, extra_environ=as_user(admin)).body
+    assert "Göteborg: 600\u00a0000 invånare" in page and "1\u00a0250,00 kr" in page  # 1000 + 25 % VAT
+    assert app.get(f"/organization/{org['name']}", extra_environ=as_user(admin)).body.count(tab) >= 1
+    english = app.get(f"/en{tab}", extra_environ=as_user(admin)).body
+    assert "Göteborg: 600,000 inhabitants" in english
+    stranger = factories.User()
+    assert app.get(tab, extra_environ=as_user(stranger)).status_code == 403
+    assert tab not in app.get(f"/organization/{org['name']}", extra_environ=as_user(stranger)).body
