@@ -69,6 +69,10 @@ class TestDemoSeed:
         from ckanext.vgsamverkan.model import Calloff
 
         assert sorted(c.state for c in model.Session.query(Calloff)) == ["in_progress", "requested"]
+        from ckanext.vgsamverkan.model import FeeMonth, FeeStatement
+
+        assert [m.state for m in model.Session.query(FeeMonth)] == ["open"]
+        assert model.Session.query(FeeStatement).count() >= 1
         # the demo datasets are found by search, the private one only by members
         from ckan.tests import helpers
         public = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},

@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.model import Calloff, Connection, Participation, PublisherRequest
+from ckanext.vgsamverkan.model import Calloff, Connection, FeeSchedule, Participation, PublisherRequest
 from ckanext.vgsamverkan.orgnumber import check_digit
 
 DEMO_PASSWORD = "demo-samverkan-2026"
@@ -201,6 +201,17 @@ def seed() -> Iterator[str]:
             tk.get_action("vgsamverkan_calloff_log_time")(
                 _ctx("erik-expert"), {"id": c["id"], "date": date.isoformat(), "hours": hours, "note": note})
         yield "call-off Exempelstads kommun (metadata): in progress, 6.75 hours logged"
+
+    # A fee schedule, and last month run (open: it can be looked at, run again, closed).
+    if not model.Session.query(FeeSchedule.id).first():
+        import datetime as dt
+
+        tk.get_action("vgsamverkan_fee_schedule_set")(
+            {"user": site}, {"valid_from": "2026-01", "total": "100000.00", "base_percent": "10",
+                             "regional_fixed": "5000.00"})
+        last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        run = tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": last_month})
+        yield f"fee schedule from 2026-01; fees of {last_month} run: {run['count']} statements (open)"
 
     for line in _seed_datasets():
         yield line
