@@ -354,6 +354,8 @@ CASES = {
         lambda w: {"organization_id": w["other_org"]["id"], "month": w["last_month"]},
         {"other_admin", "coordinator", "sysadmin"},
     ),
+    "vgsamverkan_queue_list": ("vgsamverkan_queue_list", lambda w: {"sort": "newest"}, {"coordinator", "sysadmin"}),
+    "vgsamverkan_history_show": ("vgsamverkan_history_show", lambda w: {"months": 3}, {"coordinator", "sysadmin"}),
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},
     ),

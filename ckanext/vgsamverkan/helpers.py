@@ -224,3 +224,32 @@ def vgsamverkan_fee_kind_label(kind: str) -> str:
     from ckanext.vgsamverkan import feetext
 
     return feetext.kind_label(kind, _lang())
+
+
+def vgsamverkan_kind_label(kind: str) -> str:
+    return {"participation": tk._("Application to take part"), "publisher": tk._("Publishing rights"),
+            "connection": tk._("Connection"), "calloff": tk._("Call-off")}.get(kind, kind)
+
+
+def vgsamverkan_object_url(kind: str, object_id: str) -> str:
+    endpoint = {"participation": "vgsamverkan.participation_read", "publisher": "vgsamverkan.publisher_read",
+                "connection": "vgsamverkan.connection_read", "calloff": "vgsamverkan.calloff_read"}[kind]
+    return tk.h.url_for(endpoint, id=object_id)
+
+
+def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60) -> dict[str, Any]:
+    """The points of a small line chart of ``values`` (drawn as an SVG polyline in the
+    page: no script, no outside service)."""
+    from decimal import Decimal
+
+    numbers = [Decimal(str(v or 0)) for v in values] or [Decimal(0)]
+    top = max(numbers) or Decimal(1)
+    pad = 4
+    step = (width - 2 * pad) / max(len(numbers) - 1, 1)
+    points = []
+    for i, v in enumerate(numbers):
+        x = pad + i * step
+        y = height - pad - float(v / top) * (height - 2 * pad)
+        points.append((round(x, 1), round(y, 1)))
+    return {"width": width, "height": height, "points": " ".join(f"{x},{y}" for x, y in points),
+            "last_x": points[-1][0], "last_y": points[-1][1], "max": max(numbers)}

@@ -512,6 +512,13 @@ def admin_queue():
         for c in tk.get_action("vgsamverkan_calloff_list")(_context(), {"state": state_, "limit": 1000})["results"]
     ]
     calloffs.sort(key=lambda c: (calloff_states.index(c["state"]), c["created"]))
+    filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
+    try:
+        overview = tk.get_action("vgsamverkan_queue_list")(
+            _context(), {k: v for k, v in filters.items() if v})["results"]
+    except tk.ValidationError:
+        overview = []
+    history = tk.get_action("vgsamverkan_history_show")(_context(), {})["results"]
     return tk.render(
         "vgsamverkan/admin/queue.html",
         {
@@ -519,6 +526,9 @@ def admin_queue():
             "participations": results,
             "connections": connections,
             "calloffs": calloffs,
+            "overview": overview,
+            "filters": filters,
+            "history": history,
             "publishers": sorted(publishers, key=lambda r: r["created"]),
             "state": state,
             "org_type": org_type,
@@ -681,6 +691,58 @@ def admin_fee_month_pick():
     return tk.redirect_to("vgsamverkan_admin.fee_month", month=month or tk.h.vgsamverkan_this_month())
 
 
+@_csrf_protected
+def admin_bulk():
+    """Approve or reject several applications and publisher requests with one comment or
+    reason: each is its own decision (its own transaction and event); the refusals are
+    reported one by one."""
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    form = tk.request.form
+    verb = form.get("verb")
+    items = form.getlist("items")
+    if verb not in ("approve", "reject"):
+        tk.h.flash_error(tk._("Choose approve or reject"))
+        return tk.redirect_to("vgsamverkan_admin.queue")
+    if not items:
+        tk.h.flash_error(tk._("Select at least one request"))
+        return tk.redirect_to("vgsamverkan_admin.queue")
+    text = (form.get("text") or "").strip()
+    done, failed = 0, []
+    for item in items:
+        kind, _, object_id = item.partition(":")
+        if kind not in ("participation", "publisher") or not object_id:
+            failed.append((item, tk._("Not a request that can be decided in bulk")))
+            continue
+        payload: dict[str, Any] = {"id": object_id}
+        if verb == "reject":
+            payload["reason"] = text
+        elif text:
+            payload["comment"] = text
+        try:
+            tk.get_action(f"vgsamverkan_{kind}_{verb}")(_context(), payload)
+            done += 1
+        except tk.ValidationError as e:
+            failed.append((item, "; ".join(f"{label}: {msg}" for label, msg in _error_summary(e.error_dict).items())))
+        except (tk.NotAuthorized, tk.ObjectNotFound) as e:
+            failed.append((item, str(e) or tk._("Not found")))
+    if done:
+        tk.h.flash_success(tk._("Decisions saved: {n}").format(n=done))
+    for item, message in failed:
+        tk.h.flash_error(tk._("{item} was not decided: {message}").format(item=_item_title(item), message=message))
+    return tk.redirect_to("vgsamverkan_admin.queue")
+
+
+def _item_title(item: str) -> str:
+    kind, _, object_id = item.partition(":")
+    try:
+        obj = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": object_id})
+    except Exception:
+        return item
+    return obj.get("organization_title") or item
+
+
 _MEMBER_CHANGE_PAGES = ("organization.member_new", "organization.member_delete")
 
 
@@ -730,6 +792,7 @@ vgsamverkan.add_url_rule(
 )
 vgsamverkan_admin.add_url_rule("/samverkan", view_func=admin_queue, endpoint="queue")
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter", view_func=admin_fees, endpoint="fees")
+vgsamverkan_admin.add_url_rule("/samverkan/beslut", view_func=admin_bulk, endpoint="bulk", methods=["POST"])
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter/taxa", view_func=admin_fee_schedule, endpoint="fee_schedule",
                                methods=["POST"])
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter/manad", view_func=admin_fee_month_pick, endpoint="fee_month_pick")

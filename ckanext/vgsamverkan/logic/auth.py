@@ -413,6 +413,14 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> AuthRes
     return _coordinator_only(context)
 
 
+def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
 @tk.auth_allow_anonymous_access
 def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _ok()

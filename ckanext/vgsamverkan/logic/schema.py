@@ -328,6 +328,29 @@ def competence_area_list() -> Schema:
 
 
 @tk.validator_args
+def queue_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
+    def one_of(*choices):
+        def validator(value):
+            if value not in choices:
+                raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(choices)))
+            return value
+        return validator
+
+    return {
+        "kind": [ignore_missing, vgsamverkan_text, one_of("participation", "publisher", "connection", "calloff")],
+        "state": [ignore_missing, vgsamverkan_text],
+        "org_type": [ignore_missing, vgsamverkan_text],
+        "municipality_code": [ignore_missing, vgsamverkan_text],
+        "sort": [ignore_missing, vgsamverkan_text, one_of("oldest", "newest")],
+    }
+
+
+@tk.validator_args
+def history_show(ignore_missing: Validator, vgsamverkan_positive_int: Validator) -> Schema:
+    return {"months": [ignore_missing, vgsamverkan_positive_int]}
+
+
+@tk.validator_args
 def fee_schedule_set(not_empty: Validator, ignore_missing: Validator, vgsamverkan_month: Validator,
                      vgsamverkan_money: Validator, vgsamverkan_percent: Validator) -> Schema:
     return {

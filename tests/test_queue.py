@@ -1,0 +1,138 @@
+"""The coordinator's overview: everything that waits, of every kind, with its age,
+filtered and sorted; decisions in bulk (each its own transition and event, refusals
+reported one by one); the collaboration month by month for the chart."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from freezegun import freeze_time
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.vgsamverkan.model import Event, Participation, PublisherRequest
+from tests.factories import apply_new, call, participant_org, request_rights
+from tests.test_views import Browser, as_user, token
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+@pytest.fixture
+def world(coordinator):
+    with freeze_time("2026-11-01"):
+        old = apply_new(factories.User(), name="gamla-kommunen", municipality_code="1401")
+    new = apply_new(factories.User(), name="nya-bolaget", org_type="kommunalt_bolag", municipality_code="1480")
+    admin = factories.User()
+    org = participant_org(admin, coordinator, municipality_code="1402")
+    publisher = request_rights(factories.User(), org)
+    connection = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="Kartor",
+                      technical_contact="T")
+    calloff = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
+                   description="D", estimated_hours="2", period_start="2026-11-01", period_end="2026-12-31")
+    return {"old": old, "new": new, "org": org, "publisher": publisher, "connection": connection,
+            "calloff": calloff}
+
+
+class TestQueueList:
+    def test_every_kind_oldest_first_with_its_age(self, world, coordinator):
+        result = call("vgsamverkan_queue_list", coordinator)
+        kinds = [(i["kind"], i["id"]) for i in result["results"]]
+        assert kinds[0] == ("participation", world["old"]["id"])
+        assert {k for k, _ in kinds} == {"participation", "publisher", "connection", "calloff"}
+        assert result["results"][0]["age_days"] == (dt.date.today() - dt.date(2026, 11, 1)).days
+        newest = call("vgsamverkan_queue_list", coordinator, sort="newest")["results"]
+        assert newest[-1]["id"] == world["old"]["id"]
+
+    def test_filters(self, world, coordinator):
+        def ids(**filters):
+            return {i["id"] for i in call("vgsamverkan_queue_list", coordinator, **filters)["results"]}
+
+        assert ids(kind="calloff") == {world["calloff"]["id"]}
+        assert ids(org_type="kommunalt_bolag") == {world["new"]["id"]}
+        # the organisation's facts come from its participation for the other kinds
+        assert ids(municipality_code="1402") == {world["publisher"]["id"], world["connection"]["id"],
+                                                 world["calloff"]["id"]}
+        assert ids(state="requested") == {world["calloff"]["id"]}
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_queue_list", coordinator, kind="allt")
+        assert "kind" in e.value.error_dict
+
+    def test_only_the_coordinator(self, world):
+        for who in (None, factories.User()):
+            with pytest.raises(tk.NotAuthorized):
+                call("vgsamverkan_queue_list", who)
+            with pytest.raises(tk.NotAuthorized):
+                call("vgsamverkan_history_show", who)
+
+
+class TestHistory:
+    def test_month_by_month(self, coordinator):
+        admin, expert = factories.User(), factories.User()
+        org = participant_org(admin, coordinator, effective_from="2026-09-15")
+        c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
+                 description="D", estimated_hours="2", period_start="2026-10-01", period_end="2026-12-31")
+        call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
+             hourly_rate="900", planned_hours="4")
+        call("vgsamverkan_calloff_log_time", expert, id=c["id"], date="2026-10-05", hours="2.5")
+        months = {m["month"]: m for m in call("vgsamverkan_history_show", coordinator, months=4)["results"]}
+        this = dt.date.today().strftime("%Y-%m")
+        assert list(months)[-1] == this and len(months) == 4
+        assert months["2026-10"]["participants"] == 1 and months["2026-10"]["hours"] == "2.50"
+        if "2026-08" in months:
+            assert months["2026-08"]["participants"] == 0
+        with pytest.raises(tk.ValidationError):
+            call("vgsamverkan_history_show", coordinator, months=0)
+
+
+class TestBulk:
+    @pytest.fixture
+    def app(self, app):
+        return Browser(app)
+
+    def test_approve_several_each_its_own_decision(self, app, world, coordinator):
+        url = "/ckan-admin/samverkan"
+        page = app.get(url, extra_environ=as_user(coordinator)).body
+        assert 'id="vgs-overview"' in page and 'id="vgs-history"' in page and "<svg" in page
+        assert f'value="participation:{world["old"]["id"]}"' in page
+        assert f'value="calloff:{world["calloff"]["id"]}"' not in page  # no bulk decision for a call-off
+        items = [f"participation:{world['old']['id']}", f"publisher:{world['publisher']['id']}"]
+        app.post(f"{url}/beslut", data={"items": items, "verb": "approve", "text": "Välkomna",
+                                        "_csrf_token": token(app, url, coordinator)},
+                 extra_environ=as_user(coordinator))
+        model.Session.expire_all()
+        assert model.Session.get(Participation, world["old"]["id"]).state == "approved"
+        assert model.Session.get(PublisherRequest, world["publisher"]["id"]).state == "approved"
+        events = model.Session.query(Event).filter(Event.action == "approve", Event.comment == "Välkomna").count()
+        assert events == 2
+
+    def test_refusals_are_reported_one_by_one(self, app, world, coordinator):
+        url = "/ckan-admin/samverkan"
+        items = [f"participation:{world['old']['id']}", f"participation:{world['new']['id']}",
+                 "calloff:" + world["calloff"]["id"]]
+        # one of them is decided meanwhile
+        call("vgsamverkan_participation_approve", coordinator, id=world["new"]["id"])
+        response = app.post(f"{url}/beslut", data={"items": items, "verb": "reject", "text": "Ofullständig",
+                                                   "_csrf_token": token(app, url, coordinator)},
+                            extra_environ=as_user(coordinator))
+        body = response.body
+        assert "Sparade beslut: 1" in body
+        assert body.count("inte beslutats") == 2  # the approved one and the call-off
+        model.Session.expire_all()
+        assert model.Session.get(Participation, world["old"]["id"]).state == "rejected"
+        assert model.Session.get(Participation, world["new"]["id"]).state == "approved"
+
+    def test_a_rejection_needs_a_reason_and_only_the_coordinator(self, app, world, coordinator):
+        url = "/ckan-admin/samverkan"
+        items = [f"participation:{world['old']['id']}"]
+        response = app.post(f"{url}/beslut", data={"items": items, "verb": "reject", "text": "",
+                                                   "_csrf_token": token(app, url, coordinator)},
+                            extra_environ=as_user(coordinator))
+        assert "inte beslutats" in response.body
+        model.Session.expire_all()
+        assert model.Session.get(Participation, world["old"]["id"]).state == "pending"
+        admin = factories.User()
+        assert app.post(f"{url}/beslut", data={"items": items, "verb": "approve",
+                                               "_csrf_token": token(app, "/samverkan", admin)},
+                        extra_environ=as_user(admin)).status_code == 403
