@@ -1,0 +1,139 @@
+"""WCAG 2.1 AA on every page of the extension, checked with axe-core (v4.12, from the
+axe-playwright-python wheel, injected through Selenium) inside Debian's headless
+Chromium against a running portal: logged out, as a publisher and as the coordinator.
+Zero violations; a failure lists each rule, its impact and the elements."""
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+import ckan.model as model
+from ckan.tests import factories
+
+from tests.e2e.test_browser import PASSWORD, _log_in
+from tests.factories import call, participant_org, request_rights
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_source() -> str:
+    spec = importlib.util.find_spec("axe_playwright_python")  # finds the file, imports nothing
+    assert spec is not None, "axe-playwright-python (requirements/nodeps.txt) is not installed"
+    with open(os.path.join(spec.submodule_search_locations[0], "axe.min.js"), encoding="utf-8") as f:
+        return f.read()
+
+
+def _violations(browser, axe: str) -> list[dict]:
+    browser.execute_script(axe)
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical',"
+        " help: String(e), nodes: []}]));",
+        TAGS,
+    )
+    return result
+
+
+def _report(path: str, violations: list[dict]) -> str:
+    lines = [f"{path}:"]
+    for v in violations:
+        targets = ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:5])
+        lines.append(f"  {v['id']} ({v.get('impact')}): {v.get('help')} — {targets}")
+        for node in v.get("nodes", [])[:1]:
+            lines.append(f"    {(node.get('failureSummary') or '').strip()[:300]}")
+    return "\n".join(lines)
+
+
+def _user(name: str, **kwargs):
+    user = factories.User(name=name, **kwargs)
+    obj = model.User.get(name)
+    obj.password = PASSWORD
+    model.Session.commit()
+    return user
+
+
+@pytest.fixture
+def world(coordinator):
+    # "samordnare" decides here (in this process); "e2e-samordnare" is the coordinator of
+    # the running portal, who browses
+    _user("e2e-samordnare", fullname="Sam Samordnare")
+    admin = _user("a11y-admin", fullname="Anna Admin")
+    publisher = _user("a11y-publicist", fullname="Per Publicist")
+    org = participant_org(admin, coordinator, effective_from="2026-01-01", municipality_code="1480")
+    rights = request_rights(publisher, org)
+    call("vgsamverkan_publisher_approve", coordinator, id=rights["id"])
+    pending = request_rights(publisher, participant_org(factories.User(), coordinator, municipality_code="1401"))
+    connection = call("vgsamverkan_connection_create", admin, organization_id=org["id"],
+                      information_sets="Kartor", technical_contact="Tekniker")
+    call("vgsamverkan_connection_investigate", coordinator, id=connection["id"], investigator="Ivar")
+    call("vgsamverkan_connection_quote", coordinator, id=connection["id"], solution="Skörd", effort_hours="8",
+         price="9600", valid_until="2099-12-31")
+    calloff = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
+                   description="DCAT-AP-SE", estimated_hours="8", period_start="2026-10-01",
+                   period_end="2026-12-31")
+    call("vgsamverkan_calloff_assign", coordinator, id=calloff["id"], expert_name="Eva Expert", hourly_rate="950",
+         planned_hours="8")
+    call("vgsamverkan_calloff_log_time", coordinator, id=calloff["id"], date="2026-10-05", hours="2")
+    call("vgsamverkan_population_import", coordinator, year=2025, source="Test",
+         records=[{"municipality_code": "1480", "name": "Göteborg", "population": 600000},
+                  {"municipality_code": "1401", "name": "Härryda", "population": 40000}])
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="100000")
+    call("vgsamverkan_fee_run", coordinator, month="2026-10")
+    waiting = call("vgsamverkan_participation_apply", publisher, organization_name="a11y-ny",
+                   organization_title="Nya kommunen", org_type="kommun", municipality_code="1402",
+                   org_number="212000-1355", contact_name="Per", contact_email="per@example.org")
+    return {"org": org, "rights": rights, "pending": pending, "connection": connection, "calloff": calloff,
+            "participation": waiting}
+
+
+def _pages(w) -> dict[str, list[str]]:
+    org = w["org"]["name"]
+    return {
+        "": ["/samverkan", "/en/samverkan"],
+        "a11y-publicist": [
+            "/samverkan", "/samverkan/mina-arenden", "/samverkan/deltagande/ansok",
+            f"/samverkan/deltagande/{w['participation']['id']}", "/samverkan/behorighet/ansok",
+            f"/samverkan/behorighet/{w['pending']['id']}", f"/samverkan/behorighet/{w['rights']['id']}",
+            "/dashboard/",
+        ],
+        "e2e-samordnare": [
+            "/ckan-admin/samverkan", "/ckan-admin/samverkan/avgifter", "/ckan-admin/samverkan/avgifter/2026-10",
+            "/ckan-admin/samverkan/avgifter/2026-11", "/ckan-admin/samverkan/befolkning",
+            f"/samverkan/deltagande/{w['participation']['id']}", f"/samverkan/behorighet/{w['pending']['id']}",
+            f"/samverkan/anslutning/{w['connection']['id']}", f"/samverkan/avrop/{w['calloff']['id']}",
+            "/samverkan/anslutning/ny", "/samverkan/avrop/ny", f"/organization/samverkan/{org}",
+            f"/organization/members/{org}", f"/organization/member_new/{org}", "/en/ckan-admin/samverkan",
+        ],
+    }
+
+
+def test_every_page_has_no_wcag_violation(browser, server_url, world):
+    axe = _axe_source()
+    # the check itself: a page with known faults must show them
+    browser.get("data:text/html;charset=utf-8,<html><body><img src='x.png'><input type='text'></body></html>")
+    assert {"image-alt", "html-has-lang", "label"} <= {v["id"] for v in _violations(browser, axe)}
+    failures = []
+    checked = 0
+    for user, paths in _pages(world).items():
+        if user:
+            _log_in(browser, server_url, user)
+        else:
+            browser.delete_all_cookies()
+        for path in paths:
+            browser.get(server_url + path)
+            WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+            lang = browser.find_element(By.TAG_NAME, "html").get_attribute("lang")
+            assert lang in ("sv", "en"), f"{path}: lang={lang!r}"
+            violations = _violations(browser, axe)
+            checked += 1
+            if violations:
+                failures.append(_report(f"{user or 'anonymous'} {path}", violations))
+    assert checked >= 25
+    assert not failures, "WCAG 2.1 AA violations:\n" + "\n".join(failures)
