@@ -1,0 +1,148 @@
+"""The main journeys, walked in Debian's headless Chromium as people would, in Swedish:
+an organisation asks for a connection and accepts the quote; an organisation calls off an
+expert and the expert logs time; the coordinator looks at a month, runs and closes it
+and downloads the CSV. A screenshot of each journey's last page is saved under
+``test-artifacts/screenshots/``."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.e2e.test_browser import _log_in, _main_text, _user, _wait_for
+from tests.factories import call, participant_org
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
+
+
+def _shot(browser, name: str) -> str:
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, f"{name}.png")
+    browser.save_screenshot(path)
+    assert os.path.getsize(path) > 10_000
+    return path
+
+
+def _fill(browser, fields: dict[str, str]) -> None:
+    for element_id, value in fields.items():
+        element = browser.find_element(By.ID, element_id)
+        element.clear()
+        element.send_keys(value)
+
+
+def _submit(browser, form_action_part: str) -> None:
+    form = browser.find_element(By.XPATH, f"//form[contains(@action, '{form_action_part}')]")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+
+@pytest.fixture
+def people(coordinator):
+    _user("e2e-samordnare", "e2e-samordnare@example.org")
+    admin = _user("resa-admin", "resa-admin@example.org")
+    expert = _user("resa-expert", "resa-expert@example.org")
+    org = participant_org(admin, coordinator, effective_from="2026-01-01", municipality_code="1480")
+    return {"admin": admin, "expert": expert, "org": org}
+
+
+def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, people):
+    org = people["org"]
+    _log_in(browser, server_url, "resa-admin")
+    browser.get(f"{server_url}/organization/samverkan/{org['name']}")
+    browser.find_element(By.LINK_TEXT, "Ansök om anslutning").click()
+    _wait_for(browser, "Ansök om teknisk anslutning")
+    _fill(browser, {"field-information_sets": "Detaljplaner som WMS",
+                    "field-technical_contact": "Tekla Teknik, tekla@example.org"})
+    browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
+    _wait_for(browser, "Tack!")
+    request_url = browser.current_url
+
+    _log_in(browser, server_url, "e2e-samordnare")
+    browser.get(request_url)
+    _fill(browser, {"field-investigator": "Ivar Utredare"})
+    _submit(browser, "/investigate")
+    _wait_for(browser, "Sparat.")
+    valid = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    _fill(browser, {"field-solution": "WMS via plattformens proxy", "field-effort_hours": "12",
+                    "field-price": "9600"})
+    browser.execute_script("document.getElementById('field-valid_until').value = arguments[0]", valid)
+    _submit(browser, "/quote")
+    _wait_for(browser, "9 600,00 kr")
+
+    _log_in(browser, server_url, "resa-admin")
+    browser.get(request_url)
+    _submit(browser, "/accept")
+    text = _wait_for(browser, "Sparat.")
+    assert "accepterad" in text.lower()
+    _shot(browser, "anslutning-offert-accepterad")
+
+
+def test_an_expert_is_called_off_and_logs_time(browser, server_url, people):
+    org = people["org"]
+    _log_in(browser, server_url, "resa-admin")
+    browser.get(f"{server_url}/organization/samverkan/{org['name']}")
+    browser.find_element(By.LINK_TEXT, "Avropa stöd").click()
+    _wait_for(browser, "Avropa stöd")
+    Select(browser.find_element(By.ID, "field-competence_area")).select_by_value("metadata")
+    _fill(browser, {"field-description": "Hjälp med DCAT-AP-SE", "field-estimated_hours": "8"})
+    for field, value in (("field-period_start", "2026-11-01"), ("field-period_end", "2026-12-31")):
+        browser.execute_script("document.getElementById(arguments[0]).value = arguments[1]", field, value)
+    browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
+    _wait_for(browser, "Tack! Ditt avrop har skickats")
+    calloff_url = browser.current_url
+
+    _log_in(browser, server_url, "e2e-samordnare")
+    browser.get(calloff_url)
+    _fill(browser, {"field-expert_name": "Resa Expert", "field-expert_user_id": "resa-expert",
+                    "field-hourly_rate": "950", "field-planned_hours": "8"})
+    _submit(browser, "/assign")
+    _wait_for(browser, "Sparat.")
+
+    _log_in(browser, server_url, "resa-expert")
+    browser.get(f"{server_url}/samverkan/mina-arenden")
+    browser.find_element(By.XPATH, f"//a[contains(@href, '{calloff_url.split('/')[-1]}')]").click()
+    _wait_for(browser, "Rapportera tid")
+    _fill(browser, {"field-hours": "2,5", "field-note": "Genomgång av katalogen"})
+    _submit(browser, "/log_time")
+    _wait_for(browser, "Sparat.")
+    assert browser.find_element(By.ID, "vgs-logged-hours").text == "2,5"
+    assert browser.find_element(By.ID, "vgs-amount").text.startswith("2 375,00 kr")
+    assert "pågår" in _main_text(browser)
+    _shot(browser, "avrop-tid-rapporterad")
+
+
+def test_the_coordinator_runs_and_closes_a_month_and_downloads_the_csv(browser, server_url, people, tmp_path):
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    call("vgsamverkan_population_import", "samordnare", year=2025, source="Test",
+         records=[{"municipality_code": "1480", "name": "Göteborg", "population": 600000}])
+    _log_in(browser, server_url, "e2e-samordnare")
+    browser.get(f"{server_url}/ckan-admin/samverkan")
+    browser.find_element(By.LINK_TEXT, "Avgifter").click()
+    _wait_for(browser, "Ingen taxa ännu")
+    browser.execute_script("document.getElementById('field-valid_from').value = '2026-01'")
+    _fill(browser, {"field-total": "100000"})
+    _submit(browser, "/avgifter/taxa")
+    _wait_for(browser, "Taxan har sparats.")
+    browser.execute_script("document.getElementById('field-month').value = '2026-10'")
+    browser.find_element(By.XPATH, "//form[contains(@action, '/avgifter/manad')]//button").click()
+    text = _wait_for(browser, "Vad en körning ger nu")
+    assert "Göteborg: 600 000 invånare (2025)" in text
+    _submit(browser, "/2026-10/run")
+    _wait_for(browser, "Underlagen för 2026-10 har sparats.")
+    _submit(browser, "/2026-10/close")
+    _wait_for(browser, "2026-10 är stängd.")
+    browser.find_element(By.LINK_TEXT, "Ladda ned CSV").click()
+    target = tmp_path / "avgifter-2026-10.csv"
+    deadline = time.time() + 20
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    content = target.read_bytes().decode("utf-8-sig")
+    assert content.startswith("Månad;Organisation;") and "100000,00" in content
+    assert browser.find_element(By.ID, "vgs-fee-month-state").text == "stängd"
+    _shot(browser, "avgifter-manad-stangd")
