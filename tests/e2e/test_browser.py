@@ -95,7 +95,12 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
     model.Session.expire_all()
     org = model.Group.get("webbkommunen")
     assert org is not None and member_role(org.id, applicant["id"]) == "admin"
-    browser.save_screenshot("/tmp/vgsamverkan-browser-approved.png")
+    import os
+
+    shots = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                         "test-artifacts", "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    browser.save_screenshot(os.path.join(shots, "deltagande-godkant.png"))
 
     # Both e-mails arrive (sent by the real worker to the real SMTP server).
     run_jobs()

@@ -37,9 +37,20 @@ def _fill(browser, fields: dict[str, str]) -> None:
         element.send_keys(value)
 
 
+def _click(browser, element) -> None:
+    """Scroll the element to the middle of the window, then click it as a person would."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    try:
+        element.click()
+    except ElementClickInterceptedException:  # CKAN's dataset form: a sticky element over it
+        browser.execute_script("arguments[0].click()", element)
+
+
 def _submit(browser, form_action_part: str) -> None:
     form = browser.find_element(By.XPATH, f"//form[contains(@action, '{form_action_part}')]")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _click(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 @pytest.fixture
@@ -146,3 +157,37 @@ def test_the_coordinator_runs_and_closes_a_month_and_downloads_the_csv(browser, 
     assert content.startswith("Månad;Organisation;") and "100000,00" in content
     assert browser.find_element(By.ID, "vgs-fee-month-state").text == "stängd"
     _shot(browser, "avgifter-manad-stangd")
+
+
+def test_a_user_asks_for_publishing_rights_is_approved_and_publishes(browser, server_url, people):
+    org = people["org"]
+    _user("resa-publicist", "resa-publicist@example.org")
+    _log_in(browser, server_url, "resa-publicist")
+    browser.get(f"{server_url}/organization/{org['name']}")
+    browser.find_element(By.LINK_TEXT, "Ansök om publiceringsbehörighet").click()
+    _wait_for(browser, "publiceringsbehörighet")
+    _fill(browser, {"field-motivation": "Jag ansvarar för kommunens cykeldata."})
+    browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
+    _wait_for(browser, "Tack!")
+
+    _log_in(browser, server_url, "e2e-samordnare")
+    browser.get(f"{server_url}/ckan-admin/samverkan")
+    row = browser.find_element(By.XPATH, "//table[@id='vgs-publisher-queue']//tr[.//a[contains(@href, '/behorighet/')]]")
+    _click(browser, row.find_element(By.CSS_SELECTOR, "button.btn-success"))
+    _wait_for(browser, "Sparat.")
+
+    _log_in(browser, server_url, "resa-publicist")
+    browser.get(f"{server_url}/dataset/new")
+    _fill(browser, {"field-title": "Cykelvägar"})
+    browser.execute_script("document.getElementById('field-name').value = 'cykelvagar'")
+    Select(browser.find_element(By.ID, "field-organizations")).select_by_value(org["id"])
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save]"))
+    _wait_for(browser, "Lägg till data")
+    _click(browser, browser.find_element(By.ID, "resource-link-button"))
+    _fill(browser, {"field-resource-url": "https://data.example.org/cykelvagar.csv"})
+    _fill(browser, {"field-name": "Cykelvägar (CSV)"})
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save][value=go-metadata]"))
+    text = _wait_for(browser, "Cykelvägar")
+    assert "/dataset/cykelvagar" in browser.current_url
+    assert "Cykelvägar (CSV)" in text
+    _shot(browser, "publicist-publicerat")
