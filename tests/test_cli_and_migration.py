@@ -64,14 +64,21 @@ class TestDemoSeed:
         first = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert first.exit_code == 0, first.output
         states = sorted(p.state for p in model.Session.query(Participation))
-        assert states == ["approved", "pending", "pending"]
+        assert states == ["approved", "pending", "pending", "rejected", "terminated", "withdrawn"]
         assert model.User.get("samordnare") is not None
         from ckanext.vgsamverkan.model import Calloff
 
-        assert sorted(c.state for c in model.Session.query(Calloff)) == ["in_progress", "requested"]
+        assert sorted(c.state for c in model.Session.query(Calloff)) == [
+            "assigned", "cancelled", "delivered", "in_progress", "requested"]
+        from ckanext.vgsamverkan.model import Connection, PublisherRequest
+
+        assert {c.state for c in model.Session.query(Connection)} == {
+            "submitted", "investigating", "quoted", "accepted", "connected", "declined", "cancelled", "disconnected"}
+        assert {r.state for r in model.Session.query(PublisherRequest)} == {
+            "pending", "approved", "rejected", "withdrawn", "revoked"}
         from ckanext.vgsamverkan.model import FeeMonth, FeeStatement
 
-        assert [m.state for m in model.Session.query(FeeMonth)] == ["open"]
+        assert sorted(m.state for m in model.Session.query(FeeMonth)) == ["closed", "open"]
         assert model.Session.query(FeeStatement).count() >= 1
         # the demo datasets are found by search, the private one only by members
         from ckan.tests import helpers
@@ -85,7 +92,7 @@ class TestDemoSeed:
         second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert second.exit_code == 0, second.output
         assert "created" not in second.output
-        assert model.Session.query(Participation).count() == 3
+        assert model.Session.query(Participation).count() == 6
 
 
 class TestMigration:

@@ -90,3 +90,31 @@ def test_the_organisations_samverkan_tab(app, org, admin, coordinator):
     stranger = factories.User()
     assert app.get(tab, extra_environ=as_user(stranger)).status_code == 403
     assert tab not in app.get(f"/organization/{org['name']}", extra_environ=as_user(stranger)).body
+
+
+def test_the_tab_shows_every_part_with_the_next_steps(app, org, admin, coordinator):
+    publisher = factories.User(fullname="Pia Publicist")
+    r = call("vgsamverkan_publisher_request", publisher, organization_id=org["id"], role="editor")
+    call("vgsamverkan_publisher_approve", coordinator, id=r["id"], expires="2099-12-31")
+    c = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="Kartor",
+             technical_contact="T")
+    a = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
+             description="D", estimated_hours="2", period_start="2026-11-01", period_end="2026-11-30")
+    page = app.get(f"/organization/samverkan/{org['name']}", extra_environ=as_user(admin)).body
+    assert "Pia Publicist" in page and "2099-12-31" in page
+    assert f"/samverkan/anslutning/{c['id']}" in page and "Den regionala samordnaren utreder." in page
+    assert f"/samverkan/avrop/{a['id']}" in page and "Juridik och licensiering" in page
+    assert "Avropa stöd" in page and "Ansök om anslutning" in page
+
+
+def test_the_dashboard_says_what_happens_next(app, org, admin, coordinator):
+    c = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="Kartor",
+             technical_contact="T")
+    call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="I")
+    call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="S", effort_hours="1", price="100",
+         valid_until="2099-01-01")
+    page = app.get("/dashboard/", extra_environ=as_user(admin)).body
+    assert 'id="vgs-next-steps"' in page
+    assert f"/samverkan/anslutning/{c['id']}" in page and "Acceptera eller avböj offerten." in page
+    newcomer = app.get("/dashboard/", extra_environ=as_user(factories.User())).body
+    assert "Inget väntar." in newcomer

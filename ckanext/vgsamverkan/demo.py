@@ -20,6 +20,10 @@ USERS = [
     ("cecilia-ny", "Cecilia Nysson", "cecilia@example.org"),
     ("david-besok", "David Besöksson", "david@example.org"),
     ("erik-expert", "Erik Expertsson", "erik@example.org"),
+    ("erika-redaktor", "Erika Redaktörsson", "erika@example.org"),
+    ("filip-fel", "Filip Felsson", "filip@example.org"),
+    ("greta-gick", "Greta Gicksson", "greta@example.org"),
+    ("hugo-hade", "Hugo Hadesson", "hugo@example.org"),
 ]
 
 
@@ -202,16 +206,23 @@ def seed() -> Iterator[str]:
                 _ctx("erik-expert"), {"id": c["id"], "date": date.isoformat(), "hours": hours, "note": note})
         yield "call-off Exempelstads kommun (metadata): in progress, 6.75 hours logged"
 
-    # A fee schedule, and last month run (open: it can be looked at, run again, closed).
+    yield from _seed_every_state(site)
+
+    # A fee schedule; the month before last run and closed, last month run (open: it can
+    # be looked at, run again, closed).
     if not model.Session.query(FeeSchedule.id).first():
         import datetime as dt
 
         tk.get_action("vgsamverkan_fee_schedule_set")(
             {"user": site}, {"valid_from": "2026-01", "total": "100000.00", "base_percent": "10",
                              "regional_fixed": "5000.00"})
-        last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-        run = tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": last_month})
-        yield f"fee schedule from 2026-01; fees of {last_month} run: {run['count']} statements (open)"
+        last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+        before_last = (last.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": before_last})
+        tk.get_action("vgsamverkan_fee_close")({"user": site}, {"month": before_last})
+        run = tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": last.strftime("%Y-%m")})
+        yield (f"fee schedule from 2026-01; fees of {before_last} closed; of {last.strftime('%Y-%m')} run: "
+               f"{run['count']} statements (open)")
 
     for line in _seed_datasets():
         yield line
@@ -257,3 +268,96 @@ def _seed_datasets() -> Iterator[str]:
             },
         )
         yield f"dataset {name}: created{' (private)' if private else ''}"
+
+
+def _seed_every_state(site: str) -> Iterator[str]:
+    """Every state of every workflow, so that a first look at the coordinator's page is a
+    realistic working day (idempotent: skipped when the region below exists)."""
+    import datetime as dt
+
+    if _has_application("vastkustens-region"):
+        return
+    coordinator = {"user": site}
+    today = dt.date.today()
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    kommun = model.Group.get("exempelstads-kommun")
+
+    def apply(name: str, title: str, org_type: str, admin: str, number: str, code: str = "") -> dict:
+        org_id = _ensure_org(name, title, admin)
+        data = {"organization_id": org_id, "org_type": org_type, "org_number": _org_number(number),
+                "contact_name": title, "contact_email": f"{name}@example.org", "language": "sv",
+                "motivation": "Demo."}
+        if code:
+            data["municipality_code"] = code
+        return tk.get_action("vgsamverkan_participation_apply")(_ctx(admin), data)
+
+    # participation: rejected, withdrawn, terminated
+    p = apply("avslagna-forvaltningen", "Avslagna förvaltningen", "regional_forvaltning", "filip-fel", "212999011")
+    tk.get_action("vgsamverkan_participation_reject")(coordinator, {"id": p["id"], "reason": "Dubblett av en annan ansökan"})
+    p = apply("dragna-bolaget", "Dragna bolaget AB", "kommunalt_bolag", "greta-gick", "556999011", "1480")
+    tk.get_action("vgsamverkan_participation_withdraw")(_ctx("greta-gick"), {"id": p["id"], "comment": "Vi väntar ett år"})
+    p = apply("vastkustens-region", "Västkustens region", "regional_forvaltning", "hugo-hade", "212999012")
+    tk.get_action("vgsamverkan_participation_approve")(coordinator, {"id": p["id"], "effective_from": "2026-01-01"})
+    tk.get_action("vgsamverkan_participation_terminate")(
+        coordinator, {"id": p["id"], "effective_to": last.isoformat(), "comment": "Avslutat enligt avtal"})
+    yield "participations: rejected, withdrawn, terminated"
+
+    if kommun is None:
+        return
+    # publisher rights: approved with an end date, rejected, withdrawn, revoked
+    def ask(user: str) -> dict:
+        return tk.get_action("vgsamverkan_publisher_request")(
+            _ctx(user), {"organization_id": kommun.id, "role": "editor", "motivation": "Demo."})
+
+    r = ask("erika-redaktor")
+    tk.get_action("vgsamverkan_publisher_approve")(
+        coordinator, {"id": r["id"], "expires": (today + dt.timedelta(days=10)).isoformat()})
+    tk.get_action("vgsamverkan_publisher_reject")(coordinator, {"id": ask("filip-fel")["id"], "reason": "Okänd användare"})
+    tk.get_action("vgsamverkan_publisher_withdraw")(_ctx("greta-gick"), {"id": ask("greta-gick")["id"]})
+    r = ask("hugo-hade")
+    tk.get_action("vgsamverkan_publisher_approve")(coordinator, {"id": r["id"]})
+    tk.get_action("vgsamverkan_publisher_revoke")(coordinator, {"id": r["id"], "comment": "Slutat"})
+    yield "publisher rights: approved (expires soon), rejected, withdrawn, revoked"
+
+    # connections in every state
+    def connection(steps: list[str]) -> None:
+        c = tk.get_action("vgsamverkan_connection_create")(
+            _ctx("anna-admin"), {"organization_id": kommun.id, "information_sets": f"Demo: {steps[-1] if steps else 'ny'}",
+                                 "technical_contact": "Anna Exempelsson", "language": "sv"})
+        params = {"investigate": {"investigator": "Sam Samordnare"},
+                  "quote": {"solution": "Skörd", "effort_hours": "8", "price": "6400",
+                            "valid_until": (today + dt.timedelta(days=30)).isoformat()},
+                  "complete": {"connected_date": last.replace(day=15).isoformat()}}
+        for step in steps:
+            who = _ctx("anna-admin") if step in ("accept", "decline") else coordinator
+            tk.get_action(f"vgsamverkan_connection_{step}")(who, {"id": c["id"], **params.get(step, {})})
+
+    for steps in ([], ["investigate"], ["investigate", "quote", "accept"],
+                  ["investigate", "quote", "accept", "complete"], ["investigate", "quote", "decline"],
+                  ["cancel"], ["investigate", "quote", "accept", "complete", "disconnect"]):
+        connection(steps)
+    yield "connections: submitted, investigating, accepted, connected, declined, cancelled, disconnected"
+
+    # call-offs: assigned, delivered, cancelled
+    def calloff(area: str) -> dict:
+        return tk.get_action("vgsamverkan_calloff_create")(
+            _ctx("anna-admin"), {"organization_id": kommun.id, "competence_area": area, "language": "sv",
+                                 "description": f"Demo: {area}", "estimated_hours": "6",
+                                 "period_start": last.replace(day=1).isoformat(),
+                                 "period_end": (today + dt.timedelta(days=60)).isoformat()})
+
+    c = calloff("utbildning")
+    tk.get_action("vgsamverkan_calloff_assign")(
+        coordinator, {"id": c["id"], "expert_name": "Erik Expertsson", "expert_user_id": "erik-expert",
+                      "fixed_price": "12000", "planned_hours": "6"})
+    c = calloff("teknik")
+    tk.get_action("vgsamverkan_calloff_assign")(
+        coordinator, {"id": c["id"], "expert_name": "Erik Expertsson", "expert_user_id": "erik-expert",
+                      "hourly_rate": "950", "planned_hours": "4"})
+    tk.get_action("vgsamverkan_calloff_log_time")(
+        _ctx("erik-expert"), {"id": c["id"], "date": last.replace(day=20).isoformat(), "hours": "3.75",
+                              "note": "API-genomgång"})
+    tk.get_action("vgsamverkan_calloff_deliver")(coordinator, {"id": c["id"], "delivered_date": last.isoformat()})
+    c = calloff("juridik")
+    tk.get_action("vgsamverkan_calloff_cancel")(_ctx("anna-admin"), {"id": c["id"], "comment": "Löst internt"})
+    yield "call-offs: assigned, delivered, cancelled"

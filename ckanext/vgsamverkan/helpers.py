@@ -253,3 +253,44 @@ def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60)
         points.append((round(x, 1), round(y, 1)))
     return {"width": width, "height": height, "points": " ".join(f"{x},{y}" for x, y in points),
             "last_x": points[-1][0], "last_y": points[-1][1], "max": max(numbers)}
+
+
+_OPEN = {"participation": ("pending",), "publisher": ("pending",),
+         "connection": ("submitted", "investigating", "quoted", "accepted"),
+         "calloff": ("requested", "assigned", "in_progress")}
+
+
+def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
+    """The current user's open requests (and those of the organisations they administer,
+    and call-offs assigned to them), each with what happens next, newest first."""
+    user = tk.current_user
+    if not user or not getattr(user, "is_authenticated", False):
+        return []
+    context = {"user": user.name, "auth_user_obj": user}
+    next_steps = {
+        ("participation", "pending"): tk._("The regional coordinator decides; you get an e-mail."),
+        ("publisher", "pending"): tk._("The regional coordinator decides; you get an e-mail."),
+        ("connection", "submitted"): tk._("The regional coordinator investigates."),
+        ("connection", "investigating"): tk._("The regional coordinator investigates."),
+        ("connection", "quoted"): tk._("Accept or decline the quote."),
+        ("connection", "accepted"): tk._("The coordinator connects you."),
+        ("calloff", "requested"): tk._("The regional coordinator assigns an expert."),
+        ("calloff", "assigned"): tk._("The expert works on it."),
+        ("calloff", "in_progress"): tk._("The expert works on it."),
+    }
+    items = []
+    for kind, states in _OPEN.items():
+        try:
+            results = tk.get_action(f"vgsamverkan_{kind}_list")(context, {"limit": 50})["results"]
+        except (tk.NotAuthorized, tk.ValidationError):
+            continue
+        for r in results:
+            if r["state"] not in states:
+                continue
+            step = next_steps.get((kind, r["state"]), "")
+            if kind == "calloff" and r.get("expert_user_id") == user.id and r["state"] != "requested":
+                step = tk._("Log your time on the call-off.")
+            items.append({"kind": kind, "id": r["id"], "state": r["state"], "created": r["created"],
+                          "organization_title": r.get("organization_title") or "", "next": step,
+                          "url": vgsamverkan_object_url(kind, r["id"])})
+    return sorted(items, key=lambda i: i["created"], reverse=True)

@@ -369,13 +369,25 @@ _CONNECTION_PARAMS = ("comment", "investigator", "solution", "effort_hours", "pr
                       "connected_date", "harvest_url")
 
 
-class ConnectionCreateView(MethodView):
+class _OrgRequestCreateView(MethodView):
+    """The form of a request that an admin of a participant organisation makes (a
+    connection, a call-off): the organisations to choose from, the action's outcome."""
+
+    template = ""
+    action = ""
+    fields: tuple[str, ...] = ()
+    preset: tuple[str, ...] = ("organization_id",)
+    read_view = ""
+
+    def thanks(self) -> str:
+        raise NotImplementedError
+
     def _render(self, data: dict[str, Any], errors: dict[str, Any]):
         admin_ids = {o["id"] for o in _admin_orgs()}
         participants = [p for p in _participants()
                         if p["organization_id"] in admin_ids or _is_coordinator()]
         return tk.render(
-            "vgsamverkan/connection_form.html",
+            self.template,
             {"data": data, "errors": errors,
              "error_summary": _error_summary(errors) if errors else {},
              "organizations": participants, "labels": _field_labels()},
@@ -384,23 +396,33 @@ class ConnectionCreateView(MethodView):
     def get(self):
         if not _logged_in():
             return _login_redirect()
-        return self._render({"organization_id": tk.request.args.get("organization_id", "")}, {})
+        return self._render({k: tk.request.args.get(k, "") for k in self.preset}, {})
 
     @_csrf_protected
     def post(self):
         if not _logged_in():
             return _login_redirect()
         form = _form()
-        data = {k: form.get(k, "") for k in _CONNECTION_FIELDS}
+        data = {k: form.get(k, "") for k in self.fields}
         payload = {k: v for k, v in data.items() if v != ""}
         try:
-            result = tk.get_action("vgsamverkan_connection_create")(_context(), payload)
+            result = tk.get_action(self.action)(_context(), payload)
         except tk.ValidationError as e:
             return self._render(data, e.error_dict)
         except tk.NotAuthorized as e:
             return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
-        tk.h.flash_success(tk._("Thank you! Your connection request has been sent to the regional coordinator."))
-        return tk.redirect_to("vgsamverkan.connection_read", id=result["id"])
+        tk.h.flash_success(self.thanks())
+        return tk.redirect_to(self.read_view, id=result["id"])
+
+
+class ConnectionCreateView(_OrgRequestCreateView):
+    template = "vgsamverkan/connection_form.html"
+    action = "vgsamverkan_connection_create"
+    fields = _CONNECTION_FIELDS
+    read_view = "vgsamverkan.connection_read"
+
+    def thanks(self) -> str:
+        return tk._("Thank you! Your connection request has been sent to the regional coordinator.")
 
 
 def _is_coordinator() -> bool:
@@ -430,39 +452,15 @@ _CALLOFF_PARAMS = ("comment", "expert_name", "expert_user_id", "hourly_rate", "f
                    "planned_hours", "date", "hours", "note", "delivered_date")
 
 
-class CalloffCreateView(MethodView):
-    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
-        admin_ids = {o["id"] for o in _admin_orgs()}
-        participants = [p for p in _participants()
-                        if p["organization_id"] in admin_ids or _is_coordinator()]
-        return tk.render(
-            "vgsamverkan/calloff_form.html",
-            {"data": data, "errors": errors,
-             "error_summary": _error_summary(errors) if errors else {},
-             "organizations": participants, "labels": _field_labels()},
-        )
+class CalloffCreateView(_OrgRequestCreateView):
+    template = "vgsamverkan/calloff_form.html"
+    action = "vgsamverkan_calloff_create"
+    fields = _CALLOFF_FIELDS
+    preset = ("organization_id", "competence_area")
+    read_view = "vgsamverkan.calloff_read"
 
-    def get(self):
-        if not _logged_in():
-            return _login_redirect()
-        return self._render({"organization_id": tk.request.args.get("organization_id", ""),
-                             "competence_area": tk.request.args.get("competence_area", "")}, {})
-
-    @_csrf_protected
-    def post(self):
-        if not _logged_in():
-            return _login_redirect()
-        form = _form()
-        data = {k: form.get(k, "") for k in _CALLOFF_FIELDS}
-        payload = {k: v for k, v in data.items() if v != ""}
-        try:
-            result = tk.get_action("vgsamverkan_calloff_create")(_context(), payload)
-        except tk.ValidationError as e:
-            return self._render(data, e.error_dict)
-        except tk.NotAuthorized as e:
-            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
-        tk.h.flash_success(tk._("Thank you! Your call-off has been sent to the regional coordinator."))
-        return tk.redirect_to("vgsamverkan.calloff_read", id=result["id"])
+    def thanks(self) -> str:
+        return tk._("Thank you! Your call-off has been sent to the regional coordinator.")
 
 
 def calloff_read(id: str):
@@ -670,6 +668,12 @@ def organization_samverkan(id: str):
             context, {"organization_id": group_dict["id"], "limit": 120})["results"]
         participations = tk.get_action("vgsamverkan_participation_list")(
             context, {"organization_id": group_dict["id"], "limit": 20})["results"]
+        connections = tk.get_action("vgsamverkan_connection_list")(
+            context, {"organization_id": group_dict["id"], "limit": 100})["results"]
+        calloffs = tk.get_action("vgsamverkan_calloff_list")(
+            context, {"organization_id": group_dict["id"], "limit": 100})["results"]
+        publishers = tk.get_action("vgsamverkan_publisher_list")(
+            context, {"organization_id": group_dict["id"], "limit": 200})["results"]
     except tk.NotAuthorized:
         if not _logged_in():
             return _login_redirect()
@@ -682,7 +686,8 @@ def organization_samverkan(id: str):
         return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
     return tk.render("organization/vgsamverkan.html", {
         "group_dict": group_dict, "group_type": "organization", "id": group_dict["name"],
-        "statements": statements, "participations": participations,
+        "statements": statements, "participations": participations, "connections": connections,
+        "calloffs": calloffs, "publishers": [r for r in publishers if r["state"] in ("pending", "approved")],
     })
 
 

@@ -1647,8 +1647,8 @@ def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[
 def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
     """A computed run as the dicts ``fee_statement_show`` returns (nothing saved)."""
     from ckanext.vgsamverkan import feetext
-
     from ckanext.vgsamverkan.model.connection import sek
+    from ckanext.vgsamverkan.model.fee import plain_number, unit_price
 
     lang = lang or mailer.request_language()
     results = []
@@ -1658,8 +1658,8 @@ def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
             lines.append({
                 "position": position, "kind": line.kind,
                 "text": feetext.line_text(lang, line.kind, line.details),
-                "quantity": _plain(line.quantity), "unit": line.unit,
-                "unit_price": _unit_price(line.unit_price), "amount": sek(line.amount),
+                "quantity": plain_number(line.quantity), "unit": line.unit,
+                "unit_price": unit_price(line.unit_price), "amount": sek(line.amount),
                 "reference": {"type": line.reference_type, "id": line.reference_id} if line.reference_id else None,
                 "details": line.details,
             })
@@ -1672,18 +1672,6 @@ def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
             "total": sek(st.total),
         })
     return results
-
-
-def _plain(value: Any) -> str | None:
-    return None if value is None else format(Decimal(value).normalize(), "f")
-
-
-def _unit_price(ore: Any) -> str | None:
-    if ore is None:
-        return None
-    value = Decimal(ore) / 100
-    quantized = value.quantize(Decimal("0.01"))
-    return str(quantized) if quantized == value else format(value.normalize(), "f")
 
 
 def _save_run(context: Context, run: Any) -> FeeMonth:

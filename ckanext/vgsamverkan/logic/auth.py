@@ -220,7 +220,8 @@ def _org_admin_or_coordinator_of(context: Context, object_id: Any) -> AuthResult
     return _refuse(tk._("Only the organisation's admins and the coordinator may see this request"))
 
 
-def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> AuthResult:
+def _org_admin_asks(context: Context, data_dict: DataDict, refusal: str) -> AuthResult:
+    """A request that an admin of the named organisation (or the coordinator) makes."""
     result = _logged_in(context)
     if not result["success"]:
         return result
@@ -231,7 +232,11 @@ def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> Auth
         return _ok()
     if org is None:
         return _ok()  # the schema names a missing or unknown organisation
-    return _refuse(tk._("Only an admin of the organisation may ask for a connection"))
+    return _refuse(refusal)
+
+
+def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return _org_admin_asks(context, data_dict, tk._("Only an admin of the organisation may ask for a connection"))
 
 
 def vgsamverkan_connection_show(context: Context, data_dict: DataDict) -> AuthResult:
@@ -280,17 +285,7 @@ def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> Auth
 # -- expert call-offs ------------------------------------------------------------------
 
 def vgsamverkan_calloff_create(context: Context, data_dict: DataDict) -> AuthResult:
-    result = _logged_in(context)
-    if not result["success"]:
-        return result
-    user = _user(context)
-    org_id = data_dict.get("organization_id")
-    org = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
-    if is_coordinator(user) or (org is not None and is_org_admin(user, org.id)):
-        return _ok()
-    if org is None:
-        return _ok()  # the schema names a missing or unknown organisation
-    return _refuse(tk._("Only an admin of the organisation may call off expert support"))
+    return _org_admin_asks(context, data_dict, tk._("Only an admin of the organisation may call off expert support"))
 
 
 def vgsamverkan_calloff_show(context: Context, data_dict: DataDict) -> AuthResult:

@@ -176,9 +176,9 @@ class FeeLine(tk.BaseModel):
             "position": self.position,
             "kind": self.kind,
             "text": self.text,
-            "quantity": _number(self.quantity),
+            "quantity": plain_number(self.quantity),
             "unit": self.unit,
-            "unit_price": _unit_price(self.unit_price_ore),
+            "unit_price": unit_price(self.unit_price_ore),
             "amount": sek(self.amount_ore),
             "reference": {"type": self.reference_type, "id": self.reference_id} if self.reference_id else None,
             "details": self.details or {},
@@ -211,14 +211,12 @@ class FeeAdjustment(tk.BaseModel):
                 "author_name": author.name if author else None, "created": iso(self.created)}
 
 
-def _number(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = format(Decimal(value).normalize(), "f")
-    return text
+def plain_number(value: Any) -> str | None:
+    """A quantity without trailing zeros (``"31"``, ``"2.25"``)."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
 
 
-def _unit_price(ore: Any) -> str | None:
+def unit_price(ore: Any) -> str | None:
     """A unit price in SEK with two decimals, or more where the exact price needs them."""
     if ore is None:
         return None
