@@ -118,3 +118,16 @@ def test_the_dashboard_says_what_happens_next(app, org, admin, coordinator):
     assert f"/samverkan/anslutning/{c['id']}" in page and "Acceptera eller avböj offerten." in page
     newcomer = app.get("/dashboard/", extra_environ=as_user(factories.User())).body
     assert "Inget väntar." in newcomer
+
+
+def test_the_public_page_tells_what_it_costs(app, org, coordinator):
+    assert 'id="vgs-price-now"' not in app.get("/samverkan").body  # no schedule yet
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="100000", base_percent="10",
+         regional_fixed="5000")
+    page = app.get("/samverkan").body
+    # one paying municipality now (Göteborg, 600 000); a newcomer of 40 000 would pay its
+    # half of the equal 10 000 kr and 40 000/640 000 of the other 90 000 kr: 5 000 + 5 625
+    assert "Plattformen kostar 100\u00a0000,00 kr i månaden från 2026-01" in page
+    assert "(1 i dag, med sammanlagt 600\u00a0000 invånare)" in page
+    assert "ungefär 10\u00a0625,00 kr i månaden" in page
+    assert "En regional förvaltning betalar 5\u00a0000,00 kr i månaden." in page

@@ -294,3 +294,38 @@ def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
                           "organization_title": r.get("organization_title") or "", "next": step,
                           "url": vgsamverkan_object_url(kind, r["id"])})
     return sorted(items, key=lambda i: i["created"], reverse=True)
+
+
+def vgsamverkan_price_list(example_population: int = 40_000) -> dict[str, Any] | None:
+    """The access fee as it stands this month, for the public page: the schedule's
+    monthly total, its equal part and the regional amount; the paying municipalities and
+    their inhabitants; and what a municipality of ``example_population`` inhabitants that
+    joined would pay a month (an estimate before VAT: the exact rules are in the fee run).
+    None when no schedule applies yet."""
+    from decimal import Decimal
+
+    schedules = tk.get_action("vgsamverkan_fee_schedule_list")({"ignore_auth": True}, {})["results"]
+    month = dt.date.today().strftime("%Y-%m")
+    current = next((s for s in schedules if not s["superseded"] and s["valid_from"] <= month), None)
+    if current is None:
+        return None
+    participants = tk.get_action("vgsamverkan_participant_list")({"ignore_auth": True}, {})["results"]
+    codes = {p["municipality_code"] for p in participants
+             if p["org_type"] in ("kommun", "kommunalt_bolag") and p.get("municipality_code")}
+    populations = tk.get_action("vgsamverkan_population_list")({"ignore_auth": True}, {})["results"]
+    newest: dict[str, tuple[int, int]] = {}
+    for row in populations:
+        if row["municipality_code"] not in newest or row["year"] > newest[row["municipality_code"]][0]:
+            newest[row["municipality_code"]] = (row["year"], row["population"])
+    inhabitants = sum(newest[c][1] for c in codes if c in newest)
+    total = Decimal(current["total"])
+    base = (total * Decimal(current["base_percent"]) / 100).quantize(Decimal("0.01"))
+    payers = len(codes) + 1
+    estimate = base / payers + (total - base) * example_population / (inhabitants + example_population)
+    return {
+        "total": current["total"], "base_percent": current["base_percent"],
+        "regional_fixed": current["regional_fixed"], "valid_from": current["valid_from"],
+        "municipalities": len(codes), "inhabitants": inhabitants,
+        "example_population": example_population,
+        "example_amount": str(estimate.quantize(Decimal("0.01"))),
+    }
