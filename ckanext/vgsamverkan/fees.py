@@ -103,10 +103,6 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
-def month_text(month: tuple[int, int]) -> str:
-    return f"{month[0]:04d}-{month[1]:02d}"
-
-
 def takes_part(period: Period, day: dt.date) -> bool:
     return (period.start is None or period.start <= day) and (period.end is None or day <= period.end)
 

@@ -11,10 +11,6 @@ from typing import Any, Iterable
 
 from babel.numbers import format_decimal
 
-KIND_LABELS_EN = {"access": "Access fee", "regional": "Regional administration", "connection": "Connection",
-                  "expert": "Expert support", "adjustment": "Adjustment"}
-
-
 def _translate(lang: str):
     from ckanext.vgsamverkan.mailer import translations
 

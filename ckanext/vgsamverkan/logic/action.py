@@ -1556,12 +1556,6 @@ def vgsamverkan_calloff_cancel(context: Context, data_dict: DataDict) -> dict[st
 
 # -- fees ------------------------------------------------------------------------------
 
-def _month(text: str) -> tuple[int, int]:
-    from ckanext.vgsamverkan import fees
-
-    return fees.parse_month(text)
-
-
 def _closed(month: str) -> bool:
     row = model.Session.get(FeeMonth, month)
     return row is not None and row.state == "closed"
