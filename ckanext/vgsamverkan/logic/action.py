@@ -1574,7 +1574,15 @@ def _refuse_if_closed(day: dt.date | None, field: str) -> None:
 
 
 def _run_error(e: Any) -> tk.ValidationError:
-    return tk.ValidationError({e.field: [tk._(e.message).format(**e.params)]})
+    """feerun's refusal in the user's language (the messages are written out here, so
+    that the catalogue has them)."""
+    messages = {
+        "No fee schedule is valid for {month}: set one first":
+            tk._("No fee schedule is valid for {month}: set one first"),
+        "There is no population of municipality {code} for {year}: import it first":
+            tk._("There is no population of municipality {code} for {year}: import it first"),
+    }
+    return tk.ValidationError({e.field: [messages.get(e.message, e.message).format(**e.params)]})
 
 
 @tk.side_effect_free
