@@ -5,6 +5,8 @@ Defaults live in ``config_declaration.yaml`` only.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import ckan.plugins.toolkit as tk
 
 PREFIX = "ckanext.vgsamverkan."
@@ -65,9 +67,7 @@ def expiry_reminder_days() -> int:
     return int(tk.config.get(PREFIX + "expiry_reminder_days"))
 
 
-def vat_rate() -> "Decimal":
-    from decimal import Decimal
-
+def vat_rate() -> Decimal:
     return Decimal(str(tk.config.get(PREFIX + "vat_rate") or "25").strip().replace(",", "."))
 
 
