@@ -432,7 +432,7 @@ def _is_coordinator() -> bool:
 
 
 def connection_read(id: str):
-    return _request_page("connection", id, "vgsamverkan/connection_read.html", "c",
+    return _request_page("connection", id, "vgsamverkan/connection_read.html", "connection",
                          not_found=tk._("Request not found"),
                          forbidden=tk._("You may not see this request"))
 
@@ -464,7 +464,7 @@ class CalloffCreateView(_OrgRequestCreateView):
 
 
 def calloff_read(id: str):
-    return _request_page("calloff", id, "vgsamverkan/calloff_read.html", "c",
+    return _request_page("calloff", id, "vgsamverkan/calloff_read.html", "calloff",
                          not_found=tk._("Call-off not found"),
                          forbidden=tk._("You may not see this call-off"))
 
