@@ -160,6 +160,23 @@ class TestMigration:
         assert {"vgsamverkan_fee_line_frozen", "vgsamverkan_fee_month_frozen",
                 "vgsamverkan_fee_statement_no_truncate"} <= triggers
 
+    def test_event_details_revision_down_and_up(self, cli, coordinator):
+        from tests.factories import call
+
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000.00")
+
+        def columns():
+            model.Session.remove()
+            return {c["name"] for c in sa.inspect(model.meta.engine).get_columns("vgsamverkan_event")}
+
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "f2b6d8a4c1e9"])
+        assert down.exit_code == 0, down.output
+        assert "details" not in columns() and "comment" in columns()
+        assert model.Session.execute(sa.text("SELECT count(*) FROM vgsamverkan_event")).scalar() == 1
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert "details" in columns()
+
     def test_down_and_up(self, cli):
         assert _tables() == TABLES
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "base"])
@@ -172,7 +189,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "f2b6d8a4c1e9" in version.output  # the head revision
+        assert "a1c5e9d3f7b4" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same

@@ -4,9 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, UnicodeText
+from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import eventtext
 
 from .base import iso, make_id, utcnow
 
@@ -28,6 +31,8 @@ class Event(tk.BaseModel):
     from_state = Column(UnicodeText, nullable=True)
     to_state = Column(UnicodeText, nullable=True)
     comment = Column(UnicodeText, nullable=True)
+    # the facts of the act (a quote's price…), said in words in the reader's language
+    details = Column(JSONB, nullable=True)
     created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     __table_args__ = (
@@ -47,6 +52,7 @@ class Event(tk.BaseModel):
         from_state: str | None = None,
         to_state: str | None = None,
         comment: str | None = None,
+        details: dict[str, Any] | None = None,
     ) -> "Event":
         event = cls(
             object_type=object_type,
@@ -57,6 +63,7 @@ class Event(tk.BaseModel):
             from_state=from_state,
             to_state=to_state,
             comment=comment or None,
+            details=details or None,
             created=utcnow(),
         )
         model.Session.add(event)
@@ -76,5 +83,7 @@ class Event(tk.BaseModel):
             "from_state": self.from_state,
             "to_state": self.to_state,
             "comment": self.comment,
+            "details": self.details,
+            "summary": eventtext.summary(self.object_type, self.action, self.details),
             "created": iso(self.created),
         }

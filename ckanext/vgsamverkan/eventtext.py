@@ -1,0 +1,46 @@
+"""The facts of an event in words, in the reader's language.
+
+An event keeps its facts as data (``details``: a quote's price and hours, an
+assignment's expert and rate, the hours logged, a fee run's total…); the history, the
+API and the pages say them in the language of whoever reads, with numbers and money
+written that language's way. What a person wrote stays in the event's ``comment``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ckanext.vgsamverkan import formats
+
+
+def summary(object_type: str, action: str, details: dict[str, Any] | None, lang: str | None = None) -> str:
+    """``details`` of an event in words; empty when the event has none."""
+    if not details:
+        return ""
+    from ckanext.vgsamverkan.mailer import translations
+
+    lang = lang if lang in formats.LANGUAGES else formats.current_lang()
+    _ = translations(lang).gettext
+    d = details
+    key = (object_type, action)
+    if key == ("connection", "quote"):
+        return _("Quote {number}: {price}, {hours} hours, valid until {date}").format(
+            number=d.get("number", ""), price=formats.sek(d.get("price"), lang),
+            hours=formats.number(d.get("hours"), lang), date=d.get("valid_until", ""))
+    if key == ("calloff", "assign"):
+        if d.get("hourly_rate") is not None:
+            price = _("{price} per hour").format(price=formats.sek(d["hourly_rate"], lang))
+        else:
+            price = _("fixed price {price}").format(price=formats.sek(d.get("fixed_price"), lang))
+        return _("Expert: {name}; {price}; {hours} hours planned").format(
+            name=d.get("expert", ""), price=price, hours=formats.number(d.get("planned_hours"), lang))
+    if key == ("calloff", "log_time"):
+        return _("{hours} hours on {date}").format(hours=formats.number(d.get("hours"), lang), date=d.get("date", ""))
+    if key == ("fee_schedule", "set"):
+        return _("From {month}: {total}, {percent} per cent of it split equally, regional {fixed}").format(
+            month=d.get("month", ""), total=formats.sek(d.get("total"), lang),
+            percent=formats.number(d.get("percent"), lang), fixed=formats.sek(d.get("fixed"), lang))
+    if key == ("fee_month", "run"):
+        return _("{count} statements, net {net}").format(count=d.get("count", ""), net=formats.sek(d.get("net"), lang))
+    if key == ("fee_month", "adjust"):
+        return _("Amount: {amount} (before VAT)").format(amount=formats.sek(d.get("amount"), lang))
+    return ""
