@@ -209,7 +209,9 @@ class TestConnectionMail:
         assert len(to_org) == 2
         quote = next(m for m in to_org if "Offert" in m["Subject"])
         body = mailbox.body(quote)
-        assert "Nattlig skörd" in body and "18500.00" in body and valid in body
+        # money and hours as Swedes write them: a no-break space groups thousands, a decimal comma
+        assert "Nattlig skörd" in body and "Pris: 18\u00a0500,00 kr (exkl. moms)" in body and valid in body
+        assert "Insats: 24,5 timmar" in body and "18500.00" not in body
         assert f"/samverkan/anslutning/{c['id']}" in body
         mailbox.messages.clear()
         call("vgsamverkan_connection_accept", admin, id=c["id"])
@@ -245,7 +247,8 @@ class TestCalloffMail:
         run_jobs()
         [to_org] = mailbox.to("kommunchef@example.org")
         [to_expert] = mailbox.to("expert@example.org")
-        assert "Eva Expert" in mailbox.body(to_org) and "950.00" in mailbox.body(to_org)
+        assert "Eva Expert" in mailbox.body(to_org) and "950,00 kr per timme (exkl. moms)" in mailbox.body(to_org)
+        assert "Planerade timmar: 8" in mailbox.body(to_org)
         assert f"/samverkan/avrop/{c['id']}" in mailbox.body(to_expert)
         mailbox.messages.clear()
         yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
@@ -255,7 +258,7 @@ class TestCalloffMail:
         call("vgsamverkan_calloff_deliver", coordinator, id=c["id"])
         run_jobs()
         [done] = mailbox.to("kommunchef@example.org")
-        assert "levererats" in done["Subject"] and "1900.00" in mailbox.body(done)
+        assert "levererats" in done["Subject"] and "Belopp: 1\u00a0900,00 kr (exkl. moms)" in mailbox.body(done)
 
     def test_a_cancellation_by_the_organisation_tells_the_coordinator_and_the_expert(
             self, coordinator, mailbox, run_jobs):
@@ -270,6 +273,9 @@ class TestCalloffMail:
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              fixed_price="5000", planned_hours="3")
         run_jobs()
+        [assigned] = [m for m in mailbox.to("chef2@example.org")  # the one who asked wrote in English
+                      if "assigned" in str(m["Subject"])]
+        assert "Price: fixed price SEK 5,000.00 (before VAT)" in mailbox.body(assigned)
         mailbox.messages.clear()
         call("vgsamverkan_calloff_cancel", admin, id=c["id"], comment="No longer needed")
         run_jobs()

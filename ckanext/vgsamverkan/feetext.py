@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Iterable
 
-from babel.numbers import format_decimal
+from ckanext.vgsamverkan import formats
+
 
 def _translate(lang: str):
     from ckanext.vgsamverkan.mailer import translations
@@ -18,25 +18,12 @@ def _translate(lang: str):
 
 
 def _num(value: Any, lang: str, decimals: int | None = None) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str) and "/" in value:
-        frac = Fraction(value)
-        value = Decimal(frac.numerator) / Decimal(frac.denominator)
-    number = Decimal(str(value))
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0.##"
-    return format_decimal(number, format=pattern, locale="sv" if lang == "sv" else "en")
+    return formats.number(value, lang, decimals)
 
 
 def _sek(ore: Any, lang: str) -> str:
-    if ore is None:
-        return ""
-    if isinstance(ore, str) and "/" in ore:
-        frac = Fraction(ore)
-        value = Decimal(frac.numerator) / Decimal(frac.denominator) / 100
-    else:
-        value = Decimal(str(ore)) / 100
-    return _num(value, lang, decimals=2)
+    """Öre as kronor, without the currency (the line's text names it)."""
+    return formats.number(formats.ore_to_kronor(ore), lang, decimals=2)
 
 
 def area_label(key: str, lang: str) -> str:

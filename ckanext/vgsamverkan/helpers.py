@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config, workflow
+from ckanext.vgsamverkan import config, formats, workflow
 from ckanext.vgsamverkan.logic import auth
 
 
@@ -160,33 +160,18 @@ def vgsamverkan_authorisations(organization_id: str) -> list[dict[str, Any]]:
 
 
 def _lang() -> str:
-    try:
-        lang = tk.h.lang()
-    except Exception:
-        lang = None
-    return lang if lang in ("sv", "en") else "sv"
+    return formats.current_lang()
 
 
 def vgsamverkan_number(value: Any, decimals: int | None = None) -> str:
     """A decimal number in the page's language (``24,5`` in Swedish, ``24.5`` in English)."""
-    from decimal import Decimal
-
-    from babel.numbers import format_decimal
-
-    if value in (None, ""):
-        return ""
-    number = Decimal(str(value))
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0.##"
-    return format_decimal(number, format=pattern, locale=_lang())
+    return formats.number(value, _lang(), decimals)
 
 
 def vgsamverkan_sek(value: Any) -> str:
     """An amount in SEK (a decimal string) as Swedes write it (``18 500,00 kr``), or
     ``SEK 18,500.00`` in English."""
-    if value in (None, ""):
-        return ""
-    text = vgsamverkan_number(value, decimals=2)
-    return f"{text} kr" if _lang() == "sv" else f"SEK {text}"
+    return formats.sek(value, _lang())
 
 
 def vgsamverkan_is_org_admin(organization_id: str | None) -> bool:

@@ -16,7 +16,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from babel.support import NullTranslations, Translations
 
-from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan import config, feetext, formats
 
 log = logging.getLogger(__name__)
 
@@ -349,12 +349,12 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
         q = c.get("quote") or {}
         lines += [_("The regional coordinator has issued a quote for the connection of {organization}.").format(organization=org), "",
                   _("Solution: {text}").format(text=q.get("solution") or ""),
-                  _("Effort: {hours} hours").format(hours=q.get("effort_hours") or ""),
-                  _("Price: {price} SEK (before VAT)").format(price=q.get("price") or ""),
+                  _("Effort: {hours} hours").format(hours=formats.number(q.get("effort_hours"), lang)),
+                  _("Price: {price} (before VAT)").format(price=formats.sek(q.get("price"), lang)),
                   _("Valid until: {date}").format(date=q.get("valid_until") or ""), "",
                   _("An admin of the organisation accepts or declines it on the request page.")]
     elif verb == "accept":
-        lines.append(_("{organization} accepted the quote ({price} SEK).").format(organization=org, price=c.get("price") or ""))
+        lines.append(_("{organization} accepted the quote ({price}).").format(organization=org, price=formats.sek(c.get("price"), lang)))
     elif verb == "decline":
         lines.append(_("{organization} declined the quote.").format(organization=org))
     elif verb == "complete":
@@ -364,7 +364,7 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
         lines.append(_("The connection request of {organization} was cancelled.").format(organization=org))
     elif verb == "disconnect":
         lines.append(_("The connection of {organization} to the regional platform has ended.").format(organization=org))
-    if c.get("comment") and verb != "quote":
+    if c.get("comment"):
         lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
     lines += ["", _("See the request: {link}").format(link=link(connection_path(c["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
@@ -384,13 +384,6 @@ def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = T
     _enqueue(name, email, subject, body)
 
 
-def _area(lang: str, key: str) -> str:
-    for area in config.competence_areas():
-        if area["key"] == key:
-            return area["en"] if lang == "en" else area["sv"]
-    return key
-
-
 def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     org = c["organization_title"]
@@ -400,36 +393,37 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
         "deliver": _("The expert support has been delivered: {organization}"),
         "cancel": _("A call-off of expert support was cancelled: {organization}"),
     }
-    area = _area(lang, c.get("competence_area") or "")
+    area = feetext.area_label(c.get("competence_area") or "", lang)
     lines = []
     if verb == "create":
         lines += [_("A new call-off of expert support waits for an expert."), "",
                   _("Organisation: {organization}").format(organization=org),
                   _("Competence area: {area}").format(area=area),
-                  _("Estimated hours: {hours}").format(hours=c.get("estimated_hours") or ""),
+                  _("Estimated hours: {hours}").format(hours=formats.number(c.get("estimated_hours"), lang)),
                   _("Wanted period: {start} – {end}").format(start=c.get("period_start") or "",
                                                              end=c.get("period_end") or ""),
                   _("Asked by: {user}").format(user=c.get("applicant_name") or ""), "",
                   c.get("description") or ""]
     elif verb == "assign":
-        price = (_("{price} SEK per hour (before VAT)").format(price=c["hourly_rate"]) if c.get("hourly_rate")
-                 else _("fixed price {price} SEK (before VAT)").format(price=c.get("fixed_price") or ""))
+        price = (_("{price} per hour (before VAT)").format(price=formats.sek(c["hourly_rate"], lang))
+                 if c.get("hourly_rate")
+                 else _("fixed price {price} (before VAT)").format(price=formats.sek(c.get("fixed_price"), lang)))
         lines += [_("The regional coordinator has assigned an expert to the call-off of {organization} ({area}).").format(
                       organization=org, area=area), "",
                   _("Expert: {name}").format(name=c.get("expert_name") or ""),
                   _("Price: {price}").format(price=price),
-                  _("Planned hours: {hours}").format(hours=c.get("planned_hours") or "")]
+                  _("Planned hours: {hours}").format(hours=formats.number(c.get("planned_hours"), lang))]
         if c.get("contact"):
             lines.append(_("Contact at the organisation: {contact}").format(contact=c["contact"]))
     elif verb == "deliver":
         lines += [_("The expert support for {organization} ({area}) has been delivered on {date}.").format(
                       organization=org, area=area, date=c.get("delivered_date") or ""),
-                  _("Hours logged: {hours}").format(hours=c.get("logged_hours") or "0.00"),
-                  _("Amount: {amount} SEK (before VAT)").format(amount=c.get("amount") or "0.00")]
+                  _("Hours logged: {hours}").format(hours=formats.number(c.get("logged_hours") or 0, lang)),
+                  _("Amount: {amount} (before VAT)").format(amount=formats.sek(c.get("amount") or 0, lang))]
     elif verb == "cancel":
         lines.append(_("The call-off of expert support for {organization} ({area}) was cancelled.").format(
             organization=org, area=area))
-    if c.get("comment") and verb != "assign":
+    if c.get("comment"):
         lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
     lines += ["", _("See the call-off: {link}").format(link=link(calloff_path(c["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)

@@ -1,7 +1,11 @@
 """WCAG 2.1 AA on every page of the extension, checked with axe-core (v4.12, from the
 axe-playwright-python wheel, injected through Selenium) inside Debian's headless
 Chromium against a running portal: logged out, as a publisher and as the coordinator.
-Zero violations; a failure lists each rule, its impact and the elements."""
+Zero violations; a failure lists each rule, its impact and the elements.
+
+The same walk checks the language of every page: no sentence of the other language from
+the extension's catalogue (text that never went through it, or a missing translation)
+and numbers and money written the page's way (``18 500,00 kr`` / ``SEK 18,500.00``)."""
 from __future__ import annotations
 
 import importlib.util
@@ -16,6 +20,7 @@ from ckan.tests import factories
 
 from tests.e2e.test_browser import PASSWORD, _log_in
 from tests.factories import call, participant_org, request_rights
+from tests.language import wrong_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
@@ -110,6 +115,8 @@ def _pages(w) -> dict[str, list[str]]:
             f"/samverkan/anslutning/{w['connection']['id']}", f"/samverkan/avrop/{w['calloff']['id']}",
             "/samverkan/anslutning/ny", "/samverkan/avrop/ny", f"/organization/samverkan/{org}",
             f"/organization/members/{org}", f"/organization/member_new/{org}", "/en/ckan-admin/samverkan",
+            "/en/ckan-admin/samverkan/avgifter/2026-10", f"/en/samverkan/avrop/{w['calloff']['id']}",
+            f"/en/samverkan/anslutning/{w['connection']['id']}", f"/en/organization/samverkan/{org}",
         ],
     }
 
@@ -120,6 +127,7 @@ def test_every_page_has_no_wcag_violation(browser, server_url, world):
     browser.get("data:text/html;charset=utf-8,<html><body><img src='x.png'><input type='text'></body></html>")
     assert {"image-alt", "html-has-lang", "label"} <= {v["id"] for v in _violations(browser, axe)}
     failures = []
+    wrong = []
     checked = 0
     for user, paths in _pages(world).items():
         if user:
@@ -131,9 +139,27 @@ def test_every_page_has_no_wcag_violation(browser, server_url, world):
             WebDriverWait(browser, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
             lang = browser.find_element(By.TAG_NAME, "html").get_attribute("lang")
             assert lang in ("sv", "en"), f"{path}: lang={lang!r}"
+            # CKAN's header knows who is logged in (a page variable named "c" once hid it)
+            authed = browser.find_elements(By.CSS_SELECTOR, ".account-masthead .account.authed")
+            assert bool(authed) == bool(user), f"{path}: header logged in={bool(authed)} for {user or 'anonymous'}"
             violations = _violations(browser, axe)
             checked += 1
             if violations:
                 failures.append(_report(f"{user or 'anonymous'} {path}", violations))
-    assert checked >= 25
+            found = wrong_language(browser.execute_script(_TEXT), lang)
+            if found:
+                wrong.append(f"{user or 'anonymous'} {path} ({lang}): " + "; ".join(found))
+    assert checked >= 29
     assert not failures, "WCAG 2.1 AA violations:\n" + "\n".join(failures)
+    assert not wrong, "text in the wrong language or format:\n" + "\n".join(wrong)
+
+
+# the page's own content (CKAN's header and footer are CKAN's), with the text of the
+# attributes people hear or see (labels for screen readers, tooltips, placeholders)
+_TEXT = """
+const main = document.querySelector('main, [role=main], #content') || document.body;
+const attrs = Array.from(main.querySelectorAll('[aria-label],[title],[placeholder],[alt]'))
+  .map(e => ['aria-label', 'title', 'placeholder', 'alt'].map(a => e.getAttribute(a) || '').join(' '));
+return main.innerText + '\\n' + attrs.join('\\n');
+"""
+

@@ -17,7 +17,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, mailer, workflow
+from ckanext.vgsamverkan import config, formats, mailer, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
 from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
                                        FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
@@ -89,8 +89,10 @@ def _transition(
     wf: workflow.Workflow,
     verb: str,
     comment: str | None,
+    details: dict[str, Any] | None = None,
 ) -> str:
-    """Move ``obj`` by ``verb`` and record the event; the caller commits."""
+    """Move ``obj`` by ``verb`` and record the event (``comment``: what a person wrote;
+    ``details``: the facts, said in words in the reader's language); the caller commits."""
     from_state = obj.state
     to_state = workflow.target(wf, from_state, verb)
     actor = _actor(context)
@@ -105,6 +107,7 @@ def _transition(
         from_state=from_state,
         to_state=to_state,
         comment=comment,
+        details=details,
     )
     return from_state
 
@@ -120,8 +123,9 @@ def _step(context: Context, data_dict: DataDict, wf: workflow.Workflow, cls: Any
     obj = _lock(cls, data["id"])
     workflow.target(wf, obj.state, verb)
     if before is not None:
-        before(obj, data)
-    _transition(context, obj, wf, verb, data["reason"] if verb == "reject" else data.get("comment"))
+        before(obj, data)  # may set data["_details"], the facts of the event
+    _transition(context, obj, wf, verb, data["reason"] if verb == "reject" else data.get("comment"),
+                details=data.pop("_details", None))
     return obj, data
 
 
@@ -1068,11 +1072,8 @@ def vgsamverkan_connection_quote(context: Context, data_dict: DataDict) -> dict[
         model.Session.add(quote)
         model.Session.flush()
         obj.current_quote_id = quote.id
-        data.setdefault("comment", None)
-        summary = tk._("Quote {number}: {price} SEK, {hours} hours, valid until {date}").format(
-            number=number, price=quote.dictize()["price"], hours=quote.dictize()["effort_hours"],
-            date=data["valid_until"].isoformat())
-        data["comment"] = summary + (f"\n{data['comment']}" if data.get("comment") else "")
+        data["_details"] = {"number": number, "price": quote.dictize()["price"],
+                            "hours": quote.dictize()["effort_hours"], "valid_until": data["valid_until"].isoformat()}
 
     return _connection_step(context, data_dict, "quote", schema.connection_quote(), before)
 
@@ -1434,12 +1435,9 @@ def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> dict[st
         obj.planned_hours = data["planned_hours"]
         obj.assigned_by = actor.id if actor else None
         obj.assigned_at = utcnow()
-        price = (tk._("{price} SEK per hour").format(price=obj.dictize(with_time=False)["hourly_rate"])
-                 if rate is not None else
-                 tk._("fixed price {price} SEK").format(price=obj.dictize(with_time=False)["fixed_price"]))
-        summary = tk._("Expert: {name}; {price}; {hours} hours planned").format(
-            name=obj.expert_name, price=price, hours=hours_text(obj.planned_hours))
-        data["comment"] = summary + (f"\n{data['comment']}" if data.get("comment") else "")
+        assigned = obj.dictize(with_time=False)
+        data["_details"] = {"expert": obj.expert_name, "hourly_rate": assigned["hourly_rate"],
+                            "fixed_price": assigned["fixed_price"], "planned_hours": str(obj.planned_hours)}
 
     return _calloff_step(context, data_dict, "assign", schema.calloff_assign(), before)
 
@@ -1497,14 +1495,14 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
         if logged + worked > 24:
             raise tk.ValidationError({"hours": [tk._(
                 "{expert} already has {logged} hours on {date}: a day has at most 24 hours").format(
-                    expert=obj.expert_name, logged=hours_text(logged), date=day.isoformat())]})
+                    expert=obj.expert_name, logged=formats.number(logged), date=day.isoformat())]})
         model.Session.add(CalloffTime(
             calloff_id=obj.id, organization_id=obj.organization_id, date=day, hours=worked,
             note=data.get("note") or None, expert_key=key, expert_name=obj.expert_name or "",
             hourly_rate_ore=obj.hourly_rate_ore, author_id=actor.id if actor else None,
             created=utcnow()))
-        summary = tk._("{hours} hours on {date}").format(hours=hours_text(worked), date=day.isoformat())
-        data["comment"] = summary + (f": {data['note']}" if data.get("note") else "")
+        data["_details"] = {"hours": str(worked), "date": day.isoformat()}
+        data["comment"] = data.get("note") or None
 
     return _calloff_step(context, data_dict, "log_time", schema.calloff_log_time(), before, mail=False)
 
@@ -1639,9 +1637,8 @@ def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[
     model.Session.add(row)
     model.Session.flush()
     Event.record("fee_schedule", row.id, "set", actor_id=actor.id if actor else None, organization_id=None,
-                 comment=tk._("From {month}: {total} SEK, {percent} per cent of it split equally, regional {fixed} SEK").format(
-                     month=month_text, total=row.dictize()["total"], percent=row.dictize()["base_percent"],
-                     fixed=row.dictize()["regional_fixed"]))
+                 details={"month": month_text, "total": row.dictize()["total"],
+                          "percent": row.dictize()["base_percent"], "fixed": row.dictize()["regional_fixed"]})
     _commit(context)
     return row.dictize()
 
@@ -1758,8 +1755,7 @@ def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> dict[str, Any]
         row = _save_run(context, run)
         actor = _actor(context)
         Event.record("fee_month", month_text, "run", actor_id=actor.id if actor else None, organization_id=None,
-                     comment=tk._("{count} statements, net {net} SEK").format(
-                         count=len(run.statements), net=_sek_text(sum(s.net for s in run.statements))))
+                     details={"count": len(run.statements), "net": _sek_text(sum(s.net for s in run.statements))})
         state = row.state
         _commit(context)
     statements = _statement_dicts(run)
@@ -1896,7 +1892,7 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
     model.Session.add(adjustment)
     model.Session.flush()
     Event.record("fee_month", month_text, "adjust", actor_id=actor.id if actor else None,
-                 organization_id=org.id, comment=f"{adjustment.dictize()['amount']} SEK: {data['reason']}")
+                 organization_id=org.id, comment=data["reason"], details={"amount": adjustment.dictize()["amount"]})
     statement = None
     if row.run_at is not None:
         try:

@@ -1,0 +1,60 @@
+"""Numbers and money as people write them in the language of the page or the mail.
+
+Swedish: ``18 500,00 kr`` and ``24,5`` (a no-break space groups the thousands, a comma
+marks the decimals). English: ``SEK 18,500.00`` and ``24.5``. Dates are ISO 8601
+(``2026-11-26``) in both, which is also the Swedish standard (SS-ISO 8601).
+
+The one place pages (through the template helpers), mails, fee statements and the event
+log's summaries format a number, so that they can never disagree.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from babel.numbers import format_decimal
+
+LANGUAGES = ("sv", "en")
+
+
+def current_lang() -> str:
+    """The language of the current web request, or the site's default (``sv`` or ``en``)."""
+    from ckanext.vgsamverkan.mailer import request_language
+
+    return request_language()
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, str) and "/" in value:
+        frac = Fraction(value)
+        return Decimal(frac.numerator) / Decimal(frac.denominator)
+    return Decimal(str(value))
+
+
+def number(value: Any, lang: str | None = None, decimals: int | None = None) -> str:
+    """A decimal number (int, ``Decimal``, decimal string or ``"a/b"`` fraction string):
+    ``24,5`` in Swedish, ``24.5`` in English; ``decimals`` fixes the number of decimals,
+    else at most two are shown. Empty for none."""
+    if value is None or value == "":
+        return ""
+    lang = lang if lang in LANGUAGES else current_lang()
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0.##"
+    return format_decimal(_decimal(value), format=pattern, locale=lang)
+
+
+def sek(value: Any, lang: str | None = None) -> str:
+    """An amount in SEK (a decimal string or number of kronor) with its currency:
+    ``18 500,00 kr`` in Swedish, ``SEK 18,500.00`` in English. Empty for none."""
+    if value is None or value == "":
+        return ""
+    lang = lang if lang in LANGUAGES else current_lang()
+    text = number(value, lang, decimals=2)
+    return f"{text} kr" if lang == "sv" else f"SEK {text}"
+
+
+def ore_to_kronor(ore: Any) -> Decimal | None:
+    """Whole (or fractional, ``"a/b"``) öre as kronor."""
+    if ore is None or ore == "":
+        return None
+    return _decimal(ore) / 100
