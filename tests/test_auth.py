@@ -16,7 +16,8 @@ from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection
                                        Population, PublisherRequest)
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
-ROLES = ["anonymous", "user", "org_admin", "other_admin", "expert", "coordinator", "sysadmin"]
+# "publisher": an editor of the participant organisation (other_org) by approved rights
+ROLES = ["anonymous", "user", "publisher", "org_admin", "other_admin", "expert", "coordinator", "sysadmin"]
 # every logged-in account
 LOGGED_IN = set(ROLES) - {"anonymous"}
 
@@ -24,6 +25,13 @@ LOGGED_IN = set(ROLES) - {"anonymous"}
 @pytest.fixture
 def world(clean_db, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
+    return build_world("samordnare")
+
+
+def build_world(coordinator_name: str) -> dict:
+    """One object in each state that matters, of two organisations, and one account of
+    each role. Contact data and texts carry the organisation's name ("hemlig-…"), so that
+    a leak to another organisation can be seen in any answer."""
     org_admin = factories.User()
     other_admin = factories.User()
     org = org_with_admin(org_admin)
@@ -34,38 +42,43 @@ def world(clean_db, ckan_config, monkeypatch):
         "org_admin": org_admin,
         "other_admin": other_admin,
         "expert": factories.User(),
-        "coordinator": factories.User(name="samordnare"),
+        "coordinator": factories.User(name=coordinator_name),
         "sysadmin": factories.Sysadmin(),
     }
     free_org = org_with_admin(org_admin)  # no application yet
-    pending = apply_existing(org_admin, org)
-    approved = apply_existing(other_admin, other_org)
+    pending = apply_existing(org_admin, org, contact_email="hemlig-org@example.org",
+                             motivation="hemlig-org motivering")
+    approved = apply_existing(other_admin, other_org, contact_email="hemlig-other@example.org",
+                              motivation="hemlig-other motivering")
+    helpers.call_action("vgsamverkan_comment_create", context={"user": org_admin["name"]},
+                        object_type="participation", object_id=pending["id"], text="hemlig-org kommentar")
     helpers.call_action("vgsamverkan_participation_approve", id=approved["id"], effective_from="2020-01-01")
     # publisher rights in the participant organisation (other_org): one pending request
     # of "user", one approved for someone outside the roles
     pub_pending = request_rights(users["user"], other_org)
-    pub_approved = request_rights(factories.User(), other_org)
+    users["publisher"] = factories.User()
+    pub_approved = request_rights(users["publisher"], other_org)
     helpers.call_action("vgsamverkan_publisher_approve", id=pub_approved["id"])
     # connection requests of the participant organisation (other_org, admin other_admin)
     future = "2099-12-31"
     conn_new = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                   organization_id=other_org["id"], information_sets="A", technical_contact="B")
+                                   organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
     conn_inv = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                   organization_id=other_org["id"], information_sets="A", technical_contact="B")
+                                   organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_inv["id"], investigator="I")
     conn_quoted = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                      organization_id=other_org["id"], information_sets="A", technical_contact="B")
+                                      organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_quoted["id"], investigator="I")
     helpers.call_action("vgsamverkan_connection_quote", id=conn_quoted["id"], solution="S", effort_hours="1",
                         price="100", valid_until=future)
     conn_accepted = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                        organization_id=other_org["id"], information_sets="A", technical_contact="B")
+                                        organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_accepted["id"], investigator="I")
     helpers.call_action("vgsamverkan_connection_quote", id=conn_accepted["id"], solution="S", effort_hours="1",
                         price="100", valid_until=future)
     helpers.call_action("vgsamverkan_connection_accept", context={"user": other_admin["name"]}, id=conn_accepted["id"])
     conn_connected = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                         organization_id=other_org["id"], information_sets="A", technical_contact="B")
+                                         organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_connected["id"], investigator="I")
     helpers.call_action("vgsamverkan_connection_quote", id=conn_connected["id"], solution="S", effort_hours="1",
                         price="100", valid_until=future)
@@ -85,6 +98,8 @@ def world(clean_db, ckan_config, monkeypatch):
         return c
 
     co_requested, co_assigned, co_running = calloff(), calloff(assign=True), calloff(assign=True, log=True)
+    helpers.call_action("vgsamverkan_comment_create", context={"user": other_admin["name"]},
+                        object_type="connection", object_id=conn_new["id"], text="hemlig-other kommentar")
     # a fee schedule and a saved run of last month (other_org, an approved kommun, pays)
     helpers.call_action("vgsamverkan_fee_schedule_set", valid_from="2020-01", total="1000")
     last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
@@ -196,6 +211,10 @@ CASES = {
     "vgsamverkan_publisher_show": (
         "vgsamverkan_publisher_show", lambda w: {"id": w["pub_pending"]["id"]},
         {"user", "other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_publisher_show (own, approved)": (
+        "vgsamverkan_publisher_show", lambda w: {"id": w["pub_approved"]["id"]},
+        {"publisher", "other_admin", "coordinator", "sysadmin"},
     ),
     "vgsamverkan_publisher_list": (
         "vgsamverkan_publisher_list", lambda w: {},
@@ -444,3 +463,49 @@ def test_apply_documents_every_parameter():
     doc = action.vgsamverkan_participation_apply.__doc__
     for field in schema.participation_apply():
         assert f":param {field}:" in doc, field
+
+
+# In the world, organisation A ("org", admin org_admin) has applied and waits; B
+# ("other_org", admin other_admin) takes part, with a publisher, connection requests,
+# call-offs (the expert is assigned to some) and fee statements.
+ROLE_TITLES = {"anonymous": "anonymous", "user": "logged-in user", "publisher": "publisher of B",
+               "org_admin": "admin of A", "other_admin": "admin of B",
+               "expert": "expert on B's call-off", "coordinator": "coordinator (not sysadmin)", "sysadmin": "sysadmin"}
+# the cases about A's objects; every other case is about B's (or about no organisation)
+CASES_OF_A = {"vgsamverkan_participation_apply (existing organisation)", "vgsamverkan_participation_show",
+              "vgsamverkan_participation_approve", "vgsamverkan_participation_reject",
+              "vgsamverkan_participation_withdraw", "vgsamverkan_comment_create", "vgsamverkan_comment_list",
+              "vgsamverkan_event_list (object)", "vgsamverkan_event_list (organisation)"}
+
+# about no one organisation: lists (each answers with what the caller may see), settings
+WITHOUT_ORGANISATION = {"vgsamverkan_dashboard_show", "vgsamverkan_fee_schedule_set", "vgsamverkan_history_show",
+                        "vgsamverkan_population_import"}
+
+
+def matrix_markdown() -> str:
+    """The matrix as the README shows it: one row per case, one column per role, ✓ where
+    the role is allowed."""
+    head = "| action (case) | of | " + " | ".join(ROLE_TITLES[r] for r in ROLES) + " |"
+    rule = "|---|---|" + "---|" * len(ROLES)
+    rows = []
+    for case, (action, _make_data, allowed) in sorted(CASES.items()):
+        if case in CASES_OF_A:
+            of = "A"
+        elif action.endswith("_list") or action in WITHOUT_ORGANISATION or case.endswith("(new organisation)"):
+            of = ""
+        else:
+            of = "B"
+        rows.append(f"| `{case}` | {of} | " + " | ".join("✓" if r in allowed else "" for r in ROLES) + " |")
+    return "\n".join([head, rule, *rows])
+
+
+def test_the_readme_shows_this_matrix():
+    """The README's matrix is generated from CASES (python scripts/auth_matrix.py), so it
+    cannot drift from what is tested."""
+    import os
+
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "README.md"), encoding="utf-8").read()
+    start, end = "<!-- auth-matrix: generated by scripts/auth_matrix.py -->\n", "\n<!-- /auth-matrix -->"
+    assert start in readme and end in readme, "the README has no generated matrix"
+    shown = readme.split(start, 1)[1].split(end, 1)[0]
+    assert shown == matrix_markdown(), "run: .venv/bin/python scripts/auth_matrix.py"
