@@ -396,3 +396,15 @@ class TestPopulation:
                      {"year": 2025, "records": [{"municipality_code": "1480", "name": "G", "population": 1}] * 2}):
             with pytest.raises(tk.ValidationError):
                 call("vgsamverkan_population_import", coordinator, **data)
+
+
+def test_a_control_character_is_refused_with_its_field_before_anything_else(coordinator):
+    user = factories.User()
+    with pytest.raises(tk.ValidationError) as e:
+        apply_new(user, contact_name="Anna\x00Andersson")
+    assert list(e.value.error_dict) == ["contact_name"] and "NUL" in e.value.error_dict["contact_name"][0]
+    # even where the auth function would look the id up first
+    with pytest.raises(tk.ValidationError) as e:
+        call("vgsamverkan_participation_approve", coordinator, id="abc\x00")
+    assert list(e.value.error_dict) == ["id"]
+    assert model.Session.query(Participation).count() == 0

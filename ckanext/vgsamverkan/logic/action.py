@@ -6,7 +6,9 @@ workflow, in one transaction → commit unless ``context["defer_commit"]`` → r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import re
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -2499,6 +2501,42 @@ def resource_create(up: Callable[..., Any], context: Context, data_dict: DataDic
             data_dict.pop("id", None)
         raise
 
+
+# -- control characters ----------------------------------------------------------------
+
+# C0 control characters but tab, line feed and carriage return, and DEL. PostgreSQL
+# cannot store NUL in text at all (it would be a 500); the others are never meant.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _has_control(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_CONTROL.search(value))
+    if isinstance(value, dict):
+        return any(_has_control(k) or _has_control(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_control(v) for v in value)
+    return False
+
+
+def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Callable[[Context, DataDict], Any]:
+    """Every action refuses a parameter with a control character, before anything else
+    (auth functions look objects up by id too), with the parameter named."""
+    @functools.wraps(fn)
+    def action(context: Context, data_dict: DataDict) -> Any:
+        if isinstance(data_dict, dict):
+            bad = {_CONTROL.sub("?", key) if isinstance(key, str) else repr(key):
+                   [tk._("Contains a control character (such as NUL), which is not allowed")]
+                   for key, value in data_dict.items() if _has_control(key) or _has_control(value)}
+            if bad:
+                raise tk.ValidationError(bad)
+        return fn(context, data_dict)
+
+    return action
+
+
+for _name in [n for n in list(globals()) if n.startswith("vgsamverkan_")]:
+    globals()[_name] = _refusing_control_characters(globals()[_name])
 
 # The actions the plugin registers (blanket): ours, and CKAN's resource_create chained.
 __all__ = sorted(name for name in list(globals()) if name.startswith("vgsamverkan_")) + ["resource_create"]
