@@ -373,6 +373,7 @@ CASES = {
         lambda w: {"organization_id": w["other_org"]["id"], "month": w["last_month"]},
         {"other_admin", "coordinator", "sysadmin"},
     ),
+    "vgsamverkan_gdpr_purge": ("vgsamverkan_gdpr_purge", lambda w: {"older_than": 30}, {"coordinator", "sysadmin"}),
     "vgsamverkan_queue_list": ("vgsamverkan_queue_list", lambda w: {"sort": "newest"}, {"coordinator", "sysadmin"}),
     "vgsamverkan_history_show": ("vgsamverkan_history_show", lambda w: {"months": 3}, {"coordinator", "sysadmin"}),
     "vgsamverkan_dashboard_show": (
@@ -479,6 +480,7 @@ CASES_OF_A = {"vgsamverkan_participation_apply (existing organisation)", "vgsamv
 
 # about no one organisation: lists (each answers with what the caller may see), settings
 WITHOUT_ORGANISATION = {"vgsamverkan_dashboard_show", "vgsamverkan_fee_schedule_set", "vgsamverkan_history_show",
+                        "vgsamverkan_gdpr_purge",
                         "vgsamverkan_population_import"}
 
 

@@ -67,6 +67,10 @@ def expiry_reminder_days() -> int:
     return int(tk.config.get(PREFIX + "expiry_reminder_days"))
 
 
+def retention_days() -> int:
+    return int(tk.config.get(PREFIX + "retention_days"))
+
+
 def vat_rate() -> Decimal:
     return Decimal(str(tk.config.get(PREFIX + "vat_rate") or "25").strip().replace(",", "."))
 

@@ -41,6 +41,9 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
             percent=formats.number(d.get("percent"), lang), fixed=formats.sek(d.get("fixed"), lang))
     if key == ("fee_month", "run"):
         return _("{count} statements, net {net}").format(count=d.get("count", ""), net=formats.sek(d.get("net"), lang))
+    if action == "anonymise":
+        return _("Contact data anonymised, {days} days after the last change").format(
+            days=d.get("older_than_days", ""))
     if key == ("fee_month", "adjust"):
         return _("Amount: {amount} (before VAT)").format(amount=formats.sek(d.get("amount"), lang))
     return ""

@@ -45,6 +45,8 @@ def vgsamverkan_org_types() -> list[dict[str, str]]:
 
 
 def vgsamverkan_action_label(action: str, object_type: str = "participation") -> str:
+    if action == "anonymise":
+        return tk._("anonymised the contact data")
     if object_type == "connection":
         return {
             "create": tk._("asked for a connection"),

@@ -340,6 +340,10 @@ def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> AuthResult:
     return _coordinator_only(context)
 
 
+def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
 def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> AuthResult:
     return _coordinator_only(context)
 

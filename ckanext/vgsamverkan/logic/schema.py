@@ -368,6 +368,12 @@ def fee_run(not_empty: Validator, ignore_missing: Validator, vgsamverkan_month: 
 
 
 @tk.validator_args
+def gdpr_purge(ignore_missing: Validator, vgsamverkan_positive_int: Validator,
+               vgsamverkan_bool: Validator) -> Schema:
+    return {"older_than": [ignore_missing, vgsamverkan_positive_int], "dry_run": [ignore_missing, vgsamverkan_bool]}
+
+
+@tk.validator_args
 def fee_close(not_empty: Validator, vgsamverkan_month: Validator) -> Schema:
     return {"month": [not_empty, vgsamverkan_month]}
 
