@@ -135,3 +135,20 @@ def test_cli(cli, world):
     assert done.exit_code == 0 and "participation: 1" in done.output and "anonymised." in done.output
     bad = cli.invoke(ckan, ["vgsamverkan", "gdpr", "purge", "--older-than", "-5"])
     assert bad.exit_code == 1 and "older_than" in bad.output
+
+
+def test_the_page(app, world, coordinator):
+    from tests.test_views import Browser, as_user, token
+
+    browser = Browser(app)
+    url = "/ckan-admin/samverkan/personuppgifter"
+    assert browser.get(url, extra_environ=as_user(world["admin"]), status=403)
+    page = browser.get(url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-personal-data"' in page and "Anonymisera kontaktuppgifterna i dessa 3 ärenden" in page
+    assert model.Session.get(Participation, world["rejected"]["id"]).contact_email == "rolf@example.org"
+    done = browser.post(f"{url}/anonymisera", data={"_csrf_token": token(browser, url, coordinator)},
+                        extra_environ=as_user(coordinator))
+    assert "Kontaktuppgifterna anonymiserades i 3 avslutade ärenden." in done.body
+    assert "Inget att anonymisera nu." in done.body
+    model.Session.expire_all()
+    assert model.Session.get(Participation, world["rejected"]["id"]).contact_email == ""

@@ -655,6 +655,29 @@ def admin_population():
     })
 
 
+def admin_personal_data():
+    """What the retention of contact data would anonymise now (a dry run), and the form
+    that does it."""
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    pending = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {"dry_run": True})
+    return tk.render("vgsamverkan/admin/personal_data.html", {"pending": pending})
+
+
+@_csrf_protected
+def admin_personal_data_purge():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    try:
+        result = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+    tk.h.flash_success(tk._("Contact data anonymised in {n} closed requests.").format(n=result["count"]))
+    return tk.redirect_to("vgsamverkan_admin.personal_data")
+
+
 def organization_samverkan(id: str):
     """The organisation's "Samverkan" tab: its participation and its fee statements per
     month, every line in words (for its admins and the coordinator)."""
@@ -797,6 +820,9 @@ vgsamverkan.add_url_rule(
 )
 vgsamverkan_admin.add_url_rule("/samverkan", view_func=admin_queue, endpoint="queue")
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter", view_func=admin_fees, endpoint="fees")
+vgsamverkan_admin.add_url_rule("/samverkan/personuppgifter", view_func=admin_personal_data, endpoint="personal_data")
+vgsamverkan_admin.add_url_rule("/samverkan/personuppgifter/anonymisera", view_func=admin_personal_data_purge,
+                               endpoint="personal_data_purge", methods=["POST"])
 vgsamverkan_admin.add_url_rule("/samverkan/beslut", view_func=admin_bulk, endpoint="bulk", methods=["POST"])
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter/taxa", view_func=admin_fee_schedule, endpoint="fee_schedule",
                                methods=["POST"])

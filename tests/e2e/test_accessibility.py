@@ -111,6 +111,7 @@ def _pages(w) -> dict[str, list[str]]:
         "e2e-samordnare": [
             "/ckan-admin/samverkan", "/ckan-admin/samverkan/avgifter", "/ckan-admin/samverkan/avgifter/2026-10",
             "/ckan-admin/samverkan/avgifter/2026-11", "/ckan-admin/samverkan/befolkning",
+            "/ckan-admin/samverkan/personuppgifter",
             f"/samverkan/deltagande/{w['participation']['id']}", f"/samverkan/behorighet/{w['pending']['id']}",
             f"/samverkan/anslutning/{w['connection']['id']}", f"/samverkan/avrop/{w['calloff']['id']}",
             "/samverkan/anslutning/ny", "/samverkan/avrop/ny", f"/organization/samverkan/{org}",
@@ -149,7 +150,7 @@ def test_every_page_has_no_wcag_violation(browser, server_url, world):
             found = wrong_language(browser.execute_script(_TEXT), lang)
             if found:
                 wrong.append(f"{user or 'anonymous'} {path} ({lang}): " + "; ".join(found))
-    assert checked >= 29
+    assert checked >= 30
     assert not failures, "WCAG 2.1 AA violations:\n" + "\n".join(failures)
     assert not wrong, "text in the wrong language or format:\n" + "\n".join(wrong)
 
