@@ -19,6 +19,9 @@ TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment
           "vgsamverkan_connection_quote", "vgsamverkan_calloff", "vgsamverkan_calloff_time"} | SEARCH_TABLES
 FEE_TABLES = {"vgsamverkan_fee_schedule", "vgsamverkan_fee_month", "vgsamverkan_fee_statement",
               "vgsamverkan_fee_line", "vgsamverkan_fee_adjustment"}
+# the outbox (revision c7e2a9f4b1d6), the newest table: gone in every downgrade below
+OUTBOX_TABLES = {"vgsamverkan_outbox"}
+FEE_TABLES = FEE_TABLES | OUTBOX_TABLES
 TABLES = TABLES | FEE_TABLES
 
 
@@ -160,6 +163,15 @@ class TestMigration:
         assert {"vgsamverkan_fee_line_frozen", "vgsamverkan_fee_month_frozen",
                 "vgsamverkan_fee_statement_no_truncate"} <= triggers
 
+    def test_outbox_revision_down_and_up(self, cli):
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert _tables() == TABLES - OUTBOX_TABLES
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert _tables() == TABLES
+
     def test_event_details_revision_down_and_up(self, cli, coordinator):
         from tests.factories import call
 
@@ -189,7 +201,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "a1c5e9d3f7b4" in version.output  # the head revision
+        assert "c7e2a9f4b1d6" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -202,7 +214,7 @@ class TestMigration:
                     vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet,
                     vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote,
                     vgs_model.Calloff, vgs_model.CalloffTime, vgs_model.FeeSchedule, vgs_model.FeeMonth,
-                    vgs_model.FeeStatement, vgs_model.FeeLine, vgs_model.FeeAdjustment):
+                    vgs_model.FeeStatement, vgs_model.FeeLine, vgs_model.FeeAdjustment, vgs_model.Outbox):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

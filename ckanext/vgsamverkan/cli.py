@@ -115,9 +115,27 @@ def worker(burst: bool):
     """
     from ckan.lib import jobs
 
-    from ckanext.vgsamverkan.mailer import QUEUE
+    from ckanext.vgsamverkan.mailer import QUEUE, flush
 
+    flush()  # what waited in the outbox while the queue was away
     jobs.Worker(["default", QUEUE]).work(burst=burst, with_scheduler=True)
+
+
+@vgsamverkan.group()
+def mail():
+    """The mail outbox."""
+
+
+@mail.command("flush")
+def mail_flush():
+    """Queue the mails that wait in the outbox (made while Redis was down, or queued long
+    ago and never sent). Run every few minutes from cron."""
+    from ckanext.vgsamverkan.mailer import flush
+
+    result = flush()
+    click.echo(f"{result['queued']} of {result['waiting']} waiting mails queued.")
+    if result["queued"] < result["waiting"]:
+        _fail("The job queue (Redis) cannot be reached; the rest wait in the outbox.")
 
 
 @vgsamverkan.group()

@@ -6,11 +6,12 @@ from .calloff import Calloff, CalloffTime
 from .comment import Comment
 from .connection import Connection, ConnectionQuote
 from .event import Event
+from .outbox import Outbox
 from .fee import FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement
 from .participation import Participation
 from .population import Population
 from .publisher import PublisherRequest
 from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
 
-__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "FeeAdjustment", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "ConnectionQuote", "Event", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
+__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "FeeAdjustment", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "ConnectionQuote", "Event", "Outbox", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
            "SearchFacet", "SearchGroup", "SearchState"]

@@ -1,0 +1,138 @@
+"""Faults, with the real services started and stopped by the test.
+
+Redis down while decisions are made: the decisions succeed, their mails wait in the
+outbox (the database), and once Redis is back they go out — each once. The Redis server
+is the test's own (Debian's redis-server on a port of its own, no persistence), so
+stopping it disturbs nothing else.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+import redis
+
+import ckan.model as model
+from ckan.cli.cli import ckan
+from ckan.tests import factories
+
+from ckanext.vgsamverkan import mailer
+from ckanext.vgsamverkan.model import Outbox, Participation
+from tests.conftest import port
+from tests.factories import apply_new, call
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+class OwnRedis:
+    def __init__(self, number: int) -> None:
+        self.port = number
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while True:
+            try:
+                if redis.Redis(port=self.port).ping():
+                    return
+            except redis.ConnectionError:
+                pass
+            assert time.time() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+def _forget_connections() -> None:
+    """CKAN keeps one connection pool and its queues; make it connect anew."""
+    from ckan.lib import jobs
+    from ckan.lib import redis as ckan_redis
+
+    ckan_redis._connection_pool = None
+    jobs._queues.clear()
+
+
+@pytest.fixture
+def own_redis(ckan_config, monkeypatch):
+    server = OwnRedis(port(61))
+    server.start()
+    monkeypatch.setitem(ckan_config, "ckan.redis.url", f"redis://127.0.0.1:{server.port}/0")
+    _forget_connections()
+    try:
+        yield server
+    finally:
+        server.stop()
+        _forget_connections()
+
+
+def _outbox() -> list[tuple[str, str]]:
+    model.Session.expire_all()
+    return sorted((r.recipient_email, r.state) for r in model.Session.query(Outbox))
+
+
+def test_redis_down_decisions_stand_and_the_mails_go_out_once_when_it_is_back(
+        own_redis, coordinator, mailbox, run_jobs):
+    applicant = factories.User(email="sokande@example.org")
+    p = apply_new(applicant)
+    run_jobs()
+    assert len(mailbox.to("samordnare@example.org")) == 1
+    mailbox.messages.clear()
+
+    own_redis.stop()
+    approved = call("vgsamverkan_participation_approve", coordinator, id=p["id"], comment="Välkomna")
+    call("vgsamverkan_comment_create", coordinator, object_type="participation", object_id=p["id"], text="Hej")
+    second = apply_new(applicant)
+    assert approved["state"] == "approved"
+    model.Session.expire_all()
+    assert model.Session.get(Participation, p["id"]).state == "approved"
+    assert model.Session.get(Participation, second["id"]).state == "pending"
+    waiting = [("samordnare@example.org", "waiting"), ("sokande@example.org", "waiting"),
+               ("sokande@example.org", "waiting")]
+    assert _outbox() == sorted([("samordnare@example.org", "sent")] + waiting)
+    assert mailer.flush() == {"waiting": 3, "queued": 0}  # still away
+
+    own_redis.start()  # a new, empty Redis: nothing of before survived in it
+    assert mailer.flush() == {"waiting": 3, "queued": 3}
+    run_jobs()
+    assert len(mailbox.to("sokande@example.org")) == 2 and len(mailbox.to("samordnare@example.org")) == 1
+    assert all(state == "sent" for _email, state in _outbox())
+
+    # none twice: a job queued again for a sent mail, and another flush, send nothing
+    mailbox.messages.clear()
+    for row in model.Session.query(Outbox):
+        assert mailer._push(row.id)
+    assert mailer.flush() == {"waiting": 0, "queued": 0}
+    run_jobs()
+    assert mailbox.messages == []
+
+
+def test_a_mail_given_up_after_its_retries(coordinator, mailbox, run_jobs, ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.mail_retries", 0)
+    mailbox.refuse = True
+    apply_new(factories.User())
+    run_jobs()
+    model.Session.expire_all()
+    [row] = model.Session.query(Outbox).all()
+    assert (row.state, row.attempts) == ("failed", 1) and row.last_error
+    assert mailer.flush() == {"waiting": 0, "queued": 0}  # not queued again
+
+
+def test_the_flush_command(own_redis, coordinator, cli):
+    # (the CLI loads the configuration anew, so this test has no mailbox to keep)
+    apply_new(factories.User())
+    own_redis.stop()
+    apply_new(factories.User())
+    refused = cli.invoke(ckan, ["vgsamverkan", "mail", "flush"])
+    assert refused.exit_code == 1 and "0 of 1 waiting mails queued" in refused.output, refused.output
+    assert "cannot be reached" in refused.output
+    own_redis.start()
+    flushed = cli.invoke(ckan, ["vgsamverkan", "mail", "flush"])
+    assert flushed.exit_code == 0 and "1 of 1 waiting mails queued" in flushed.output, flushed.output
