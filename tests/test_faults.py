@@ -136,3 +136,77 @@ def test_the_flush_command(own_redis, coordinator, cli):
     own_redis.start()
     flushed = cli.invoke(ckan, ["vgsamverkan", "mail", "flush"])
     assert flushed.exit_code == 0 and "1 of 1 waiting mails queued" in flushed.output, flushed.output
+
+
+_KILLED_RUN = r'''
+import sys, time
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+import ckan.plugins.toolkit as tk
+
+make_app(load_config(sys.argv[1]))
+from ckanext.vgsamverkan import feerun
+
+line_id = feerun.line_id
+
+def slow_line_id(*args):
+    # the old statements are deleted and the new ones written (not committed): stop here
+    open(sys.argv[3], "w").write("half-way")
+    time.sleep(120)
+    return line_id(*args)
+
+feerun.line_id = slow_line_id
+site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+tk.get_action("vgsamverkan_fee_run")({"user": site, "ignore_auth": True}, {"month": sys.argv[2]})
+'''
+
+
+def test_a_fee_run_killed_half_way_saves_nothing(coordinator, tmp_path):
+    """A re-run of a month is killed (SIGKILL) after it deleted the saved statements and
+    wrote new ones, before it commits: the saved statements are as they were, and the
+    month can be run again at once (no lock is left behind)."""
+    import os
+    import signal
+    import sys
+
+    from ckanext.vgsamverkan.model import FeeLine, FeeMonth, FeeStatement
+    from tests.factories import participant_org
+
+    call("vgsamverkan_population_import", coordinator, year=2025, source="T",
+         records=[{"municipality_code": "1480", "name": "Göteborg", "population": 600000},
+                  {"municipality_code": "1401", "name": "Härryda", "population": 40000}])
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="100000")
+    for code in ("1480", "1401"):
+        participant_org(factories.User(), coordinator, effective_from="2026-01-01", municipality_code=code)
+    call("vgsamverkan_fee_run", coordinator, month="2026-10")
+
+    def saved():
+        model.Session.expire_all()
+        return (sorted((s.id, s.net_ore, s.total_ore) for s in model.Session.query(FeeStatement)),
+                sorted((l.id, l.amount_ore, l.text) for l in model.Session.query(FeeLine)),
+                str(model.Session.get(FeeMonth, "2026-10").run_at))
+
+    before = saved()
+    assert len(before[0]) == 2
+    model.Session.commit()
+    script, marker = tmp_path / "run.py", tmp_path / "half-way"
+    script.write_text(_KILLED_RUN)
+    ini = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test.ini")
+    child = subprocess.Popen([sys.executable, str(script), ini, "2026-10", str(marker)])
+    try:
+        deadline = time.time() + 60
+        while not marker.exists():
+            assert child.poll() is None, "the run ended before it was half-way"
+            assert time.time() < deadline, "the run never got half-way"
+            time.sleep(0.1)
+        assert saved() == before  # what is half-done is not seen by others
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert saved() == before
+    # no lock left: the month runs again at once, to the same statements
+    again = call("vgsamverkan_fee_run", coordinator, month="2026-10")
+    assert again["count"] == 2
+    assert saved()[:2] == before[:2]
