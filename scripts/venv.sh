@@ -14,7 +14,7 @@ fi
 "$venv/bin/pip" install -q --upgrade "pip<25" "setuptools<70" wheel 2>&1 | grep -v "^WARNING: Location" || true
 "$venv/bin/pip" install -q -r "$req" 2>&1 | grep -v "^WARNING: Location" || true
 "$venv/bin/pip" install -q --no-deps -r "$here/requirements/nodeps.txt" 2>&1 | grep -v "^WARNING: Location" || true
-"$venv/bin/python" -c "import ckan, luqum" # fail here if the install did not work
+"$venv/bin/python" -c "import ckan, luqum, gunicorn" # fail here if the install did not work
 if [ -f "$here/setup.py" ]; then
   "$venv/bin/pip" install -q --no-deps -e "$here" 2>&1 | grep -v "^WARNING: Location\|DEPRECATION" || true
   "$venv/bin/python" -c "import importlib.metadata as m; m.distribution('ckanext-vgsamverkan')"

@@ -15,14 +15,8 @@ from tests.conftest import port
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.fixture(scope="module")
-def server_url():
-    p = port(50)
-    url = f"http://127.0.0.1:{p}"
-    env = dict(os.environ, CKAN_SITE_URL=url)
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    log = open(os.path.join("/tmp", f"vgsamverkan-e2e-{p}.log"), "w")
-    # test.ini plus a coordinator who is not a sysadmin
+def _ini(url: str, p: int) -> str:
+    """test.ini plus a coordinator who is not a sysadmin, for a server on port ``p``."""
     ini = os.path.join("/tmp", f"vgsamverkan-e2e-{p}.ini")
     with open(ini, "w") as f:
         f.write(
@@ -38,12 +32,15 @@ def server_url():
             "level = NOTSET\nformatter = generic\n"
             "[formatter_generic]\nformat = %%(asctime)s %%(levelname)s [%%(name)s] %%(message)s\n"
         )
-    proc = subprocess.Popen(
-        [ckan, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(p), "-r"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-    )
+    return ini
+
+
+def _serve(command: list[str], url: str, env: dict, log_name: str):
+    """Start a server, wait until it answers, yield its URL, stop it."""
+    log = open(log_name, "w")
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 90
         while True:
             try:
                 if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
@@ -52,16 +49,43 @@ def server_url():
                 pass
             if proc.poll() is not None or time.time() > deadline:
                 log.flush()
-                raise RuntimeError(f"the CKAN server did not start; see {log.name}")
+                raise RuntimeError(f"the server did not start; see {log.name}")
             time.sleep(0.3)
         yield url
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    """``ckan run`` (one process) on a port of this test run."""
+    p = port(50)
+    url = f"http://127.0.0.1:{p}"
+    ini = _ini(url, p)
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    yield from _serve([ckan, "-c", ini, "run", "-H", "127.0.0.1", "-p", str(p), "-r"], url,
+                      dict(os.environ, CKAN_SITE_URL=url), f"/tmp/vgsamverkan-e2e-{p}.log")
+
+
+WORKERS = 4
+
+
+@pytest.fixture(scope="module")
+def gunicorn_url():
+    """The portal under gunicorn with ``WORKERS`` worker processes (wsgi.py), as in
+    production: requests of one client land in different processes."""
+    p = port(52)
+    url = f"http://127.0.0.1:{p}"
+    ini = _ini(url, p)
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    yield from _serve([gunicorn, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{p}", "--timeout", "120",
+                       "wsgi:application"], url, dict(os.environ, CKAN_SITE_URL=url, CKAN_INI=ini),
+                      f"/tmp/vgsamverkan-gunicorn-{p}.log")
 
 
 @pytest.fixture
