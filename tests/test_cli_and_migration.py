@@ -163,6 +163,20 @@ class TestMigration:
         assert {"vgsamverkan_fee_line_frozen", "vgsamverkan_fee_month_frozen",
                 "vgsamverkan_fee_statement_no_truncate"} <= triggers
 
+    def test_list_index_revision_down_and_up(self, cli):
+        def indexes():
+            model.Session.remove()
+            return {r[0] for r in model.Session.execute(sa.text(
+                "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'vgsamverkan_%newest_idx'"))}
+
+        assert len(indexes()) == 10
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "c7e2a9f4b1d6"])
+        assert down.exit_code == 0, down.output
+        assert indexes() == set()
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert "vgsamverkan_participation_newest_idx" in indexes() and len(indexes()) == 10
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output
@@ -201,7 +215,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "c7e2a9f4b1d6" in version.output  # the head revision
+        assert "d9b3f5a7c2e8" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
