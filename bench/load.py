@@ -109,7 +109,8 @@ def store(model, total: int) -> None:
         "INSERT INTO vgsamverkan_participation (id, organization_name, organization_title, org_type, org_number, "
         "contact_name, contact_email, applicant_id, state, language, created, modified) "
         "SELECT md5(random()::text || g::text), 'arkiv-' || g, 'Arkiv ' || g, 'regional_forvaltning', "
-        "'212000-1355', 'Bench', 'b@example.org', 'bench-' || (g % 500), "
+        "'212000-1355', 'Bench', 'b@example.org', "
+        "(SELECT id FROM \"user\" WHERE name = 'bench-sokande'), "
         "(ARRAY['rejected','withdrawn','terminated'])[1 + g % 3], 'sv', "
         "now() - (g || ' minutes')::interval, now() FROM generate_series(:a, :b) g"),
         {"a": have, "b": max(total - 1, have - 1)})

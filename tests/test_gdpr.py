@@ -114,6 +114,7 @@ def test_a_longer_retention_keeps_them(world, coordinator):
 
 
 @pytest.mark.parametrize("bad", [{"older_than": -1}, {"older_than": "två år"}, {"dry_run": "kanske"},
+                                 {"older_than": 36501}, {"older_than": 12345678901234567890123},
                                  {"older_than": 10, "extra": 1}])
 def test_bad_input(coordinator, bad):
     with pytest.raises(tk.ValidationError) as e:

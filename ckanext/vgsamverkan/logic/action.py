@@ -140,10 +140,26 @@ def _decided(context: Context, obj: Any, **fields: Any) -> None:
         setattr(obj, name, value)
 
 
+_USER_COLUMNS = ("applicant_id", "user_id", "decided_by", "expert_user_id", "accepted_by", "assigned_by",
+                 "actor_id", "author_id")
+
+
 def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, Any]]):
-    count = query.count()
+    # the count of a subquery of ids only, unordered (Query.count() counts a subquery of
+    # every column, in order, which reads every row: 17 ms at 100 000 stored)
+    entity = query.column_descriptions[0]["entity"]
+    ids = query.order_by(None).with_entities(entity.id).subquery()
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
     rows = query.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
-    return {"count": count, "results": [dictize(r) for r in rows]}
+    # the organisations and users the rows name, loaded in two queries instead of one or
+    # two per row (dictize looks them up by id, which the session then has at hand)
+    org_ids = {r.organization_id for r in rows if getattr(r, "organization_id", None)}
+    user_ids = {getattr(r, c) for r in rows for c in _USER_COLUMNS if getattr(r, c, None)}
+    loaded = (model.Session.query(model.Group).filter(model.Group.id.in_(org_ids)).all() if org_ids else [],
+              model.Session.query(model.User).filter(model.User.id.in_(user_ids)).all() if user_ids else [])
+    results = [dictize(r) for r in rows]
+    del loaded  # held until here: the session's identity map only keeps what is referenced
+    return {"count": count, "results": results}
 
 
 def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
@@ -2535,6 +2551,8 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
     data = _validate(data_dict, schema.gdpr_purge(), context)
     days = data.get("older_than")
     days = config.retention_days() if days is None else days
+    if days > 36_500:
+        raise tk.ValidationError({"older_than": [tk._("Must be between 0 and 36500 days (100 years)")]})
     before = utcnow() - dt.timedelta(days=days)
     actor = _actor(context)
     found: dict[str, list[str]] = {}

@@ -262,6 +262,8 @@ def vgsamverkan_positive_int(value: Any) -> Any:
         raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
     if number < 0:
         raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
+    if number > 2_147_483_647:  # PostgreSQL's integer, and far beyond any count or offset here
+        raise tk.Invalid(tk._("Must be at most 2147483647"))
     return number
 
 

@@ -14,3 +14,14 @@ def utcnow() -> dt.datetime:
 
 def iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def user_by_id(user_id: str | None):
+    """The CKAN user of an id the extension stored, from the session's identity map when
+    it is there (a list loads the users of a page at once): ``model.User.get`` always
+    queries, by name or id."""
+    import ckan.model as model
+
+    if not user_id:
+        return None
+    return model.Session.get(model.User, user_id) or model.User.get(user_id)

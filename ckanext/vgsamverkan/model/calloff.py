@@ -13,7 +13,7 @@ from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, DateTime, For
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 from .connection import hours, sek
 
 STATES = ("requested", "assigned", "in_progress", "delivered", "cancelled")
@@ -109,8 +109,8 @@ class Calloff(tk.BaseModel):
     def dictize(self, *, with_time: bool = True,
                 entries: list["CalloffTime"] | None = None) -> dict[str, Any]:
         org = model.Group.get(self.organization_id)
-        applicant = model.User.get(self.applicant_id)
-        expert_user = model.User.get(self.expert_user_id) if self.expert_user_id else None
+        applicant = user_by_id(self.applicant_id)
+        expert_user = user_by_id(self.expert_user_id) if self.expert_user_id else None
         entries = self.entries() if entries is None else entries
         logged = sum((e.hours for e in entries), Decimal(0))
         months: dict[str, dict[str, Any]] = {}
@@ -195,7 +195,7 @@ class CalloffTime(tk.BaseModel):
     )
 
     def dictize(self) -> dict[str, Any]:
-        author = model.User.get(self.author_id) if self.author_id else None
+        author = user_by_id(self.author_id) if self.author_id else None
         return {
             "id": self.id,
             "calloff_id": self.calloff_id,

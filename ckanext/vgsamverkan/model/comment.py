@@ -8,7 +8,7 @@ from sqlalchemy import Column, DateTime, Index, UnicodeText
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 
 
 class Comment(tk.BaseModel):
@@ -27,7 +27,7 @@ class Comment(tk.BaseModel):
     )
 
     def dictize(self) -> dict[str, Any]:
-        author = model.User.get(self.author_id)
+        author = user_by_id(self.author_id)
         return {
             "id": self.id,
             "object_type": self.object_type,

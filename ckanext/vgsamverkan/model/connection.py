@@ -11,7 +11,7 @@ from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, DateTime, For
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 
 STATES = ("submitted", "investigating", "quoted", "accepted", "connected", "declined",
           "cancelled", "disconnected")
@@ -76,8 +76,8 @@ class Connection(tk.BaseModel):
 
     def dictize(self) -> dict[str, Any]:
         org = model.Group.get(self.organization_id)
-        applicant = model.User.get(self.applicant_id)
-        accepted_by = model.User.get(self.accepted_by) if self.accepted_by else None
+        applicant = user_by_id(self.applicant_id)
+        accepted_by = user_by_id(self.accepted_by) if self.accepted_by else None
         quotes = (
             model.Session.query(ConnectionQuote)
             .filter(ConnectionQuote.connection_id == self.id)
@@ -134,7 +134,7 @@ class ConnectionQuote(tk.BaseModel):
     )
 
     def dictize(self) -> dict[str, Any]:
-        author = model.User.get(self.author_id) if self.author_id else None
+        author = user_by_id(self.author_id) if self.author_id else None
         return {
             "id": self.id,
             "number": self.number,

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import eventtext
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 
 
 class Event(tk.BaseModel):
@@ -70,7 +70,7 @@ class Event(tk.BaseModel):
         return event
 
     def dictize(self) -> dict[str, Any]:
-        actor = model.User.get(self.actor_id) if self.actor_id else None
+        actor = user_by_id(self.actor_id) if self.actor_id else None
         return {
             "id": self.id,
             "object_type": self.object_type,

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 from .connection import sek
 
 KINDS = ("access", "regional", "connection", "expert", "adjustment")
@@ -41,7 +41,7 @@ class FeeSchedule(tk.BaseModel):
     )
 
     def dictize(self) -> dict[str, Any]:
-        author = model.User.get(self.author_id) if self.author_id else None
+        author = user_by_id(self.author_id) if self.author_id else None
         return {
             "id": self.id,
             "valid_from": self.valid_from.strftime("%Y-%m"),
@@ -75,8 +75,8 @@ class FeeMonth(tk.BaseModel):
     )
 
     def dictize(self) -> dict[str, Any]:
-        run_by = model.User.get(self.run_by) if self.run_by else None
-        closed_by = model.User.get(self.closed_by) if self.closed_by else None
+        run_by = user_by_id(self.run_by) if self.run_by else None
+        closed_by = user_by_id(self.closed_by) if self.closed_by else None
         return {
             "month": self.month,
             "state": self.state,
@@ -205,7 +205,7 @@ class FeeAdjustment(tk.BaseModel):
     )
 
     def dictize(self) -> dict[str, Any]:
-        author = model.User.get(self.author_id) if self.author_id else None
+        author = user_by_id(self.author_id) if self.author_id else None
         return {"id": self.id, "month": self.month, "organization_id": self.organization_id,
                 "amount": sek(self.amount_ore), "reason": self.reason,
                 "author_name": author.name if author else None, "created": iso(self.created)}

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeTe
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 
 STATES = ("pending", "approved", "rejected", "withdrawn", "terminated")
 ORG_TYPES = ("kommun", "kommunalt_bolag", "regional_forvaltning")
@@ -80,8 +80,8 @@ class Participation(tk.BaseModel):
 
     def dictize(self, *, with_contact: bool = True) -> dict[str, Any]:
         org = model.Group.get(self.organization_id) if self.organization_id else None
-        applicant = model.User.get(self.applicant_id)
-        decider = model.User.get(self.decided_by) if self.decided_by else None
+        applicant = user_by_id(self.applicant_id)
+        decider = user_by_id(self.decided_by) if self.decided_by else None
         data = {
             "id": self.id,
             "state": self.state,

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeTe
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow
+from .base import iso, make_id, utcnow, user_by_id
 
 STATES = ("pending", "approved", "rejected", "withdrawn", "revoked")
 ROLES = ("editor", "admin")
@@ -68,9 +68,9 @@ class PublisherRequest(tk.BaseModel):
 
     def dictize(self) -> dict[str, Any]:
         org = model.Group.get(self.organization_id)
-        user = model.User.get(self.user_id)
-        applicant = model.User.get(self.applicant_id)
-        decider = model.User.get(self.decided_by) if self.decided_by else None
+        user = user_by_id(self.user_id)
+        applicant = user_by_id(self.applicant_id)
+        decider = user_by_id(self.decided_by) if self.decided_by else None
         return {
             "id": self.id,
             "state": self.state,
