@@ -101,7 +101,8 @@ def seed(tk, model) -> dict:
 
 
 def store(model, total: int) -> None:
-    """Closed applications up to ``total`` stored in all (written directly, fast)."""
+    """Closed applications up to ``total`` stored in all (written directly, fast), made by
+    the coordinator's account: the applicant's own list stays as small as in life."""
     import sqlalchemy as sa
 
     have = model.Session.execute(sa.text("SELECT count(*) FROM vgsamverkan_participation")).scalar()
@@ -110,10 +111,10 @@ def store(model, total: int) -> None:
         "contact_name, contact_email, applicant_id, state, language, created, modified) "
         "SELECT md5(random()::text || g::text), 'arkiv-' || g, 'Arkiv ' || g, 'regional_forvaltning', "
         "'212000-1355', 'Bench', 'b@example.org', "
-        "(SELECT id FROM \"user\" WHERE name = 'bench-sokande'), "
+        "(SELECT id FROM \"user\" WHERE name = :who), "
         "(ARRAY['rejected','withdrawn','terminated'])[1 + g % 3], 'sv', "
         "now() - (g || ' minutes')::interval, now() FROM generate_series(:a, :b) g"),
-        {"a": have, "b": max(total - 1, have - 1)})
+        {"a": have, "b": max(total - 1, have - 1), "who": COORDINATOR})
     model.Session.commit()
     model.Session.execute(sa.text("ANALYZE vgsamverkan_participation"))
     model.Session.commit()
@@ -244,7 +245,8 @@ def main() -> None:
             for title, sql in (
                 ("the coordinator's list", "SELECT * FROM vgsamverkan_participation "
                                            "ORDER BY created DESC, id LIMIT 20"),
-                ("an applicant's own", "SELECT * FROM vgsamverkan_participation WHERE applicant_id = 'bench-7' "
+                ("an applicant's own", "SELECT * FROM vgsamverkan_participation WHERE applicant_id = "
+                                       "(SELECT id FROM \"user\" WHERE name = 'bench-sokande') "
                                        "OR organization_id IN ('x') ORDER BY created DESC, id LIMIT 20"),
                 ("pending only", "SELECT * FROM vgsamverkan_participation WHERE state = 'pending' "
                                  "ORDER BY created DESC, id LIMIT 20")):
