@@ -17,10 +17,6 @@ def _translate(lang: str):
     return translations(lang).gettext
 
 
-def _num(value: Any, lang: str, decimals: int | None = None) -> str:
-    return formats.number(value, lang, decimals)
-
-
 def _sek(ore: Any, lang: str) -> str:
     """Öre as kronor, without the currency (the line's text names it)."""
     return formats.number(formats.ore_to_kronor(ore), lang, decimals=2)
@@ -42,10 +38,10 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
     if kind == "access":
         text = _("{municipality}: {population} inhabitants ({year}) × {days} of {days_in_month} days = "
                  "{inhabitant_days} of {inhabitant_days_total} inhabitant-days; share of {total} SEK").format(
-            municipality=d.get("municipality", ""), population=_num(d.get("population"), lang),
-            year=d.get("population_year", ""), days=_num(d.get("days"), lang), days_in_month=d.get("days_in_month", ""),
-            inhabitant_days=_num(d.get("inhabitant_days"), lang),
-            inhabitant_days_total=_num(d.get("inhabitant_days_total"), lang), total=_sek(d.get("total"), lang))
+            municipality=d.get("municipality", ""), population=formats.number(d.get("population"), lang),
+            year=d.get("population_year", ""), days=formats.number(d.get("days"), lang), days_in_month=d.get("days_in_month", ""),
+            inhabitant_days=formats.number(d.get("inhabitant_days"), lang),
+            inhabitant_days_total=formats.number(d.get("inhabitant_days_total"), lang), total=_sek(d.get("total"), lang))
         if d.get("base"):
             text += _("; of it an equal base part of {amount} SEK").format(amount=_sek(d.get("base_part"), lang))
         if d.get("shared_days"):
@@ -63,7 +59,7 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
             return _("Expert support, {area} ({expert}): fixed price, delivered {date}").format(
                 area=area, expert=d.get("expert") or "", date=d.get("delivered_date", ""))
         return _("Expert support, {area} ({expert}): {hours} hours × {rate} SEK").format(
-            area=area, expert=d.get("expert") or "", hours=_num(d.get("hours"), lang),
+            area=area, expert=d.get("expert") or "", hours=formats.number(d.get("hours"), lang),
             rate=_sek(d.get("rate"), lang) if d.get("rate") is not None else _("several rates"))
     if kind == "adjustment":
         return _("Adjustment: {reason}").format(reason=d.get("reason", ""))

@@ -20,9 +20,20 @@ LANGUAGES = ("sv", "en")
 
 def current_lang() -> str:
     """The language of the current web request, or the site's default (``sv`` or ``en``)."""
-    from ckanext.vgsamverkan.mailer import request_language
+    import ckan.plugins.toolkit as tk
 
-    return request_language()
+    from ckanext.vgsamverkan import config
+
+    try:
+        from flask import has_request_context
+
+        if has_request_context():
+            lang = tk.h.lang()
+            if lang in LANGUAGES:
+                return lang
+    except Exception:  # no app, or a request without a locale
+        pass
+    return config.default_locale() if config.default_locale() in LANGUAGES else "sv"
 
 
 def _decimal(value: Any) -> Decimal:

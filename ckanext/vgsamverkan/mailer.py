@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 QUEUE = "vgsamverkan"
 RETRY_INTERVALS = [10, 60, 300]
 _I18N = os.path.join(os.path.dirname(__file__), "i18n")
-LANGUAGES = ("sv", "en")
+LANGUAGES = formats.LANGUAGES
 
 
 @lru_cache(maxsize=8)
@@ -31,20 +31,6 @@ def translations(lang: str) -> NullTranslations:
     if lang == "en":
         return NullTranslations()
     return Translations.load(_I18N, [lang], domain="ckanext-vgsamverkan")
-
-
-def request_language() -> str:
-    """The language of the current web request, or the site's default."""
-    try:
-        from flask import has_request_context
-
-        if has_request_context():
-            lang = tk.h.lang()
-            if lang in LANGUAGES:
-                return lang
-    except Exception:  # no app, or a request without a locale
-        pass
-    return config.default_locale() if config.default_locale() in LANGUAGES else "sv"
 
 
 def link(path: str) -> str:
