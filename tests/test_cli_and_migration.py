@@ -19,8 +19,9 @@ TABLES = {"vgsamverkan_participation", "vgsamverkan_event", "vgsamverkan_comment
           "vgsamverkan_connection_quote", "vgsamverkan_calloff", "vgsamverkan_calloff_time"} | SEARCH_TABLES
 FEE_TABLES = {"vgsamverkan_fee_schedule", "vgsamverkan_fee_month", "vgsamverkan_fee_statement",
               "vgsamverkan_fee_line", "vgsamverkan_fee_adjustment"}
-# the outbox (revision c7e2a9f4b1d6), the newest table: gone in every downgrade below
-OUTBOX_TABLES = {"vgsamverkan_outbox"}
+# the outbox (revision c7e2a9f4b1d6) and the list tallies (e4c7a1f9d3b5), the newest
+# tables: gone in every downgrade below
+OUTBOX_TABLES = {"vgsamverkan_outbox", "vgsamverkan_tally"}
 FEE_TABLES = FEE_TABLES | OUTBOX_TABLES
 TABLES = TABLES | FEE_TABLES
 
@@ -177,6 +178,29 @@ class TestMigration:
         assert up.exit_code == 0, up.output
         assert "vgsamverkan_participation_newest_idx" in indexes() and len(indexes()) == 10
 
+    def test_tally_revision_down_and_up(self, cli, coordinator):
+        """The upgrade counts what is stored; from then on the triggers keep the count."""
+        from tests.factories import apply_new, call
+
+        apply_new(coordinator)
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "d9b3f5a7c2e8"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert "vgsamverkan_tally" not in _tables()
+        assert model.Session.execute(sa.text(
+            "SELECT count(*) FROM pg_proc WHERE proname LIKE 'vgsamverkan_tally%'")).scalar() == 0
+        model.Session.remove()
+        with model.meta.engine.begin() as conn:  # written while there were no tallies
+            conn.execute(sa.text("UPDATE vgsamverkan_participation SET state = 'withdrawn'"))
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        model.Session.remove()
+        assert model.Session.execute(sa.text(
+            "SELECT tbl, state, n FROM vgsamverkan_tally WHERE n <> 0")).fetchall() == [
+            ("vgsamverkan_participation", "withdrawn", 1)]
+        assert call("vgsamverkan_participation_list", coordinator, state="withdrawn")["count"] == 1
+        assert call("vgsamverkan_participation_list", coordinator, state="pending")["count"] == 0
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output
@@ -215,7 +239,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "d9b3f5a7c2e8" in version.output  # the head revision
+        assert "e4c7a1f9d3b5" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same

@@ -125,6 +125,41 @@ def test_a_mail_given_up_after_its_retries(coordinator, mailbox, run_jobs, ckan_
     assert mailer.flush() == {"waiting": 0, "queued": 0}  # not queued again
 
 
+def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, monkeypatch):
+    """The decision is committed; then, while its mail is prepared, the database is lost.
+    The decision stands and its answer is a success; the mail is prepared again by the
+    job queue once the database is back, and goes out once.
+
+    Simulated (the only mock here): the loss is an OperationalError raised by the lookup
+    of the applicant's address (mailer._applicant), because the test's own database cannot be stopped under
+    the test. A real PostgreSQL restart under load is tests/e2e/test_pg_restart.py."""
+    import sqlalchemy as sa
+
+    applicant = factories.User(email="sokande@example.org")
+    application = apply_new(applicant)
+    run_jobs()
+    mailbox.messages.clear()
+
+    real_applicant = mailer._applicant
+    lost = []
+
+    def address(p):
+        lost.append(p["id"])
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(mailer, "_applicant", address)
+    approved = call("vgsamverkan_participation_approve", coordinator, id=application["id"])
+    monkeypatch.setattr(mailer, "_applicant", real_applicant)
+    assert lost and approved["state"] == "approved"
+    model.Session.expire_all()
+    assert model.Session.get(Participation, application["id"]).state == "approved"
+    assert model.Session.query(Outbox).filter(Outbox.recipient_email == "sokande@example.org").count() == 0
+    run_jobs()  # prepare_later: composed, written to the outbox, queued; then sent
+    assert len(mailbox.to("sokande@example.org")) == 1
+    run_jobs()
+    assert len(mailbox.to("sokande@example.org")) == 1  # once
+
+
 def test_the_flush_command(own_redis, coordinator, cli):
     # (the CLI loads the configuration anew, so this test has no mailbox to keep)
     apply_new(factories.User())

@@ -7,6 +7,8 @@ worker; it never undoes the act that caused it.
 """
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 import os
 from functools import lru_cache
@@ -340,11 +342,66 @@ def _applicant(p: dict[str, Any]) -> tuple[str, str]:
     return p.get("contact_name") or "", p.get("contact_email") or ""
 
 
+def _portable(value: Any) -> Any:
+    """An argument a job can carry: one of our model objects as (module, class, id)."""
+    if hasattr(value, "__tablename__") and getattr(value, "id", None):
+        return {"__model__": [type(value).__module__, type(value).__name__, value.id]}
+    return value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"__model__"}:
+        module, name, id_ = value["__model__"]
+        return model.Session.get(getattr(importlib.import_module(module), name), id_)
+    return value
+
+
+def prepare_later(name: str, args: list, kwargs: dict) -> None:
+    """The job of a notification whose preparation met a lost database connection: it is
+    prepared again (composed, written to the outbox, queued) by the worker; while the
+    database is away it raises, and the worker retries it."""
+    globals()[name].__wrapped__(*[_restored(a) for a in args],
+                                **{k: _restored(v) for k, v in kwargs.items()})
+
+
+def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
+    """A notification runs after its act was committed. When the database connection is
+    lost while it is prepared (the recipient's address, the outbox), the act stands and
+    the notification is handed to the job queue to be prepared again (prepare_later)."""
+    from sqlalchemy import exc as sa_exc
+
+    @functools.wraps(fn)
+    def notify(*args: Any, **kwargs: Any) -> None:
+        try:
+            fn(*args, **kwargs)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError):
+            log.error("vgsamverkan: the database was lost while a mail (%s) was prepared; the job queue "
+                      "prepares it again", fn.__name__, exc_info=True)
+            try:
+                model.Session.remove()
+            except Exception:
+                pass
+            try:
+                from rq import Retry
+
+                tk.enqueue_job(prepare_later, [fn.__name__, [_portable(a) for a in args],
+                                               {k: _portable(v) for k, v in kwargs.items()}],
+                               title="vgsamverkan mail (prepare again)", queue=QUEUE,
+                               rq_kwargs={"retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)})
+            except Exception:
+                log.exception("vgsamverkan: neither the database nor the job queue can be reached: "
+                              "the mail (%s) is lost", fn.__name__)
+
+    return notify
+
+
+@_never_undoing
 def participation_submitted(p: dict[str, Any]) -> None:
     subject, body = _compose_submitted(_coordinator_lang(), p)
     _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
 
 
+@_never_undoing
 def participation_decided(p: dict[str, Any], verb: str) -> None:
     if verb == "withdraw":
         subject, body = _compose_decided(_coordinator_lang(), p, verb)
@@ -362,11 +419,13 @@ def _user_address(user_id: str | None) -> tuple[str, str]:
     return "", ""
 
 
+@_never_undoing
 def publisher_submitted(r: dict[str, Any]) -> None:
     subject, body = _compose_publisher_submitted(_coordinator_lang(), r)
     _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
 
 
+@_never_undoing
 def publisher_decided(r: dict[str, Any], verb: str) -> None:
     """Decisions, expiry and reminders go to the user the rights are for, and to the
     one who asked if someone else; a withdrawal goes to the coordinator."""
@@ -380,6 +439,7 @@ def publisher_decided(r: dict[str, Any], verb: str) -> None:
         _enqueue(name, email, subject, body)
 
 
+@_never_undoing
 def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) -> None:
     """A comment from the coordinator goes to the applicant; one from the organisation
     goes to the coordinator."""
@@ -446,6 +506,7 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
 _TO_COORDINATOR = {"create", "accept", "decline"}
 
 
+@_never_undoing
 def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True) -> None:
     if verb in _TO_COORDINATOR or (verb == "cancel" and not by_coordinator):
         subject, body = _compose_connection(_coordinator_lang(), c, verb)
@@ -501,6 +562,7 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 
+@_never_undoing
 def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True) -> None:
     """A new call-off goes to the coordinator; the coordinator's acts go to the one who
     asked; an assignment also to the expert; a cancellation by the organisation to the

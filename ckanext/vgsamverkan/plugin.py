@@ -29,11 +29,20 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IMiddleware: a lost database connection is a 503 that says so (unavailable.py)
+    def make_middleware(self, app, config):
+        from ckanext.vgsamverkan import unavailable
+
+        if hasattr(app, "register_error_handler"):
+            unavailable.register(app)
+        return app
 
     # IPackageController: the data that requires a connection, checked on the dataset as
     # CKAN validated it (formats cleaned or guessed), before CKAN commits it

@@ -20,7 +20,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, mailer, workflow
+from ckanext.vgsamverkan import config, formats, mailer, unavailable, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
 from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
                                        FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
@@ -145,15 +145,42 @@ _USER_COLUMNS = ("applicant_id", "user_id", "decided_by", "expert_user_id", "acc
                  "actor_id", "author_id")
 
 
-def _count_and_rows(query: Any, data: dict[str, Any]) -> tuple[int, list[Any]]:
+def _org_key(data: dict[str, Any]) -> str | None:
+    """The organisation a list is filtered on, by id (a name is looked up; an unknown
+    value is kept, and matches nothing)."""
+    if not data.get("organization_id"):
+        return None
+    org = model.Group.get(data["organization_id"])
+    return org.id if org else data["organization_id"]
+
+
+def _tally(user: model.User | None, table: str, data: dict[str, Any], org_key: str | None,
+           other_filters: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """Where the tallies kept on write (vgsamverkan_tally, migration e4c7a1f9d3b5) can say
+    how many rows a list matches: the coordinator's list, filtered at most by
+    organisation and state. Otherwise None (the rows are counted)."""
+    if not auth.is_coordinator(user) or any(data.get(f) for f in other_filters):
+        return None
+    return {"tbl": table, "organization_id": org_key, "state": data.get("state") or None}
+
+
+def _count_and_rows(query: Any, data: dict[str, Any],
+                    tally: dict[str, Any] | None = None) -> tuple[int, list[Any]]:
     """The number of rows ``query`` matches and the page of them that ``data`` asks for
-    (``offset``, ``limit``)."""
-    # the count of a subquery of ids only, unordered (Query.count() counts a subquery of
-    # every column, in order, which reads every row: 17 ms at 100 000 stored)
-    entity = query.column_descriptions[0]["entity"]
-    ids = query.order_by(None).with_entities(entity.id).subquery()
-    count = model.Session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
-    return count, query.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
+    (``offset``, ``limit``). With ``tally`` (see _tally), the number is the sum of the
+    tallies, which does not grow with the number of rows stored."""
+    if tally is not None:
+        keys = {k: v for k, v in tally.items() if v is not None}
+        where = " AND ".join(f"{k} = :{k}" for k in keys)
+        count = model.Session.execute(
+            sa.text(f"SELECT coalesce(sum(n), 0) FROM vgsamverkan_tally WHERE {where}"), keys).scalar()
+    else:
+        # the count of a subquery of ids only, unordered (Query.count() counts a subquery
+        # of every column, in order, which reads every row: 17 ms at 100 000 stored)
+        entity = query.column_descriptions[0]["entity"]
+        ids = query.order_by(None).with_entities(entity.id).subquery()
+        count = model.Session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
+    return int(count), query.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
 
 
 @contextlib.contextmanager
@@ -169,8 +196,9 @@ def _preloaded(rows: list[Any]):
     del loaded
 
 
-def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, Any]]):
-    count, rows = _count_and_rows(query, data)
+def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, Any]],
+          tally: dict[str, Any] | None = None):
+    count, rows = _count_and_rows(query, data, tally)
     with _preloaded(rows):
         return {"count": count, "results": [dictize(r) for r in rows]}
 
@@ -396,11 +424,12 @@ def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dic
         q = q.filter(Participation.state == data["state"])
     if data.get("org_type"):
         q = q.filter(Participation.org_type == data["org_type"])
-    if data.get("organization_id"):
-        org = model.Group.get(data["organization_id"])
-        q = q.filter(Participation.organization_id == (org.id if org else data["organization_id"]))
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(Participation.organization_id == org_key)
     q = q.order_by(Participation.created.desc(), Participation.id)
-    return _page(q, data, lambda p: p.dictize())
+    return _page(q, data, lambda p: p.dictize(),
+                 _tally(user, "vgsamverkan_participation", data, org_key, ("org_type",)))
 
 
 def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -798,14 +827,15 @@ def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> dict[st
         )
     if data.get("state"):
         q = q.filter(PublisherRequest.state == data["state"])
-    if data.get("organization_id"):
-        org = model.Group.get(data["organization_id"])
-        q = q.filter(PublisherRequest.organization_id == (org.id if org else data["organization_id"]))
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(PublisherRequest.organization_id == org_key)
     if data.get("user_id"):
         who = model.User.get(data["user_id"])
         q = q.filter(PublisherRequest.user_id == (who.id if who else data["user_id"]))
     q = q.order_by(PublisherRequest.created.desc(), PublisherRequest.id)
-    return _page(q, data, lambda r: r.dictize())
+    return _page(q, data, lambda r: r.dictize(),
+                 _tally(user, "vgsamverkan_publisher", data, org_key, ("user_id",)))
 
 
 def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -1035,11 +1065,12 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
         q = q.filter(Connection.organization_id.in_(auth.admin_org_ids(user)))
     if data.get("state"):
         q = q.filter(Connection.state == data["state"])
-    if data.get("organization_id"):
-        org = model.Group.get(data["organization_id"])
-        q = q.filter(Connection.organization_id == (org.id if org else data["organization_id"]))
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(Connection.organization_id == org_key)
     q = q.order_by(Connection.created.desc(), Connection.id)
-    return _page(q, data, lambda c: c.dictize())
+    return _page(q, data, lambda c: c.dictize(),
+                 _tally(user, "vgsamverkan_connection", data, org_key, ()))
 
 
 def _connection_step(context: Context, data_dict: DataDict, verb: str, schema_: dict[str, Any],
@@ -1389,14 +1420,14 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
                             Calloff.expert_user_id == user.id))
     if data.get("state"):
         q = q.filter(Calloff.state == data["state"])
-    if data.get("organization_id"):
-        org = model.Group.get(data["organization_id"])
-        q = q.filter(Calloff.organization_id == (org.id if org else data["organization_id"]))
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(Calloff.organization_id == org_key)
     if data.get("expert_user_id"):
         expert = model.User.get(data["expert_user_id"])
         q = q.filter(Calloff.expert_user_id == (expert.id if expert else data["expert_user_id"]))
     q = q.order_by(Calloff.created.desc(), Calloff.id)
-    count, rows = _count_and_rows(q, data)
+    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_calloff", data, org_key, ("expert_user_id",)))
     entries = Calloff.entries_of([r.id for r in rows])
     with _preloaded(rows):
         return {"count": count, "results": [
@@ -2606,7 +2637,8 @@ def _has_control(value: Any) -> bool:
 
 def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Callable[[Context, DataDict], Any]:
     """Every action refuses a parameter with a control character, before anything else
-    (auth functions look objects up by id too), with the parameter named."""
+    (auth functions look objects up by id too), with the parameter named; and marks a lost
+    database connection, which CKAN's API would answer with a bare 500."""
     @functools.wraps(fn)
     def action(context: Context, data_dict: DataDict) -> Any:
         if isinstance(data_dict, dict):
@@ -2615,7 +2647,11 @@ def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Call
                    for key, value in data_dict.items() if _has_control(key) or _has_control(value)}
             if bad:
                 raise tk.ValidationError(bad)
-        return fn(context, data_dict)
+        try:
+            return fn(context, data_dict)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+            unavailable.mark(error)  # the API's answer becomes a 503 that says so
+            raise
 
     return action
 
