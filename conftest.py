@@ -58,9 +58,10 @@ def purge_fee_months() -> None:
         if not sa.inspect(conn).has_table("vgsamverkan_fee_month"):
             return
         conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
-        for table in ("vgsamverkan_fee_line", "vgsamverkan_fee_statement", "vgsamverkan_fee_adjustment",
-                      "vgsamverkan_fee_month"):
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+        for table in ("vgsamverkan_fee_file", "vgsamverkan_fee_line", "vgsamverkan_fee_statement",
+                      "vgsamverkan_fee_adjustment", "vgsamverkan_fee_month"):
+            if sa.inspect(conn).has_table(table):
+                conn.execute(sa.text(f"DELETE FROM {table}"))
 
 
 @pytest.fixture

@@ -10,11 +10,20 @@ from ckan.tests import factories
 from tests import factories as vgs_factories
 
 @pytest.fixture
-def clean_db(reset_db, with_plugins):
+def clean_db(reset_db, with_plugins, request):
     """Reset the database (the root conftest's reset_db applies the activity and
-    vgsamverkan migrations after it) and put back the reference data."""
+    vgsamverkan migrations after it) and put back the reference data; plant the closed
+    month of tests/closed_month.py, and check after the test that it is unchanged."""
+    from tests import closed_month
+
     reset_db()
     restore_reference_data()
+    guarded = request.node.get_closest_marker("without_closed_month") is None
+    if guarded:
+        closed_month.plant(reset_db)
+    yield
+    if guarded:
+        closed_month.check(request.node.nodeid)
 
 
 def restore_reference_data() -> None:

@@ -146,7 +146,7 @@ class TestRun:
         with pytest.raises(tk.ValidationError) as e:
             call("vgsamverkan_fee_run", coordinator, month=MONTH)
         assert "1480" in str(e.value.error_dict["month"]) and "2025" in str(e.value.error_dict["month"])
-        assert model.Session.query(FeeStatement).count() == 0
+        assert model.Session.query(FeeStatement).filter(FeeStatement.month == MONTH).count() == 0
 
     def test_a_month_without_payers_allocates_nothing_and_says_so(self, coordinator):
         call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
@@ -317,6 +317,44 @@ class TestWhoSees:
 
 
 class TestExport:
+    def test_a_closed_months_files_are_kept_as_closed(self, world, coordinator, ckan_config, monkeypatch):
+        """The files are made at the close and kept: a later change of the SIE accounts or
+        the company changes an open month's file, never a closed one's (it did before
+        revision f6a2c8e4b7d1). The kept files cannot be changed or deleted."""
+        import base64
+
+        import sqlalchemy as sa
+
+        def export(fmt):
+            return base64.b64decode(call("vgsamverkan_fee_export", coordinator, month=MONTH, format=fmt)["content_base64"])
+
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        call("vgsamverkan_fee_close", coordinator, month=MONTH)
+        closed = {fmt: export(fmt) for fmt in ("csv", "sie")}
+        assert b"#KONTO 1510" in closed["sie"]
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_accounts", ["1511", "3011", "2612"])
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_company_name", "Ett annat namn")
+        assert {fmt: export(fmt) for fmt in ("csv", "sie")} == closed
+        call("vgsamverkan_fee_run", coordinator, month="2026-09")  # an open month follows the configuration
+        open_sie = base64.b64decode(call("vgsamverkan_fee_export", coordinator, month="2026-09",
+                                         format="sie")["content_base64"])
+        assert b"#KONTO 1511" in open_sie and b"Ett annat namn" in open_sie
+        for statement in ("UPDATE vgsamverkan_fee_file SET content = 'x'", "DELETE FROM vgsamverkan_fee_file"):
+            model.Session.remove()
+            with pytest.raises(sa.exc.IntegrityError, match="are kept"):
+                with model.meta.engine.begin() as conn:
+                    conn.execute(sa.text(statement))
+        # a month closed before the files were kept: its file is made at the first export,
+        # then kept (here the kept files are removed as only the test harness can)
+        model.Session.remove()
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
+            conn.execute(sa.text("DELETE FROM vgsamverkan_fee_file WHERE month = :m"), {"m": MONTH})
+        first = export("sie")
+        assert b"#KONTO 1511" in first  # made with the configuration of the day
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_accounts", ["1512", "3012", "2613"])
+        assert export("sie") == first
+
     def test_csv_one_row_per_line(self, world, coordinator):
         call("vgsamverkan_fee_run", coordinator, month=MONTH)
         import base64

@@ -27,7 +27,8 @@ from ckanext.vgsamverkan import demo, mailer
 from tests.conftest import restore_reference_data
 from tests.factories import call
 
-pytestmark = pytest.mark.usefixtures("with_plugins")
+pytestmark = [pytest.mark.usefixtures("with_plugins"),
+              pytest.mark.without_closed_month("empties the database for each revision")]
 
 FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                       "ckanext", "vgsamverkan", "migration", "vgsamverkan")

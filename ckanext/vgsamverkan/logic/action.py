@@ -1892,6 +1892,9 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     row.closed_at = utcnow()
     Event.record("fee_month", month_text, "close", actor_id=actor.id if actor else None, organization_id=None,
                  from_state="open", to_state="closed")
+    model.Session.flush()
+    for fmt in EXPORT_FORMATS:  # the files as closed, kept for ever (in the same transaction)
+        _keep_file(month_text, fmt, _make_export(month_text, fmt))
     _commit(context)
     return row.dictize()
 
@@ -2065,14 +2068,46 @@ def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> dict[str, A
             "month_state": month.state if month else None}
 
 
+EXPORT_FORMATS = ("csv", "sie")
+
+
 def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file of a saved month: (bytes, file name, content type, encoding).
-    The file is built from the saved rows only, so a closed month's export never changes."""
-    from ckanext.vgsamverkan import feetext
-
+    A closed month's file is the one kept at its close (vgsamverkan_fee_file): the same
+    bytes for ever, whatever the configuration (SIE accounts, company) says later."""
     month = model.Session.get(FeeMonth, month_text)
     if month is None or month.run_at is None:
         raise tk.ValidationError({"month": [tk._("{month} has not been run: run it first").format(month=month_text)]})
+    if month.state != "closed":
+        return _make_export(month_text, fmt)
+    kept = _kept_file(month_text, fmt)
+    if kept is None:  # closed before the files were kept (revision f6a2c8e4b7d1): kept now
+        _keep_file(month_text, fmt, _make_export(month_text, fmt))
+        model.Session.commit()
+        kept = _kept_file(month_text, fmt)
+    return kept
+
+
+def _kept_file(month_text: str, fmt: str) -> tuple[bytes, str, str, str] | None:
+    row = model.Session.execute(sa.text(
+        "SELECT content, filename, content_type, encoding FROM vgsamverkan_fee_file WHERE month = :m AND format = :f"),
+        {"m": month_text, "f": fmt}).first()
+    return (bytes(row.content), row.filename, row.content_type, row.encoding) if row else None
+
+
+def _keep_file(month_text: str, fmt: str, made: tuple[bytes, str, str, str]) -> None:
+    content, filename, content_type, encoding = made
+    model.Session.execute(sa.text(
+        "INSERT INTO vgsamverkan_fee_file (month, format, filename, content_type, encoding, content, created) "
+        "VALUES (:m, :f, :n, :t, :e, :c, now()) ON CONFLICT (month, format) DO NOTHING"),
+        {"m": month_text, "f": fmt, "n": filename, "t": content_type, "e": encoding, "c": content})
+
+
+def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
+    """The export file made from the saved rows (and, for SIE, the configured accounts)."""
+    from ckanext.vgsamverkan import feetext
+
+    month = model.Session.get(FeeMonth, month_text)
     rows = (model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
             .order_by(FeeStatement.organization_title, FeeStatement.id).all())
     statements = [r.dictize() for r in rows]
