@@ -15,14 +15,12 @@ Targets: our list and show no slower than package_show (ratio ≤ 1.0), the list
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 
 import requests
 
@@ -145,8 +143,12 @@ def _client(job: tuple) -> list[tuple[float, bool]]:
 def run(action: str, tokens: list[str], payloads_per_client: list[list[dict]], seconds: float) -> dict:
     jobs = [(tokens[i], action, payloads_per_client[i], seconds) for i in range(len(tokens))]
     began = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
-        results = pool.map(_client, jobs, chunksize=1)
+    pool = multiprocessing.get_context("fork").Pool(len(jobs))
+    try:  # closed and joined, not terminated (terminate can leave a worker on the queue's lock)
+        results = pool.map_async(_client, jobs, chunksize=1).get(timeout=900)
+    finally:
+        pool.close()
+        pool.join()
     wall = time.perf_counter() - began
     calls = [c for r in results for c in r]
     times = sorted(t for t, _ok in calls)

@@ -5,7 +5,6 @@ parsed back; SIE parsed back, every voucher balanced)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pytest
@@ -17,7 +16,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan import feetext
 from ckanext.vgsamverkan.model import FeeLine, FeeMonth, FeeStatement
-from tests.factories import call, org_with_admin, participant_org, request_rights
+from tests.factories import call, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

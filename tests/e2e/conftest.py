@@ -2,6 +2,9 @@
 tests that drive it over HTTP as a script would."""
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+
 import os
 import subprocess
 import sys
@@ -73,6 +76,20 @@ def server_url():
 
 
 WORKERS = 4
+
+
+@contextlib.contextmanager
+def client_pool(processes: int):
+    """Forked client processes. At the end the pool is closed and joined, never
+    terminated: Pool.terminate() (what ``with Pool()`` does) can kill a worker that holds
+    the pool's queue lock, and another then waits on it for ever (seen once in a full run:
+    the suite hung)."""
+    pool = multiprocessing.get_context("fork").Pool(processes)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        pool.join()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ each client is a separate process with ckanapi's RemoteCKAN and its own API toke
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 
 import pytest
 
@@ -21,6 +20,7 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import CalloffTime, Comment, Event, FeeLine, FeeStatement, Participation
+from tests.e2e.conftest import client_pool
 from tests.factories import apply_new, call, participant_org
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -48,8 +48,8 @@ def _act(job: tuple) -> str:
 
 
 def _all_at_once(jobs: list[tuple]) -> list[str]:
-    with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
-        return pool.map(_act, jobs, chunksize=1)
+    with client_pool(CLIENTS) as pool:
+        return pool.map_async(_act, jobs, chunksize=1).get(timeout=600)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ no clean shutdown, crash recovery at the start) and started again.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -38,7 +37,7 @@ from ckan.plugins.toolkit import config
 from ckan.tests import factories
 
 from tests.conftest import port
-from tests.e2e.conftest import _ini, _serve
+from tests.e2e.conftest import _ini, _serve, client_pool
 from tests.factories import application_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -168,7 +167,7 @@ def test_postgres_restarted_during_a_load(cluster, tmp_path):
         start = time.time()
         stop_at = start + SECONDS_BEFORE + SECONDS_AFTER + 2
         jobs = [(url, tokens[n], coordinator_token, n, stop_at) for n in range(CLIENTS)]
-        with multiprocessing.get_context("fork").Pool(CLIENTS) as pool:
+        with client_pool(CLIENTS) as pool:
             pending = pool.map_async(_client, jobs, chunksize=1)
             time.sleep(SECONDS_BEFORE)
             crashed_at = time.time()
