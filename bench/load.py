@@ -251,7 +251,9 @@ def main() -> None:
                                        "(SELECT id FROM \"user\" WHERE name = 'bench-sokande') "
                                        "OR organization_id IN ('x') ORDER BY created DESC, id LIMIT 20"),
                 ("pending only", "SELECT * FROM vgsamverkan_participation WHERE state = 'pending' "
-                                 "ORDER BY created DESC, id LIMIT 20")):
+                                 "ORDER BY created DESC, id LIMIT 20"),
+                ("the coordinator's count, from the tallies",
+                 "SELECT coalesce(sum(n), 0) FROM vgsamverkan_tally WHERE tbl = 'vgsamverkan_participation'")):
                 plan = model.Session.execute(sa.text("EXPLAIN " + sql)).scalars().all()
                 print(f"\nEXPLAIN ({title}):\n  " + "\n  ".join(plan))
     finally:

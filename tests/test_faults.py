@@ -217,8 +217,9 @@ def test_a_fee_run_killed_half_way_saves_nothing(coordinator, tmp_path):
 
     def saved():
         model.Session.expire_all()
-        return (sorted((s.id, s.net_ore, s.total_ore) for s in model.Session.query(FeeStatement)),
-                sorted((l.id, l.amount_ore, l.text) for l in model.Session.query(FeeLine)),
+        return (sorted((s.id, s.net_ore, s.total_ore)
+                       for s in model.Session.query(FeeStatement).filter(FeeStatement.month == "2026-10")),
+                sorted((l.id, l.amount_ore, l.text) for l in model.Session.query(FeeLine).filter(FeeLine.month == "2026-10")),
                 str(model.Session.get(FeeMonth, "2026-10").run_at))
 
     before = saved()
