@@ -368,13 +368,13 @@ def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
     """A notification runs after its act was committed. When the database connection is
     lost while it is prepared (the recipient's address, the outbox), the act stands and
     the notification is handed to the job queue to be prepared again (prepare_later)."""
-    from sqlalchemy import exc as sa_exc
+    from ckanext.vgsamverkan.unavailable import LOST
 
     @functools.wraps(fn)
     def notify(*args: Any, **kwargs: Any) -> None:
         try:
             fn(*args, **kwargs)
-        except (sa_exc.OperationalError, sa_exc.InterfaceError):
+        except LOST:
             log.error("vgsamverkan: the database was lost while a mail (%s) was prepared; the job queue "
                       "prepares it again", fn.__name__, exc_info=True)
             try:

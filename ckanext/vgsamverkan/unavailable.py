@@ -25,12 +25,9 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
 
-def is_unavailable(error: BaseException) -> bool:
-    """A lost or refused database connection (not a refused statement: a broken
-    constraint or bad SQL remains a 500, as it is a fault of ours)."""
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError))
+# a lost or refused connection; a refused statement (a broken constraint, bad SQL) is
+# another DBAPIError and remains a 500, as it is a fault of ours
+LOST = (sa_exc.OperationalError, sa_exc.InterfaceError)
 
 
 def _message() -> str:
@@ -51,8 +48,6 @@ def _api_answer(request):
 def handle(error: BaseException):
     from flask import Response, request
 
-    if not is_unavailable(error):
-        raise error
     log.error("database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0])
     try:
         model.Session.rollback()
@@ -78,7 +73,7 @@ def mark(error: BaseException) -> None:
     mark lets release_session turn that answer into the 503 of ``handle``."""
     from flask import g, has_request_context
 
-    if has_request_context() and is_unavailable(error):
+    if has_request_context():
         g.vgsamverkan_database_lost = str(error).splitlines()[0]
 
 
@@ -92,13 +87,13 @@ def release_session(response):
         response = _api_answer(request)
     try:
         model.Session.remove()
-    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+    except LOST as error:
         log.warning("database connection lost at the end of a request: %s", str(error).splitlines()[0])
         model.Session.remove()  # the connection is invalidated now: this only lets go of it
     return response
 
 
 def register(app) -> None:
-    for error in (sa_exc.OperationalError, sa_exc.InterfaceError):
+    for error in LOST:
         app.register_error_handler(error, handle)
     app.after_request(release_session)  # after_request functions run last registered first

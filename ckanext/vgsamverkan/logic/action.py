@@ -2684,7 +2684,7 @@ def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Call
                 raise tk.ValidationError(bad)
         try:
             return fn(context, data_dict)
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        except unavailable.LOST as error:
             unavailable.mark(error)  # the API's answer becomes a 503 that says so
             raise
 
