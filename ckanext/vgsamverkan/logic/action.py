@@ -1995,9 +1995,9 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dic
         q = q.filter(FeeStatement.organization_id.in_(auth.admin_org_ids(user)))
     if data.get("month"):
         q = q.filter(FeeStatement.month == "{:04d}-{:02d}".format(*data["month"]))
-    if data.get("organization_id"):
-        org = model.Group.get(data["organization_id"])
-        q = q.filter(FeeStatement.organization_id == (org.id if org else data["organization_id"]))
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(FeeStatement.organization_id == org_key)
     q = q.order_by(FeeStatement.month.desc(), FeeStatement.organization_title, FeeStatement.id)
     return _page(q, data, _statement_dict)
 
@@ -2032,10 +2032,9 @@ def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> dic
     """
     data = _validate(data_dict, schema.fee_statement_show(), context)
     tk.check_access("vgsamverkan_fee_statement_show", context, data_dict)
-    org = model.Group.get(data["organization_id"])
     month_text = "{:04d}-{:02d}".format(*data["month"])
     row = (model.Session.query(FeeStatement)
-           .filter(FeeStatement.organization_id == (org.id if org else data["organization_id"]),
+           .filter(FeeStatement.organization_id == _org_key(data),
                    FeeStatement.month == month_text).one_or_none())
     if row is None:
         raise tk.ObjectNotFound(tk._("No statement for this organisation and month"))
