@@ -4,6 +4,8 @@ cover extension actions)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,8 @@ from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection
                                        FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
                                        Population, PublisherRequest)
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
+
+_SERIAL = itertools.count(711)
 
 # "publisher": an editor of the participant organisation (other_org) by approved rights
 ROLES = ["anonymous", "user", "publisher", "org_admin", "other_admin", "expert", "coordinator", "sysadmin"]
@@ -109,7 +113,9 @@ def build_world(coordinator_name: str) -> dict:
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
             "conn_accepted": conn_accepted, "conn_connected": conn_connected,
             "pending": pending, "approved": approved, "pub_pending": pub_pending,
-            "pub_approved": pub_approved, "someone": factories.User()}
+            "pub_approved": pub_approved,
+            # a name of digits only: a JSON number can spell it (the variants try that)
+            "someone": factories.User(name=f"4{next(_SERIAL):04d}")}
 
 
 def _context(user):
@@ -390,6 +396,85 @@ CASES = {
 }
 
 
+# -- other spellings of the same ids ---------------------------------------------------
+# An action must be authorised on exactly the object it acts on: a refusal must not turn
+# into an allow because the id is spelled another way that the action (its validators
+# strip, take numbers as text, look names up) would still resolve to the same object.
+
+ID_KEYS = ("id", "organization_id", "user_id", "object_id", "object_type", "expert_user_id")
+_FULLWIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}  # NFKC folds these back to ASCII
+_CYRILLIC = str.maketrans("aceopx", "асеорх")  # look-alike letters
+
+
+def id_variants(value: Any) -> list[Any]:
+    """Other spellings of an id-like value: white space around it (spaces, tabs,
+    newlines, no-break and ideographic spaces), zero-width and invisible characters,
+    other letter case, NFKC and Cyrillic look-alikes, the name for an id and the id for a
+    name (organisations and users), a number (of a name of digits, and any), a list and an
+    object. Absent values (None, "") are not variants: they mean "not given"."""
+    if not isinstance(value, str) or not value:
+        return []
+    out: list[Any] = [f" {value}", f"{value} ", f"\t{value}", f"{value}\n", f" {value}\t\r\n", f"\u00a0{value}",
+                      f"{value}\u3000", f"{value}\u200b", f"\u200b{value}", f"\ufeff{value}", f"{value}\u00ad",
+                      value.upper(), value.title(), value.swapcase(), value.translate(_FULLWIDTH),
+                      value.translate(_CYRILLIC)]
+    for cls in (model.Group, model.User):
+        obj = cls.get(value)
+        if obj is not None:
+            other = obj.name if value == obj.id else obj.id
+            out += [other, f" {other} ", other.upper()]
+    if value.strip().isdigit():
+        out.append(int(value))
+    out += [0, 4711, 1.5, [value], {"id": value}]
+    seen: list[Any] = []
+    for v in out:
+        if v != value and v not in seen:
+            seen.append(v)
+    return seen
+
+
+def _variants_of(data: dict) -> list[tuple[str, Any, dict]]:
+    return [(key, v, {**data, key: v}) for key in ID_KEYS if key in data for v in id_variants(data[key])]
+
+
+def _refused_by_action(action: str, user: Any, data: dict) -> bool:
+    """Refused as a request would be (403, 404 or 409); what the refused call left in the
+    session is rolled back, as at the end of a request."""
+    try:
+        helpers.call_action(action, context=_context(user), **data)
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        model.Session.rollback()
+        return True
+    return False
+
+
+def _refused_by_auth(action: str, user: Any, data: dict) -> bool:
+    try:
+        helpers.call_auth(action, _context(user), **data)
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return True
+    return False
+
+
+def check_variants_refused(case: str, world: dict) -> list[str]:
+    """Every role refused with the canonical ids is refused with every other spelling
+    of them, by the auth function alone and through the action, and nothing changes."""
+    action, make_data, allowed = CASES[case]
+    data = make_data(world)
+    before = _snapshot()
+    holes = []
+    for role in sorted(set(ROLES) - allowed):
+        user = world["users"][role]
+        for key, variant, changed in _variants_of(data):
+            if not _refused_by_auth(action, user, changed):
+                holes.append(f"{case} as {role}: the auth function allows {key}={variant!r}")
+            if not _refused_by_action(action, user, changed):
+                holes.append(f"{case} as {role}: the action allows {key}={variant!r}")
+    if _snapshot() != before:
+        holes.append(f"{case}: a refused variant changed the database")
+    return holes
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_role(case, world):
     action, make_data, allowed = CASES[case]
@@ -403,6 +488,10 @@ def test_every_role(case, world):
         with pytest.raises(tk.NotAuthorized):
             helpers.call_action(action, context=_context(world["users"][role]), **data)
         assert _snapshot() == before, f"{case}: refused call by {role} changed the database"
+
+    # …and with every other spelling of its ids.
+    holes = check_variants_refused(case, world)
+    assert not holes, "\n".join(holes)
 
     # …and every allowed role gets through (the coordinator is not a sysadmin).
     role = "coordinator" if "coordinator" in allowed else sorted(allowed)[0]
@@ -418,12 +507,16 @@ def test_every_action_has_a_case():
 
 
 def test_only_our_actions_are_registered():
-    """The plugin exposes its vgsamverkan_* actions and chains CKAN's resource_create;
-    no helper of the action module becomes an API action by accident."""
+    """The plugin exposes its vgsamverkan_* actions and chains a few of CKAN's (each
+    chained, never replaced); no helper of the action module becomes an API action by
+    accident."""
     from ckanext.vgsamverkan.plugin import VgSamverkanPlugin
 
-    names = set(VgSamverkanPlugin().get_actions())
-    assert {n for n in names if not n.startswith("vgsamverkan_")} == {"resource_create"}
+    actions = VgSamverkanPlugin().get_actions()
+    chained = {n for n in actions if not n.startswith("vgsamverkan_")}
+    assert chained == {"resource_create", "organization_create", "group_create", "organization_update",
+                       "group_update", "member_list", "member_create", "member_delete"}
+    assert all(getattr(actions[n], "chained_action", False) for n in chained)
 
 
 def test_coordinator_is_not_a_sysadmin(world):

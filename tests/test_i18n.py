@@ -78,7 +78,7 @@ def _every_mail(lang: str):
     out += [(f"participation {v}", *mailer._compose_decided(lang, person, v))
             for v in ("approve", "reject", "withdraw", "terminate")]
     out += [(f"publisher {v}", *mailer._compose_publisher_decided(lang, person, v))
-            for v in ("approve", "reject", "withdraw", "revoke", "expire", "remind")]
+            for v in ("approve", "reject", "withdraw", "revoke", "expire", "end", "remind")]
     out += [(f"connection {v}", *mailer._compose_connection(lang, connection, v))
             for v in ("create", "investigate", "quote", "accept", "decline", "complete", "cancel", "disconnect")]
     for price in ({"hourly_rate": "950.00"}, {"fixed_price": "12000.00"}):

@@ -74,6 +74,7 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
             "withdraw": tk._("withdrew the request"),
             "revoke": tk._("revoked the rights"),
             "expire": tk._("ended the rights at their expiry date"),
+            "end": tk._("ended the rights with the organisation's participation"),
             "remind": tk._("sent a reminder before the expiry date"),
         }.get(action, action)
     return {
@@ -132,8 +133,11 @@ def vgsamverkan_is_participant(organization_id: str | None) -> bool:
 
 def vgsamverkan_members_managed(organization_id: str | None) -> bool:
     """Whether the organisation's members are the coordinator's to change (the rule is on
-    and the organisation takes part), and the current user is not the coordinator."""
-    return (config.enforce() and vgsamverkan_is_participant(organization_id)
+    and the organisation has a pending, approved or terminated participation), and the
+    current user is not the coordinator."""
+    from ckanext.vgsamverkan.logic import enforce
+
+    return (config.enforce() and enforce.has_participation(organization_id)
             and not vgsamverkan_is_coordinator())
 
 

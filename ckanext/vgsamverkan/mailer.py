@@ -163,6 +163,7 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
         "withdraw": _("A request for publishing rights was withdrawn: {organization}"),
         "revoke": _("Publishing rights revoked: {organization}"),
         "expire": _("Publishing rights expired: {organization}"),
+        "end": _("Publishing rights ended: {organization}"),
         "remind": _("Publishing rights expire soon: {organization}"),
     }
     lines = []
@@ -188,6 +189,10 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
     elif verb == "expire":
         lines.append(_("The publishing rights of {user} in {organization} expired on {date}. You can apply again.").format(
             user=user, organization=org, date=r.get("expires") or ""))
+    elif verb == "end":
+        lines.append(_("The publishing rights of {user} in {organization} have ended, because {organization} no "
+                       "longer takes part in the regional collaboration. If it takes part again, the rights are "
+                       "applied for anew.").format(user=user, organization=org))
     elif verb == "remind":
         lines.append(_("The publishing rights of {user} in {organization} expire on {date}. Ask the coordinator in time if you need them longer.").format(
             user=user, organization=org, date=r.get("expires") or ""))

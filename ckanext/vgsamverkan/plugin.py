@@ -36,12 +36,14 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
 
-    # IMiddleware: a lost database connection is a 503 that says so (unavailable.py)
+    # IMiddleware: a lost database connection is a 503 that says so (unavailable.py);
+    # malformed requests are a 400 and every answer has the security headers (guard.py)
     def make_middleware(self, app, config):
-        from ckanext.vgsamverkan import unavailable
+        from ckanext.vgsamverkan import guard, unavailable
 
         if hasattr(app, "register_error_handler"):
             unavailable.register(app)
+            guard.register(app)
         return app
 
     # IPackageController: the data that requires a connection, checked on the dataset as

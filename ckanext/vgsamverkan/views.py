@@ -643,7 +643,13 @@ def admin_population():
     if refused is not None:
         return refused
     year = tk.request.args.get("year") or None
-    listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
+    try:
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
+    except tk.ValidationError as e:  # ?year=abc, or far out of range: say so, show the latest
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+        year = None
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {})
     years = listing.get("years") or []
     if not year and years:
         year = str(max(years))

@@ -49,6 +49,8 @@ PUBLISHER = Workflow(
         ("approved", "revoke"): "revoked",
         # the same end, reached by `ckan vgsamverkan expire` after the expiry date
         ("approved", "expire"): "revoked",
+        # and when the organisation's participation ends (never given back on rejoining)
+        ("approved", "end"): "revoked",
     },
 )
 

@@ -225,8 +225,8 @@ def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
 # -- participation ---------------------------------------------------------------------
 
 def _existing_org(org_id: str) -> model.Group:
-    org = model.Group.get(org_id)
-    if org is None or not org.is_organization or org.state != "active":
+    org = objects.organization(org_id)  # as the auth functions resolve it
+    if org is None:
         raise tk.ValidationError({"organization_id": [tk._("No such organisation")]})
     return org
 
@@ -517,6 +517,7 @@ def _create_organization(context: Context, obj: Participation) -> str:
         "user": applicant.name,
         "ignore_auth": True,
         "defer_commit": True,
+        "vgsamverkan_reserved_for": obj.id,  # the name this application reserves
     }
     # (not return_id_only: the activity plugin's subscriber expects a dict)
     try:
@@ -580,7 +581,8 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
     :type effective_to: string
     :param comment: why (optional)
     :type comment: string
-    :returns: the participation, now ``terminated``
+    :returns: the participation, now ``terminated``, with ``publisher_rights_ended``: the ids
+        of the publishing rights that ended with it (each gets an event and a mail)
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_participation_terminate", context, data_dict)
@@ -600,10 +602,37 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
         )
     _transition(context, obj, workflow.PARTICIPATION, "terminate", data.get("comment"))
     obj.effective_to = effective_to
+    ended = _end_rights_with(context, obj)
     _commit(context)
     result = obj.dictize()
     mailer.participation_decided(result, "terminate")
+    for rights in ended:
+        mailer.publisher_decided(rights, "end")
+    result["publisher_rights_ended"] = [r["id"] for r in ended]
     return result
+
+
+def _end_rights_with(context: Context, participation: Participation) -> list[dict[str, Any]]:
+    """The publishing rights approved in the organisation end with its participation,
+    in the caller's transaction: each its event (``end``) and the CKAN membership it
+    gave removed (as CKAN's ``member_delete`` does, which would commit half-way). They
+    are not given back if the organisation takes part again."""
+    rows = (model.Session.query(PublisherRequest)
+            .filter(PublisherRequest.organization_id == participation.organization_id,
+                    PublisherRequest.state == "approved")
+            .order_by(PublisherRequest.created, PublisherRequest.id)
+            .with_for_update().populate_existing().all())
+    ended = []
+    for rights in rows:
+        _transition(context, rights, workflow.PUBLISHER, "end", None)
+        rights.ended_at = utcnow()
+        for member in (model.Session.query(model.Member)
+                       .filter(model.Member.group_id == rights.organization_id,
+                               model.Member.table_name == "user", model.Member.table_id == rights.user_id,
+                               model.Member.state == "active")):
+            member.delete()
+        ended.append(rights.dictize())
+    return ended
 
 
 @tk.side_effect_free
@@ -708,7 +737,7 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
     actor = _actor(context)
     assert actor is not None  # the auth function requires a logged-in user
     org = _participant_org(data["organization_id"])
-    user = model.User.get(data["user_id"]) if data.get("user_id") else actor
+    user = objects.user(data["user_id"]) if data.get("user_id") else actor  # as auth resolves it
     if user is None or user.state != "active":
         raise tk.ValidationError({"user_id": [tk._("No such user")]})
     import ckan.authz as authz
@@ -2594,6 +2623,86 @@ def resource_create(up: Callable[..., Any], context: Context, data_dict: DataDic
         raise
 
 
+def _refuse_a_reserved_name(context: Context, data_dict: DataDict, current: model.Group | None = None) -> None:
+    """A pending application for a new organisation reserves its name: nobody may
+    create a group or organisation with it, or rename one to it (the approval would then
+    fail). Only the approval of that application creates it. The name is read as CKAN's
+    validators will take it (they refuse white space and capitals, so a variant cannot
+    slip past this check and be saved as the reserved name)."""
+    name = data_dict.get("name") if isinstance(data_dict, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return
+    key = name.strip().lower()
+    if current is not None and current.name == key:
+        return
+    holder = (model.Session.query(Participation.id)
+              .filter(Participation.state == "pending", Participation.organization_id.is_(None),
+                      Participation.organization_name == key).first())
+    if holder is not None and holder.id != context.get("vgsamverkan_reserved_for"):
+        raise tk.ValidationError({"name": [tk._(
+            "This name is applied for by an organisation that wants to take part in the regional "
+            "collaboration; choose another")]})
+
+
+@tk.chained_action
+def organization_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``organization_create`` (and ``group_create``: one name space), refusing a
+    name that a pending application reserves."""
+    _refuse_a_reserved_name(context, data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``organization_update`` (and ``group_update``; patches go through them),
+    refusing a rename to a name that a pending application reserves."""
+    key = data_dict.get("id") if isinstance(data_dict, dict) else None
+    current = model.Group.get(key) if isinstance(key, str) and key else None  # as CKAN's update finds it
+    _refuse_a_reserved_name(context, data_dict, current)
+    return up(context, data_dict)
+
+
+group_create = organization_create
+group_update = organization_update
+
+
+def _member_keys_are_text(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``member_create``/``member_delete`` look ``id`` and ``object`` up and read
+    ``object_type`` with ``.title()`` before anything else: a number or a list was a 500.
+    It is a field error now."""
+    if isinstance(data_dict, dict):
+        wrong = {key: [tk._("Must be text")] for key in ("id", "object", "object_type")
+                 if key in data_dict and not isinstance(data_dict[key], str)}
+        if wrong:
+            raise tk.ValidationError(wrong)
+    return up(context, data_dict)
+
+
+member_create = tk.chained_action(functools.partial(_member_keys_are_text))
+member_delete = tk.chained_action(functools.partial(_member_keys_are_text))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``member_list``, without the datasets the caller may not see: CKAN lists
+    the ids of an organisation's private (and deleted) datasets to anyone who may see
+    the organisation, anonymous visitors too."""
+    members = up(context, data_dict)
+    ids = {m[0] for m in members if m[1] == "package"}
+    if not ids:
+        return members
+    candidates = [pid for (pid,) in model.Session.query(model.Package.id).filter(
+        model.Package.id.in_(ids), sa.or_(model.Package.private.is_(True), model.Package.state != "active"))]
+    hidden = set()
+    for package_id in candidates:
+        try:
+            tk.check_access("package_show", {"user": context.get("user"), "model": model}, {"id": package_id})
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            hidden.add(package_id)
+    return [m for m in members if not (m[1] == "package" and m[0] in hidden)]
+
+
 # -- personal data (GDPR) ---------------------------------------------------------------
 
 # closed requests, and the contact data they hold: (model, final states, {field: cleared value})
@@ -2654,9 +2763,10 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
 
 # -- control characters ----------------------------------------------------------------
 
-# C0 control characters but tab, line feed and carriage return, and DEL. PostgreSQL
-# cannot store NUL in text at all (it would be a 500); the others are never meant.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 control characters but tab, line feed and carriage return, DEL, and the halves of
+# UTF-16 surrogate pairs (JSON's "\ud800" alone). PostgreSQL cannot store NUL or a
+# surrogate in text at all (it would be a 500); the others are never meant.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _has_control(value: Any) -> bool:
@@ -2677,7 +2787,8 @@ def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Call
     def action(context: Context, data_dict: DataDict) -> Any:
         if isinstance(data_dict, dict):
             bad = {_CONTROL.sub("?", key) if isinstance(key, str) else repr(key):
-                   [tk._("Contains a control character (such as NUL), which is not allowed")]
+                   [tk._("Contains a control character (such as NUL) or half of a surrogate pair, "
+                         "which is not allowed")]
                    for key, value in data_dict.items() if _has_control(key) or _has_control(value)}
             if bad:
                 raise tk.ValidationError(bad)
@@ -2693,5 +2804,7 @@ def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Call
 for _name in [n for n in list(globals()) if n.startswith("vgsamverkan_")]:
     globals()[_name] = _refusing_control_characters(globals()[_name])
 
-# The actions the plugin registers (blanket): ours, and CKAN's resource_create chained.
-__all__ = sorted(name for name in list(globals()) if name.startswith("vgsamverkan_")) + ["resource_create"]
+# The actions the plugin registers (blanket): ours, and CKAN's that we chain.
+CHAINED = ["resource_create", "organization_create", "group_create", "organization_update", "group_update",
+           "member_list", "member_create", "member_delete"]
+__all__ = sorted(name for name in list(globals()) if name.startswith("vgsamverkan_")) + CHAINED

@@ -3,6 +3,12 @@
 The shared checks are the functions at the top (``_``-prefixed, so that the blanket
 registration exports only the auth functions). Each auth function returns
 ``{"success": bool, "msg": str}``.
+
+Authorisation fails closed: every auth function decides about exactly the object the
+action will act on, resolved with the functions of ``logic/objects.py`` that the actions
+use too (the same normalisation, the same lookup), and refuses what it cannot resolve.
+Never "unknown, so allow: the schema will refuse it". Templates call these functions
+with raw parameters too, so they must hold on their own.
 """
 from __future__ import annotations
 
@@ -36,10 +42,13 @@ def is_coordinator(user: model.User | str | None) -> bool:
     return bool(user.sysadmin) or user.name in config.coordinators()
 
 
-def is_org_admin(user: model.User | None, organization_id: str | None) -> bool:
-    if user is None or not organization_id:
+def is_org_admin(user: model.User | None, organization_id: Any) -> bool:
+    """Whether ``user`` is an admin of the active organisation the parameter names (as
+    the actions resolve it)."""
+    org = objects.organization(organization_id)
+    if user is None or org is None:
         return False
-    return authz.users_role_for_group_or_org(organization_id, user.name) == "admin"
+    return authz.users_role_for_group_or_org(org.id, user.name) == "admin"
 
 
 def admin_org_ids(user: model.User | None) -> list[str]:
@@ -110,14 +119,16 @@ def _party_of(context: Context, object_type: str, object_id: Any) -> AuthResult:
 # -- participation ---------------------------------------------------------------------
 
 def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in user for a new organisation; for an existing one (any value of
+    ``organization_id`` but an absent one), its admin or the coordinator."""
     result = _logged_in(context)
     if not result["success"]:
         return result
     org_id = data_dict.get("organization_id")
-    if org_id:
+    if org_id not in (None, ""):
         user = _user(context)
-        org = model.Group.get(org_id) if isinstance(org_id, str) else None
-        if org is None or not org.is_organization or org.state != "active":
+        org = objects.organization(org_id)
+        if org is None:
             raise tk.ObjectNotFound(tk._("No such organisation"))
         if not (is_coordinator(user) or is_org_admin(user, org.id)):
             return _refuse(
@@ -172,14 +183,14 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> Auth
     user = _user(context)
     assert user is not None
     other = data_dict.get("user_id")
-    if other and isinstance(other, str) and other not in (user.id, user.name):
-        org = model.Group.get(data_dict.get("organization_id")) if isinstance(
-            data_dict.get("organization_id"), str) else None
-        if not (is_coordinator(user) or (org is not None and is_org_admin(user, org.id))):
-            return _refuse(tk._(
-                "Only an admin of the organisation or the coordinator may request "
-                "publishing rights for someone else"))
-    return _ok()
+    named = objects.user(other)
+    if other in (None, "") or (named is not None and named.id == user.id):
+        return _ok()  # for oneself
+    if is_coordinator(user) or is_org_admin(user, data_dict.get("organization_id")):
+        return _ok()
+    return _refuse(tk._(
+        "Only an admin of the organisation or the coordinator may request "
+        "publishing rights for someone else"))
 
 
 def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> AuthResult:
@@ -226,13 +237,9 @@ def _org_admin_asks(context: Context, data_dict: DataDict, refusal: str) -> Auth
     if not result["success"]:
         return result
     user = _user(context)
-    org_id = data_dict.get("organization_id")
-    org = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
-    if is_coordinator(user) or (org is not None and is_org_admin(user, org.id)):
+    if is_coordinator(user) or is_org_admin(user, data_dict.get("organization_id")):
         return _ok()
-    if org is None:
-        return _ok()  # the schema names a missing or unknown organisation
-    return _refuse(refusal)
+    return _refuse(refusal)  # also when the organisation cannot be resolved
 
 
 def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> AuthResult:
@@ -366,11 +373,7 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> Aut
 
 def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> AuthResult:
     user = _user(context)
-    if is_coordinator(user):
-        return _ok()
-    org_id = data_dict.get("organization_id")
-    org = model.Group.get(org_id) if isinstance(org_id, str) and org_id else None
-    if org is not None and is_org_admin(user, org.id):
+    if is_coordinator(user) or is_org_admin(user, data_dict.get("organization_id")):
         return _ok()
     if user is None:
         return _refuse(tk._("You must be logged in"))
@@ -379,33 +382,34 @@ def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> Aut
 
 # -- shared ----------------------------------------------------------------------------
 
-def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> AuthResult:
-    object_type = data_dict.get("object_type")
-    if object_type not in objects.OBJECT_TYPES:
-        return _logged_in(context)  # the schema names the bad object_type
+def _party_of_named(context: Context, data_dict: DataDict) -> AuthResult:
+    """A party of the request that ``object_type`` and ``object_id`` name; refused
+    when they name none."""
+    object_type = objects.object_type(data_dict.get("object_type"))
+    if object_type is None:
+        if _user(context) is None:
+            return _refuse(tk._("You must be logged in"))
+        return _refuse(tk._("You may not see this request"))
     return _party_of(context, object_type, data_dict.get("object_id"))
+
+
+def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return _party_of_named(context, data_dict)
 
 
 def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> AuthResult:
     user = _user(context)
     if user is None:
         return _refuse(tk._("You must be logged in"))
-    object_type = data_dict.get("object_type")
-    if object_type in objects.OBJECT_TYPES and data_dict.get("object_id"):
-        return _party_of(context, object_type, data_dict.get("object_id"))
-    org_id = data_dict.get("organization_id")
-    if is_coordinator(user) or (isinstance(org_id, str) and is_org_admin(user, org_id)):
+    if data_dict.get("object_type") not in (None, "") or data_dict.get("object_id") not in (None, ""):
+        return _party_of_named(context, data_dict)
+    if is_coordinator(user) or is_org_admin(user, data_dict.get("organization_id")):
         return _ok()
-    if org_id or object_type:
-        return _refuse(tk._("You may not see the history of this organisation"))
-    return _ok()  # the schema refuses a call that names nothing
+    return _refuse(tk._("You may not see the history of this organisation"))
 
 
 def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> AuthResult:
-    object_type = data_dict.get("object_type")
-    if object_type not in objects.OBJECT_TYPES:
-        return _logged_in(context)
-    return _party_of(context, object_type, data_dict.get("object_id"))
+    return _party_of_named(context, data_dict)
 
 
 def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> AuthResult:

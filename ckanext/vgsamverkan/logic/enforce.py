@@ -2,9 +2,10 @@
 
 With ``ckanext.vgsamverkan.enforce = true`` (the default):
 
-- membership changes in participant organisations (an approved participation) are
-  reserved to coordinators: CKAN's member actions and ``organization_update`` when it
-  would change the members;
+- membership changes in organisations that have a participation (pending, approved or
+  terminated) are reserved to coordinators: CKAN's member actions and
+  ``organization_update`` when it would change the members (so nobody becomes a
+  publisher of a participant without a publisher decision, before or after approval);
 - datasets can be created, updated or deleted only in organisations with an approved,
   unterminated participation (and so resources, bulk changes, moves between
   organisations, and harvest sources, which ckanext-harvest checks as datasets).
@@ -36,6 +37,19 @@ def is_participant(organization_id: str | None) -> bool:
         model.Session.query(Participation.id)
         .filter(Participation.organization_id == organization_id,
                 Participation.state == "approved")
+        .exists()
+    ).scalar()
+
+
+def has_participation(organization_id: str | None) -> bool:
+    """Whether the organisation has a pending, approved or terminated participation: its
+    membership is the coordinator's to change."""
+    if not organization_id:
+        return False
+    return model.Session.query(
+        model.Session.query(Participation.id)
+        .filter(Participation.organization_id == organization_id,
+                Participation.state.in_(("pending", "approved", "terminated")))
         .exists()
     ).scalar()
 
@@ -182,22 +196,34 @@ def _reserved(organization: model.Group | None, context: Context) -> bool:
     return (
         organization is not None
         and not auth.is_coordinator(auth._user(context))
-        and is_participant(organization.id)
+        and has_participation(organization.id)
     )
 
 
 def _member_rule(org_key: str, user_only: bool):
+    """The membership rule around one of CKAN's member actions. It resolves the group
+    and the kind of member as CKAN's action will (``Group.get`` of the raw value;
+    ``object_type`` read as ``model_name_to_class`` reads it, whatever its case) and
+    refuses what it cannot resolve."""
     def rule(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
         if not config.enforce():
             return next_auth(context, data_dict)
         data_dict = data_dict or {}
-        organization = _organization(data_dict.get(org_key))
-        if user_only and data_dict.get("object_type") != "user":
-            return next_auth(context, data_dict)  # datasets in groups: not membership
-        if organization is not None and is_participant(organization.id):
+        if user_only:
+            kind = data_dict.get("object_type")
+            kind = kind.title() if isinstance(kind, str) else None
+            if kind == "Package":
+                return next_auth(context, data_dict)  # datasets in groups: not membership
+            if kind != "User":
+                return {"success": False, "msg": tk._("object_type must be user or package")}
+        key = data_dict.get(org_key)
+        group = model.Group.get(key) if isinstance(key, str) and key else None
+        if group is None:
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+        if group.is_organization and has_participation(group.id):
             if auth.is_coordinator(auth._user(context)):
                 return {"success": True}  # the coordinator manages these members
-            return _membership_refusal(organization)
+            return _membership_refusal(group)
         return next_auth(context, data_dict)
 
     return tk.chained_auth_function(rule)

@@ -1,5 +1,14 @@
-"""Which objects the shared actions (comments, event log) can point at, and who is a
-party to each. One place, so that comments and history follow the same rules."""
+"""Which objects the actions point at, and how a parameter that names one is resolved.
+
+**Authorisation fails closed.** An authorisation decision is made about exactly the
+object the action will act on. So every id-like parameter (``id``, ``object_id``,
+``object_type``, ``organization_id``, ``user_id``) is read through the functions of this
+module, by the auth function and by the action alike: the same normalisation (the
+validators' ``vgsamverkan_text``: numbers as text, white space stripped, anything else
+refused) and the same lookup. An auth function that cannot resolve the object refuses
+(or raises ``ObjectNotFound``); it never allows "because the schema will refuse it".
+Adding an action: resolve its objects here, never with a lookup of your own.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -18,12 +27,51 @@ OBJECT_TYPES: dict[str, Any] = {
 }
 
 
+def as_text(value: Any) -> str:
+    """A parameter as the actions read text: stripped, numbers taken as their text.
+    Anything else (a list, an object, true/false, None) is ``tk.Invalid``."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise tk.Invalid(tk._("Must be text"))
+    return str(value).strip()
+
+
+def text(value: Any) -> str | None:
+    """``as_text``, or None for what is not text or is empty (nothing can be resolved
+    from it)."""
+    try:
+        return as_text(value) or None
+    except tk.Invalid:
+        return None
+
+
+def organization(value: Any) -> model.Group | None:
+    """The active CKAN organisation a parameter names, by id or name, or None."""
+    key = text(value)
+    org = model.Group.get(key) if key else None
+    if org is None or not org.is_organization or org.state != "active":
+        return None
+    return org
+
+
+def user(value: Any) -> model.User | None:
+    """The active CKAN user a parameter names, by id or name, or None."""
+    key = text(value)
+    found = model.User.get(key) if key else None
+    return found if found is not None and found.state == "active" else None
+
+
+def object_type(value: Any) -> str | None:
+    """A kind of request of OBJECT_TYPES, or None."""
+    key = text(value)
+    return key if key in OBJECT_TYPES else None
+
+
 def load(object_type: str, object_id: Any) -> Any:
     """The object, or ``ObjectNotFound``; a missing or malformed id is a ValidationError."""
-    if not isinstance(object_id, str) or not object_id.strip():
+    key = text(object_id)
+    if key is None:
         raise tk.ValidationError({"id": [tk._("Missing value")]})
-    cls = OBJECT_TYPES[object_type]
-    obj = model.Session.get(cls, object_id.strip())
+    obj = model.Session.get(OBJECT_TYPES[object_type], key)
     if obj is None:
         raise tk.ObjectNotFound(tk._("No such {kind}").format(kind=object_type))
     return obj

@@ -13,6 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import orgnumber
+from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.model import Population
 from ckanext.vgsamverkan.model.participation import ORG_TYPES
 from ckanext.vgsamverkan.model.publisher import ROLES
@@ -51,10 +52,11 @@ def vgsamverkan_text(key: Any, data: dict[Any, Any], errors: dict[Any, Any], con
     value = data.get(key)
     if value is tk.missing or value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        errors[key].append(tk._("Must be text"))
+    try:
+        data[key] = objects.as_text(value)  # the same reading as the auth functions'
+    except tk.Invalid as error:
+        errors[key].append(error.error)
         raise tk.StopOnError
-    data[key] = str(value).strip()
 
 
 def vgsamverkan_org_type(value: Any) -> Any:
@@ -268,11 +270,9 @@ def vgsamverkan_positive_int(value: Any) -> Any:
 
 
 def vgsamverkan_object_type(value: Any) -> Any:
-    from ckanext.vgsamverkan.logic.objects import OBJECT_TYPES
-
-    if value not in OBJECT_TYPES:
+    if value not in objects.OBJECT_TYPES:
         raise tk.Invalid(
-            tk._("Choose one of: {choices}").format(choices=", ".join(OBJECT_TYPES))
+            tk._("Choose one of: {choices}").format(choices=", ".join(objects.OBJECT_TYPES))
         )
     return value
 

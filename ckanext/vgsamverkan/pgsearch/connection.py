@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
+from ckanext.vgsamverkan.guard import BAD_CHARACTER
+
 from . import fields, lucene
 
 log = logging.getLogger(__name__)
@@ -314,7 +316,17 @@ class PgSolr:
         clauses.append("d.index_id")
         return ", ".join(clauses)
 
+    @staticmethod
+    def _refuse_bad_characters(q: Any, kwargs: dict[str, Any]) -> None:
+        """NUL and surrogate halves cannot be bound to a PostgreSQL query (a 500): the
+        query is refused as Solr refuses one it cannot parse."""
+        for name, value in (("q", q), *kwargs.items()):
+            for text in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(text, str) and BAD_CHARACTER.search(text):
+                    raise SearchQueryError(f"{name} contains a character that is not allowed (NUL or a surrogate)")
+
     def search(self, q: Any = None, **kwargs: Any) -> Results:
+        self._refuse_bad_characters(q, kwargs)
         rows = self._int(kwargs.get("rows"), 10, "rows")
         start = self._int(kwargs.get("start"), 0, "start")
         if rows < 0 or start < 0:

@@ -26,6 +26,28 @@ class QueryNotUnderstood(ValueError):
     pass
 
 
+# Solr's default maxBooleanClauses: a query of more terms is refused, as Solr refuses it
+# ("too many boolean clauses"), instead of keeping a worker busy for seconds
+MAX_CLAUSES = 1024
+
+
+def _too_many_clauses(count: int) -> None:
+    if count > MAX_CLAUSES:
+        raise QueryNotUnderstood(f"too many clauses: {count} (at most {MAX_CLAUSES})")
+
+
+def _leaves(node: tree.Item) -> int:
+    count, stack = 0, [node]
+    while stack:
+        item = stack.pop()
+        children = list(item.children)
+        if children:
+            stack.extend(children)
+        else:
+            count += 1
+    return count
+
+
 class Params:
     """Collects bound parameters and names them."""
 
@@ -82,28 +104,36 @@ def parse_date(text: str, now: dt.datetime | None = None) -> dt.datetime:
     now = now or dt.datetime.now(dt.timezone.utc)
     m = _NOW.match(text)
     if m:
-        moment = now
-        for amount, unit in _STEP.findall(m.group(1) or ""):
-            n = int(amount)
-            if unit == "YEAR":
-                moment = moment.replace(year=moment.year + n)
-            elif unit == "MONTH":
-                month = moment.month - 1 + n
-                moment = moment.replace(year=moment.year + month // 12, month=month % 12 + 1)
-            else:
-                moment += dt.timedelta(**{unit.lower() + "s": n})
-        unit = m.group(2)
-        if unit:
-            keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(unit)
-            parts = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
-            names = ["month", "day", "hour", "minute", "second"]
-            moment = moment.replace(**{k: parts[k] for k in names[keep:]}, microsecond=0)
-        return moment
+        try:
+            return _date_math(now, m)
+        except (OverflowError, ValueError):  # beyond the years 1–9999
+            raise QueryNotUnderstood(f"date out of range: {text!r}")
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise QueryNotUnderstood(f"not a date: {text!r}")
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _date_math(now: dt.datetime, m: re.Match) -> dt.datetime:
+    """``NOW`` moved by the steps of ``m`` and rounded down to its unit."""
+    moment = now
+    for amount, unit in _STEP.findall(m.group(1) or ""):
+        n = int(amount)
+        if unit == "YEAR":
+            moment = moment.replace(year=moment.year + n)
+        elif unit == "MONTH":
+            month = moment.month - 1 + n
+            moment = moment.replace(year=moment.year + month // 12, month=month % 12 + 1)
+        else:
+            moment += dt.timedelta(**{unit.lower() + "s": n})
+    unit = m.group(2)
+    if unit:
+        keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(unit)
+        parts = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+        names = ["month", "day", "hour", "minute", "second"]
+        moment = moment.replace(**{k: parts[k] for k in names[keep:]}, microsecond=0)
+    return moment
 
 
 def _ordered(field: str, params: Params) -> tuple[str, Any]:
@@ -266,10 +296,12 @@ def lucene(query: str, params: Params, default_field: str = "text") -> str:
     query = query.strip()
     if query in ("", "*:*", "*"):
         return "TRUE"
+    _too_many_clauses(len(query.split()) // 2)  # before parsing: "a OR b" is two words a clause
     try:
         node = parser.parse(query)
     except (ParseError, Exception) as e:  # luqum raises several kinds on bad input
         raise QueryNotUnderstood(f"cannot parse {query!r}: {e}")
+    _too_many_clauses(_leaves(node))
     return Translator(params, default_field)(node)
 
 
@@ -334,7 +366,9 @@ def dismax(query: str, params: Params, mm: str = "2<-1 5<80%") -> str:
     """SQL for user text in dismax mode (no field syntax): words and quoted phrases,
     ``+`` required, ``-`` excluded, the rest subject to minimum-match."""
     required, excluded, optional = [], [], []
-    for sign_q, phrase, sign_w, word in _DISMAX_TOKEN.findall(query):
+    tokens = _DISMAX_TOKEN.findall(query)
+    _too_many_clauses(len(tokens))
+    for sign_q, phrase, sign_w, word in tokens:
         sign = sign_q or sign_w
         text = phrase if phrase or sign_q else word
         if text.upper() in ("AND", "OR", "NOT") and not phrase:

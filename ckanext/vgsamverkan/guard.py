@@ -1,0 +1,120 @@
+"""Malformed requests are refused before CKAN reads them, and every answer carries the
+security headers.
+
+CKAN answers some malformed input with a 500: a NUL byte or half of a UTF-16 surrogate
+pair (``"\\ud800"`` in JSON) reaches PostgreSQL, which cannot store or compare it; a
+JSON body nested thousands of levels deep overflows the parser's recursion. Such a
+request can never be meant, so it is answered 400 Bad Request with a message that says
+what is wrong, for CKAN's actions and pages as for ours (the action API in CKAN's JSON
+error shape). Our actions refuse the same characters on their own too (409 with the field
+named), for callers inside the process.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+# NUL and the surrogate halves: never text (PostgreSQL refuses them)
+BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
+MAX_JSON_DEPTH = 100
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    # CKAN shows resource views in frames of its own pages: same origin only
+    "X-Frame-Options": "SAMEORIGIN",
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> int:
+    """The nesting depth of a JSON text, read without parsing it (strings skipped),
+    stopping as soon as it passes ``limit``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _bad_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(BAD_CHARACTER.search(value))
+    if isinstance(value, dict):
+        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_text(v) for v in value)
+    return False
+
+
+def problem(request) -> str | None:
+    """What is malformed in ``request``, in words, or None."""
+    if BAD_CHARACTER.search(request.path):
+        return tk._("The address contains a character that is not allowed (NUL or half of a surrogate pair).")
+    if any(_bad_text(k) or _bad_text(v) for k, v in request.args.items(multi=True)):
+        return tk._("A parameter contains a character that is not allowed (NUL or half of a surrogate pair).")
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        if any(_bad_text(k) or _bad_text(v) for k, v in request.form.items(multi=True)):
+            return tk._("A form field contains a character that is not allowed (NUL or half of a surrogate pair).")
+        return None
+    if not request.path.startswith("/api/"):
+        return None
+    body = request.get_data(cache=True)  # CKAN reads it again from the cache
+    if not body:
+        return None
+    if json_depth(body) > MAX_JSON_DEPTH:
+        return tk._("The JSON body is nested more than {n} levels deep.").format(n=MAX_JSON_DEPTH)
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None  # CKAN answers a body that is not JSON itself (400)
+    if _bad_text(data):
+        return tk._("A parameter contains a character that is not allowed (NUL or half of a surrogate pair).")
+    return None
+
+
+def refuse_malformed():
+    """``before_request``: the 400 answer of a malformed request, or None."""
+    from flask import Response, request
+
+    message = problem(request)
+    if message is None:
+        return None
+    if request.path.startswith("/api/"):
+        body = {"help": request.base_url, "success": False,
+                "error": {"__type": "Bad Request", "message": message}}
+        return Response(json.dumps(body), status=400, mimetype="application/json")
+    return Response(message, status=400, mimetype="text/plain")
+
+
+def add_headers(response):
+    """``after_request``: the security headers, where the answer does not set its own."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def register(app) -> None:
+    app.before_request(refuse_malformed)
+    app.after_request(add_headers)
