@@ -3,7 +3,9 @@
 whom.
 
 - Every refused role of every case is refused over HTTP (403) and the database is
-  unchanged after it; every role allowed a read (a list or show) gets its answer. The
+  unchanged after it; so is every other spelling of its ids (white space, case, name for
+  id, JSON numbers, lists and objects…: ``tests/test_auth.py``'s ``id_variants``), with
+  403, 404 or 409; every role allowed a read (a list or show) gets its answer. The
   allowed writes are made once per case in ``tests/test_auth.py`` (a write changes the
   world the next case needs) and over HTTP by the other ``test_remote_*`` journeys.
 - Leaks: the world's contact data, motivations, comments and technical contacts carry
@@ -16,11 +18,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from ckanapi import CKANAPIError, NotAuthorized, RemoteCKAN
+from ckanapi import CKANAPIError, NotAuthorized, NotFound, RemoteCKAN, ValidationError
 
 from ckan.tests import factories
 
-from tests.test_auth import CASES, ROLES, _snapshot, build_world
+from tests.test_auth import CASES, ROLES, _snapshot, _variants_of, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
@@ -80,6 +82,34 @@ def test_the_matrix_over_http(world, clients):
                 problems.append(f"{case} as {role}: the refused call changed the database")
     assert calls > 300
     assert problems == []
+
+
+def test_every_spelling_of_every_id_over_http(world, clients):
+    """The variants of tests/test_auth.py as a script sends them (JSON: numbers, lists
+    and objects arrive as such): every role refused with the canonical ids is refused
+    (403, 404 or 409) with every other spelling, and the database stays as it was."""
+    holes = []
+    calls = 0
+    for case, (action, make_data, allowed) in CASES.items():
+        variants = _variants_of(make_data(world))
+        if not variants:
+            continue
+        before = _snapshot()
+        for role in sorted(set(ROLES) - allowed):
+            for key, variant, data in variants:
+                calls += 1
+                try:
+                    getattr(clients[role].action, action)(**data)
+                except (NotAuthorized, NotFound, ValidationError):
+                    continue
+                except CKANAPIError as e:  # a 500 or another answer
+                    holes.append(f"{case} as {role}, {key}={variant!r}: {e!r}"[:300])
+                    continue
+                holes.append(f"{case} as {role}: allowed with {key}={variant!r}")
+        if _snapshot() != before:
+            holes.append(f"{case}: a refused variant changed the database")
+    assert calls > 3000
+    assert holes == []
 
 
 def _reads(world) -> list[tuple[str, dict]]:
