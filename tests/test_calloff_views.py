@@ -125,3 +125,19 @@ def test_queue_lists_new_and_running_with_hours(app, org, admin, coordinator, ex
     assert f"/samverkan/avrop/{running['id']}" in mine and f"/samverkan/avrop/{new['id']}" not in mine
     public = app.get("/samverkan").body
     assert 'id="vgs-competence-areas"' in public and "Juridik och licensiering" in public
+
+
+def test_the_form_refuses_another_organisations_name_with_a_space(app, org):
+    """The outside security test's reproduction through the form: a stranger posts the
+    participant's name with a trailing space (or other white space around it)."""
+    stranger = factories.User()
+    url = "/samverkan/avrop/ny"
+    for spelled in (f"{org['name']} ", f" {org['id']}", f"{org['name']}\t"):
+        response = app.post(url, data={"organization_id": spelled, "competence_area": "metadata",
+                                       "description": "D", "estimated_hours": "8", "period_start": "2026-10-01",
+                                       "period_end": "2026-12-31", "_csrf_token": token(app, url, stranger)},
+                            extra_environ=as_user(stranger))
+        # the form again, the refusal in its error summary
+        assert 'id="error-summary"' in response.body, spelled
+        assert "Organisation: Bara en administratör för organisationen får avropa stöd" in response.body, spelled
+    assert model.Session.query(Calloff).count() == 0
