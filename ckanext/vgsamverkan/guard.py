@@ -5,9 +5,9 @@ CKAN answers some malformed input with a 500: a NUL byte or half of a UTF-16 sur
 pair (``"\\ud800"`` in JSON) reaches PostgreSQL, which cannot store or compare it; a
 JSON body nested thousands of levels deep overflows the parser's recursion. Such a
 request can never be meant, so it is answered 400 Bad Request with a message that says
-what is wrong, for CKAN's actions and pages as for ours (the action API in CKAN's JSON
-error shape). Our actions refuse the same characters on their own too (409 with the field
-named), for callers inside the process.
+what is wrong, for CKAN's actions and pages (the action API in CKAN's JSON error shape).
+Our own actions refuse the characters themselves, with a 409 that names the field (also
+for callers inside the process); only a body nested too deep is refused for them here.
 """
 from __future__ import annotations
 
@@ -66,16 +66,23 @@ def _bad_text(value: Any) -> bool:
     return False
 
 
+def _our_action(request) -> bool:
+    """A call of one of our actions: they refuse the characters themselves, with a 409
+    that names the field."""
+    return request.path.startswith("/api/") and "/action/vgsamverkan_" in request.path
+
+
 def problem(request) -> str | None:
     """What is malformed in ``request``, in words, or None."""
     if BAD_CHARACTER.search(request.path):
         return tk._("The address contains a character that is not allowed (NUL or half of a surrogate pair).")
-    if any(_bad_text(k) or _bad_text(v) for k, v in request.args.items(multi=True)):
+    ours = _our_action(request)
+    if not ours and any(_bad_text(k) or _bad_text(v) for k, v in request.args.items(multi=True)):
         return tk._("A parameter contains a character that is not allowed (NUL or half of a surrogate pair).")
     if request.method not in ("POST", "PUT", "PATCH"):
         return None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        if any(_bad_text(k) or _bad_text(v) for k, v in request.form.items(multi=True)):
+        if not ours and any(_bad_text(k) or _bad_text(v) for k, v in request.form.items(multi=True)):
             return tk._("A form field contains a character that is not allowed (NUL or half of a surrogate pair).")
         return None
     if not request.path.startswith("/api/"):
@@ -85,6 +92,8 @@ def problem(request) -> str | None:
         return None
     if json_depth(body) > MAX_JSON_DEPTH:
         return tk._("The JSON body is nested more than {n} levels deep.").format(n=MAX_JSON_DEPTH)
+    if ours:
+        return None
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
