@@ -207,7 +207,7 @@ class TestInput:
         [({"competence_area": "astrologi"}, "competence_area"), ({"description": "  "}, "description"),
          ({"estimated_hours": "0"}, "estimated_hours"), ({"period_start": "2026-12-01", "period_end": "2026-11-30"},
                                                         "period_end"),
-         ({"period_start": "1 december"}, "period_start"), ({"organization_id": "finns-inte"}, "organization_id"),
+         ({"period_start": "1 december"}, "period_start"),
          ({"colour": "red"}, "colour"), ({"description": "x" * 5001}, "description"),
          ({"estimated_hours": None}, "estimated_hours")],
     )
@@ -219,6 +219,19 @@ class TestInput:
         with pytest.raises(tk.ValidationError) as e:
             call("vgsamverkan_calloff_create", admin, **payload)
         assert field in e.value.error_dict
+        assert model.Session.query(Calloff).count() == 0
+
+    def test_an_unknown_organisation(self, org, admin, coordinator):
+        """Refused, never allowed "because the schema will refuse it": an admin is refused
+        (403: authorisation fails closed on what it cannot resolve); the coordinator, who
+        may call off for any organisation, is told which field is wrong."""
+        payload = {"organization_id": "finns-inte", "competence_area": "juridik", "description": "D",
+                   "estimated_hours": "4", "period_start": "2026-11-01", "period_end": "2026-11-30"}
+        with pytest.raises(tk.NotAuthorized):
+            call("vgsamverkan_calloff_create", admin, **payload)
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_calloff_create", coordinator, **payload)
+        assert "organization_id" in e.value.error_dict
         assert model.Session.query(Calloff).count() == 0
 
     @pytest.mark.parametrize(
