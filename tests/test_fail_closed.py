@@ -5,6 +5,7 @@ action's id: membership, name squatting, the end of a participation, search inpu
 malformed requests, CKAN's member_list and the security headers."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -113,7 +114,6 @@ class TestTerminationEndsPublisherRights:
 
         # the organisation takes part again: the ended rights stay ended
         again = apply_existing(admin, org)
-        import datetime as dt
         call("vgsamverkan_participation_approve", coordinator, id=again["id"],
              effective_from=(dt.date.today() + dt.timedelta(days=1)).isoformat())
         assert call("vgsamverkan_publisher_show", coordinator, id=rights["id"])["state"] == "revoked"

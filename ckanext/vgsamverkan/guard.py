@@ -56,13 +56,14 @@ def json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> int:
     return deepest
 
 
-def _bad_text(value: Any) -> bool:
+def has_bad_text(value: Any) -> bool:
+    """Whether a value (text, or lists and objects of it) holds a NUL or a surrogate half."""
     if isinstance(value, str):
         return bool(BAD_CHARACTER.search(value))
     if isinstance(value, dict):
-        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+        return any(has_bad_text(k) or has_bad_text(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_bad_text(v) for v in value)
+        return any(has_bad_text(v) for v in value)
     return False
 
 
@@ -77,12 +78,12 @@ def problem(request) -> str | None:
     if BAD_CHARACTER.search(request.path):
         return tk._("The address contains a character that is not allowed (NUL or half of a surrogate pair).")
     ours = _our_action(request)
-    if not ours and any(_bad_text(k) or _bad_text(v) for k, v in request.args.items(multi=True)):
+    if not ours and any(has_bad_text(k) or has_bad_text(v) for k, v in request.args.items(multi=True)):
         return tk._("A parameter contains a character that is not allowed (NUL or half of a surrogate pair).")
     if request.method not in ("POST", "PUT", "PATCH"):
         return None
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        if not ours and any(_bad_text(k) or _bad_text(v) for k, v in request.form.items(multi=True)):
+        if not ours and any(has_bad_text(k) or has_bad_text(v) for k, v in request.form.items(multi=True)):
             return tk._("A form field contains a character that is not allowed (NUL or half of a surrogate pair).")
         return None
     if not request.path.startswith("/api/"):
@@ -98,7 +99,7 @@ def problem(request) -> str | None:
         data = json.loads(body)
     except (ValueError, RecursionError):
         return None  # CKAN answers a body that is not JSON itself (400)
-    if _bad_text(data):
+    if has_bad_text(data):
         return tk._("A parameter contains a character that is not allowed (NUL or half of a surrogate pair).")
     return None
 

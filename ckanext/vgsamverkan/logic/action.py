@@ -2666,7 +2666,8 @@ group_create = organization_create
 group_update = organization_update
 
 
-def _member_keys_are_text(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+@tk.chained_action
+def member_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``member_create``/``member_delete`` look ``id`` and ``object`` up and read
     ``object_type`` with ``.title()`` before anything else: a number or a list was a 500.
     It is a field error now."""
@@ -2678,8 +2679,7 @@ def _member_keys_are_text(up: Callable[..., Any], context: Context, data_dict: D
     return up(context, data_dict)
 
 
-member_create = tk.chained_action(functools.partial(_member_keys_are_text))
-member_delete = tk.chained_action(functools.partial(_member_keys_are_text))
+member_delete = member_create
 
 
 @tk.chained_action

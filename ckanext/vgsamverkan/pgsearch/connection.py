@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
-from ckanext.vgsamverkan.guard import BAD_CHARACTER
+from ckanext.vgsamverkan.guard import has_bad_text
 
 from . import fields, lucene
 
@@ -321,9 +321,8 @@ class PgSolr:
         """NUL and surrogate halves cannot be bound to a PostgreSQL query (a 500): the
         query is refused as Solr refuses one it cannot parse."""
         for name, value in (("q", q), *kwargs.items()):
-            for text in (value if isinstance(value, (list, tuple)) else [value]):
-                if isinstance(text, str) and BAD_CHARACTER.search(text):
-                    raise SearchQueryError(f"{name} contains a character that is not allowed (NUL or a surrogate)")
+            if has_bad_text(list(value) if isinstance(value, tuple) else value):
+                raise SearchQueryError(f"{name} contains a character that is not allowed (NUL or a surrogate)")
 
     def search(self, q: Any = None, **kwargs: Any) -> Results:
         self._refuse_bad_characters(q, kwargs)
