@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# Debian's headless Chromium for the browser tests, installed when missing.
+# Debian's headless Chromium and its driver for the browser tests, each installed when
+# missing (tests/e2e/conftest.py uses these two paths).
 set -euo pipefail
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "Installing Chromium…"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
+. "$(dirname "$0")/need.sh"
+need /usr/bin/chromium chromium /usr/bin/chromedriver chromium-driver

@@ -2,18 +2,15 @@
 # Make sure PostgreSQL and Redis run on localhost, installing them with apt where missing.
 # Idempotent: a running service is left as it is.
 set -euo pipefail
-apt_updated=0
-apt_install() {
-  if [ $apt_updated = 0 ]; then apt-get update -qq; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
+. "$(dirname "$0")/need.sh"
+# every program the set-up and the tests use, each checked on its own
+need /usr/lib/postgresql/*/bin/postgres postgresql /usr/lib/postgresql/*/bin/initdb postgresql \
+     pg_ctlcluster postgresql-common pg_createcluster postgresql-common \
+     psql postgresql-client createdb postgresql-client pg_isready postgresql-client \
+     redis-server redis-server redis-cli redis-tools
 
-# PostgreSQL
-if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
-  echo "Installing PostgreSQL…"
-  apt_install postgresql
-fi
-ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+# PostgreSQL: the newest installed server
+ver=$(for d in /usr/lib/postgresql/*/bin/postgres; do basename "$(dirname "$(dirname "$d")")"; done | sort -n | tail -1)
 if ! pg_lsclusters -h | grep -q "^$ver main"; then
   pg_createcluster "$ver" main >/dev/null
 fi
@@ -25,10 +22,6 @@ for _ in $(seq 1 30); do
 done
 
 # Redis
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "Installing Redis…"
-  apt_install redis-server
-fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
   for _ in $(seq 1 30); do

@@ -21,6 +21,7 @@ no clean shutdown, crash recovery at the start) and started again.
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -42,7 +43,9 @@ from tests.factories import application_data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
-BIN = "/usr/lib/postgresql/15/bin"
+# the newest installed PostgreSQL server (scripts/services.sh installs one where none is)
+BIN = max(glob.glob("/usr/lib/postgresql/*/bin/initdb") or ["/usr/lib/postgresql/15/bin/initdb"],
+          key=lambda path: int(path.split("/")[4]) if path.split("/")[4].isdigit() else 0).rsplit("/", 1)[0]
 CLIENTS = 6
 SECONDS_BEFORE, SECONDS_AFTER = 3.0, 4.0
 
