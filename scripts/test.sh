@@ -5,6 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 versions=${1:-"2.11 2.12"}
+# pytest-xdist workers per version, each with its own database, Redis db and ports (conftest.py)
+workers=${VGS_WORKERS:-2}
+export VGS_WORKERS=$workers
 log() { printf '\n==> %s\n' "$*"; }
 
 bash scripts/services.sh || exit 1
@@ -23,14 +26,20 @@ for v in $versions; do
   export CKAN_SQLALCHEMY_URL="postgresql://ckan_default:pass@127.0.0.1/$db"
   export CKAN_REDIS_URL="redis://127.0.0.1:6379/$redis"
   export VGS_PORT_BASE=$base
-  "$venv/bin/ckan" -c test.ini db init >/dev/null 2>&1 || "$venv/bin/ckan" -c test.ini db init || exit 1
+  # the test databases are the suite's own: one this CKAN cannot migrate (the other
+  # version's schema, say) is made again
+  if ! "$venv/bin/ckan" -c test.ini db init >/dev/null 2>&1; then
+    echo "Making the test database $db again (its schema is not this CKAN's)"
+    su postgres -c "dropdb --if-exists --force $db" && bash scripts/db.sh "$db" || exit 1
+    "$venv/bin/ckan" -c test.ini db init || exit 1
+  fi
   log "CKAN $v: CKAN's own search tests against vgsamverkan_pgsearch"
   bash scripts/ckan_core_search.sh "$venv" > "/tmp/vgsamverkan-core-$v.log" 2>&1
   core[$v]=$?
   grep -A8 "^CKAN's own search tests" "/tmp/vgsamverkan-core-$v.log"
   [ "${core[$v]}" = 0 ] || grep -E "^(FAILED|ERROR)" "/tmp/vgsamverkan-core-$v.log"
   log "CKAN $v: pytest"
-  "$venv/bin/python" -m pytest -q -p no:randomly ${PYTEST_ARGS:-} 2>&1 | tee "/tmp/vgsamverkan-pytest-$v.log"
+  "$venv/bin/python" -m pytest -q -p no:randomly -n "$workers" --dist loadfile ${PYTEST_ARGS:-} 2>&1 | tee "/tmp/vgsamverkan-pytest-$v.log"
   status[$v]=${PIPESTATUS[0]}
 done
 

@@ -92,8 +92,21 @@ def plant(reset) -> None:
         conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
         for name in TABLES:
             if _kept["rows"][name]:
-                table = sa.Table(name, sa.MetaData(), autoload_with=conn)
-                conn.execute(table.insert(), _kept["rows"][name])
+                conn.execute(_table(name, conn).insert(), _kept["rows"][name])
+
+
+_tables: dict[str, tuple[tuple, sa.Table]] = {}
+
+
+def _table(name: str, conn) -> sa.Table:
+    """The table as it is now (reflected again only when its columns changed: the
+    migration tests take the fee tables down and up)."""
+    columns = tuple(conn.execute(sa.text(
+        "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+        "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"), {"t": name}).all())
+    if name not in _tables or _tables[name][0] != columns:
+        _tables[name] = (columns, sa.Table(name, sa.MetaData(), autoload_with=conn))
+    return _tables[name][1]
 
 
 def check(test: str) -> None:

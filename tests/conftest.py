@@ -9,6 +9,46 @@ from ckan.tests import factories
 
 from tests import factories as vgs_factories
 
+_kept_plugins: list[str] | None = None
+
+
+@pytest.fixture
+def with_plugins(ckan_config):
+    """CKAN's ``with_plugins`` (the plugins of ``ckan.plugins`` loaded for the test), but
+    kept loaded into the next test when it asks for the same ones: CKAN's fixture unloads
+    them after each test and loads them again before the next, and each unload and load
+    runs every plugin's update_config (2-3 times a test, about 0.1 s each). Here a test
+    that asks for the same plugins gets the update once, on the configuration CKAN has
+    just restored for it, as a fresh load would give it; a test asking for others gets
+    CKAN's load_all; a test that does not ask gets them unloaded (below)."""
+    global _kept_plugins
+    from ckan import plugins
+    from ckan.plugins import core
+
+    wanted = ckan_config["ckan.plugins"]
+    wanted = wanted.split() if isinstance(wanted, str) else list(wanted)
+    if _kept_plugins == wanted and all(plugins.plugin_loaded(name) for name in wanted):
+        core.plugins_update()
+    else:
+        plugins.load_all()
+        _kept_plugins = wanted
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _plugins_only_when_asked(request):
+    """A test that does not use ``with_plugins`` runs without the plugins, as with CKAN's
+    fixture."""
+    global _kept_plugins
+    if _kept_plugins is not None and "with_plugins" not in request.fixturenames:
+        from ckan.plugins import core
+
+        # as CKAN's fixture ends a test: 2.11 keeps its system plugins, 2.12 has none
+        getattr(core, "unload_non_system_plugins", core.unload_all)()
+        _kept_plugins = None
+    yield
+
+
 @pytest.fixture
 def clean_db(reset_db, with_plugins, request):
     """Reset the database (the root conftest's reset_db applies the activity and
@@ -24,6 +64,34 @@ def clean_db(reset_db, with_plugins, request):
     yield
     if guarded:
         closed_month.check(request.node.nodeid)
+
+
+_kept_data: dict = {}
+
+
+def kept(key: tuple, build):
+    """A fixture's data, built by ``build()`` for the first test that asks (after
+    ``clean_db``), and for the next ones put back row by row as it was then, instead of
+    built again (building the authorisation world costs about 1.5 s, putting it back
+    0.1 s). The tests get a copy of what ``build()`` returned. Every row comes back: the
+    closed month too, and the counts kept by triggers are counted again. Built anew when
+    the schema moved (a migration test ran) or with VGS_FULL_RESET set."""
+    import copy
+
+    import conftest as root
+
+    # the factories' random unique names: those of the data count as taken, as when built
+    seen = factories.fake.unique._seen
+    entry = _kept_data.get(key)
+    if entry is not None and not os.environ.get("VGS_FULL_RESET") and root.FastReset.restore(entry["rows"]):
+        seen.clear()
+        seen.update({k: set(v) for k, v in entry["names"].items()})  # the same sentinel object
+        return copy.deepcopy(entry["result"])
+    result = build()
+    rows = root.FastReset.capture()
+    if rows is not None:
+        _kept_data[key] = {"rows": rows, "result": copy.deepcopy(result), "names": {k: set(v) for k, v in seen.items()}}
+    return result
 
 
 def restore_reference_data() -> None:

@@ -16,6 +16,7 @@ from ckan.tests import factories, helpers
 from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
                                        FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
                                        Population, PublisherRequest)
+from tests.conftest import kept
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
 _SERIAL = itertools.count(711)
@@ -29,7 +30,7 @@ LOGGED_IN = set(ROLES) - {"anonymous"}
 @pytest.fixture
 def world(clean_db, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
-    return build_world("samordnare")
+    return kept(("test_auth.world", "samordnare"), lambda: build_world("samordnare"))
 
 
 def build_world(coordinator_name: str) -> dict:

@@ -10,6 +10,8 @@ from ckan.tests import factories, helpers
 
 from ckanext.vgsamverkan.pgsearch import lucene
 
+from tests.conftest import kept
+
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
@@ -23,7 +25,11 @@ def _dataset(org, name, title, tags, fmt, notes="", private=False, **extra):
 
 
 @pytest.fixture
-def corpus():
+def corpus(clean_db):
+    return kept(("test_pgsearch.corpus",), _corpus)
+
+
+def _corpus():
     member = factories.User()
     outsider = factories.User()
     kommun = factories.Organization(name="exempelstad", title="Exempelstads kommun",

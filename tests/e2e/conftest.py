@@ -64,9 +64,11 @@ def _serve(command: list[str], url: str, env: dict, log_name: str):
         log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server_url():
-    """``ckan run`` (one process) on a port of this test run."""
+    """``ckan run`` (one process) on a port of this test run (of this worker), started once
+    for the run: every test starts from the reset database all the same, and the server
+    keeps no state of its own between requests that a test could see."""
     p = port(50)
     url = f"http://127.0.0.1:{p}"
     ini = _ini(url, p)
@@ -92,7 +94,7 @@ def client_pool(processes: int):
         pool.join()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def gunicorn_url():
     """The portal under gunicorn with ``WORKERS`` worker processes (wsgi.py), as in
     production: requests of one client land in different processes."""

@@ -1,0 +1,112 @@
+"""The test harness itself: the fast per-test reset (conftest.py ``FastReset``) leaves
+the same database as CKAN's full reset, and a parallel run's workers each have their own
+database, Redis database and ports."""
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+import sqlalchemy as sa
+from ckan import model
+from ckan.tests import factories, helpers
+
+from tests.factories import apply_existing, call, org_with_admin, participant_org
+
+pytestmark = [pytest.mark.usefixtures("with_plugins"),
+              pytest.mark.without_closed_month("resets the database itself, twice")]
+
+
+def _workload() -> None:
+    """A little of everything: users, organisations, a dataset (search documents and
+    counts), requests (tallies), comments and events, mail in the outbox, a fee schedule,
+    and a closed month (frozen rows)."""
+    coordinator = factories.Sysadmin()
+    admin, other = factories.User(), factories.User()
+    org = participant_org(admin, coordinator)
+    pending = org_with_admin(other)
+    apply_existing(other, pending)
+    factories.Dataset(owner_org=org["id"], title="Luftkvalitet", tags=[{"name": "miljö"}])
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2023-01", total="1000.00",
+         base_percent="20", regional_fixed="0")
+    call("vgsamverkan_fee_run", coordinator, month="2023-05")
+    call("vgsamverkan_fee_close", coordinator, month="2023-05")
+
+
+def _snapshot() -> dict:
+    """Every table's row count (the alembic versions and the population in full)."""
+    model.Session.remove()
+    with model.meta.engine.connect() as conn:
+        tables = conn.execute(sa.text(
+            "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND relkind = 'r' ORDER BY 1")).scalars().all()
+        shot = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
+        # counts kept by triggers: CKAN's DELETE leaves a count of 0 where a TRUNCATE
+        # leaves no row; both mean none
+        for t in ("vgsamverkan_tally", "vgsamverkan_search_group", "vgsamverkan_search_facet"):
+            shot[t] = conn.execute(sa.text(f'SELECT count(*) FROM "{t}" WHERE n <> 0')).scalar()
+        for t in tables:
+            if t.endswith("alembic_version"):
+                shot[t] = conn.execute(sa.text(f'SELECT version_num FROM "{t}" ORDER BY 1')).scalars().all()
+        shot["vgsamverkan_population"] = [  # as shipped, but for when the row was written
+            tuple(v for v in r if not isinstance(v, datetime.datetime))
+            for r in conn.execute(sa.text("SELECT * FROM vgsamverkan_population ORDER BY 1, 2, 3"))]
+    return shot
+
+
+def test_the_fast_reset_leaves_what_the_full_reset_leaves(reset_db):
+    import conftest
+
+    reset_db()  # the first may be the full one; from here on the fast one applies
+    _workload()
+    assert conftest.FastReset.run(), "the fast reset did not apply after a full reset"
+    fast = _snapshot()
+    _workload()
+    conftest.full_reset(helpers.reset_db)
+    from tests.conftest import restore_reference_data
+
+    restore_reference_data()
+    full = _snapshot()
+    assert fast == full
+    # and it emptied what the workload filled
+    for table in ("user", "group", "package", "vgsamverkan_participation", "vgsamverkan_search_doc",
+                  "vgsamverkan_fee_month", "vgsamverkan_fee_line", "vgsamverkan_event", "vgsamverkan_outbox"):
+        assert fast[table] == 0, table
+    assert fast["vgsamverkan_tally"] == 0 and fast["vgsamverkan_search_facet"] == 0
+    from ckanext.vgsamverkan.population_file import shipped_rows
+
+    assert len(fast["vgsamverkan_population"]) == len(list(shipped_rows())) > 0
+
+
+def test_a_moved_migration_branch_makes_the_next_reset_the_full_one(reset_db):
+    """After a test moved our alembic branch (the migration tests do), the fast reset
+    refuses, and the full one puts the branch back at its head."""
+    import conftest
+
+    reset_db()
+    with model.meta.engine.begin() as conn:
+        head = conn.execute(sa.text("SELECT version_num FROM vgsamverkan_alembic_version")).scalar()
+        conn.execute(sa.text("UPDATE vgsamverkan_alembic_version SET version_num = 'e4c7a1f9d3b5'"))
+    try:
+        assert not conftest.FastReset.run()
+    finally:
+        with model.meta.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE vgsamverkan_alembic_version SET version_num = :v"), {"v": head})
+    reset_db()
+    assert conftest.FastReset.run()
+
+
+def test_each_worker_has_its_own_database_redis_and_ports():
+    """In a parallel run (pytest -n N) the worker's settings are its own; alone, the run's."""
+    import conftest
+    from ckan.plugins.toolkit import config
+
+    number = conftest.worker_number()
+    url = config["sqlalchemy.url"]
+    if number is None:
+        assert "_gw" not in url
+        return
+    assert url.endswith(f"_gw{number}")
+    assert str(model.meta.engine.url.database).endswith(f"_gw{number}")
+    assert int(config["ckan.redis.url"].rsplit("/", 1)[1]) >= 2 * (number + 1) + 1
+    assert int(os.environ["VGS_PORT_BASE"]) >= 1000 * (number + 1) + 5100
