@@ -9,6 +9,14 @@ from ckan.tests import factories
 
 from tests import factories as vgs_factories
 
+# Passwords: CKAN hashes each with passlib's pbkdf2-sha512 at its default rounds (about
+# 20 ms), and the factories give most users of most tests a password. In this process the
+# suite hashes with 1 000 rounds: the same algorithm, the same verification (a stored hash
+# carries its rounds, so the servers' hashes verify here as these verify there).
+from ckan.model import user as _ckan_user
+
+_ckan_user.pbkdf2_sha512 = _ckan_user.pbkdf2_sha512.using(rounds=1000)
+
 _kept_plugins: list[str] | None = None
 
 

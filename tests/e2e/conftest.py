@@ -38,15 +38,15 @@ def _ini(url: str, p: int) -> str:
     return ini
 
 
-def _serve(command: list[str], url: str, env: dict, log_name: str):
-    """Start a server, wait until it answers, yield its URL, stop it."""
+def _serve(command: list[str], url: str, env: dict, log_name: str, ready=lambda: True):
+    """Start a server, wait until it answers and ``ready()``, yield its URL, stop it."""
     log = open(log_name, "w")
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         deadline = time.time() + 90
         while True:
             try:
-                if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok:
+                if requests.get(f"{url}/api/3/action/status_show", timeout=2).ok and ready():
                     break
             except requests.RequestException:
                 pass
@@ -102,9 +102,24 @@ def gunicorn_url():
     url = f"http://127.0.0.1:{p}"
     ini = _ini(url, p)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    yield from _serve([gunicorn, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{p}", "--timeout", "120",
-                       "wsgi:application"], url, dict(os.environ, CKAN_SITE_URL=url, CKAN_INI=ini),
-                      f"/tmp/vgsamverkan-gunicorn-{p}.log")
+    # ready when every worker has loaded the portal: a worker still loading it would make
+    # CKAN's site user at the moment the first test makes it too (seen: the unique name)
+    booted = f"/tmp/vgsamverkan-gunicorn-{p}.booted"
+    hooks = f"/tmp/vgsamverkan-gunicorn-{p}.conf.py"
+    with open(hooks, "w") as f:
+        f.write("def post_worker_init(worker):\n"
+                f"    with open({booted!r}, 'a') as f:\n"
+                "        f.write(f'{worker.pid}\\n')\n")
+    if os.path.exists(booted):
+        os.remove(booted)
+
+    def all_booted() -> bool:
+        return os.path.exists(booted) and len(open(booted).read().split()) >= WORKERS
+
+    yield from _serve([gunicorn, "-c", hooks, "--workers", str(WORKERS), "--bind", f"127.0.0.1:{p}",
+                       "--timeout", "120", "wsgi:application"], url,
+                      dict(os.environ, CKAN_SITE_URL=url, CKAN_INI=ini), f"/tmp/vgsamverkan-gunicorn-{p}.log",
+                      ready=all_booted)
 
 
 @pytest.fixture
