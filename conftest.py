@@ -240,6 +240,22 @@ class FastReset:
         cls.tables = cls.versions = None
 
     @classmethod
+    def _empty(cls, conn) -> None:
+        """Empty the tables of the list, in the caller's transaction, freeze lifted."""
+        import sqlalchemy as sa
+
+        # a server of an e2e test still busy with a request holds its locks until it is
+        # done: wait for it, but not for ever
+        conn.execute(sa.text("SET LOCAL lock_timeout = '120s'"))
+        conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
+        # only the tables with rows (one query asks them all): a TRUNCATE costs about 2 ms
+        # a table, empty or not, and most are empty
+        filled = conn.execute(sa.text(" UNION ALL ".join(
+            f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in cls.tables))).scalars().all()
+        if filled:
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " CASCADE"))
+
+    @classmethod
     def run(cls) -> bool:
         """The fast reset; False (nothing changed) when the full one is needed."""
         import sqlalchemy as sa
@@ -256,16 +272,7 @@ class FastReset:
                 if cls.versions_now(conn) != cls.versions:
                     cls.forget()
                     return False
-                # a server of an e2e test still busy with a request holds its locks until
-                # it is done: wait for it, but not for ever
-                conn.execute(sa.text("SET LOCAL lock_timeout = '120s'"))
-                conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
-                # only the tables with rows (one query asks them all): a TRUNCATE costs
-                # about 2 ms a table, empty or not, and most are empty
-                filled = conn.execute(sa.text(" UNION ALL ".join(
-                    f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in cls.tables))).scalars().all()
-                if filled:
-                    conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " CASCADE"))
+                cls._empty(conn)
                 if Population.__table__.name in cls.tables:
                     conn.execute(Population.__table__.insert(), cls.population)
         except sa.exc.ProgrammingError:  # a table of the list is gone: the full reset decides
@@ -273,7 +280,6 @@ class FastReset:
             return False
         model.Session.remove()
         return True
-
 
     # kept by triggers from the rows of other tables: rebuilt by putting those back
     DERIVED = ("vgsamverkan_search_group", "vgsamverkan_search_facet")
@@ -315,12 +321,7 @@ class FastReset:
         with model.meta.engine.begin() as conn:
             if cls.versions_now(conn) != cls.versions:
                 return False
-            conn.execute(sa.text("SET LOCAL lock_timeout = '120s'"))
-            conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
-            filled = conn.execute(sa.text(" UNION ALL ".join(
-                f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in cls.tables))).scalars().all()
-            if filled:
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " CASCADE"))
+            cls._empty(conn)
             if captured.get("metadata") is None:  # reflected once, with the schema captured
                 captured["metadata"] = sa.MetaData()
                 for name in captured["rows"]:

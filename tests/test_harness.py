@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.usefixtures("with_plugins"),
               pytest.mark.without_closed_month("resets the database itself, twice")]
 
 
-def _workload() -> None:
+def _workload(month: str = "2023-05") -> None:
     """A little of everything: users, organisations, a dataset (search documents and
     counts), requests (tallies), comments and events, mail in the outbox, a fee schedule,
     and a closed month (frozen rows)."""
@@ -27,10 +27,10 @@ def _workload() -> None:
     pending = org_with_admin(other)
     apply_existing(other, pending)
     factories.Dataset(owner_org=org["id"], title="Luftkvalitet", tags=[{"name": "miljö"}])
-    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2023-01", total="1000.00",
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from=month, total="1000.00",
          base_percent="20", regional_fixed="0")
-    call("vgsamverkan_fee_run", coordinator, month="2023-05")
-    call("vgsamverkan_fee_close", coordinator, month="2023-05")
+    call("vgsamverkan_fee_run", coordinator, month=month)
+    call("vgsamverkan_fee_close", coordinator, month=month)
 
 
 def _snapshot() -> dict:
@@ -43,8 +43,13 @@ def _snapshot() -> dict:
         shot = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}
         # counts kept by triggers: CKAN's DELETE leaves a count of 0 where a TRUNCATE
         # leaves no row; both mean none
-        for t in ("vgsamverkan_tally", "vgsamverkan_search_group", "vgsamverkan_search_facet"):
+        for t in ("vgsamverkan_search_group", "vgsamverkan_search_facet"):
             shot[t] = conn.execute(sa.text(f'SELECT count(*) FROM "{t}" WHERE n <> 0')).scalar()
+        shot["vgsamverkan_tally"] = conn.execute(sa.text(
+            "SELECT tbl, organization_id, state, n FROM vgsamverkan_tally WHERE n <> 0 ORDER BY 1, 2, 3")).all()
+        shot["facets"] = conn.execute(sa.text(
+            "SELECT field, value, sum(n) FROM vgsamverkan_search_facet GROUP BY 1, 2 HAVING sum(n) <> 0 "
+            "ORDER BY 1, 2")).all()
         for t in tables:
             if t.endswith("alembic_version"):
                 shot[t] = conn.execute(sa.text(f'SELECT version_num FROM "{t}" ORDER BY 1')).scalars().all()
@@ -72,10 +77,27 @@ def test_the_fast_reset_leaves_what_the_full_reset_leaves(reset_db):
     for table in ("user", "group", "package", "vgsamverkan_participation", "vgsamverkan_search_doc",
                   "vgsamverkan_fee_month", "vgsamverkan_fee_line", "vgsamverkan_event", "vgsamverkan_outbox"):
         assert fast[table] == 0, table
-    assert fast["vgsamverkan_tally"] == 0 and fast["vgsamverkan_search_facet"] == 0
+    assert fast["vgsamverkan_tally"] == [] and fast["vgsamverkan_search_facet"] == 0
     from ckanext.vgsamverkan.population_file import shipped_rows
 
     assert len(fast["vgsamverkan_population"]) == len(list(shipped_rows())) > 0
+
+
+def test_kept_data_comes_back_as_it_was_built(reset_db):
+    """tests/conftest.py ``kept``: what FastReset.capture took comes back after other
+    writes, every row, with the tallies and search counts counted again."""
+    import conftest
+
+    reset_db()
+    _workload()
+    built = _snapshot()
+    captured = conftest.FastReset.capture()
+    assert captured is not None and captured["rows"]
+    _workload("2023-08")  # more of everything
+    assert _snapshot() != built
+    assert conftest.FastReset.restore(captured)
+    assert _snapshot() == built
+    assert built["vgsamverkan_tally"] and built["facets"]  # counted things were compared
 
 
 def test_a_moved_migration_branch_makes_the_next_reset_the_full_one(reset_db):
