@@ -16,7 +16,7 @@ done < tests/ckan_core_search.txt
 log=$(mktemp)
 VGS_CKAN_CORE_LIST=tests/ckan_core_search.txt \
   "$venv/bin/python" -m pytest -c setup.cfg --rootdir=. -q -p no:cacheprovider --ckan-ini=tests/ckan_core.ini \
-  -n "${VGS_WORKERS:-2}" "${runs[@]}" 2>&1 | tee "$log"
+  -n "${VGS_WORKERS:-3}" "${runs[@]}" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 passed=$(grep -Eo '[0-9]+ passed' "$log" | tail -1 | cut -d' ' -f1)
 total=$(( ${passed:-0} + ${#reasons[@]} ))

@@ -5,12 +5,13 @@
 #
 # How it stays fast (README, "Development"): the venvs are built at the same time (pip
 # waits on the network more than on the processor); for each version our suite runs on
-# VGS_WORKERS pytest-xdist workers (2: this machine's cores), each with its own database,
+# VGS_WORKERS pytest-xdist workers (3 on this machine's 2 cores: a worker often waits on
+# PostgreSQL or a server), each with its own database,
 # Redis db and ports (conftest.py), as do CKAN's own search tests before it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 versions=${1:-"2.11 2.12"}
-workers=${VGS_WORKERS:-2}
+workers=${VGS_WORKERS:-3}
 export VGS_WORKERS=$workers
 log() { printf '\n==> %s  [%s]\n' "$*" "$(date +%T)"; }
 # the compiled modules are cached (some environments switch that off): each worker, server
