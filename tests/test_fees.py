@@ -17,28 +17,44 @@ from ckanext.vgsamverkan.fees import BOLAG, KOMMUN, REGIONAL, Period, Schedule
 CODES = ["1401", "1402", "1407", "1415", "1480", "1490"]
 
 
+# The strategies are made once, here: a strategy made inside ``months`` at every draw is
+# validated again at every draw (that was two thirds of this file's time).
+YEARS, MONTH_NUMBERS, HOW_MANY = st.integers(2020, 2030), st.integers(1, 12), st.integers(0, 12)
+ORG_TYPES = st.sampled_from([KOMMUN, KOMMUN, BOLAG, REGIONAL])
+MUNICIPALITIES = st.sampled_from(CODES)
+NAMES = st.sampled_from(["Alingsås", "Borås", "Göteborg", "Härryda", "Lerum", "Mölndal"])
+# a day: none, a day of the month (its index) or, past the month's last index, a day
+# outside the month (40 days before it for a start, 3 days after it for an end)
+DAYS = st.one_of(st.none(), st.integers(0, 31))
+POPULATIONS = st.tuples(*[st.integers(0, 700_000)] * len(CODES))
+TOTALS, BASE_PERCENTS, FIXED = st.integers(0, 10**9), st.integers(0, 10000), st.integers(0, 10**7)
+
+
+def _day(index: int | None, days: list[dt.date], outside: dt.date) -> dt.date | None:
+    return None if index is None else days[index] if index < len(days) else outside
+
+
 @st.composite
 def months(draw):
     """A random month: kommuner and bolag of a few municipalities joining and leaving on
     random days, regional administrations, populations, a schedule."""
-    year = draw(st.integers(2020, 2030))
-    month = draw(st.integers(1, 12))
+    year = draw(YEARS)
+    month = draw(MONTH_NUMBERS)
     days = fees.days_of(year, month)
     periods = []
-    n = draw(st.integers(0, 12))
+    n = draw(HOW_MANY)
     for i in range(n):
-        org_type = draw(st.sampled_from([KOMMUN, KOMMUN, BOLAG, REGIONAL]))
-        code = draw(st.sampled_from(CODES)) if org_type != REGIONAL else None
-        start = draw(st.one_of(st.none(), st.sampled_from(days + [days[0] - dt.timedelta(days=40)])))
-        end = draw(st.one_of(st.none(), st.sampled_from(days + [days[-1] + dt.timedelta(days=3)])))
+        org_type = draw(ORG_TYPES)
+        code = draw(MUNICIPALITIES) if org_type != REGIONAL else None
+        start = _day(draw(DAYS), days, days[0] - dt.timedelta(days=40))
+        end = _day(draw(DAYS), days, days[-1] + dt.timedelta(days=3))
         if start and end and end < start:
             start, end = end, start
-        name = draw(st.sampled_from(["Alingsås", "Borås", "Göteborg", "Härryda", "Lerum", "Mölndal"]))
+        name = draw(NAMES)
         periods.append(Period(f"org-{i}", f"{name} {i}", org_type, code, start, end))
-    population = {c: draw(st.integers(0, 700_000)) for c in CODES}
-    schedule = Schedule(total=draw(st.integers(0, 10**9)),
-                        base_percent=Fraction(draw(st.integers(0, 10000)), 100),
-                        regional_fixed=draw(st.integers(0, 10**7)))
+    population = dict(zip(CODES, draw(POPULATIONS)))
+    schedule = Schedule(total=draw(TOTALS), base_percent=Fraction(draw(BASE_PERCENTS), 100),
+                        regional_fixed=draw(FIXED))
     return (year, month), periods, population, schedule
 
 
