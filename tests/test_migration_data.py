@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from ckan.plugins.toolkit import config
 
 from ckanext.vgsamverkan import demo, mailer
-from tests.conftest import restore_reference_data
+from tests.conftest import kept as kept_data, restore_reference_data
 from tests.factories import call
 
 pytestmark = [pytest.mark.usefixtures("with_plugins"),
@@ -85,7 +85,8 @@ def test_revision_down_and_up_with_data(revision, below, reset_db, ckan_config, 
     monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
     reset_db()
     restore_reference_data()
-    fill({"name": "samordnare"})
+    # filled once (the demo costs about 3 s), then put back row by row for each revision
+    kept_data(("test_migration_data.fill",), lambda: fill({"name": "samordnare"}))
     head = schema()
     empty = sorted(t for t in head if not rows(t, head[t]))
     assert empty == [], f"tables without rows: {empty}"
