@@ -150,8 +150,12 @@ def test_the_coordinator_runs_and_closes_a_month_and_downloads_the_csv(browser, 
     _wait_for(browser, "2026-10 är stängd.")
     browser.find_element(By.LINK_TEXT, "Ladda ned CSV").click()
     target = tmp_path / "avgifter-2026-10.csv"
+    # Chromium makes an empty file of the final name when the download starts, writes
+    # into a .crdownload beside it and renames that over it at the end (seen under load:
+    # the empty file read)
     deadline = time.time() + 20
-    while not target.exists() and time.time() < deadline:
+    while time.time() < deadline and not (
+            target.exists() and target.stat().st_size and not list(tmp_path.glob("*.crdownload"))):
         time.sleep(0.2)
     content = target.read_bytes().decode("utf-8-sig")
     assert content.startswith("Månad;Organisation;") and "100000,00" in content
