@@ -68,7 +68,7 @@ for v in $versions; do
   grep -A8 "^CKAN's own search tests" "/tmp/vgsamverkan-core-$v.log"
   [ "${core[$v]}" = 0 ] || grep -E "^(FAILED|ERROR)" "/tmp/vgsamverkan-core-$v.log"
   log "CKAN $v: our suite ($workers workers)"
-  "$venv/bin/python" -m pytest -q -p no:randomly -n "$workers" --dist loadfile ${PYTEST_ARGS:-} 2>&1 \
+  "$venv/bin/python" -m pytest -q -p no:randomly -n "$workers" --dist loadfile --no-loadscope-reorder ${PYTEST_ARGS:-} 2>&1 \
     | tee "/tmp/vgsamverkan-pytest-$v.log"
   status[$v]=${PIPESTATUS[0]}
 done

@@ -196,3 +196,27 @@ def run_jobs(clean_queues):
         jobs.Worker(["vgsamverkan"]).work(burst=True)
 
     return run
+
+
+# The files that take longest, longest first (measured, `--durations=0` summed per file:
+# README "Test speed"). make test hands whole files to its workers in collection order
+# (`--dist loadfile --no-loadscope-reorder`); with these last, as pytest-xdist orders them
+# by default (most tests first), one worker was left alone with the two HTTP matrices for
+# the last 70 s while the other cores idled. A name missing here only costs time.
+LONGEST_FIRST = ("e2e/test_remote_auth.py", "e2e/test_remote_fuzz.py", "e2e/test_journeys.py",
+                 "e2e/test_accessibility.py", "test_auth.py", "test_pgsearch.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest files first, then the others by number of tests, most first (what
+    pytest-xdist's own order was); the tests of a file stay in their order."""
+    count: dict[str, int] = {}
+    for item in items:
+        count[item.nodeid.split("::")[0]] = count.get(item.nodeid.split("::")[0], 0) + 1
+
+    def rank(item) -> tuple:
+        path = item.nodeid.split("::")[0]
+        first = [i for i, name in enumerate(LONGEST_FIRST) if path == f"tests/{name}"]
+        return (first[0] if first else len(LONGEST_FIRST), -count[path], path)
+
+    items.sort(key=rank)
