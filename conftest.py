@@ -223,6 +223,7 @@ class FastReset:
         import sqlalchemy as sa
 
         from ckan import model
+
         from ckanext.vgsamverkan.population_file import shipped_rows
 
         model.Session.remove()
@@ -261,6 +262,7 @@ class FastReset:
         import sqlalchemy as sa
 
         from ckan import model
+
         from ckanext.vgsamverkan.model import Population
 
         if not cls.tables or not model.repo.tables_created_and_initialised:

@@ -41,8 +41,14 @@ def fill(model, size: int) -> None:
     administration per 100; population for every code; a schedule; a tenth with a
     call-off and a year of daily time logs; a connection completed in the month for a
     twentieth. Rows are written directly (fast)."""
-    from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Connection, FeeSchedule, Participation,
-                                           Population)
+    from ckanext.vgsamverkan.model import (
+        Calloff,
+        CalloffTime,
+        Connection,
+        FeeSchedule,
+        Participation,
+        Population,
+    )
     from ckanext.vgsamverkan.model.base import utcnow
 
     now = utcnow()

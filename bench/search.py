@@ -116,6 +116,7 @@ def main() -> None:
 
     import ckan.model as model
     import ckan.plugins.toolkit as tk
+
     from ckanext.vgsamverkan.pgsearch.connection import PgSolr
 
     rows = []

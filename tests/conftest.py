@@ -5,15 +5,15 @@ import threading
 from email import message_from_bytes, policy
 
 import pytest
-from ckan.tests import factories
-
-from tests import factories as vgs_factories
 
 # Passwords: CKAN hashes each with passlib's pbkdf2-sha512 at its default rounds (about
 # 20 ms), and the factories give most users of most tests a password. In this process the
 # suite hashes with 1 000 rounds: the same algorithm, the same verification (a stored hash
 # carries its rounds, so the servers' hashes verify here as these verify there).
 from ckan.model import user as _ckan_user
+from ckan.tests import factories
+
+from tests import factories as vgs_factories
 
 _ckan_user.pbkdf2_sha512 = _ckan_user.pbkdf2_sha512.using(rounds=1000)
 
@@ -160,6 +160,7 @@ def restore_reference_data() -> None:
     """CKAN's later resets delete the rows of every table they know, ours too, but do not
     run our migration again: put back the population the migration ships."""
     import ckan.model as model
+
     from ckanext.vgsamverkan.model import Population
     from ckanext.vgsamverkan.population_file import shipped_rows
 

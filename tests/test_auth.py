@@ -14,9 +14,22 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
-                                       FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
-                                       Population, PublisherRequest)
+from ckanext.vgsamverkan.model import (
+    Calloff,
+    CalloffTime,
+    Comment,
+    Connection,
+    ConnectionQuote,
+    Event,
+    FeeAdjustment,
+    FeeLine,
+    FeeMonth,
+    FeeSchedule,
+    FeeStatement,
+    Participation,
+    Population,
+    PublisherRequest,
+)
 from tests.conftest import kept
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 

@@ -1,9 +1,8 @@
 """The command line (through CKAN's click runner) and the migration, up and down."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 
 import ckan.model as model
 from ckan.cli.cli import ckan
@@ -81,7 +80,6 @@ class TestDemoSeed:
         assert {r.state for r in model.Session.query(PublisherRequest)} == {
             "pending", "approved", "rejected", "withdrawn", "revoked"}
         from ckanext.vgsamverkan.model import FeeMonth, FeeStatement
-
         from tests.closed_month import MONTH
 
         assert sorted(m.state for m in model.Session.query(FeeMonth).filter(FeeMonth.month != MONTH)) == [

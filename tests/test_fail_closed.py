@@ -16,8 +16,15 @@ from ckan.lib.search.common import SearchQueryError
 from ckan.tests import factories, helpers
 
 from ckanext.vgsamverkan.model import Event, PublisherRequest
-from tests.factories import (apply_existing, apply_new, call, member_role, org_with_admin, participant_org,
-                             request_rights)
+from tests.factories import (
+    apply_existing,
+    apply_new,
+    call,
+    member_role,
+    org_with_admin,
+    participant_org,
+    request_rights,
+)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -8,6 +8,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+
 from ckan import model
 from ckan.tests import factories, helpers
 
@@ -120,8 +121,9 @@ def test_a_moved_migration_branch_makes_the_next_reset_the_full_one(reset_db):
 
 def test_each_worker_has_its_own_database_redis_and_ports():
     """In a parallel run (pytest -n N) the worker's settings are its own; alone, the run's."""
-    import conftest
     from ckan.plugins.toolkit import config
+
+    import conftest
 
     number = conftest.worker_number()
     url = config["sqlalchemy.url"]

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import os
 
-import sqlalchemy as sa
-
 import pytest
-
-import ckan.model as model
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+
+import ckan.model as model
 from ckan.plugins.toolkit import config
 
 from ckanext.vgsamverkan import demo, mailer
-from tests.conftest import kept as kept_data, restore_reference_data
+from tests.conftest import kept as kept_data
+from tests.conftest import restore_reference_data
 from tests.factories import call
 
 pytestmark = [pytest.mark.usefixtures("with_plugins"),

@@ -12,9 +12,9 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Event, Participation
 from tests.factories import (
+    application_data,
     apply_existing,
     apply_new,
-    application_data,
     call,
     member_role,
     org_with_admin,

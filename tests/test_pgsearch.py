@@ -9,7 +9,6 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.vgsamverkan.pgsearch import lucene
-
 from tests.conftest import kept
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")

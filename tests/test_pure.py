@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ckanext.vgsamverkan import orgnumber, workflow
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import random
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 
 import ckan.model as model
 

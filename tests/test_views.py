@@ -10,7 +10,7 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Participation
-from tests.factories import apply_new, application_data, call, org_with_admin
+from tests.factories import application_data, apply_new, call, org_with_admin
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

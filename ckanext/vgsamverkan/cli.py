@@ -5,7 +5,6 @@ import sys
 
 import click
 
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 

@@ -16,8 +16,16 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.vgsamverkan import config, fees
-from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Connection, ConnectionQuote, FeeAdjustment,
-                                       FeeSchedule, Participation, Population)
+from ckanext.vgsamverkan.model import (
+    Calloff,
+    CalloffTime,
+    Connection,
+    ConnectionQuote,
+    FeeAdjustment,
+    FeeSchedule,
+    Participation,
+    Population,
+)
 
 # statement and line ids are derived from what they are, so that a re-run of an
 # unchanged month writes the very same rows

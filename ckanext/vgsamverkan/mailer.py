@@ -14,9 +14,10 @@ import os
 from functools import lru_cache
 from typing import Any, Callable
 
+from babel.support import NullTranslations, Translations
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from babel.support import NullTranslations, Translations
 
 from ckanext.vgsamverkan import config, feetext, formats
 

@@ -8,8 +8,8 @@ whole: :class:`PopulationFileError` names the line.
 from __future__ import annotations
 
 import csv
-import os
 import io
+import os
 import re
 from typing import Any
 

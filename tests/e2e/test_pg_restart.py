@@ -29,10 +29,9 @@ import sys
 import time
 import uuid
 
+import pytest
 import requests
 import sqlalchemy as sa
-
-import pytest
 
 from ckan.plugins.toolkit import config
 from ckan.tests import factories

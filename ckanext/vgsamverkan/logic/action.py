@@ -22,12 +22,25 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, mailer, unavailable, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
-from ckanext.vgsamverkan.model import (Calloff, CalloffTime, Comment, Connection, ConnectionQuote, Event,
-                                       FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement, Participation,
-                                       Population, PublisherRequest)
+from ckanext.vgsamverkan.model import (
+    Calloff,
+    CalloffTime,
+    Comment,
+    Connection,
+    ConnectionQuote,
+    Event,
+    FeeAdjustment,
+    FeeLine,
+    FeeMonth,
+    FeeSchedule,
+    FeeStatement,
+    Participation,
+    Population,
+    PublisherRequest,
+)
+from ckanext.vgsamverkan.model.base import utcnow
 from ckanext.vgsamverkan.model.calloff import expert_key
 from ckanext.vgsamverkan.model.connection import hours as hours_text
-from ckanext.vgsamverkan.model.base import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from ckan.types import AuthResult, Context, DataDict
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import objects
 
-
 # -- shared checks ---------------------------------------------------------------------
 
 def _user(context: Context) -> model.User | None:

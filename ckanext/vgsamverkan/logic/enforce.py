@@ -26,7 +26,6 @@ from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import auth
 from ckanext.vgsamverkan.model import Participation
 
-
 # -- the rules -------------------------------------------------------------------------
 
 def is_participant(organization_id: str | None) -> bool:

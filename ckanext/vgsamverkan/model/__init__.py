@@ -6,8 +6,8 @@ from .calloff import Calloff, CalloffTime
 from .comment import Comment
 from .connection import Connection, ConnectionQuote
 from .event import Event
-from .outbox import Outbox
 from .fee import FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement
+from .outbox import Outbox
 from .participation import Participation
 from .population import Population
 from .publisher import PublisherRequest

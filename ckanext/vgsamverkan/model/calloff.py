@@ -7,13 +7,22 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
-                        Numeric, UnicodeText)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Numeric,
+    UnicodeText,
+)
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow, user_by_id
+from .base import iso, make_id, user_by_id, utcnow
 from .connection import hours, sek
 
 STATES = ("requested", "assigned", "in_progress", "delivered", "cancelled")

@@ -5,10 +5,9 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, UnicodeText
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow, user_by_id
+from .base import iso, make_id, user_by_id, utcnow
 
 
 class Comment(tk.BaseModel):

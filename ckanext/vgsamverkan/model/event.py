@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import eventtext
 
-from .base import iso, make_id, utcnow, user_by_id
+from .base import iso, make_id, user_by_id, utcnow
 
 
 class Event(tk.BaseModel):

@@ -6,14 +6,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (BigInteger, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
-                        Numeric, UnicodeText)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    UnicodeText,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow, user_by_id
+from .base import iso, make_id, user_by_id, utcnow
 from .connection import sek
 
 KINDS = ("access", "regional", "connection", "expert", "adjustment")

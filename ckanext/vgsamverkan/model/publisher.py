@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeTe
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, utcnow, user_by_id
+from .base import iso, make_id, user_by_id, utcnow
 
 STATES = ("pending", "approved", "rejected", "withdrawn", "revoked")
 ROLES = ("editor", "admin")

@@ -2,8 +2,17 @@
 one row per document CKAN indexes, as CKAN built it, with a text-search vector."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, CheckConstraint, Column, DateTime, ForeignKey, Index, Integer,
-                        UnicodeText, text)
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    UnicodeText,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 
 import ckan.plugins.toolkit as tk
