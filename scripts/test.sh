@@ -39,10 +39,15 @@ for v in $versions; do
 done
 
 declare -A status core
+lint=0
 for v in $versions; do
   settings "$v"
   if ! wait "${building[$v]}"; then
     cat "/tmp/vgsamverkan-venv-$v.log"; echo "CKAN $v: the virtualenv $venv could not be built"; exit 1
+  fi
+  if [ "$v" = "${versions%% *}" ]; then  # once, with the first version's venv (ruff.toml)
+    log "Lint (ruff)"
+    "$venv/bin/ruff" check . || lint=1
   fi
   log "CKAN $v: database $db"
   bash scripts/db.sh "$db" || exit 1
@@ -74,7 +79,8 @@ for v in $versions; do
 done
 
 log "Summary"
-rc=0
+rc=$lint
+[ "$lint" = 0 ] && echo "ruff: no finding" || echo "ruff: findings (above, under Lint)"
 for v in $versions; do
   line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "/tmp/vgsamverkan-pytest-$v.log" | tail -1)
   echo "CKAN $v: exit ${status[$v]}: ${line:-no summary}"
