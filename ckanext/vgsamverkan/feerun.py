@@ -1,7 +1,7 @@
 """A fee run: gathers a month's participations, population, schedule, connections,
 call-off time and adjustments from the database, lets :mod:`fees` allocate the access
 fee, and builds one statement per organisation. Saving, closing and the refusals are the
-actions' (logic/action.py); this module only computes."""
+actions' (logic/action/); this module only computes."""
 from __future__ import annotations
 
 import datetime as dt
