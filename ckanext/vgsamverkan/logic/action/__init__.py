@@ -5,11 +5,8 @@ workflow, in one transaction → commit unless ``context["defer_commit"]`` → r
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
 import logging
-import re
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -20,8 +17,25 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, mailer, unavailable, workflow
+from ckanext.vgsamverkan import config, formats, mailer, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
+    _actor,
+    _commit,
+    _count_and_rows,
+    _decided,
+    _integrity_error,
+    _lock,
+    _org_key,
+    _page,
+    _preloaded,
+    _refusing_control_characters,
+    _step,
+    _tally,
+    _today,
+    _transition,
+    _validate,
+)
 from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
@@ -43,197 +57,6 @@ from ckanext.vgsamverkan.model.calloff import expert_key
 from ckanext.vgsamverkan.model.connection import hours as hours_text
 
 log = logging.getLogger(__name__)
-
-# Keys that CKAN's own API and forms may add to a call; they are never an error.
-_IGNORED_KEYS = {"__extras", "__junk", "_csrf_token", "save"}
-
-
-# -- shared machinery ------------------------------------------------------------------
-
-def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
-    """Validate against ``schema_``; unknown keys are errors too (named per field)."""
-    if not isinstance(data_dict, dict):
-        raise tk.ValidationError({"__all__": [tk._("Expected an object of parameters")]})
-    unknown = {
-        key: [tk._("Unknown field")]
-        for key in data_dict
-        if key not in schema_ and key not in _IGNORED_KEYS
-    }
-    data, errors = tk.navl_validate(
-        {k: v for k, v in data_dict.items() if k in schema_}, schema_, context
-    )
-    errors = {**unknown, **errors}
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        model.repo.commit()
-
-
-def _actor(context: Context) -> model.User | None:
-    return auth._user(context)
-
-
-def _today() -> dt.date:
-    return dt.date.today()
-
-
-def _lock(cls: Any, object_id: str) -> Any:
-    """The object, locked for the rest of the transaction (``SELECT … FOR UPDATE``).
-
-    Two concurrent decisions on one object queue here; the second sees the state the
-    first left and is refused by the workflow.
-    """
-    obj = (
-        model.Session.query(cls)
-        .filter(cls.id == object_id)
-        .with_for_update()
-        .populate_existing()
-        .one_or_none()
-    )
-    if obj is None:
-        raise tk.ObjectNotFound(tk._("Not found"))
-    return obj
-
-
-def _transition(
-    context: Context,
-    obj: Any,
-    wf: workflow.Workflow,
-    verb: str,
-    comment: str | None,
-    details: dict[str, Any] | None = None,
-) -> str:
-    """Move ``obj`` by ``verb`` and record the event (``comment``: what a person wrote;
-    ``details``: the facts, said in words in the reader's language); the caller commits."""
-    from_state = obj.state
-    to_state = workflow.target(wf, from_state, verb)
-    actor = _actor(context)
-    obj.state = to_state
-    obj.modified = utcnow()
-    Event.record(
-        wf.name,
-        obj.id,
-        verb,
-        actor_id=actor.id if actor else None,
-        organization_id=obj.organization_id,
-        from_state=from_state,
-        to_state=to_state,
-        comment=comment,
-        details=details,
-    )
-    return from_state
-
-
-def _step(context: Context, data_dict: DataDict, wf: workflow.Workflow, cls: Any, verb: str,
-          schema_: dict[str, Any],
-          before: Callable[[Any, dict[str, Any]], None] | None = None) -> tuple[Any, dict[str, Any]]:
-    """The shape of a decision: auth, schema, lock the object, refuse a transition the
-    workflow does not allow, ``before`` (checks and changes of the decision), then the
-    transition and its event (a rejection's reason is its comment). The caller commits."""
-    tk.check_access(f"vgsamverkan_{wf.name}_{verb}", context, data_dict)
-    data = _validate(data_dict, schema_, context)
-    obj = _lock(cls, data["id"])
-    workflow.target(wf, obj.state, verb)
-    if before is not None:
-        before(obj, data)  # may set data["_details"], the facts of the event
-    _transition(context, obj, wf, verb, data["reason"] if verb == "reject" else data.get("comment"),
-                details=data.pop("_details", None))
-    return obj, data
-
-
-def _decided(context: Context, obj: Any, **fields: Any) -> None:
-    """Who decided and when, and the decision's own fields (comment, reason…)."""
-    actor = _actor(context)
-    obj.decided_by = actor.id if actor else None
-    obj.decided_at = utcnow()
-    for name, value in fields.items():
-        setattr(obj, name, value)
-
-
-_USER_COLUMNS = ("applicant_id", "user_id", "decided_by", "expert_user_id", "accepted_by", "assigned_by",
-                 "actor_id", "author_id")
-
-
-def _org_key(data: dict[str, Any]) -> str | None:
-    """The organisation a list is filtered on, by id (a name is looked up; an unknown
-    value is kept, and matches nothing)."""
-    if not data.get("organization_id"):
-        return None
-    org = model.Group.get(data["organization_id"])
-    return org.id if org else data["organization_id"]
-
-
-def _tally(user: model.User | None, table: str, data: dict[str, Any], org_key: str | None,
-           other_filters: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """Where the tallies kept on write (vgsamverkan_tally, migration e4c7a1f9d3b5) can say
-    how many rows a list matches: the coordinator's list, filtered at most by
-    organisation and state. Otherwise None (the rows are counted)."""
-    if not auth.is_coordinator(user) or any(data.get(f) for f in other_filters):
-        return None
-    return {"tbl": table, "organization_id": org_key, "state": data.get("state") or None}
-
-
-def _count_and_rows(query: Any, data: dict[str, Any],
-                    tally: dict[str, Any] | None = None) -> tuple[int, list[Any]]:
-    """The number of rows ``query`` matches and the page of them that ``data`` asks for
-    (``offset``, ``limit``). With ``tally`` (see _tally), the number is the sum of the
-    tallies, which does not grow with the number of rows stored."""
-    if tally is not None:
-        keys = {k: v for k, v in tally.items() if v is not None}
-        where = " AND ".join(f"{k} = :{k}" for k in keys)
-        count = model.Session.execute(
-            sa.text(f"SELECT coalesce(sum(n), 0) FROM vgsamverkan_tally WHERE {where}"), keys).scalar()
-    else:
-        # the count of a subquery of ids only, unordered (Query.count() counts a subquery
-        # of every column, in order, which reads every row: 17 ms at 100 000 stored)
-        entity = query.column_descriptions[0]["entity"]
-        ids = query.order_by(None).with_entities(entity.id).subquery()
-        count = model.Session.execute(sa.select(sa.func.count()).select_from(ids)).scalar()
-    return int(count), query.offset(data.get("offset", 0)).limit(data.get("limit", 20)).all()
-
-
-@contextlib.contextmanager
-def _preloaded(rows: list[Any]):
-    """The organisations and users ``rows`` name, loaded in two queries instead of one or
-    two per row: while this lasts the session has them at hand for dictize (its identity
-    map keeps only what is referenced)."""
-    org_ids = {r.organization_id for r in rows if getattr(r, "organization_id", None)}
-    user_ids = {getattr(r, c) for r in rows for c in _USER_COLUMNS if getattr(r, c, None)}
-    loaded = (model.Session.query(model.Group).filter(model.Group.id.in_(org_ids)).all() if org_ids else [],
-              model.Session.query(model.User).filter(model.User.id.in_(user_ids)).all() if user_ids else [])
-    yield
-    del loaded
-
-
-def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, Any]],
-          tally: dict[str, Any] | None = None):
-    count, rows = _count_and_rows(query, data, tally)
-    with _preloaded(rows):
-        return {"count": count, "results": [dictize(r) for r in rows]}
-
-
-def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
-    """Translate a unique index that a concurrent call won into a field message."""
-    model.Session.rollback()
-    text = str(e.orig)
-    if "publisher_one_active" in text:
-        return tk.ValidationError(
-            {"organization_id": [tk._("There is already a pending or approved request for this user in this organisation")]}
-        )
-    if "one_active_kommun" in text:
-        return tk.ValidationError(
-            {"municipality_code": [tk._("This municipality already has a pending or approved participation")]}
-        )
-    if "one_active" in text:
-        return tk.ValidationError(
-            {"organization_id": [tk._("This organisation already has a pending or approved participation")]}
-        )
-    raise e
-
 
 # -- participation ---------------------------------------------------------------------
 
@@ -2772,46 +2595,6 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
         _commit(context)
     return {"older_than": days, "before": before.isoformat(), "dry_run": bool(data.get("dry_run")),
             "count": sum(len(ids) for ids in found.values()), "anonymised": found}
-
-
-# -- control characters ----------------------------------------------------------------
-
-# C0 control characters but tab, line feed and carriage return, DEL, and the halves of
-# UTF-16 surrogate pairs (JSON's "\ud800" alone). PostgreSQL cannot store NUL or a
-# surrogate in text at all (it would be a 500); the others are never meant.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def _has_control(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(_CONTROL.search(value))
-    if isinstance(value, dict):
-        return any(_has_control(k) or _has_control(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_control(v) for v in value)
-    return False
-
-
-def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Callable[[Context, DataDict], Any]:
-    """Every action refuses a parameter with a control character, before anything else
-    (auth functions look objects up by id too), with the parameter named; and marks a lost
-    database connection, which CKAN's API would answer with a bare 500."""
-    @functools.wraps(fn)
-    def action(context: Context, data_dict: DataDict) -> Any:
-        if isinstance(data_dict, dict):
-            bad = {_CONTROL.sub("?", key) if isinstance(key, str) else repr(key):
-                   [tk._("Contains a control character (such as NUL) or half of a surrogate pair, "
-                         "which is not allowed")]
-                   for key, value in data_dict.items() if _has_control(key) or _has_control(value)}
-            if bad:
-                raise tk.ValidationError(bad)
-        try:
-            return fn(context, data_dict)
-        except unavailable.LOST as error:
-            unavailable.mark(error)  # the API's answer becomes a 503 that says so
-            raise
-
-    return action
 
 
 for _name in [n for n in list(globals()) if n.startswith("vgsamverkan_")]:
