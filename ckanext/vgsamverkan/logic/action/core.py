@@ -1,0 +1,112 @@
+"""CKAN's own actions, chained: the resource form's id, the names reserved by pending
+applications, membership that follows the publisher authorisations, member lists without
+hidden datasets."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan.model import (
+    Participation,
+)
+
+
+@tk.chained_action
+def resource_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``resource_create``, unchanged but for one thing: when the dataset update
+    fails after CKAN has given the new resource an id (CKAN 2.12 writes it into the
+    caller's dict, and a plugin's refusal, such as the connection rule, comes after that),
+    the id is taken back, so that CKAN's form does not offer to delete a resource that was
+    never saved (its template would fail with a 500)."""
+    had_id = isinstance(data_dict, dict) and "id" in data_dict
+    try:
+        return up(context, data_dict)
+    except tk.ValidationError:
+        if isinstance(data_dict, dict) and not had_id:
+            data_dict.pop("id", None)
+        raise
+
+
+def _refuse_a_reserved_name(context: Context, data_dict: DataDict, current: model.Group | None = None) -> None:
+    """A pending application for a new organisation reserves its name: nobody may
+    create a group or organisation with it, or rename one to it (the approval would then
+    fail). Only the approval of that application creates it. The name is read as CKAN's
+    validators will take it (they refuse white space and capitals, so a variant cannot
+    slip past this check and be saved as the reserved name)."""
+    name = data_dict.get("name") if isinstance(data_dict, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return
+    key = name.strip().lower()
+    if current is not None and current.name == key:
+        return
+    holder = (model.Session.query(Participation.id)
+              .filter(Participation.state == "pending", Participation.organization_id.is_(None),
+                      Participation.organization_name == key).first())
+    if holder is not None and holder.id != context.get("vgsamverkan_reserved_for"):
+        raise tk.ValidationError({"name": [tk._(
+            "This name is applied for by an organisation that wants to take part in the regional "
+            "collaboration; choose another")]})
+
+
+@tk.chained_action
+def organization_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``organization_create`` (and ``group_create``: one name space), refusing a
+    name that a pending application reserves."""
+    _refuse_a_reserved_name(context, data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``organization_update`` (and ``group_update``; patches go through them),
+    refusing a rename to a name that a pending application reserves."""
+    key = data_dict.get("id") if isinstance(data_dict, dict) else None
+    current = model.Group.get(key) if isinstance(key, str) and key else None  # as CKAN's update finds it
+    _refuse_a_reserved_name(context, data_dict, current)
+    return up(context, data_dict)
+
+
+group_create = organization_create
+group_update = organization_update
+
+
+@tk.chained_action
+def member_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``member_create``/``member_delete`` look ``id`` and ``object`` up and read
+    ``object_type`` with ``.title()`` before anything else: a number or a list was a 500.
+    It is a field error now."""
+    if isinstance(data_dict, dict):
+        wrong = {key: [tk._("Must be text")] for key in ("id", "object", "object_type")
+                 if key in data_dict and not isinstance(data_dict[key], str)}
+        if wrong:
+            raise tk.ValidationError(wrong)
+    return up(context, data_dict)
+
+
+member_delete = member_create
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``member_list``, without the datasets the caller may not see: CKAN lists
+    the ids of an organisation's private (and deleted) datasets to anyone who may see
+    the organisation, anonymous visitors too."""
+    members = up(context, data_dict)
+    ids = {m[0] for m in members if m[1] == "package"}
+    if not ids:
+        return members
+    candidates = [pid for (pid,) in model.Session.query(model.Package.id).filter(
+        model.Package.id.in_(ids), sa.or_(model.Package.private.is_(True), model.Package.state != "active"))]
+    hidden = set()
+    for package_id in candidates:
+        try:
+            tk.check_access("package_show", {"user": context.get("user"), "model": model}, {"id": package_id})
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            hidden.add(package_id)
+    return [m for m in members if not (m[1] == "package" and m[0] in hidden)]
