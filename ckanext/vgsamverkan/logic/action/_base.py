@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import unavailable, workflow
-from ckanext.vgsamverkan.logic import auth
+from ckanext.vgsamverkan.logic import auth, objects
 from ckanext.vgsamverkan.model import Event
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -192,6 +192,13 @@ def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, A
     count, rows = _count_and_rows(query, data, tally)
     with _preloaded(rows):
         return {"count": count, "results": [dictize(r) for r in rows]}
+
+
+def _existing_org(org_id: str) -> model.Group:
+    org = objects.organization(org_id)  # as the auth functions resolve it
+    if org is None:
+        raise tk.ValidationError({"organization_id": [tk._("No such organisation")]})
+    return org
 
 
 def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
