@@ -1,0 +1,120 @@
+"""Comments (the guidance thread) and the event list of any request or organisation."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan import mailer
+from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
+    _actor,
+    _commit,
+    _page,
+    _validate,
+)
+from ckanext.vgsamverkan.model import (
+    Comment,
+    Event,
+)
+from ckanext.vgsamverkan.model.base import utcnow
+
+
+def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Comment on a request: the guidance thread between the coordinator and the
+    organisation. Allowed to the coordinator and the parties of the request.
+
+    :param object_type: ``participation`` or ``publisher`` (later also ``connection``,
+        ``calloff``)
+    :type object_type: string
+    :param object_id: the request's id
+    :type object_id: string
+    :param text: the comment (at most 5000 characters)
+    :type text: string
+    :returns: the comment
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.comment_create(), context)
+    tk.check_access("vgsamverkan_comment_create", context, data)
+    obj = objects.load(data["object_type"], data["object_id"])
+    actor = _actor(context)
+    assert actor is not None
+    comment = Comment(
+        object_type=data["object_type"],
+        object_id=obj.id,
+        organization_id=obj.organization_id,
+        author_id=actor.id,
+        text=data["text"],
+        created=utcnow(),
+    )
+    model.Session.add(comment)
+    _commit(context)
+    result = comment.dictize()
+    mailer.comment_added(result, obj, from_coordinator=auth.is_coordinator(actor))
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The event log (who, when, from-state, to-state, comment), oldest first.
+
+    :param object_type: with ``object_id``: the history of one request
+    :type object_type: string
+    :param object_id: the request's id
+    :type object_id: string
+    :param organization_id: or: everything about one organisation
+    :type organization_id: string
+    :param limit: at most this many (default 100, at most 1000)
+    :type limit: int
+    :param offset: skip this many
+    :type offset: int
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.event_list(), context)
+    if not (data.get("object_type") and data.get("object_id")) and not data.get(
+        "organization_id"
+    ):
+        raise tk.ValidationError(
+            {"object_id": [tk._("Give object_type and object_id, or organization_id")]}
+        )
+    tk.check_access("vgsamverkan_event_list", context, data)
+    q = model.Session.query(Event)
+    if data.get("object_type") and data.get("object_id"):
+        obj = objects.load(data["object_type"], data["object_id"])
+        q = q.filter(Event.object_type == data["object_type"], Event.object_id == obj.id)
+    else:
+        org = model.Group.get(data["organization_id"])
+        if org is None:
+            raise tk.ObjectNotFound(tk._("No such organisation"))
+        q = q.filter(Event.organization_id == org.id)
+    q = q.order_by(Event.created, Event.id)
+    data.setdefault("limit", 100)
+    return _page(q, data, lambda e: e.dictize())
+
+
+@tk.side_effect_free
+def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The comments on one request, oldest first (same visibility as the request).
+
+    :param object_type: the kind of request
+    :type object_type: string
+    :param object_id: the request's id
+    :type object_id: string
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.event_list(), context)
+    if not (data.get("object_type") and data.get("object_id")):
+        raise tk.ValidationError({"object_id": [tk._("Give object_type and object_id")]})
+    tk.check_access("vgsamverkan_comment_list", context, data)
+    obj = objects.load(data["object_type"], data["object_id"])
+    q = (
+        model.Session.query(Comment)
+        .filter(Comment.object_type == data["object_type"], Comment.object_id == obj.id)
+        .order_by(Comment.created, Comment.id)
+    )
+    data.setdefault("limit", 1000)
+    return _page(q, data, lambda c: c.dictize())

@@ -1,0 +1,245 @@
+"""The coordinator's views across the workflows: the queue of what waits, an object's
+history, the dashboard."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan.logic import objects, schema
+from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
+    _area_label,
+    _today,
+    _validate,
+)
+from ckanext.vgsamverkan.model import (
+    Calloff,
+    CalloffTime,
+    Connection,
+    Participation,
+    PublisherRequest,
+)
+from ckanext.vgsamverkan.model.connection import hours as hours_text
+
+QUEUE_KINDS = ("participation", "publisher", "connection", "calloff")
+# what waits for the coordinator's move, per kind
+_QUEUE_STATES = {
+    "participation": ("pending",),
+    "publisher": ("pending",),
+    "connection": ("submitted", "investigating", "accepted"),
+    "calloff": ("requested", "in_progress"),
+}
+
+
+def _org_facts() -> dict[str, tuple[str | None, str | None]]:
+    """organization_id → (org_type, municipality_code) of its newest participation."""
+    facts: dict[str, tuple[str | None, str | None]] = {}
+    rows = (model.Session.query(Participation.organization_id, Participation.org_type,
+                                Participation.municipality_code)
+            .filter(Participation.organization_id.isnot(None))
+            .order_by(Participation.created))
+    for org_id, org_type, code in rows:
+        facts[org_id] = (org_type, code)
+    return facts
+
+
+@tk.side_effect_free
+def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Everything that waits for the coordinator, of every kind, in one list
+    (coordinator): pending applications and publisher requests, connection requests at
+    the coordinator's move (submitted, investigating, accepted), call-offs waiting for an
+    expert or running.
+
+    :param kind: only ``participation``, ``publisher``, ``connection`` or ``calloff``
+        (optional)
+    :type kind: string
+    :param state: only this state (optional)
+    :type state: string
+    :param org_type: only organisations of this type (optional)
+    :type org_type: string
+    :param municipality_code: only this municipality (optional)
+    :type municipality_code: string
+    :param sort: ``oldest`` (default) or ``newest``
+    :type sort: string
+    :returns: ``{"count": N, "results": [{"kind", "id", "state", "organization_id",
+        "organization_name", "organization_title", "org_type", "municipality_code",
+        "created", "waiting_since", "age_days", "summary", "bulk"}]}`` (``bulk``: the
+        item can be approved or rejected in bulk)
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_queue_list", context, data_dict)
+    data = _validate(data_dict, schema.queue_list(), context)
+    facts = _org_facts()
+    today = _today()
+    items: list[dict[str, Any]] = []
+    kinds = [data["kind"]] if data.get("kind") else list(QUEUE_KINDS)
+    orgs: dict[str, Any] = {}
+
+    def org_of(org_id: str | None) -> Any:
+        if org_id and org_id not in orgs:
+            orgs[org_id] = model.Group.get(org_id)
+        return orgs.get(org_id) if org_id else None
+
+    def add(kind: str, obj: Any, waiting_since: Any, summary: str, org_type: str | None = None,
+            code: str | None = None) -> None:
+        org = org_of(obj.organization_id)
+        known_type, known_code = facts.get(obj.organization_id or "", (None, None))
+        items.append({
+            "kind": kind, "id": obj.id, "state": obj.state, "organization_id": obj.organization_id,
+            "organization_name": org.name if org else getattr(obj, "organization_name", None),
+            "organization_title": (org.title or org.name) if org else getattr(obj, "organization_title", ""),
+            "org_type": org_type or known_type, "municipality_code": code or known_code,
+            "created": obj.created.isoformat(), "waiting_since": waiting_since.isoformat(),
+            "age_days": (today - waiting_since.date()).days,
+            "summary": summary, "bulk": kind in ("participation", "publisher"),
+        })
+
+    for kind in kinds:
+        states = _QUEUE_STATES[kind]
+        if data.get("state"):
+            if data["state"] not in states:
+                continue
+            states = (data["state"],)
+        cls = objects.OBJECT_TYPES[kind]
+        for obj in model.Session.query(cls).filter(cls.state.in_(states)):
+            if kind == "participation":
+                add(kind, obj, obj.created, obj.organization_title, obj.org_type, obj.municipality_code)
+            elif kind == "publisher":
+                user = model.User.get(obj.user_id)
+                add(kind, obj, obj.created, f"{user.display_name if user else obj.user_id} ({obj.role})")
+            elif kind == "connection":
+                add(kind, obj, obj.modified, (obj.information_sets or "")[:120])
+            else:
+                add(kind, obj, obj.created if obj.state == "requested" else obj.modified,
+                    _area_label(obj.competence_area))
+    if data.get("org_type"):
+        items = [i for i in items if i["org_type"] == data["org_type"]]
+    if data.get("municipality_code"):
+        items = [i for i in items if i["municipality_code"] == data["municipality_code"]]
+    items.sort(key=lambda i: (i["waiting_since"], i["kind"], i["id"]), reverse=data.get("sort") == "newest")
+    return {"count": len(items), "results": items}
+
+
+@tk.side_effect_free
+def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The collaboration month by month (coordinator), for the chart on the coordinator's
+    page: at the end of each month, the organisations taking part, the publishers with
+    approved rights, the connected organisations; and the hours logged in the month.
+
+    :param months: how many months back, this one included (optional, default 12, 1–60)
+    :type months: int
+    :returns: ``{"results": [{"month", "participants", "publishers", "connections",
+        "hours"}]}``, oldest first
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_history_show", context, data_dict)
+    data = _validate(data_dict, schema.history_show(), context)
+    count = data.get("months", 12)
+    if not 1 <= count <= 60:
+        raise tk.ValidationError({"months": [tk._("Must be between 1 and 60")]})
+    first = _today().replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    results = []
+    for start in reversed(months):
+        end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        end_ts = dt.datetime.combine(end, dt.time.max, tzinfo=dt.timezone.utc)
+        participants = (model.Session.query(sa.func.count(sa.distinct(Participation.organization_id)))
+                        .filter(Participation.state.in_(("approved", "terminated")))
+                        .filter(Participation.effective_from <= end)
+                        .filter(sa.or_(Participation.effective_to.is_(None), Participation.effective_to >= end))
+                        .scalar())
+        publishers = (model.Session.query(sa.func.count(PublisherRequest.id))
+                      .filter(PublisherRequest.decided_at <= end_ts)
+                      .filter(sa.or_(PublisherRequest.state == "approved",
+                                     sa.and_(PublisherRequest.state == "revoked",
+                                             PublisherRequest.ended_at > end_ts)))
+                      .filter(PublisherRequest.decided_at.isnot(None))
+                      .scalar())
+        connections = (model.Session.query(sa.func.count(Connection.id))
+                       .filter(Connection.connected_date <= end)
+                       .filter(sa.or_(Connection.disconnected_date.is_(None), Connection.disconnected_date > end))
+                       .scalar())
+        hours = (model.Session.query(sa.func.coalesce(sa.func.sum(CalloffTime.hours), 0))
+                 .filter(CalloffTime.date >= start, CalloffTime.date <= end).scalar())
+        results.append({"month": start.strftime("%Y-%m"), "participants": participants,
+                        "publishers": publishers, "connections": connections, "hours": hours_text(hours)})
+    return {"results": results}
+
+
+@tk.side_effect_free
+def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What waits for the coordinator's decision (coordinator only).
+
+    :returns: ``{"participation": {"pending": N, "oldest_pending": date-time or null},
+        "publisher": {"pending": N, "oldest_pending": …}, "connection": {"waiting": N,
+        "oldest_waiting": …} (submitted, investigating or accepted: the coordinator's
+        move), "calloff": {"requested": N, "oldest_requested": …, "running": N,
+        "running_hours": "12.50"}, "participants": N, "waiting": N}`` (``waiting``:
+        everything that waits for the coordinator)
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
+    _validate(data_dict, schema.dashboard_show(), context)
+    pending, oldest = (
+        model.Session.query(sa.func.count(Participation.id), sa.func.min(Participation.created))
+        .filter(Participation.state == "pending")
+        .one()
+    )
+    participants = (
+        model.Session.query(sa.func.count(Participation.id))
+        .filter(Participation.state == "approved")
+        .scalar()
+    )
+    publishers_pending, publishers_oldest = (
+        model.Session.query(sa.func.count(PublisherRequest.id), sa.func.min(PublisherRequest.created))
+        .filter(PublisherRequest.state == "pending")
+        .one()
+    )
+    connections_waiting, connections_oldest = (
+        model.Session.query(sa.func.count(Connection.id), sa.func.min(Connection.modified))
+        .filter(Connection.state.in_(("submitted", "investigating", "accepted")))
+        .one()
+    )
+    requested, requested_oldest = (
+        model.Session.query(sa.func.count(Calloff.id), sa.func.min(Calloff.created))
+        .filter(Calloff.state == "requested")
+        .one()
+    )
+    running = (model.Session.query(sa.func.count(Calloff.id))
+               .filter(Calloff.state.in_(("assigned", "in_progress"))).scalar())
+    running_hours = (
+        model.Session.query(sa.func.coalesce(sa.func.sum(CalloffTime.hours), 0))
+        .join(Calloff, Calloff.id == CalloffTime.calloff_id)
+        .filter(Calloff.state.in_(("assigned", "in_progress")))
+        .scalar()
+    )
+    return {
+        "participation": {
+            "pending": pending,
+            "oldest_pending": oldest.isoformat() if oldest else None,
+        },
+        "publisher": {
+            "pending": publishers_pending,
+            "oldest_pending": publishers_oldest.isoformat() if publishers_oldest else None,
+        },
+        "connection": {
+            "waiting": connections_waiting,
+            "oldest_waiting": connections_oldest.isoformat() if connections_oldest else None,
+        },
+        "calloff": {
+            "requested": requested,
+            "oldest_requested": requested_oldest.isoformat() if requested_oldest else None,
+            "running": running,
+            "running_hours": hours_text(running_hours),
+        },
+        "participants": participants,
+        "waiting": pending + publishers_pending + connections_waiting + requested,
+    }
