@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import collections
 import os
 import threading
 from email import message_from_bytes, policy
@@ -265,13 +266,11 @@ LONGEST_FIRST = ("e2e/test_remote_auth.py", "e2e/test_remote_fuzz.py", "e2e/test
 def pytest_collection_modifyitems(config, items):
     """The longest files first, then the others by number of tests, most first (what
     pytest-xdist's own order was); the tests of a file stay in their order."""
-    count: dict[str, int] = {}
-    for item in items:
-        count[item.nodeid.split("::")[0]] = count.get(item.nodeid.split("::")[0], 0) + 1
+    first = {f"tests/{name}": i for i, name in enumerate(LONGEST_FIRST)}
+    count = collections.Counter(item.nodeid.split("::")[0] for item in items)
 
     def rank(item) -> tuple:
         path = item.nodeid.split("::")[0]
-        first = [i for i, name in enumerate(LONGEST_FIRST) if path == f"tests/{name}"]
-        return (first[0] if first else len(LONGEST_FIRST), -count[path], path)
+        return (first.get(path, len(first)), -count[path], path)
 
     items.sort(key=rank)

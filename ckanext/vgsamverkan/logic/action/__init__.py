@@ -43,7 +43,6 @@ from ckanext.vgsamverkan.logic.action.comments import (  # noqa: F401 (registere
     vgsamverkan_event_list,
 )
 from ckanext.vgsamverkan.logic.action.coordinator import (  # noqa: F401 (registered: __all__ below)
-    QUEUE_KINDS,
     vgsamverkan_dashboard_show,
     vgsamverkan_history_show,
     vgsamverkan_queue_list,
@@ -58,9 +57,7 @@ from ckanext.vgsamverkan.logic.action.core import (  # noqa: F401 (registered: _
     organization_update,
     resource_create,
 )
-from ckanext.vgsamverkan.logic.action.fees import (  # noqa: F401 (registered: __all__ below)  # noqa: F401 (tests/closed_month.py)
-    EXPORT_FORMATS,
-    _export_month,
+from ckanext.vgsamverkan.logic.action.fees import (  # noqa: F401 (registered: __all__ below)
     _refuse_if_closed,
     vgsamverkan_fee_adjust,
     vgsamverkan_fee_close,

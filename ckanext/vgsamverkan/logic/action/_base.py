@@ -1,7 +1,8 @@
 """The machinery every workflow's actions share (issue 18, HOUSE.md): validation with the
-unknown-key refusal, commit, the actor, the row lock, the one transition shape (``_step``
-and ``_transition``) with its event, decisions, paging with tallies, the translation of
-a lost unique race, and the control-character refusal every action is wrapped in."""
+unknown-key refusal, commit, the actor, the row lock, the transition with its event
+(``_transition``, and ``_step``: the whole decision, used by connection and call-off so
+far), decisions, paging with tallies, the translation of a lost unique race, and the
+control-character refusal every action is wrapped in."""
 from __future__ import annotations
 
 import contextlib
