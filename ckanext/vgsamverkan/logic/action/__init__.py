@@ -20,6 +20,7 @@ from ckanext.vgsamverkan import config, formats, mailer, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
+    _allowed,
     _area_label,
     _commit,
     _count_and_rows,
@@ -27,10 +28,13 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _existing_org,
     _integrity_error,
     _lock,
+    _member_context,
     _org_key,
     _page,
+    _participant_org,
     _preloaded,
     _refusing_control_characters,
+    _site_user_name,
     _step,
     _tally,
     _today,
@@ -548,33 +552,6 @@ def _municipality_names() -> dict[str, str]:
 
 # -- publisher authorisation -----------------------------------------------------------
 
-def _site_user_name() -> str:
-    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-
-
-def _member_context(actor: model.User | None) -> dict[str, Any]:
-    """Context for CKAN's own member actions, run on the coordinator's decision (already
-    authorised by our action): their changes are part of our transaction."""
-    return {
-        "model": model,
-        "session": model.Session,
-        "user": actor.name if actor else _site_user_name(),
-        "ignore_auth": True,
-        "defer_commit": True,
-    }
-
-
-def _participant_org(org_id: str) -> model.Group:
-    from ckanext.vgsamverkan.logic import enforce
-
-    org = _existing_org(org_id)
-    if not enforce.is_participant(org.id):
-        raise tk.ValidationError({"organization_id": [tk._(
-            "The organisation does not take part in the regional collaboration "
-            "(its participation is not approved)")]})
-    return org
-
-
 def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask for publishing rights (role ``editor`` or ``admin``) in an organisation that
     takes part in the collaboration. The coordinator decides.
@@ -669,18 +646,6 @@ def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> dict[st
     )
     result["allowed"] = _allowed(context, "publisher", workflow.PUBLISHER, obj)
     return result
-
-
-def _allowed(context: Context, kind: str, wf: workflow.Workflow, obj: Any) -> list[str]:
-    allowed = []
-    for verb in wf.allowed_verbs(obj.state):
-        name = f"vgsamverkan_{kind}_{verb}"
-        try:
-            tk.check_access(name, dict(context), {"id": obj.id})
-        except (tk.NotAuthorized, ValueError):  # ValueError: a verb without an action
-            continue
-        allowed.append(verb)
-    return allowed
 
 
 @tk.side_effect_free

@@ -229,6 +229,47 @@ def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
     raise e
 
 
+# -- shared by several workflows -----------------------------------------------------
+
+def _site_user_name() -> str:
+    return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
+def _member_context(actor: model.User | None) -> dict[str, Any]:
+    """Context for CKAN's own member actions, run on the coordinator's decision (already
+    authorised by our action): their changes are part of our transaction."""
+    return {
+        "model": model,
+        "session": model.Session,
+        "user": actor.name if actor else _site_user_name(),
+        "ignore_auth": True,
+        "defer_commit": True,
+    }
+
+
+def _participant_org(org_id: str) -> model.Group:
+    from ckanext.vgsamverkan.logic import enforce
+
+    org = _existing_org(org_id)
+    if not enforce.is_participant(org.id):
+        raise tk.ValidationError({"organization_id": [tk._(
+            "The organisation does not take part in the regional collaboration "
+            "(its participation is not approved)")]})
+    return org
+
+
+def _allowed(context: Context, kind: str, wf: workflow.Workflow, obj: Any) -> list[str]:
+    allowed = []
+    for verb in wf.allowed_verbs(obj.state):
+        name = f"vgsamverkan_{kind}_{verb}"
+        try:
+            tk.check_access(name, dict(context), {"id": obj.id})
+        except (tk.NotAuthorized, ValueError):  # ValueError: a verb without an action
+            continue
+        allowed.append(verb)
+    return allowed
+
+
 # -- control characters ----------------------------------------------------------------
 
 # C0 control characters but tab, line feed and carriage return, DEL, and the halves of
