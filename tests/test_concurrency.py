@@ -12,7 +12,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.vgsamverkan.logic import action as action_module
+from ckanext.vgsamverkan.logic.action import calloff as calloff_actions
+from ckanext.vgsamverkan.logic.action import participation as participation_actions
 from ckanext.vgsamverkan.model import Event, Participation
 from tests.factories import apply_new
 
@@ -48,13 +49,17 @@ def _race(app, calls):
 def slow_transaction(monkeypatch):
     """Hold each decision's transaction open a moment after it has read the state, so
     that the racing decisions really overlap."""
-    original = action_module._check_no_overlap
+    original = participation_actions._check_no_overlap
+    calls = []
 
     def slow(*args, **kwargs):
+        calls.append(args)
         time.sleep(0.3)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(action_module, "_check_no_overlap", slow)
+    # patched where the approval looks it up (logic/action/participation.py)
+    monkeypatch.setattr(participation_actions, "_check_no_overlap", slow)
+    return calls
 
 
 @pytest.mark.parametrize("second", ["approve", "reject"])
@@ -87,6 +92,8 @@ def test_concurrent_decisions_exactly_one_wins(app, coordinator, slow_transactio
     assert model.Session.query(model.Group).filter_by(name=f"kapplopning-{second}").count() == (
         1 if state == "approved" else 0
     )
+    if state == "approved":  # the approval that won went through the slowed check
+        assert slow_transaction, "approve no longer calls participation._check_no_overlap: nothing was slowed"
 
 
 def test_concurrent_applications_for_one_municipality(app, coordinator):
@@ -160,18 +167,22 @@ def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, 
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              hourly_rate="900", planned_hours="16")
         ids.append(c["id"])
-    original = action_module._took_part
+    original = calloff_actions._took_part
+    calls = []
 
     def slow(*args, **kwargs):  # both calls reach the check before either has written
+        calls.append(args)
         time.sleep(0.3)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(action_module, "_took_part", slow)
+    # patched where log_time looks it up (logic/action/calloff.py)
+    monkeypatch.setattr(calloff_actions, "_took_part", slow)
     day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     outcomes = _race(app, [("vgsamverkan_calloff_log_time", expert["name"], {"id": i, "date": day, "hours": "16"})
                            for i in ids])
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert "hours" in next(o[1] for o in outcomes if o[0] == "refused")
+    assert len(calls) == 2, "log_time no longer calls calloff._took_part: the race is not slowed"
     model.Session.expire_all()
     assert model.Session.query(CalloffTime).count() == 1
     assert model.Session.query(Event).filter_by(object_type="calloff", action="log_time").count() == 1

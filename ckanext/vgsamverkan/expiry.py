@@ -26,7 +26,8 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
 
     :returns: ``{"reminded": [ids], "revoked": [ids], "failed": [ids]}``
     """
-    from ckanext.vgsamverkan.logic.action import _end_authorisation, _lock
+    from ckanext.vgsamverkan.logic.action._base import _lock
+    from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation
 
     today = today or dt.date.today()
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})

@@ -1,0 +1,344 @@
+"""The connection workflow: a participant asks for a technical connection; the
+coordinator investigates and quotes, the participant accepts or declines, the coordinator
+completes (optionally creating a harvest source), cancels or disconnects (issue 18: one
+module per workflow)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan import formats, mailer, workflow
+from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic.action._base import (
+    _actor,
+    _allowed,
+    _commit,
+    _org_key,
+    _page,
+    _participant_org,
+    _site_user_name,
+    _step,
+    _tally,
+    _today,
+    _validate,
+)
+from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
+from ckanext.vgsamverkan.model import (
+    Connection,
+    ConnectionQuote,
+    Event,
+)
+from ckanext.vgsamverkan.model.base import utcnow
+
+
+def _connection_mail(context: Context, obj: Connection, verb: str,
+                     comment: str | None = None) -> dict[str, Any]:
+    result = obj.dictize()
+    result["comment"] = comment
+    mailer.connection_changed(result, verb, by_coordinator=auth.is_coordinator(_actor(context)))
+    return result
+
+
+def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask for a technical connection of an organisation to the regional platform. The
+    coordinator investigates it case by case and prices it by quote.
+
+    :param organization_id: id or name of the organisation (with an approved participation)
+    :type organization_id: string
+    :param information_sets: the information sets to connect (kept as written)
+    :type information_sets: string
+    :param proposed_solution: e.g. harvesting a DCAT-AP-SE catalogue URL, an API, file
+        delivery (optional)
+    :type proposed_solution: string
+    :param technical_contact: who to talk to about the technique (name, e-mail, phone)
+    :type technical_contact: string
+    :param description: anything else (optional)
+    :type description: string
+    :param language: ``sv`` or ``en``, the language of the e-mails to the organisation
+        (optional; default: the language of the request)
+    :type language: string
+    :returns: the request, in state ``submitted``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_connection_create", context, data_dict)
+    data = _validate(data_dict, schema.connection_create(), context)
+    org = _participant_org(data["organization_id"])
+    actor = _actor(context)
+    assert actor is not None
+    language = data.get("language") or formats.current_lang()
+    obj = Connection(
+        state=workflow.CONNECTION.initial,
+        organization_id=org.id,
+        applicant_id=actor.id,
+        language=language if language in ("sv", "en") else "sv",
+        information_sets=data["information_sets"],
+        proposed_solution=data.get("proposed_solution") or None,
+        technical_contact=data["technical_contact"],
+        description=data.get("description") or None,
+        created=utcnow(),
+        modified=utcnow(),
+    )
+    model.Session.add(obj)
+    model.Session.flush()
+    Event.record("connection", obj.id, "create", actor_id=actor.id, organization_id=org.id,
+                 to_state=obj.state)
+    _commit(context)
+    return _connection_mail(context, obj, "create")
+
+
+@tk.side_effect_free
+def vgsamverkan_connection_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Show one connection request with its quotes (the current one as ``quote``).
+
+    Visible to the coordinator and the organisation's admins only.
+
+    :param id: the request's id
+    :type id: string
+    :returns: the request, with ``allowed`` (what the caller may do now) and
+        ``quote_expired`` (the current quote's validity has passed)
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.object_id(), context)
+    tk.check_access("vgsamverkan_connection_show", context, data)
+    obj = objects.load("connection", data["id"])
+    result = obj.dictize()
+    result["quote_expired"] = bool(result["quote"]) and result["quote"]["valid_until"] < _today().isoformat()
+    result["allowed"] = _allowed(context, "connection", workflow.CONNECTION, obj)
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """List connection requests, newest first. The coordinator sees all; an
+    organisation's admins see the organisation's.
+
+    :param state: only this state (optional)
+    :type state: string
+    :param organization_id: only this organisation (optional)
+    :type organization_id: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_connection_list", context, data_dict)
+    data = _validate(data_dict, schema.list_params(), context)
+    user = _actor(context)
+    q = model.Session.query(Connection)
+    if not auth.is_coordinator(user):
+        q = q.filter(Connection.organization_id.in_(auth.admin_org_ids(user)))
+    if data.get("state"):
+        q = q.filter(Connection.state == data["state"])
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(Connection.organization_id == org_key)
+    q = q.order_by(Connection.created.desc(), Connection.id)
+    return _page(q, data, lambda c: c.dictize(),
+                 _tally(user, "vgsamverkan_connection", data, org_key, ()))
+
+
+def _connection_step(context: Context, data_dict: DataDict, verb: str, schema_: dict[str, Any],
+                     before: Callable[[Connection, dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """A connection decision: the common step, commit, and a mail to the other party."""
+    obj, data = _step(context, data_dict, workflow.CONNECTION, Connection, verb, schema_, before)
+    _commit(context)
+    return _connection_mail(context, obj, verb, data.get("comment"))
+
+
+def vgsamverkan_connection_investigate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Start the investigation of a request (coordinator).
+
+    :param id: the request's id
+    :type id: string
+    :param investigator: who investigates (a name, kept as written)
+    :type investigator: string
+    :param comment: a comment to the organisation (optional)
+    :type comment: string
+    :returns: the request, now ``investigating``
+    :rtype: dictionary
+    """
+    def before(obj: Connection, data: dict[str, Any]) -> None:
+        obj.investigator = data["investigator"]
+
+    return _connection_step(context, data_dict, "investigate", schema.connection_investigate(), before)
+
+
+def vgsamverkan_connection_quote(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Issue a quote after the investigation (coordinator). A new quote on a quoted
+    request replaces the current one (an expired or revised quote); earlier quotes stay.
+
+    :param id: the request's id
+    :type id: string
+    :param solution: the solution offered
+    :type solution: string
+    :param effort_hours: the effort in hours, a decimal number (e.g. ``"24.5"``)
+    :type effort_hours: string
+    :param price: the price in SEK before VAT, a decimal string (e.g. ``"18500.00"``)
+    :type price: string
+    :param valid_until: the last day the quote can be accepted, ``YYYY-MM-DD`` (not in
+        the past)
+    :type valid_until: string
+    :param comment: a comment to the organisation (optional)
+    :type comment: string
+    :returns: the request, now ``quoted``, with the new quote as ``quote``
+    :rtype: dictionary
+    """
+    actor = _actor(context)
+
+    def before(obj: Connection, data: dict[str, Any]) -> None:
+        if data["valid_until"] < _today():
+            raise tk.ValidationError({"valid_until": [tk._("The quote must be valid today or later")]})
+        number = 1 + (model.Session.query(sa.func.count(ConnectionQuote.id))
+                      .filter(ConnectionQuote.connection_id == obj.id).scalar() or 0)
+        quote = ConnectionQuote(
+            connection_id=obj.id, number=number, solution=data["solution"],
+            effort_hours=data["effort_hours"], price_ore=data["price"],
+            valid_until=data["valid_until"], author_id=actor.id if actor else None, created=utcnow(),
+        )
+        model.Session.add(quote)
+        model.Session.flush()
+        obj.current_quote_id = quote.id
+        data["_details"] = {"number": number, "price": quote.dictize()["price"],
+                            "hours": quote.dictize()["effort_hours"], "valid_until": data["valid_until"].isoformat()}
+
+    return _connection_step(context, data_dict, "quote", schema.connection_quote(), before)
+
+
+def vgsamverkan_connection_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Accept the current quote (an admin of the organisation). A quote past its
+    ``valid_until`` cannot be accepted: ask the coordinator for a new one.
+
+    :param id: the request's id
+    :type id: string
+    :param comment: a comment (optional)
+    :type comment: string
+    :returns: the request, now ``accepted``, with ``price`` (the accepted price in SEK)
+    :rtype: dictionary
+    """
+    actor = _actor(context)
+
+    def before(obj: Connection, data: dict[str, Any]) -> None:
+        quote = model.Session.get(ConnectionQuote, obj.current_quote_id) if obj.current_quote_id else None
+        if quote is None:
+            raise tk.ValidationError({"state": [tk._("There is no quote to accept")]})
+        if quote.valid_until < _today():
+            raise tk.ValidationError({"valid_until": [tk._(
+                "The quote was valid until {date} and can no longer be accepted; ask the "
+                "coordinator for a new quote").format(date=quote.valid_until.isoformat())]})
+        obj.accepted_quote_id = quote.id
+        obj.price_ore = quote.price_ore
+        obj.accepted_by = actor.id if actor else None
+        obj.accepted_at = utcnow()
+
+    return _connection_step(context, data_dict, "accept", schema.decision(), before)
+
+
+def vgsamverkan_connection_decline(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Decline the quote (an admin of the organisation). The request stays in the history.
+
+    :param id: the request's id
+    :type id: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the request, now ``declined``
+    :rtype: dictionary
+    """
+    return _connection_step(context, data_dict, "decline", schema.decision())
+
+
+def vgsamverkan_connection_complete(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Mark an accepted connection as connected (coordinator). The accepted price is
+    charged in the month of ``connected_date``.
+
+    :param id: the request's id
+    :type id: string
+    :param connected_date: the day the organisation was connected, ``YYYY-MM-DD``
+        (optional, default today)
+    :type connected_date: string
+    :param harvest_url: the catalogue to harvest, ``http(s)://…`` (optional; recorded)
+    :type harvest_url: string
+    :param create_harvest_source: also create a ckanext-harvest source for ``harvest_url``,
+        owned by the organisation (optional, default false; needs the ``harvest`` plugin)
+    :type create_harvest_source: bool
+    :param harvest_source_type: the harvester of that source (optional, default
+        ``dcat_rdf``, ckanext-dcat's DCAT harvester; ``ckan`` for a CKAN catalogue)
+    :type harvest_source_type: string
+    :param comment: a comment (optional)
+    :type comment: string
+    :returns: the request, now ``connected``
+    :rtype: dictionary
+    """
+    def before(obj: Connection, data: dict[str, Any]) -> None:
+        obj.connected_date = data.get("connected_date") or _today()
+        _refuse_if_closed(obj.connected_date, "connected_date")
+        obj.harvest_url = data.get("harvest_url") or None
+        if data.get("create_harvest_source"):
+            name = _create_harvest_source(obj, data.get("harvest_source_type") or "dcat_rdf")
+            note = tk._("Harvest source created: {name}").format(name=name)
+            data["comment"] = note + (f"\n{data['comment']}" if data.get("comment") else "")
+
+    return _connection_step(context, data_dict, "complete", schema.connection_complete(), before)
+
+
+def _create_harvest_source(obj: Connection, source_type: str) -> str:
+    """A ckanext-harvest source for the connection's URL, owned by the organisation, in
+    the completion's transaction (the coordinator has decided: created as the site user).
+    Refused per field when there is no harvest plugin, no URL, or harvest refuses."""
+    import ckan.plugins as plugins
+
+    if not plugins.plugin_loaded("harvest"):
+        raise tk.ValidationError({"create_harvest_source": [tk._(
+            "ckanext-harvest is not installed here: the URL can only be recorded")]})
+    if not obj.harvest_url:
+        raise tk.ValidationError({"harvest_url": [tk._("Give the URL to harvest")]})
+    org = model.Group.get(obj.organization_id)
+    name = f"{org.name}-skord-{obj.id[:8]}"
+    try:
+        tk.get_action("harvest_source_create")(
+            {"model": model, "session": model.Session, "user": _site_user_name(),
+             "ignore_auth": True, "defer_commit": True},
+            {"url": obj.harvest_url, "name": name, "title": org.title or org.name,
+             "source_type": source_type, "owner_org": org.id},
+        )
+    except tk.ValidationError as e:
+        model.Session.rollback()
+        raise tk.ValidationError({"harvest_url": [tk._("ckanext-harvest refused the source: {error}").format(
+            error="; ".join(f"{k}: {v}" for k, v in (e.error_summary or {}).items()))]})
+    return name
+
+
+def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Cancel a request before it is connected (the coordinator or an admin of the
+    organisation). It stays in the history.
+
+    :param id: the request's id
+    :type id: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the request, now ``cancelled``
+    :rtype: dictionary
+    """
+    return _connection_step(context, data_dict, "cancel", schema.decision())
+
+
+def vgsamverkan_connection_disconnect(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """End a connection (coordinator).
+
+    :param id: the request's id
+    :type id: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the request, now ``disconnected``
+    :rtype: dictionary
+    """
+    def before(obj: Connection, data: dict[str, Any]) -> None:
+        obj.disconnected_date = _today()
+
+    return _connection_step(context, data_dict, "disconnect", schema.decision(), before)

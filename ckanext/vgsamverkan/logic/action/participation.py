@@ -1,0 +1,493 @@
+"""The participation workflow: apply, decide (approve creates the CKAN organisation when
+needed; terminate ends the publishing rights given in it), and the public list of
+participants (issue 18: one module per workflow)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan import formats, mailer, workflow
+from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic.action._base import (
+    _actor,
+    _allowed,
+    _commit,
+    _decided,
+    _existing_org,
+    _integrity_error,
+    _lock,
+    _org_key,
+    _page,
+    _step,
+    _tally,
+    _today,
+    _transition,
+    _validate,
+)
+from ckanext.vgsamverkan.model import (
+    Event,
+    Participation,
+    Population,
+    PublisherRequest,
+)
+from ckanext.vgsamverkan.model.base import utcnow
+
+
+def _active_conflicts(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Business rules of uniqueness, as field messages (the indexes are the backstop)."""
+    errors: dict[str, list[str]] = {}
+    active = Participation.state.in_(("pending", "approved"))
+    q = model.Session.query(Participation.id).filter(active)
+    if data.get("organization_id"):
+        if q.filter(Participation.organization_id == data["organization_id"]).first():
+            errors["organization_id"] = [
+                tk._("This organisation already has a pending or approved participation")
+            ]
+    elif q.filter(Participation.organization_id.is_(None)).filter(
+        Participation.organization_name == data["organization_name"]
+    ).first():
+        errors["organization_name"] = [
+            tk._("An application for an organisation with this name is already pending")
+        ]
+    if data["org_type"] == "kommun" and data.get("municipality_code"):
+        if q.filter(Participation.org_type == "kommun").filter(
+            Participation.municipality_code == data["municipality_code"]
+        ).first():
+            errors["municipality_code"] = [
+                tk._("This municipality already has a pending or approved participation")
+            ]
+    return errors
+
+
+def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Apply for an organisation to take part in the regional collaboration.
+
+    Either for an existing CKAN organisation (by one of its admins) or for a new one
+    (by any logged-in user; the organisation is created on approval and the applicant
+    becomes its admin).
+
+    :param organization_id: id or name of an existing organisation
+    :type organization_id: string
+    :param organization_title: title of a new organisation (with ``organization_name``)
+    :type organization_title: string
+    :param organization_name: URL name of a new organisation (lower case, digits, ``-_``)
+    :type organization_name: string
+    :param org_type: ``kommun``, ``kommunalt_bolag`` or ``regional_forvaltning``
+    :type org_type: string
+    :param municipality_code: kommunkod (four digits); required for ``kommun`` and
+        ``kommunalt_bolag``, and must be a known municipality
+    :type municipality_code: string
+    :param org_number: organisationsnummer, ``NNNNNN-NNNN`` (checksum validated)
+    :type org_number: string
+    :param contact_name: the contact person
+    :type contact_name: string
+    :param contact_email: the contact's e-mail address
+    :type contact_email: string
+    :param contact_phone: the contact's telephone number (optional)
+    :type contact_phone: string
+    :param invoice_reference: reference to print on invoices (optional)
+    :type invoice_reference: string
+    :param motivation: why the organisation wants to take part (optional)
+    :type motivation: string
+    :param language: ``sv`` or ``en``, the language of the e-mails to the applicant
+        (optional; default: the language of the request)
+    :type language: string
+    :returns: the application, in state ``pending``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_apply", context, data_dict)
+    data = _validate(data_dict, schema.participation_apply(), context)
+    errors: dict[str, list[str]] = {}
+
+    if data.get("organization_id"):
+        if data.get("organization_name") or data.get("organization_title"):
+            errors["organization_id"] = [
+                tk._("Give either an existing organisation or the name of a new one, not both")
+            ]
+        else:
+            org = _existing_org(data["organization_id"])
+            data.update(
+                organization_id=org.id,
+                organization_name=org.name,
+                organization_title=org.title or org.name,
+            )
+    else:
+        for field in ("organization_title", "organization_name"):
+            if not data.get(field):
+                errors[field] = [tk._("Missing value")]
+        name = data.get("organization_name")
+        if name and model.Group.get(name) is not None:
+            errors["organization_name"] = [tk._("That URL is already in use.")]
+
+    if data["org_type"] in ("kommun", "kommunalt_bolag") and not data.get("municipality_code"):
+        errors["municipality_code"] = [
+            tk._("A municipality code is required for a kommun or a kommunalt bolag")
+        ]
+    if not errors:
+        errors.update(_active_conflicts(data))
+    if errors:
+        raise tk.ValidationError(errors)
+
+    actor = _actor(context)
+    assert actor is not None  # the auth function requires a logged-in user
+    language = data.get("language") or formats.current_lang()
+    participation = Participation(
+        state=workflow.PARTICIPATION.initial,
+        organization_id=data.get("organization_id"),
+        organization_name=data["organization_name"],
+        organization_title=data["organization_title"],
+        org_type=data["org_type"],
+        municipality_code=data.get("municipality_code") or None,
+        org_number=data["org_number"],
+        contact_name=data["contact_name"],
+        contact_email=data["contact_email"],
+        contact_phone=data.get("contact_phone") or None,
+        invoice_reference=data.get("invoice_reference") or None,
+        motivation=data.get("motivation") or None,
+        applicant_id=actor.id,
+        language=language if language in ("sv", "en") else "sv",
+        created=utcnow(),
+        modified=utcnow(),
+    )
+    model.Session.add(participation)
+    try:
+        model.Session.flush()
+    except sa_exc.IntegrityError as e:
+        raise _integrity_error(e)
+    Event.record(
+        "participation",
+        participation.id,
+        "apply",
+        actor_id=actor.id,
+        organization_id=participation.organization_id,
+        to_state=participation.state,
+    )
+    try:
+        _commit(context)
+    except sa_exc.IntegrityError as e:
+        raise _integrity_error(e)
+    result = participation.dictize()
+    mailer.participation_submitted(result)
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Show one application to take part.
+
+    Visible to the coordinator, the applicant and the admins of the organisation.
+
+    :param id: the application's id
+    :type id: string
+    :returns: the application, with ``allowed`` (the decisions the caller may make now)
+    :rtype: dictionary
+    """
+    data = _validate(data_dict, schema.object_id(), context)
+    tk.check_access("vgsamverkan_participation_show", context, data)
+    obj = objects.load("participation", data["id"])
+    result = obj.dictize()
+    result["allowed"] = _allowed(context, "participation", workflow.PARTICIPATION, obj)
+    return result
+
+
+@tk.side_effect_free
+def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """List applications to take part, newest first.
+
+    The coordinator sees all; others see their own applications and those of the
+    organisations they are admins of.
+
+    :param state: only this state (optional)
+    :type state: string
+    :param organization_id: only this organisation (optional)
+    :type organization_id: string
+    :param org_type: only this organisation type (optional)
+    :type org_type: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
+    :returns: ``{"count": N, "results": [...]}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_list", context, data_dict)
+    data = _validate(data_dict, schema.participation_list(), context)
+    user = _actor(context)
+    q = model.Session.query(Participation)
+    if not auth.is_coordinator(user):
+        assert user is not None
+        q = q.filter(
+            sa.or_(
+                Participation.applicant_id == user.id,
+                Participation.organization_id.in_(auth.admin_org_ids(user)),
+            )
+        )
+    if data.get("state"):
+        q = q.filter(Participation.state == data["state"])
+    if data.get("org_type"):
+        q = q.filter(Participation.org_type == data["org_type"])
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(Participation.organization_id == org_key)
+    q = q.order_by(Participation.created.desc(), Participation.id)
+    return _page(q, data, lambda p: p.dictize(),
+                 _tally(user, "vgsamverkan_participation", data, org_key, ("org_type",)))
+
+
+def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Approve an application (coordinator).
+
+    For a new organisation, the CKAN organisation is created in the same transaction,
+    with the applicant as its admin.
+
+    :param id: the application's id
+    :type id: string
+    :param comment: the decision's comment (optional)
+    :type comment: string
+    :param effective_from: the first day of participation, ``YYYY-MM-DD`` (optional,
+        default today; may be in the past or the future)
+    :type effective_from: string
+    :returns: the application, now ``approved``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_approve", context, data_dict)
+    data = _validate(data_dict, schema.participation_approve(), context)
+    obj = _lock(Participation, data["id"])
+    workflow.target(workflow.PARTICIPATION, obj.state, "approve")
+    effective_from = data.get("effective_from") or _today()
+    _check_no_overlap(obj, effective_from)
+
+    if obj.organization_id is None:
+        obj.organization_id = _create_organization(context, obj)
+    else:
+        org = model.Group.get(obj.organization_id)
+        if org is None or org.state != "active":
+            raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
+
+    _transition(context, obj, workflow.PARTICIPATION, "approve", data.get("comment"))
+    _decided(context, obj, decision_comment=data.get("comment") or None, effective_from=effective_from)
+    try:
+        _commit(context)
+    except sa_exc.IntegrityError as e:
+        raise _integrity_error(e)
+    result = obj.dictize()
+    mailer.participation_decided(result, "approve")
+    return result
+
+
+def _check_no_overlap(obj: Participation, effective_from: dt.date) -> None:
+    """A new participation starts after every earlier one of the same organisation
+    (and, for a kommun, of the same municipality) has ended: fees never count a day
+    twice."""
+    earlier = model.Session.query(sa.func.max(Participation.effective_to)).filter(
+        Participation.state == "terminated", Participation.id != obj.id
+    )
+    conditions = []
+    if obj.organization_id:
+        conditions.append(Participation.organization_id == obj.organization_id)
+    if obj.org_type == "kommun" and obj.municipality_code:
+        conditions.append(
+            sa.and_(
+                Participation.org_type == "kommun",
+                Participation.municipality_code == obj.municipality_code,
+            )
+        )
+    if not conditions:
+        return
+    last_end = earlier.filter(sa.or_(*conditions)).scalar()
+    if last_end is not None and effective_from <= last_end:
+        raise tk.ValidationError(
+            {
+                "effective_from": [
+                    tk._(
+                        "Must be after {date}, the last day of an earlier participation"
+                    ).format(date=last_end.isoformat())
+                ]
+            }
+        )
+
+
+def _create_organization(context: Context, obj: Participation) -> str:
+    """Create the CKAN organisation of a new applicant, inside the caller's transaction,
+    with the applicant as its admin (CKAN makes the creating user an admin)."""
+    applicant = model.User.get(obj.applicant_id)
+    if applicant is None or applicant.state != "active":
+        raise tk.ValidationError({"applicant": [tk._("The applicant's account no longer exists")]})
+    org_context = {
+        "model": model,
+        "session": model.Session,
+        "user": applicant.name,
+        "ignore_auth": True,
+        "defer_commit": True,
+        "vgsamverkan_reserved_for": obj.id,  # the name this application reserves
+    }
+    # (not return_id_only: the activity plugin's subscriber expects a dict)
+    try:
+        return tk.get_action("organization_create")(
+            org_context, {"name": obj.organization_name, "title": obj.organization_title}
+        )["id"]
+    except tk.ValidationError as e:
+        model.Session.rollback()
+        errors = getattr(e, "error_dict", {}) or {}
+        messages = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
+        raise tk.ValidationError(
+            {"organization_name": messages or [tk._("The organisation could not be created")]}
+        )
+
+
+def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Reject an application (coordinator). The reason is sent to the applicant.
+
+    :param id: the application's id
+    :type id: string
+    :param reason: why it is rejected (required)
+    :type reason: string
+    :returns: the application, now ``rejected``
+    :rtype: dictionary
+    """
+    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "reject",
+                   schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
+    _commit(context)
+    result = obj.dictize()
+    mailer.participation_decided(result, "reject")
+    return result
+
+
+def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Withdraw a pending application (the applicant or an admin of the organisation).
+
+    :param id: the application's id
+    :type id: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the application, now ``withdrawn``
+    :rtype: dictionary
+    """
+    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "withdraw",
+                   schema.decision())
+    _commit(context)
+    result = obj.dictize()
+    actor = _actor(context)
+    result["actor_name"] = actor.display_name if actor else None
+    mailer.participation_decided(result, "withdraw")
+    return result
+
+
+def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """End an approved participation (coordinator).
+
+    :param id: the application's id
+    :type id: string
+    :param effective_to: the last day of participation, ``YYYY-MM-DD`` (optional,
+        default today; not before the day before ``effective_from``)
+    :type effective_to: string
+    :param comment: why (optional)
+    :type comment: string
+    :returns: the participation, now ``terminated``, with ``publisher_rights_ended``: the ids
+        of the publishing rights that ended with it (each gets an event and a mail)
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_terminate", context, data_dict)
+    data = _validate(data_dict, schema.participation_terminate(), context)
+    obj = _lock(Participation, data["id"])
+    workflow.target(workflow.PARTICIPATION, obj.state, "terminate")
+    effective_to = data.get("effective_to") or _today()
+    if obj.effective_from and effective_to < obj.effective_from - dt.timedelta(days=1):
+        raise tk.ValidationError(
+            {
+                "effective_to": [
+                    tk._("Cannot end before it began ({date})").format(
+                        date=obj.effective_from.isoformat()
+                    )
+                ]
+            }
+        )
+    _transition(context, obj, workflow.PARTICIPATION, "terminate", data.get("comment"))
+    obj.effective_to = effective_to
+    ended = _end_rights_with(context, obj)
+    _commit(context)
+    result = obj.dictize()
+    mailer.participation_decided(result, "terminate")
+    for rights in ended:
+        mailer.publisher_decided(rights, "end")
+    result["publisher_rights_ended"] = [r["id"] for r in ended]
+    return result
+
+
+def _end_rights_with(context: Context, participation: Participation) -> list[dict[str, Any]]:
+    """The publishing rights approved in the organisation end with its participation,
+    in the caller's transaction: each its event (``end``) and the CKAN membership it
+    gave removed (as CKAN's ``member_delete`` does, which would commit half-way). They
+    are not given back if the organisation takes part again."""
+    rows = (model.Session.query(PublisherRequest)
+            .filter(PublisherRequest.organization_id == participation.organization_id,
+                    PublisherRequest.state == "approved")
+            .order_by(PublisherRequest.created, PublisherRequest.id)
+            .with_for_update().populate_existing().all())
+    ended = []
+    for rights in rows:
+        _transition(context, rights, workflow.PUBLISHER, "end", None)
+        rights.ended_at = utcnow()
+        for member in (model.Session.query(model.Member)
+                       .filter(model.Member.group_id == rights.organization_id,
+                               model.Member.table_name == "user", model.Member.table_id == rights.user_id,
+                               model.Member.state == "active")):
+            member.delete()
+        ended.append(rights.dictize())
+    return ended
+
+
+@tk.side_effect_free
+def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The public list of the collaboration's participants (approved, not terminated).
+
+    No contact details are included.
+
+    :param org_type: only this organisation type (optional)
+    :type org_type: string
+    :param municipality_code: only this municipality (optional)
+    :type municipality_code: string
+    :returns: ``{"count": N, "results": [{organization_id, organization_name,
+        organization_title, org_type, municipality_code, municipality_name,
+        effective_from}]}``, by title
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participant_list", context, data_dict)
+    data = _validate(data_dict, schema.participant_list(), context)
+    q = model.Session.query(Participation).filter(Participation.state == "approved")
+    if data.get("org_type"):
+        q = q.filter(Participation.org_type == data["org_type"])
+    if data.get("municipality_code"):
+        q = q.filter(Participation.municipality_code == data["municipality_code"])
+    names = _municipality_names()
+    results = []
+    for p in q:
+        d = p.dictize(with_contact=False)
+        results.append(
+            {
+                "id": p.id,
+                "organization_id": d["organization_id"],
+                "organization_name": d["organization_name"],
+                "organization_title": d["organization_title"],
+                "org_type": p.org_type,
+                "municipality_code": p.municipality_code,
+                "municipality_name": names.get(p.municipality_code),
+                "effective_from": d["effective_from"],
+            }
+        )
+    results.sort(key=lambda r: (r["organization_title"] or "").lower())
+    return {"count": len(results), "results": results}
+
+
+def _municipality_names() -> dict[str, str]:
+    rows = model.Session.query(Population.municipality_code, Population.name).order_by(
+        Population.year
+    )
+    return {code: name for code, name in rows}
