@@ -527,6 +527,18 @@ def test_every_action_has_a_case():
     assert public == covered
 
 
+def test_every_action_wears_the_action_decorator():
+    """Each registered vgsamverkan_* action is decorated with logic/action/_base.action
+    where it is defined (the control-character refusal and the lost-connection mark)."""
+    from ckanext.vgsamverkan.plugin import VgSamverkanPlugin
+
+    actions = VgSamverkanPlugin().get_actions()
+    ours = {n: fn for n, fn in actions.items() if n.startswith("vgsamverkan_")}
+    assert len(ours) > 50
+    bare = sorted(n for n, fn in ours.items() if not getattr(fn, "vgsamverkan_action", False))
+    assert not bare, f"without @action: {bare}"
+
+
 def test_only_our_actions_are_registered():
     """The plugin exposes its vgsamverkan_* actions and chains a few of CKAN's (each
     chained, never replaced); no helper of the action module becomes an API action by

@@ -5,7 +5,6 @@ workflow, in one transaction → commit unless ``context["defer_commit"]`` → r
 """
 from __future__ import annotations
 
-from ckanext.vgsamverkan.logic.action._base import _refusing_control_characters
 from ckanext.vgsamverkan.logic.action.calloff import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_calloff_assign,
     vgsamverkan_calloff_cancel,
@@ -85,9 +84,6 @@ from ckanext.vgsamverkan.logic.action.publisher import (  # noqa: F401 (register
     vgsamverkan_publisher_show,
     vgsamverkan_publisher_withdraw,
 )
-
-for _name in [n for n in list(globals()) if n.startswith("vgsamverkan_")]:
-    globals()[_name] = _refusing_control_characters(globals()[_name])
 
 # The actions the plugin registers (blanket): ours, and CKAN's that we chain.
 CHAINED = ["resource_create", "organization_create", "group_create", "organization_update", "group_update",

@@ -2,7 +2,7 @@
 unknown-key refusal, commit, the actor, the row lock, the transition with its event
 (``_transition``, and ``_step``: the whole decision, used by connection and call-off so
 far), decisions, paging with tallies, the translation of a lost unique race, and the
-control-character refusal every action is wrapped in."""
+explicit ``@action`` decorator every action wears."""
 from __future__ import annotations
 
 import contextlib
@@ -270,7 +270,7 @@ def _allowed(context: Context, kind: str, wf: workflow.Workflow, obj: Any) -> li
     return allowed
 
 
-# -- control characters ----------------------------------------------------------------
+# -- the action decorator (control characters, a lost connection) ----------------------
 
 # C0 control characters but tab, line feed and carriage return, DEL, and the halves of
 # UTF-16 surrogate pairs (JSON's "\ud800" alone). PostgreSQL cannot store NUL or a
@@ -288,12 +288,19 @@ def _has_control(value: Any) -> bool:
     return False
 
 
-def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Callable[[Context, DataDict], Any]:
-    """Every action refuses a parameter with a control character, before anything else
-    (auth functions look objects up by id too), with the parameter named; and marks a lost
-    database connection, which CKAN's API would answer with a bare 500."""
+def action(fn: Callable[[Context, DataDict], Any]) -> Callable[[Context, DataDict], Any]:
+    """Mark ``fn`` as an action of the extension (every ``vgsamverkan_*`` function wears
+    it, where it is defined; tests/test_auth.py checks that none is missing).
+
+    The action refuses a parameter with a control character, before anything else (auth
+    functions look objects up by id too), with the parameter named; and marks a lost
+    database connection, which CKAN's API would answer with a bare 500. What the action
+    then does is written out in its body, in the same order in every action: the auth
+    function, the schema (with the unknown-key refusal of ``_validate``), the work, the
+    commit. ``@tk.side_effect_free`` beneath it, as in CKAN, makes it a GET action; its
+    mark is carried over (``functools.wraps``)."""
     @functools.wraps(fn)
-    def action(context: Context, data_dict: DataDict) -> Any:
+    def wrapped(context: Context, data_dict: DataDict) -> Any:
         if isinstance(data_dict, dict):
             bad = {_CONTROL.sub("?", key) if isinstance(key, str) else repr(key):
                    [tk._("Contains a control character (such as NUL) or half of a surrogate pair, "
@@ -307,4 +314,5 @@ def _refusing_control_characters(fn: Callable[[Context, DataDict], Any]) -> Call
             unavailable.mark(error)  # the API's answer becomes a 503 that says so
             raise
 
-    return action
+    wrapped.vgsamverkan_action = True  # type: ignore[attr-defined]
+    return wrapped

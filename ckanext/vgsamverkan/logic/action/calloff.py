@@ -28,6 +28,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _tally,
     _today,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
 from ckanext.vgsamverkan.model import (
@@ -40,6 +41,7 @@ from ckanext.vgsamverkan.model.base import utcnow
 from ckanext.vgsamverkan.model.calloff import expert_key
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_competence_area_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The competence areas that expert support can be called off in (public), from
@@ -69,6 +71,7 @@ def _calloff_mail(context: Context, obj: Calloff, verb: str, comment: str | None
     return result
 
 
+@action
 def vgsamverkan_calloff_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Call off expert support from the regional coordination group (an admin of an
     organisation with an approved participation). The coordinator assigns an expert and
@@ -125,6 +128,7 @@ def vgsamverkan_calloff_create(context: Context, data_dict: DataDict) -> dict[st
     return _calloff_mail(context, obj, "create")
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_calloff_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Show one call-off with its time log, planned versus logged hours and the amount
@@ -148,6 +152,7 @@ def vgsamverkan_calloff_show(context: Context, data_dict: DataDict) -> dict[str,
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """List call-offs, newest first. The coordinator sees all; an organisation's admins
@@ -210,6 +215,7 @@ def _expert_user(value: str) -> model.User:
     return user
 
 
+@action
 def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Assign an expert and agree the price (coordinator): an hourly rate or a fixed
     price, not both. Only while the organisation takes part.
@@ -274,6 +280,7 @@ def _took_part(organization_id: str, day: dt.date) -> bool:
     return model.Session.query(q.exists()).scalar()
 
 
+@action
 def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Log time on a call-off (the assigned expert or the coordinator). The first time
     logged moves it to ``in_progress``; a delivered call-off takes no more time.
@@ -326,6 +333,7 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
     return _calloff_step(context, data_dict, "log_time", schema.calloff_log_time(), before, mail=False)
 
 
+@action
 def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Mark a call-off in progress as delivered (coordinator). It takes no more time; a
     fixed price is charged in the month of ``delivered_date``.
@@ -357,6 +365,7 @@ def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> dict[s
     return _calloff_step(context, data_dict, "deliver", schema.calloff_deliver(), before)
 
 
+@action
 def vgsamverkan_calloff_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Cancel a call-off before any time is logged (the coordinator or an admin of the
     organisation). It stays in the history.

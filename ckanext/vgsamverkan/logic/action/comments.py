@@ -14,6 +14,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _commit,
     _page,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Comment,
@@ -22,6 +23,7 @@ from ckanext.vgsamverkan.model import (
 from ckanext.vgsamverkan.model.base import utcnow
 
 
+@action
 def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Comment on a request: the guidance thread between the coordinator and the
     organisation. Allowed to the coordinator and the parties of the request.
@@ -56,6 +58,7 @@ def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[st
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The event log (who, when, from-state, to-state, comment), oldest first.
@@ -95,6 +98,7 @@ def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, A
     return _page(q, data, lambda e: e.dictize())
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The comments on one request, oldest first (same visibility as the request).

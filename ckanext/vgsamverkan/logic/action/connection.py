@@ -26,6 +26,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _tally,
     _today,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
 from ckanext.vgsamverkan.model import (
@@ -44,6 +45,7 @@ def _connection_mail(context: Context, obj: Connection, verb: str,
     return result
 
 
+@action
 def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask for a technical connection of an organisation to the regional platform. The
     coordinator investigates it case by case and prices it by quote.
@@ -91,6 +93,7 @@ def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> dict
     return _connection_mail(context, obj, "create")
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_connection_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Show one connection request with its quotes (the current one as ``quote``).
@@ -112,6 +115,7 @@ def vgsamverkan_connection_show(context: Context, data_dict: DataDict) -> dict[s
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """List connection requests, newest first. The coordinator sees all; an
@@ -152,6 +156,7 @@ def _connection_step(context: Context, data_dict: DataDict, verb: str, schema_: 
     return _connection_mail(context, obj, verb, data.get("comment"))
 
 
+@action
 def vgsamverkan_connection_investigate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Start the investigation of a request (coordinator).
 
@@ -170,6 +175,7 @@ def vgsamverkan_connection_investigate(context: Context, data_dict: DataDict) ->
     return _connection_step(context, data_dict, "investigate", schema.connection_investigate(), before)
 
 
+@action
 def vgsamverkan_connection_quote(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Issue a quote after the investigation (coordinator). A new quote on a quoted
     request replaces the current one (an expired or revised quote); earlier quotes stay.
@@ -211,6 +217,7 @@ def vgsamverkan_connection_quote(context: Context, data_dict: DataDict) -> dict[
     return _connection_step(context, data_dict, "quote", schema.connection_quote(), before)
 
 
+@action
 def vgsamverkan_connection_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Accept the current quote (an admin of the organisation). A quote past its
     ``valid_until`` cannot be accepted: ask the coordinator for a new one.
@@ -240,6 +247,7 @@ def vgsamverkan_connection_accept(context: Context, data_dict: DataDict) -> dict
     return _connection_step(context, data_dict, "accept", schema.decision(), before)
 
 
+@action
 def vgsamverkan_connection_decline(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Decline the quote (an admin of the organisation). The request stays in the history.
 
@@ -253,6 +261,7 @@ def vgsamverkan_connection_decline(context: Context, data_dict: DataDict) -> dic
     return _connection_step(context, data_dict, "decline", schema.decision())
 
 
+@action
 def vgsamverkan_connection_complete(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Mark an accepted connection as connected (coordinator). The accepted price is
     charged in the month of ``connected_date``.
@@ -314,6 +323,7 @@ def _create_harvest_source(obj: Connection, source_type: str) -> str:
     return name
 
 
+@action
 def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Cancel a request before it is connected (the coordinator or an admin of the
     organisation). It stays in the history.
@@ -328,6 +338,7 @@ def vgsamverkan_connection_cancel(context: Context, data_dict: DataDict) -> dict
     return _connection_step(context, data_dict, "cancel", schema.decision())
 
 
+@action
 def vgsamverkan_connection_disconnect(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """End a connection (coordinator).
 

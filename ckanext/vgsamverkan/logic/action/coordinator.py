@@ -16,6 +16,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _area_label,
     _today,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Calloff,
@@ -48,6 +49,7 @@ def _org_facts() -> dict[str, tuple[str | None, str | None]]:
     return facts
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Everything that waits for the coordinator, of every kind, in one list
@@ -125,6 +127,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     return {"count": len(items), "results": items}
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The collaboration month by month (coordinator), for the chart on the coordinator's
@@ -174,6 +177,7 @@ def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> dict[str,
     return {"results": results}
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """What waits for the coordinator's decision (coordinator only).

@@ -20,6 +20,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _org_key,
     _page,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Event,
@@ -61,6 +62,7 @@ def _run_error(e: Any) -> tk.ValidationError:
     return tk.ValidationError({e.field: [messages.get(e.message, e.message).format(**e.params)]})
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The fee schedules, newest first (public: the collaboration's price list). A later
@@ -84,6 +86,7 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
     return {"count": len(results), "results": results}
 
 
+@action
 def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Set the fee schedule valid from a month (coordinator): the platform's monthly
     total to share between the paying municipalities, the percent of it split equally
@@ -200,6 +203,7 @@ def _lock_month(month_text: str) -> FeeMonth:
             .with_for_update().populate_existing().one())
 
 
+@action
 def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Compute the fee statements of a month (coordinator): one per organisation, with
     its lines (access share, regional amount, connections completed in the month, expert
@@ -272,6 +276,7 @@ def _run_key(run: Any) -> list[tuple]:
                   for st in run.statements for position, line in enumerate(st.lines, 1))
 
 
+@action
 def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Close a month for ever (coordinator): its statements can no longer be re-run,
     adjusted or changed by any path; corrections are adjustments in a later open month.
@@ -315,6 +320,7 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     return row.dictize()
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_fee_month_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The months that have been run, newest first, with their state (coordinator).
@@ -338,6 +344,7 @@ def vgsamverkan_fee_month_list(context: Context, data_dict: DataDict) -> dict[st
     return {"count": len(results), "results": results}
 
 
+@action
 def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Add a credit (negative) or debit line with a reason to an organisation's
     statement of an open month (coordinator). When the month has been run, it is run
@@ -386,6 +393,7 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
     return dict(adjustment.dictize(), statement=statement)
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Saved fee statements, newest month first. The coordinator sees all; an
@@ -432,6 +440,7 @@ def _statement_dict(row: FeeStatement, lines: list[FeeLine] | None = None) -> di
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """One organisation's saved statement of a month: lines (``kind``, ``text`` in the
@@ -457,6 +466,7 @@ def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> dic
     return _statement_dict(row)
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A month's saved statements as a file for the finance system (coordinator): CSV

@@ -16,6 +16,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Calloff,
@@ -34,6 +35,7 @@ _PERSONAL = (
 )
 
 
+@action
 def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Anonymise the contact data of closed requests whose last change is older than the
     retention (coordinator): the contact person, e-mail and telephone of participations

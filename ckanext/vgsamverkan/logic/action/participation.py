@@ -30,6 +30,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _today,
     _transition,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Event,
@@ -66,6 +67,7 @@ def _active_conflicts(data: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
+@action
 def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Apply for an organisation to take part in the regional collaboration.
 
@@ -178,6 +180,7 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Show one application to take part.
@@ -197,6 +200,7 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """List applications to take part, newest first.
@@ -241,6 +245,7 @@ def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dic
                  _tally(user, "vgsamverkan_participation", data, org_key, ("org_type",)))
 
 
+@action
 def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Approve an application (coordinator).
 
@@ -342,6 +347,7 @@ def _create_organization(context: Context, obj: Participation) -> str:
         )
 
 
+@action
 def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Reject an application (coordinator). The reason is sent to the applicant.
 
@@ -360,6 +366,7 @@ def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> d
     return result
 
 
+@action
 def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Withdraw a pending application (the applicant or an admin of the organisation).
 
@@ -380,6 +387,7 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     return result
 
 
+@action
 def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """End an approved participation (coordinator).
 
@@ -444,6 +452,7 @@ def _end_rights_with(context: Context, participation: Participation) -> list[dic
     return ended
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The public list of the collaboration's participants (approved, not terminated).

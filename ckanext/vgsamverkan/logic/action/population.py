@@ -13,6 +13,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Event,
@@ -23,6 +24,7 @@ from ckanext.vgsamverkan.model.base import utcnow
 log = logging.getLogger(__name__)
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Population (folkmängd on 31 December) per municipality and year (public).
@@ -49,6 +51,7 @@ def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[s
     return {"count": len(rows), "years": years, "results": [r.dictize() for r in rows]}
 
 
+@action
 def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Import the population of one year (coordinator). All records or none: a bad
     record refuses the whole import, naming each bad record by its position.

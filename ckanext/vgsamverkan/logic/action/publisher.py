@@ -31,6 +31,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _today,
     _transition,
     _validate,
+    action,
 )
 from ckanext.vgsamverkan.model import (
     Event,
@@ -39,6 +40,7 @@ from ckanext.vgsamverkan.model import (
 from ckanext.vgsamverkan.model.base import utcnow
 
 
+@action
 def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask for publishing rights (role ``editor`` or ``admin``) in an organisation that
     takes part in the collaboration. The coordinator decides.
@@ -108,6 +110,7 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Show one request for publishing rights.
@@ -135,6 +138,7 @@ def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> dict[st
     return result
 
 
+@action
 @tk.side_effect_free
 def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """List requests for publishing rights, newest first.
@@ -181,6 +185,7 @@ def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> dict[st
                  _tally(user, "vgsamverkan_publisher", data, org_key, ("user_id",)))
 
 
+@action
 def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Approve a request for publishing rights (coordinator): the user becomes a member
     of the organisation with the role, through CKAN's own ``member_create``, in the same
@@ -225,6 +230,7 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
     return result
 
 
+@action
 def vgsamverkan_publisher_reject(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Reject a request for publishing rights (coordinator).
 
@@ -243,6 +249,7 @@ def vgsamverkan_publisher_reject(context: Context, data_dict: DataDict) -> dict[
     return result
 
 
+@action
 def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Withdraw a pending request (the user it is for, or the one who asked).
 
@@ -285,6 +292,7 @@ def _end_authorisation(context: Context, obj: PublisherRequest, verb: str,
     return obj.dictize()
 
 
+@action
 def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Revoke approved publishing rights (coordinator): the user's membership of the
     organisation is removed through CKAN's own ``member_delete``.
