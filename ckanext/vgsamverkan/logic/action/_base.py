@@ -1,8 +1,8 @@
 """The machinery every workflow's actions share (issue 18, HOUSE.md): validation with the
 unknown-key refusal, commit, the actor, the row lock, the transition with its event
-(``_transition``, and ``_step``: the whole decision, used by connection and call-off so
-far), decisions, paging with tallies, the translation of a lost unique race, and the
-explicit ``@action`` decorator every action wears."""
+(``_transition``, and ``_step``: the one shape of every decision), decisions, paging
+with tallies, the translation of a lost unique race, and the explicit ``@action``
+decorator every action wears."""
 from __future__ import annotations
 
 import contextlib
@@ -109,10 +109,14 @@ def _transition(
 
 def _step(context: Context, data_dict: DataDict, wf: workflow.Workflow, cls: Any, verb: str,
           schema_: dict[str, Any],
-          before: Callable[[Any, dict[str, Any]], None] | None = None) -> tuple[Any, dict[str, Any]]:
-    """The shape of a decision: auth, schema, lock the object, refuse a transition the
-    workflow does not allow, ``before`` (checks and changes of the decision), then the
-    transition and its event (a rejection's reason is its comment). The caller commits."""
+          before: Callable[[Any, dict[str, Any]], None] | None = None,
+          after: Callable[[Any, dict[str, Any]], None] | None = None) -> tuple[Any, dict[str, Any]]:
+    """The one shape of a decision, in every workflow: auth, schema, lock the object,
+    refuse a transition the workflow does not allow, ``before`` (the decision's checks and
+    changes: what the event must already see, such as a new organisation), the
+    transition and its event (a rejection's reason is its comment), then ``after`` (what
+    follows from the new state in the same transaction: CKAN membership given or
+    removed, rights that end with a participation). The caller commits and mails."""
     tk.check_access(f"vgsamverkan_{wf.name}_{verb}", context, data_dict)
     data = _validate(data_dict, schema_, context)
     obj = _lock(cls, data["id"])
@@ -121,6 +125,8 @@ def _step(context: Context, data_dict: DataDict, wf: workflow.Workflow, cls: Any
         before(obj, data)  # may set data["_details"], the facts of the event
     _transition(context, obj, wf, verb, data["reason"] if verb == "reject" else data.get("comment"),
                 details=data.pop("_details", None))
+    if after is not None:
+        after(obj, data)
     return obj, data
 
 

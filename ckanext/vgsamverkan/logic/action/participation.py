@@ -22,7 +22,6 @@ from ckanext.vgsamverkan.logic.action._base import (
     _decided,
     _existing_org,
     _integrity_error,
-    _lock,
     _org_key,
     _page,
     _step,
@@ -262,22 +261,19 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
     :returns: the application, now ``approved``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_participation_approve", context, data_dict)
-    data = _validate(data_dict, schema.participation_approve(), context)
-    obj = _lock(Participation, data["id"])
-    workflow.target(workflow.PARTICIPATION, obj.state, "approve")
-    effective_from = data.get("effective_from") or _today()
-    _check_no_overlap(obj, effective_from)
+    def before(obj: Participation, data: dict[str, Any]) -> None:
+        effective_from = data.get("effective_from") or _today()
+        _check_no_overlap(obj, effective_from)
+        if obj.organization_id is None:  # before the transition: its event names the organisation
+            obj.organization_id = _create_organization(context, obj)
+        else:
+            org = model.Group.get(obj.organization_id)
+            if org is None or org.state != "active":
+                raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
+        _decided(context, obj, decision_comment=data.get("comment") or None, effective_from=effective_from)
 
-    if obj.organization_id is None:
-        obj.organization_id = _create_organization(context, obj)
-    else:
-        org = model.Group.get(obj.organization_id)
-        if org is None or org.state != "active":
-            raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
-
-    _transition(context, obj, workflow.PARTICIPATION, "approve", data.get("comment"))
-    _decided(context, obj, decision_comment=data.get("comment") or None, effective_from=effective_from)
+    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "approve",
+                   schema.participation_approve(), before)
     try:
         _commit(context)
     except sa_exc.IntegrityError as e:
@@ -402,24 +398,27 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
         of the publishing rights that ended with it (each gets an event and a mail)
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_participation_terminate", context, data_dict)
-    data = _validate(data_dict, schema.participation_terminate(), context)
-    obj = _lock(Participation, data["id"])
-    workflow.target(workflow.PARTICIPATION, obj.state, "terminate")
-    effective_to = data.get("effective_to") or _today()
-    if obj.effective_from and effective_to < obj.effective_from - dt.timedelta(days=1):
-        raise tk.ValidationError(
-            {
-                "effective_to": [
-                    tk._("Cannot end before it began ({date})").format(
-                        date=obj.effective_from.isoformat()
-                    )
-                ]
-            }
-        )
-    _transition(context, obj, workflow.PARTICIPATION, "terminate", data.get("comment"))
-    obj.effective_to = effective_to
-    ended = _end_rights_with(context, obj)
+    ended: list[dict[str, Any]] = []
+
+    def before(obj: Participation, data: dict[str, Any]) -> None:
+        effective_to = data.get("effective_to") or _today()
+        if obj.effective_from and effective_to < obj.effective_from - dt.timedelta(days=1):
+            raise tk.ValidationError(
+                {
+                    "effective_to": [
+                        tk._("Cannot end before it began ({date})").format(
+                            date=obj.effective_from.isoformat()
+                        )
+                    ]
+                }
+            )
+        obj.effective_to = effective_to
+
+    def after(obj: Participation, data: dict[str, Any]) -> None:  # their events follow its own
+        ended.extend(_end_rights_with(context, obj))
+
+    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "terminate",
+                   schema.participation_terminate(), before, after)
     _commit(context)
     result = obj.dictize()
     mailer.participation_decided(result, "terminate")

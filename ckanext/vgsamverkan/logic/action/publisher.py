@@ -21,7 +21,6 @@ from ckanext.vgsamverkan.logic.action._base import (
     _commit,
     _decided,
     _integrity_error,
-    _lock,
     _member_context,
     _org_key,
     _page,
@@ -201,29 +200,29 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
     :returns: the request, now ``approved``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_publisher_approve", context, data_dict)
-    data = _validate(data_dict, schema.publisher_approve(), context)
-    obj = _lock(PublisherRequest, data["id"])
-    workflow.target(workflow.PUBLISHER, obj.state, "approve")
-    expires = data.get("expires")
-    if expires is not None and expires < _today():
-        raise tk.ValidationError({"expires": [tk._("The expiry date must not be in the past")]})
-    org = _participant_org(obj.organization_id)
-    user = model.User.get(obj.user_id)
-    if user is None or user.state != "active":
-        raise tk.ValidationError({"user_id": [tk._("The user no longer exists")]})
-    actor = _actor(context)
-    _transition(context, obj, workflow.PUBLISHER, "approve", data.get("comment"))
-    _decided(context, obj, decision_comment=data.get("comment") or None, expires=expires)
-    try:
-        tk.get_action("member_create")(
-            _member_context(actor),
-            {"id": org.id, "object": user.id, "object_type": "user", "capacity": obj.role},
-        )
-    except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
-        model.Session.rollback()
-        raise tk.ValidationError({"user_id": [tk._("CKAN refused the membership: {error}").format(
-            error=getattr(e, "error_summary", None) or str(e))]})
+    def before(obj: PublisherRequest, data: dict[str, Any]) -> None:
+        expires = data.get("expires")
+        if expires is not None and expires < _today():
+            raise tk.ValidationError({"expires": [tk._("The expiry date must not be in the past")]})
+        _participant_org(obj.organization_id)
+        user = model.User.get(obj.user_id)
+        if user is None or user.state != "active":
+            raise tk.ValidationError({"user_id": [tk._("The user no longer exists")]})
+        _decided(context, obj, decision_comment=data.get("comment") or None, expires=expires)
+
+    def after(obj: PublisherRequest, data: dict[str, Any]) -> None:
+        try:
+            tk.get_action("member_create")(
+                _member_context(_actor(context)),
+                {"id": obj.organization_id, "object": obj.user_id, "object_type": "user", "capacity": obj.role},
+            )
+        except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
+            model.Session.rollback()
+            raise tk.ValidationError({"user_id": [tk._("CKAN refused the membership: {error}").format(
+                error=getattr(e, "error_summary", None) or str(e))]})
+
+    obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "approve",
+                   schema.publisher_approve(), before, after)
     _commit(context)
     result = obj.dictize()
     mailer.publisher_decided(result, "approve")
@@ -269,27 +268,31 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dic
 
 
 def _end_authorisation(context: Context, obj: PublisherRequest, verb: str,
-                      comment: str | None) -> dict[str, Any]:
-    """Revoke (``revoke``, by the coordinator, or ``expire``, by the daily job) an
-    approved authorisation: the state, the event and the removal of the membership
-    through CKAN's own ``member_delete``, in one transaction. ``obj`` is locked."""
-    actor = _actor(context)
+                       comment: str | None) -> dict[str, Any]:
+    """End an approved authorisation outside a decision's step (``expire``, by the daily
+    job): the state, the event and the removal of the membership, in one transaction.
+    ``obj`` is locked."""
     _transition(context, obj, workflow.PUBLISHER, verb, comment)
+    _remove_membership(context, obj)
+    _commit(context)
+    return obj.dictize()
+
+
+def _remove_membership(context: Context, obj: PublisherRequest) -> None:
+    """After ``revoke`` or ``expire``: the rights end now and the membership they gave is
+    removed through CKAN's own ``member_delete``."""
     obj.ended_at = utcnow()
     org = model.Group.get(obj.organization_id)
     user = model.User.get(obj.user_id)
     if org is not None and user is not None:
-        member_context = _member_context(actor)
         try:
             # CKAN's member_delete commits (it has no defer_commit): with it, the whole
-            # transition; without a membership to remove, we commit below
+            # transition; without a membership to remove, the caller commits
             tk.get_action("member_delete")(
-                member_context, {"id": org.id, "object": user.id, "object_type": "user"}
+                _member_context(_actor(context)), {"id": org.id, "object": user.id, "object_type": "user"}
             )
         except tk.ObjectNotFound:
             pass
-    _commit(context)
-    return obj.dictize()
 
 
 @action
@@ -304,11 +307,10 @@ def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> dict[
     :returns: the request, now ``revoked``
     :rtype: dictionary
     """
-    tk.check_access("vgsamverkan_publisher_revoke", context, data_dict)
-    data = _validate(data_dict, schema.decision(), context)
-    obj = _lock(PublisherRequest, data["id"])
-    workflow.target(workflow.PUBLISHER, obj.state, "revoke")
-    result = _end_authorisation(context, obj, "revoke", data.get("comment"))
+    obj, data = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "revoke", schema.decision(),
+                      after=lambda o, d: _remove_membership(context, o))
+    _commit(context)
+    result = obj.dictize()
     result["comment"] = data.get("comment")
     mailer.publisher_decided(result, "revoke")
     return result
