@@ -136,3 +136,66 @@ class TestBulk:
         assert app.post(f"{url}/beslut", data={"items": items, "verb": "approve",
                                                "_csrf_token": token(app, "/samverkan", admin)},
                         extra_environ=as_user(admin)).status_code == 403
+
+
+class TestOneDefinitionOfWaiting:
+    """What waits for the coordinator is defined once (logic/objects.py: Kind.waits) and
+    the queue, the dashboard's count and the workplace page agree on it. Requests that
+    are open but at someone else's move (a quote the participant has not answered, a
+    call-off the expert works on) are not counted as waiting."""
+
+    @pytest.fixture
+    def elsewhere(self, world, coordinator):
+        org = world["org"]
+        expert = factories.User()
+        quoted = call("vgsamverkan_connection_create", coordinator, organization_id=org["id"],
+                      information_sets="Offerterad", technical_contact="T")
+        call("vgsamverkan_connection_investigate", coordinator, id=quoted["id"], investigator="I")
+        call("vgsamverkan_connection_quote", coordinator, id=quoted["id"], solution="S", effort_hours="1",
+             price="100.00", valid_until=(dt.date.today() + dt.timedelta(days=30)).isoformat())
+        calloffs = {}
+        for name in ("assigned", "running"):
+            c = call("vgsamverkan_calloff_create", coordinator, organization_id=org["id"],
+                     competence_area="teknik", description=name, estimated_hours="2",
+                     period_start="2026-11-01", period_end="2026-12-31")
+            call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E",
+                 expert_user_id=expert["id"], hourly_rate="900", planned_hours="2")
+            calloffs[name] = c
+        call("vgsamverkan_calloff_log_time", expert, id=calloffs["running"]["id"],
+             date=dt.date.today().isoformat(), hours="1")
+        return {"quoted": quoted, **calloffs}
+
+    def test_queue_dashboard_and_page_agree(self, app, world, elsewhere, coordinator):
+        queue = call("vgsamverkan_queue_list", coordinator)
+        ids = {i["id"] for i in queue["results"]}
+        assert ids == {world[k]["id"] for k in ("old", "new", "publisher", "connection", "calloff")}
+        assert not ids & {o["id"] for o in elsewhere.values()}
+        assert call("vgsamverkan_dashboard_show", coordinator)["waiting"] == queue["count"] == 5
+        page = Browser(app).get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).get_data(as_text=True)
+        assert f'<strong id="vgs-waiting">{queue["count"]}</strong>' in page
+        overview = page[page.index('id="vgs-overview"'):page.index("</table>", page.index('id="vgs-overview"'))]
+        assert overview.count("<tr>") - 1 == queue["count"]  # less the head's row
+        # the open requests at someone else's move are still on the page, in their own lists
+        for obj in elsewhere.values():
+            assert obj["id"] in page
+
+
+def test_the_registry_of_kinds_is_consistent(app):
+    """Each kind's page path (for mail) is the path of its read endpoint, its workflow
+    has its name, what waits is open, and every verb of its workflow is an action or a
+    move made by the extension itself (expiry, the end of a participation)."""
+    from ckanext.vgsamverkan.logic import objects
+    from ckanext.vgsamverkan.plugin import VgSamverkanPlugin
+
+    actions = VgSamverkanPlugin().get_actions()
+    internal = {("publisher", "expire"), ("publisher", "end")}
+    with app.flask_app.test_request_context():
+        for name, kind in objects.KINDS.items():
+            assert kind.workflow.name == name
+            assert tk.h.url_for(kind.read_endpoint, id="x-1") == kind.path.format(id="x-1")
+            assert set(kind.waits) <= set(kind.open) <= set(kind.workflow.states)
+            assert kind.model.__tablename__.startswith("vgsamverkan_")
+            verbs = {verb for (_, verb) in kind.workflow.transitions}
+            missing = {v for v in verbs if f"vgsamverkan_{name}_{v}" not in actions and (name, v) not in internal}
+            assert not missing, (name, missing)
+            assert kind.label() != name

@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, formats, workflow
-from ckanext.vgsamverkan.logic import auth
+from ckanext.vgsamverkan.logic import auth, objects
 
 
 def vgsamverkan_is_coordinator() -> bool:
@@ -218,14 +218,12 @@ def vgsamverkan_fee_kind_label(kind: str) -> str:
 
 
 def vgsamverkan_kind_label(kind: str) -> str:
-    return {"participation": tk._("Application to take part"), "publisher": tk._("Publishing rights"),
-            "connection": tk._("Connection"), "calloff": tk._("Call-off")}.get(kind, kind)
+    known = objects.KINDS.get(kind)
+    return known.label() if known else kind
 
 
 def vgsamverkan_object_url(kind: str, object_id: str) -> str:
-    endpoint = {"participation": "vgsamverkan.participation_read", "publisher": "vgsamverkan.publisher_read",
-                "connection": "vgsamverkan.connection_read", "calloff": "vgsamverkan.calloff_read"}[kind]
-    return tk.h.url_for(endpoint, id=object_id)
+    return tk.h.url_for(objects.KINDS[kind].read_endpoint, id=object_id)
 
 
 def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60) -> dict[str, Any]:
@@ -244,11 +242,6 @@ def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60)
         points.append((round(x, 1), round(y, 1)))
     return {"width": width, "height": height, "points": " ".join(f"{x},{y}" for x, y in points),
             "last_x": points[-1][0], "last_y": points[-1][1], "max": max(numbers)}
-
-
-_OPEN = {"participation": ("pending",), "publisher": ("pending",),
-         "connection": ("submitted", "investigating", "quoted", "accepted"),
-         "calloff": ("requested", "assigned", "in_progress")}
 
 
 def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
@@ -270,7 +263,7 @@ def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
         ("calloff", "in_progress"): tk._("The expert works on it."),
     }
     items = []
-    for kind, states in _OPEN.items():
+    for kind, states in ((k.name, k.open) for k in objects.KINDS.values()):
         try:
             results = tk.get_action(f"vgsamverkan_{kind}_list")(context, {"limit": 50})["results"]
         except (tk.NotAuthorized, tk.ValidationError):

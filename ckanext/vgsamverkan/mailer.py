@@ -20,6 +20,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, feetext, formats
+from ckanext.vgsamverkan.logic import objects
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +41,9 @@ def link(path: str) -> str:
     return config.site_url() + path
 
 
-def participation_path(participation_id: str) -> str:
-    return f"/samverkan/deltagande/{participation_id}"
-
-
-def publisher_path(request_id: str) -> str:
-    return f"/samverkan/behorighet/{request_id}"
-
-
-def connection_path(connection_id: str) -> str:
-    return f"/samverkan/anslutning/{connection_id}"
-
-
-def calloff_path(calloff_id: str) -> str:
-    return f"/samverkan/avrop/{calloff_id}"
-
-
 def object_path(object_type: str, object_id: str) -> str:
-    return {"participation": participation_path, "publisher": publisher_path,
-            "connection": connection_path, "calloff": calloff_path}[object_type](object_id)
+    """The path of a request's page (logic/objects.py: Kind.path), for a link in a mail."""
+    return objects.KINDS[object_type].path.format(id=object_id)
 
 
 # -- composing -------------------------------------------------------------------------
@@ -84,7 +69,7 @@ def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
             _("Type: {org_type}").format(org_type=_org_type_label(_, p["org_type"])),
             _("Applied by: {user}").format(user=p.get("applicant_name") or ""),
             "",
-            _("Decide here: {link}").format(link=link(participation_path(p["id"]))),
+            _("Decide here: {link}").format(link=link(object_path("participation", p["id"]))),
         ]
     )
     return subject, body
@@ -127,7 +112,7 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
                 organization=org, date=p.get("effective_to") or ""
             )
         )
-    lines += ["", _("See the application: {link}").format(link=link(participation_path(p["id"])))]
+    lines += ["", _("See the application: {link}").format(link=link(object_path("participation", p["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 
@@ -148,7 +133,7 @@ def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str
         _("Role: {role}").format(role=_role_label(_, r["role"])),
         _("Asked by: {user}").format(user=r.get("applicant_name") or ""),
         "",
-        _("Decide here: {link}").format(link=link(publisher_path(r["id"]))),
+        _("Decide here: {link}").format(link=link(object_path("publisher", r["id"]))),
     ]
     return subject, "\n".join(lines)
 
@@ -197,7 +182,7 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
     elif verb == "remind":
         lines.append(_("The publishing rights of {user} in {organization} expire on {date}. Ask the coordinator in time if you need them longer.").format(
             user=user, organization=org, date=r.get("expires") or ""))
-    lines += ["", _("See the request: {link}").format(link=link(publisher_path(r["id"])))]
+    lines += ["", _("See the request: {link}").format(link=link(object_path("publisher", r["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 
@@ -504,7 +489,7 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
         lines.append(_("The connection of {organization} to the regional platform has ended.").format(organization=org))
     if c.get("comment"):
         lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
-    lines += ["", _("See the request: {link}").format(link=link(connection_path(c["id"])))]
+    lines += ["", _("See the request: {link}").format(link=link(object_path("connection", c["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 
@@ -564,7 +549,7 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
             organization=org, area=area))
     if c.get("comment"):
         lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
-    lines += ["", _("See the call-off: {link}").format(link=link(calloff_path(c["id"])))]
+    lines += ["", _("See the call-off: {link}").format(link=link(object_path("calloff", c["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 

@@ -10,6 +10,8 @@ from flask.views import MethodView
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan.logic import objects
+
 vgsamverkan = Blueprint("vgsamverkan", __name__)
 vgsamverkan_admin = Blueprint("vgsamverkan_admin", __name__, url_prefix="/ckan-admin")
 
@@ -30,10 +32,6 @@ _APPLY_FIELDS = (
 )
 _VERBS = ("approve", "reject", "withdraw", "terminate")
 _PUBLISHER_VERBS = ("approve", "reject", "withdraw", "revoke")
-_READ_VIEWS = {"participation": "vgsamverkan.participation_read",
-               "publisher": "vgsamverkan.publisher_read",
-               "connection": "vgsamverkan.connection_read",
-               "calloff": "vgsamverkan.calloff_read"}
 
 
 def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -238,7 +236,7 @@ def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tup
     _act_and_flash(f"vgsamverkan_{kind}_{verb}", payload, success=tk._("Saved."), forbidden=forbidden)
     if next_url.startswith("/") and not next_url.startswith("//"):
         return tk.redirect_to(next_url)
-    return tk.redirect_to(_READ_VIEWS[kind], id=id)
+    return tk.redirect_to(objects.KINDS[kind].read_endpoint, id=id)
 
 
 def participation_read(id: str):
@@ -283,9 +281,9 @@ def comment(object_type: str, id: str):
         success=tk._("Your comment was added."),
         forbidden=tk._("You may not comment on this request"),
     )
-    if object_type not in _READ_VIEWS:
+    if object_type not in objects.KINDS:
         return tk.abort(404)
-    return tk.redirect_to(_READ_VIEWS[object_type], id=id)
+    return tk.redirect_to(objects.KINDS[object_type].read_endpoint, id=id)
 
 
 def my_requests():
@@ -498,13 +496,15 @@ def admin_queue():
     publishers = tk.get_action("vgsamverkan_publisher_list")(
         _context(), {"state": "pending", "limit": 200}
     )["results"]
-    open_states = ("submitted", "investigating", "quoted", "accepted")
+    # the open requests of each kind, at every move (what waits for the coordinator is the
+    # overview above them: vgsamverkan_queue_list)
+    open_states = objects.KINDS["connection"].open
     connections = [
         c for c in tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 1000})["results"]
         if c["state"] in open_states
     ]
     connections.sort(key=lambda c: (open_states.index(c["state"]), c["modified"]))
-    calloff_states = ("requested", "assigned", "in_progress")
+    calloff_states = objects.KINDS["calloff"].open
     calloffs = [
         c for state_ in calloff_states
         for c in tk.get_action("vgsamverkan_calloff_list")(_context(), {"state": state_, "limit": 1000})["results"]
@@ -521,6 +521,7 @@ def admin_queue():
         "vgsamverkan/admin/queue.html",
         {
             "dashboard": dashboard,
+            "kinds": list(objects.KINDS),
             "participations": results,
             "connections": connections,
             "calloffs": calloffs,
@@ -746,7 +747,7 @@ def admin_bulk():
     done, failed = 0, []
     for item in items:
         kind, _, object_id = item.partition(":")
-        if kind not in ("participation", "publisher") or not object_id:
+        if kind not in objects.KINDS or not objects.KINDS[kind].bulk or not object_id:
             failed.append((item, tk._("Not a request that can be decided in bulk")))
             continue
         payload: dict[str, Any] = {"id": object_id}

@@ -90,8 +90,6 @@ CALLOFF = Workflow(
     },
 )
 
-WORKFLOWS = {wf.name: wf for wf in (PARTICIPATION, PUBLISHER, CONNECTION, CALLOFF)}
-
 
 def state_label(state: str) -> str:
     """The state's name in the user's language."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema, Validator
 
+from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.logic.validators import max_length
 
 TEXT_SHORT = 200
@@ -337,7 +338,7 @@ def queue_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema
         return validator
 
     return {
-        "kind": [ignore_missing, vgsamverkan_text, one_of("participation", "publisher", "connection", "calloff")],
+        "kind": [ignore_missing, vgsamverkan_text, one_of(*objects.KINDS)],
         "state": [ignore_missing, vgsamverkan_text],
         "org_type": [ignore_missing, vgsamverkan_text],
         "municipality_code": [ignore_missing, vgsamverkan_text],

@@ -27,15 +27,6 @@ from ckanext.vgsamverkan.model import (
 )
 from ckanext.vgsamverkan.model.connection import hours as hours_text
 
-QUEUE_KINDS = ("participation", "publisher", "connection", "calloff")
-# what waits for the coordinator's move, per kind
-_QUEUE_STATES = {
-    "participation": ("pending",),
-    "publisher": ("pending",),
-    "connection": ("submitted", "investigating", "accepted"),
-    "calloff": ("requested", "in_progress"),
-}
-
 
 def _org_facts() -> dict[str, tuple[str | None, str | None]]:
     """organization_id → (org_type, municipality_code) of its newest participation."""
@@ -55,7 +46,8 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     """Everything that waits for the coordinator, of every kind, in one list
     (coordinator): pending applications and publisher requests, connection requests at
     the coordinator's move (submitted, investigating, accepted), call-offs waiting for an
-    expert or running.
+    expert (requested). The same definition as the dashboard's ``waiting``
+    (``logic/objects.py``: ``Kind.waits``).
 
     :param kind: only ``participation``, ``publisher``, ``connection`` or ``calloff``
         (optional)
@@ -79,7 +71,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     facts = _org_facts()
     today = _today()
     items: list[dict[str, Any]] = []
-    kinds = [data["kind"]] if data.get("kind") else list(QUEUE_KINDS)
+    kinds = [data["kind"]] if data.get("kind") else list(objects.KINDS)
     orgs: dict[str, Any] = {}
 
     def org_of(org_id: str | None) -> Any:
@@ -98,16 +90,16 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             "org_type": org_type or known_type, "municipality_code": code or known_code,
             "created": obj.created.isoformat(), "waiting_since": waiting_since.isoformat(),
             "age_days": (today - waiting_since.date()).days,
-            "summary": summary, "bulk": kind in ("participation", "publisher"),
+            "summary": summary, "bulk": objects.KINDS[kind].bulk,
         })
 
     for kind in kinds:
-        states = _QUEUE_STATES[kind]
+        states = objects.KINDS[kind].waits
         if data.get("state"):
             if data["state"] not in states:
                 continue
             states = (data["state"],)
-        cls = objects.OBJECT_TYPES[kind]
+        cls = objects.KINDS[kind].model
         for obj in model.Session.query(cls).filter(cls.state.in_(states)):
             if kind == "participation":
                 add(kind, obj, obj.created, obj.organization_title, obj.org_type, obj.municipality_code)
@@ -117,8 +109,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             elif kind == "connection":
                 add(kind, obj, obj.modified, (obj.information_sets or "")[:120])
             else:
-                add(kind, obj, obj.created if obj.state == "requested" else obj.modified,
-                    _area_label(obj.competence_area))
+                add(kind, obj, obj.created, _area_label(obj.competence_area))
     if data.get("org_type"):
         items = [i for i in items if i["org_type"] == data["org_type"]]
     if data.get("municipality_code"):
@@ -187,14 +178,15 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         "oldest_waiting": …} (submitted, investigating or accepted: the coordinator's
         move), "calloff": {"requested": N, "oldest_requested": …, "running": N,
         "running_hours": "12.50"}, "participants": N, "waiting": N}`` (``waiting``:
-        everything that waits for the coordinator)
+        everything that waits for the coordinator, as ``vgsamverkan_queue_list`` lists it:
+        ``Kind.waits`` in ``logic/objects.py``)
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
     _validate(data_dict, schema.dashboard_show(), context)
     pending, oldest = (
         model.Session.query(sa.func.count(Participation.id), sa.func.min(Participation.created))
-        .filter(Participation.state == "pending")
+        .filter(Participation.state.in_(objects.KINDS["participation"].waits))
         .one()
     )
     participants = (
@@ -204,17 +196,17 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
     )
     publishers_pending, publishers_oldest = (
         model.Session.query(sa.func.count(PublisherRequest.id), sa.func.min(PublisherRequest.created))
-        .filter(PublisherRequest.state == "pending")
+        .filter(PublisherRequest.state.in_(objects.KINDS["publisher"].waits))
         .one()
     )
     connections_waiting, connections_oldest = (
         model.Session.query(sa.func.count(Connection.id), sa.func.min(Connection.modified))
-        .filter(Connection.state.in_(("submitted", "investigating", "accepted")))
+        .filter(Connection.state.in_(objects.KINDS["connection"].waits))
         .one()
     )
     requested, requested_oldest = (
         model.Session.query(sa.func.count(Calloff.id), sa.func.min(Calloff.created))
-        .filter(Calloff.state == "requested")
+        .filter(Calloff.state.in_(objects.KINDS["calloff"].waits))
         .one()
     )
     running = (model.Session.query(sa.func.count(Calloff.id))
