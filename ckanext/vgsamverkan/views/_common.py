@@ -1,0 +1,255 @@
+"""What the pages share: the two blueprints, the CSRF check of our forms, the action context,
+forms and their error summary, a request's page and a decision posted from it, the
+coordinator's guard (issue 18: views as a package)."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+from flask import Blueprint
+from flask.views import MethodView
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan.logic import objects
+
+vgsamverkan = Blueprint("vgsamverkan", __name__)
+
+
+vgsamverkan_admin = Blueprint("vgsamverkan_admin", __name__, url_prefix="/ckan-admin")
+
+
+def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Check the CSRF token of a POST by a user logged in with a session cookie.
+
+    CKAN checks it too, but CKAN 2.12.0 exempts a view for good once any anonymous or
+    API-token request has reached it (``csrf.exempt`` in its ``ckan_before_request``),
+    after which its forms would take cross-site posts. So our forms check for
+    themselves. Requests with an API token carry no ambient credential and need none.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = tk.config.get("apitoken_header_name") or "Authorization"
+        if tk.request.method == "POST" and _logged_in() and not tk.request.headers.get(header):
+            from flask_wtf.csrf import CSRFError, validate_csrf
+
+            try:
+                validate_csrf(tk.request.form.get("_csrf_token"))
+            except (CSRFError, Exception):
+                return tk.abort(400, tk._("The form has expired or was not sent from this site. Please try again."))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _context() -> dict[str, Any]:
+    user = tk.current_user
+    return {
+        "model": model,
+        "session": model.Session,
+        "user": user.name if user and user.is_authenticated else "",
+        "auth_user_obj": user if user and user.is_authenticated else None,
+    }
+
+
+def _logged_in() -> bool:
+    return bool(tk.current_user and tk.current_user.is_authenticated)
+
+
+def _login_redirect():
+    return tk.redirect_to(tk.h.url_for("user.login", came_from=tk.request.full_path))
+
+
+def _form() -> dict[str, Any]:
+    return {k: v for k, v in tk.request.form.items() if k not in ("_csrf_token", "save")}
+
+
+def _error_summary(errors: dict[str, Any]) -> dict[str, str]:
+    labels = _field_labels()
+    return {
+        labels.get(field, field): "; ".join(map(str, msgs if isinstance(msgs, list) else [msgs]))
+        for field, msgs in errors.items()
+    }
+
+
+def _field_labels() -> dict[str, str]:
+    return {
+        "organization_id": tk._("Organisation"),
+        "organization_title": tk._("Name of the organisation"),
+        "organization_name": tk._("Address (URL name)"),
+        "org_type": tk._("Type of organisation"),
+        "municipality_code": tk._("Municipality"),
+        "org_number": tk._("Organisationsnummer"),
+        "contact_name": tk._("Contact person"),
+        "contact_email": tk._("E-mail"),
+        "contact_phone": tk._("Telephone"),
+        "invoice_reference": tk._("Invoice reference"),
+        "motivation": tk._("Why do you want to take part?"),
+        "reason": tk._("Reason"),
+        "comment": tk._("Comment"),
+        "effective_from": tk._("Takes part from"),
+        "effective_to": tk._("Last day of participation"),
+        "text": tk._("Comment"),
+        "state": tk._("State"),
+        "role": tk._("Role"),
+        "user_id": tk._("User"),
+        "expires": tk._("Valid until"),
+        "information_sets": tk._("Information sets"),
+        "proposed_solution": tk._("Proposed solution"),
+        "technical_contact": tk._("Technical contact"),
+        "description": tk._("Description"),
+        "investigator": tk._("Investigator"),
+        "solution": tk._("Solution"),
+        "effort_hours": tk._("Effort (hours)"),
+        "price": tk._("Price (SEK before VAT)"),
+        "valid_until": tk._("Valid until"),
+        "connected_date": tk._("Connected from"),
+        "harvest_url": tk._("Catalogue to harvest"),
+        "format": tk._("Format"),
+        "competence_area": tk._("Competence area"),
+        "estimated_hours": tk._("Estimated hours"),
+        "period_start": tk._("Wanted from"),
+        "period_end": tk._("Wanted until"),
+        "contact": tk._("Contact person"),
+        "expert_name": tk._("Expert"),
+        "expert_user_id": tk._("The expert's user account"),
+        "hourly_rate": tk._("Hourly rate (SEK before VAT)"),
+        "fixed_price": tk._("Fixed price (SEK before VAT)"),
+        "planned_hours": tk._("Planned hours"),
+        "date": tk._("Date"),
+        "hours": tk._("Hours"),
+        "note": tk._("What was done"),
+        "delivered_date": tk._("Delivered on"),
+    }
+
+
+def _request_page(kind: str, id: str, template: str, name: str, *, not_found: str,
+                  forbidden: str):
+    """The page of one request of ``kind``: the request (as ``name``), its history and
+    comments, through the actions (which decide who may see it)."""
+    try:
+        request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
+        about = {"object_type": kind, "object_id": id}
+        events = tk.get_action("vgsamverkan_event_list")(_context(), dict(about))["results"]
+        comments = tk.get_action("vgsamverkan_comment_list")(_context(), dict(about))["results"]
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, not_found)
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, forbidden)
+    return tk.render(template, {name: request_, "history": _history(events, comments),
+                                "labels": _field_labels()})
+
+
+def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tuple[str, ...], *,
+              forbidden: str):
+    """A decision posted from a request page or the queue: the action's outcome becomes a
+    flash message; back to ``next`` (a local path) or to the request's page."""
+    if verb not in verbs:
+        return tk.abort(404)
+    form = _form()
+    payload: dict[str, Any] = {"id": id, **{k: form[k] for k in params if form.get(k)}}
+    if verb == "reject":
+        payload["reason"] = form.get("reason", "")
+    next_url = form.get("next") or ""
+    _act_and_flash(f"vgsamverkan_{kind}_{verb}", payload, success=tk._("Saved."), forbidden=forbidden)
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return tk.redirect_to(next_url)
+    return tk.redirect_to(objects.KINDS[kind].read_endpoint, id=id)
+
+
+def _history(events: list[dict[str, Any]], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items = [dict(e, kind="event") for e in events] + [dict(c, kind="comment") for c in comments]
+    return sorted(items, key=lambda i: i["created"])
+
+
+def _act_and_flash(action: str, payload: dict[str, Any], *, success: str, forbidden: str) -> None:
+    """Run an action for a form: its outcome becomes a flash message; a refusal of the
+    user or a missing object ends the request (403/404)."""
+    try:
+        tk.get_action(action)(_context(), payload)
+    except tk.ValidationError as e:
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+    except tk.NotAuthorized:
+        tk.abort(403, forbidden)
+    except tk.ObjectNotFound:
+        tk.abort(404, tk._("Not found"))
+    else:
+        tk.h.flash_success(success)
+
+
+class _OrgRequestCreateView(MethodView):
+    """The form of a request that an admin of a participant organisation makes (a
+    connection, a call-off): the organisations to choose from, the action's outcome."""
+
+    template = ""
+    action = ""
+    fields: tuple[str, ...] = ()
+    preset: tuple[str, ...] = ("organization_id",)
+    read_view = ""
+
+    def thanks(self) -> str:
+        raise NotImplementedError
+
+    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        admin_ids = {o["id"] for o in _admin_orgs()}
+        participants = [p for p in _participants()
+                        if p["organization_id"] in admin_ids or _is_coordinator()]
+        return tk.render(
+            self.template,
+            {"data": data, "errors": errors,
+             "error_summary": _error_summary(errors) if errors else {},
+             "organizations": participants, "labels": _field_labels()},
+        )
+
+    def get(self):
+        if not _logged_in():
+            return _login_redirect()
+        return self._render({k: tk.request.args.get(k, "") for k in self.preset}, {})
+
+    @_csrf_protected
+    def post(self):
+        if not _logged_in():
+            return _login_redirect()
+        form = _form()
+        data = {k: form.get(k, "") for k in self.fields}
+        payload = {k: v for k, v in data.items() if v != ""}
+        try:
+            result = tk.get_action(self.action)(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(data, e.error_dict)
+        except tk.NotAuthorized as e:
+            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
+        tk.h.flash_success(self.thanks())
+        return tk.redirect_to(self.read_view, id=result["id"])
+
+
+def _is_coordinator() -> bool:
+    from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
+
+    return vgsamverkan_is_coordinator()
+
+
+def _coordinator_page():
+    """None for a coordinator; else the answer (log-in or 403)."""
+    if _is_coordinator():
+        return None
+    if not _logged_in():
+        return _login_redirect()
+    return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+
+
+def _admin_orgs() -> list[dict[str, Any]]:
+    if not _logged_in():
+        return []
+    return tk.get_action("organization_list_for_user")(
+        _context(), {"permission": "admin", "include_dataset_count": False}
+    )
+
+
+def _participants() -> list[dict[str, Any]]:
+    return tk.get_action("vgsamverkan_participant_list")(_context(), {})["results"]

@@ -1,0 +1,175 @@
+"""The coordinator's workplace in CKAN admin: the queue with decisions in bulk, population and
+personal data."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.views._common import (
+    _context,
+    _coordinator_page,
+    _csrf_protected,
+    _error_summary,
+    _logged_in,
+    _login_redirect,
+)
+
+
+def admin_queue():
+    context = _context()
+    try:
+        dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+    state = tk.request.args.get("state") or "pending"
+    org_type = tk.request.args.get("org_type") or ""
+    params: dict[str, Any] = {"state": state, "limit": 200}
+    if org_type:
+        params["org_type"] = org_type
+    try:
+        queue = tk.get_action("vgsamverkan_participation_list")(_context(), params)
+    except tk.ValidationError:
+        queue = {"count": 0, "results": []}
+    results = sorted(queue["results"], key=lambda p: p["created"])
+    publishers = tk.get_action("vgsamverkan_publisher_list")(
+        _context(), {"state": "pending", "limit": 200}
+    )["results"]
+    # the open requests of each kind, at every move (what waits for the coordinator is the
+    # overview above them: vgsamverkan_queue_list)
+    open_states = objects.KINDS["connection"].open
+    connections = [
+        c for c in tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 1000})["results"]
+        if c["state"] in open_states
+    ]
+    connections.sort(key=lambda c: (open_states.index(c["state"]), c["modified"]))
+    calloff_states = objects.KINDS["calloff"].open
+    calloffs = [
+        c for state_ in calloff_states
+        for c in tk.get_action("vgsamverkan_calloff_list")(_context(), {"state": state_, "limit": 1000})["results"]
+    ]
+    calloffs.sort(key=lambda c: (calloff_states.index(c["state"]), c["created"]))
+    filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
+    try:
+        overview = tk.get_action("vgsamverkan_queue_list")(
+            _context(), {k: v for k, v in filters.items() if v})["results"]
+    except tk.ValidationError:
+        overview = []
+    history = tk.get_action("vgsamverkan_history_show")(_context(), {})["results"]
+    return tk.render(
+        "vgsamverkan/admin/queue.html",
+        {
+            "dashboard": dashboard,
+            "kinds": list(objects.KINDS),
+            "participations": results,
+            "connections": connections,
+            "calloffs": calloffs,
+            "overview": overview,
+            "filters": filters,
+            "history": history,
+            "publishers": sorted(publishers, key=lambda r: r["created"]),
+            "state": state,
+            "org_type": org_type,
+        },
+    )
+
+
+@_csrf_protected
+def admin_bulk():
+    """Approve or reject several applications and publisher requests with one comment or
+    reason: each is its own decision (its own transaction and event); the refusals are
+    reported one by one."""
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    form = tk.request.form
+    verb = form.get("verb")
+    items = form.getlist("items")
+    if verb not in ("approve", "reject"):
+        tk.h.flash_error(tk._("Choose approve or reject"))
+        return tk.redirect_to("vgsamverkan_admin.queue")
+    if not items:
+        tk.h.flash_error(tk._("Select at least one request"))
+        return tk.redirect_to("vgsamverkan_admin.queue")
+    text = (form.get("text") or "").strip()
+    done, failed = 0, []
+    for item in items:
+        kind, _, object_id = item.partition(":")
+        if kind not in objects.KINDS or not objects.KINDS[kind].bulk or not object_id:
+            failed.append((item, tk._("Not a request that can be decided in bulk")))
+            continue
+        payload: dict[str, Any] = {"id": object_id}
+        if verb == "reject":
+            payload["reason"] = text
+        elif text:
+            payload["comment"] = text
+        try:
+            tk.get_action(f"vgsamverkan_{kind}_{verb}")(_context(), payload)
+            done += 1
+        except tk.ValidationError as e:
+            failed.append((item, "; ".join(f"{label}: {msg}" for label, msg in _error_summary(e.error_dict).items())))
+        except (tk.NotAuthorized, tk.ObjectNotFound) as e:
+            failed.append((item, str(e) or tk._("Not found")))
+    if done:
+        tk.h.flash_success(tk._("Decisions saved: {n}").format(n=done))
+    for item, message in failed:
+        tk.h.flash_error(tk._("{item} was not decided: {message}").format(item=_item_title(item), message=message))
+    return tk.redirect_to("vgsamverkan_admin.queue")
+
+
+def _item_title(item: str) -> str:
+    kind, _, object_id = item.partition(":")
+    try:
+        obj = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": object_id})
+    except Exception:
+        return item
+    return obj.get("organization_title") or item
+
+
+def admin_population():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    year = tk.request.args.get("year") or None
+    try:
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
+    except tk.ValidationError as e:  # ?year=abc, or far out of range: say so, show the latest
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+        year = None
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {})
+    years = listing.get("years") or []
+    if not year and years:
+        year = str(max(years))
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})
+    rows = listing["results"]
+    return tk.render("vgsamverkan/admin/population.html", {
+        "years": years, "year": year, "rows": rows, "total": sum(r["population"] for r in rows),
+        "sources": sorted({r.get("source") or "" for r in rows}),
+    })
+
+
+def admin_personal_data():
+    """What the retention of contact data would anonymise now (a dry run), and the form
+    that does it."""
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    pending = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {"dry_run": True})
+    return tk.render("vgsamverkan/admin/personal_data.html", {"pending": pending})
+
+
+@_csrf_protected
+def admin_personal_data_purge():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    try:
+        result = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+    tk.h.flash_success(tk._("Contact data anonymised in {n} closed requests.").format(n=result["count"]))
+    return tk.redirect_to("vgsamverkan_admin.personal_data")

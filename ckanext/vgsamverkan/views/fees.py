@@ -1,0 +1,114 @@
+"""The coordinator's fee pages: the schedule, a month (run, close, adjust) and its exports."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan.views._common import (
+    _act_and_flash,
+    _context,
+    _coordinator_page,
+    _csrf_protected,
+    _error_summary,
+    _field_labels,
+    _form,
+    _participants,
+)
+
+_FEE_VERBS = ("run", "close", "adjust")
+
+
+def admin_fees():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    schedules = tk.get_action("vgsamverkan_fee_schedule_list")(_context(), {})["results"]
+    months = tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]
+    return tk.render("vgsamverkan/admin/fees.html", {
+        "schedules": schedules, "months": months, "labels": _field_labels(),
+        "data": {}, "errors": {},
+    })
+
+
+@_csrf_protected
+def admin_fee_schedule():
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    form = _form()
+    payload = {k: form[k] for k in ("valid_from", "total", "base_percent", "regional_fixed") if form.get(k)}
+    _act_and_flash("vgsamverkan_fee_schedule_set", payload, success=tk._("The fee schedule was saved."),
+                   forbidden=tk._("Only the regional coordinator may see this page"))
+    return tk.redirect_to("vgsamverkan_admin.fees")
+
+
+def admin_fee_month(month: str):
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    months = {m["month"]: m for m in tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]}
+    saved = months.get(month)
+    preview, error = None, None
+    if not saved or saved["state"] == "open":
+        try:
+            preview = tk.get_action("vgsamverkan_fee_run")(_context(), {"month": month, "dry_run": True})
+        except tk.ValidationError as e:
+            error = "; ".join(f"{msg}" for msgs in e.error_dict.values()
+                              for msg in (msgs if isinstance(msgs, list) else [msgs]))
+    statements = []
+    if saved and saved.get("run_at"):
+        statements = tk.get_action("vgsamverkan_fee_statement_list")(
+            _context(), {"month": month, "limit": 1000})["results"]
+    participants = _participants()
+    return tk.render("vgsamverkan/admin/fee_month.html", {
+        "month": month, "saved": saved, "preview": preview, "error": error, "statements": statements,
+        "participants": participants, "labels": _field_labels(),
+    })
+
+
+@_csrf_protected
+def admin_fee_month_act(month: str, verb: str):
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    if verb not in _FEE_VERBS:
+        return tk.abort(404)
+    form = _form()
+    if verb == "run":
+        payload: dict[str, Any] = {"month": month}
+        success = tk._("The statements of {month} were saved.").format(month=month)
+    elif verb == "close":
+        payload = {"month": month}
+        success = tk._("{month} is closed.").format(month=month)
+    else:
+        payload = {"month": month, **{k: form[k] for k in ("organization_id", "amount", "reason") if form.get(k)}}
+        success = tk._("The adjustment was added.")
+    _act_and_flash(f"vgsamverkan_fee_{verb}", payload, success=success,
+                   forbidden=tk._("Only the regional coordinator may see this page"))
+    return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
+
+
+def admin_fee_export(month: str, fmt: str):
+    import base64
+
+    refused = _coordinator_page()
+    if refused is not None:
+        return refused
+    try:
+        result = tk.get_action("vgsamverkan_fee_export")(_context(), {"month": month, "format": fmt})
+    except tk.ValidationError as e:
+        for label, msg in _error_summary(e.error_dict).items():
+            tk.h.flash_error(f"{label}: {msg}")
+        return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
+    from flask import Response
+
+    charset = "utf-8" if result["encoding"] == "utf-8" else "IBM437"
+    return Response(base64.b64decode(result["content_base64"]),
+                    content_type=f'{result["content_type"]}; charset={charset}',
+                    headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
+
+
+def admin_fee_month_pick():
+    month = (tk.request.args.get("month") or "").strip()
+    return tk.redirect_to("vgsamverkan_admin.fee_month", month=month or tk.h.vgsamverkan_this_month())

@@ -1,0 +1,62 @@
+"""The collaboration tab of an organisation, and CKAN's member pages of a participating
+organisation."""
+from __future__ import annotations
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan.views._common import _context, _logged_in, _login_redirect, vgsamverkan
+
+
+def organization_samverkan(id: str):
+    """The organisation's "Samverkan" tab: its participation and its fee statements per
+    month, every line in words (for its admins and the coordinator)."""
+    context = _context()
+    try:
+        group_dict = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organisation not found"))
+    try:
+        statements = tk.get_action("vgsamverkan_fee_statement_list")(
+            context, {"organization_id": group_dict["id"], "limit": 120})["results"]
+        participations = tk.get_action("vgsamverkan_participation_list")(
+            context, {"organization_id": group_dict["id"], "limit": 20})["results"]
+        connections = tk.get_action("vgsamverkan_connection_list")(
+            context, {"organization_id": group_dict["id"], "limit": 100})["results"]
+        calloffs = tk.get_action("vgsamverkan_calloff_list")(
+            context, {"organization_id": group_dict["id"], "limit": 100})["results"]
+        publishers = tk.get_action("vgsamverkan_publisher_list")(
+            context, {"organization_id": group_dict["id"], "limit": 200})["results"]
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
+    from ckanext.vgsamverkan import helpers
+
+    if not (helpers.vgsamverkan_is_coordinator() or helpers.vgsamverkan_is_org_admin(group_dict["id"])):
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
+    return tk.render("organization/vgsamverkan.html", {
+        "group_dict": group_dict, "group_type": "organization", "id": group_dict["name"],
+        "statements": statements, "participations": participations, "connections": connections,
+        "calloffs": calloffs, "publishers": [r for r in publishers if r["state"] in ("pending", "approved")],
+    })
+
+
+_MEMBER_CHANGE_PAGES = ("organization.member_new", "organization.member_delete")
+
+
+@vgsamverkan.before_app_request
+def _managed_membership_pages():
+    """CKAN's own pages for adding, changing and removing members of an organisation
+    that takes part: CKAN would only say "Unauthorized"; say who manages the members
+    and where to ask instead (the rule itself is in logic/enforce.py)."""
+    if tk.request.endpoint not in _MEMBER_CHANGE_PAGES:
+        return None
+    from ckanext.vgsamverkan import helpers
+
+    org = model.Group.get((tk.request.view_args or {}).get("id") or "")
+    if org is None or not org.is_organization or not helpers.vgsamverkan_members_managed(org.id):
+        return None
+    return tk.render("vgsamverkan/members_managed.html", {"organization": org}), 403

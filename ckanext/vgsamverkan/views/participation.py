@@ -1,0 +1,97 @@
+"""Pages of the participation workflow: the application form, an application's page and its
+decisions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan.views._common import (
+    _admin_orgs,
+    _context,
+    _csrf_protected,
+    _decision,
+    _error_summary,
+    _field_labels,
+    _form,
+    _logged_in,
+    _login_redirect,
+    _request_page,
+)
+
+_APPLY_FIELDS = (
+    "organization_id",
+    "organization_title",
+    "organization_name",
+    "org_type",
+    "municipality_code",
+    "org_number",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "invoice_reference",
+    "motivation",
+)
+
+
+_VERBS = ("approve", "reject", "withdraw", "terminate")
+
+
+class ApplyView(MethodView):
+    def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        return tk.render(
+            "vgsamverkan/participation_form.html",
+            {
+                "data": data,
+                "errors": errors,
+                "error_summary": _error_summary(errors) if errors else {},
+                "admin_orgs": _admin_orgs(),
+                "labels": _field_labels(),
+            },
+        )
+
+    def get(self):
+        if not _logged_in():
+            return _login_redirect()
+        data = {"organization_id": tk.request.args.get("organization_id", "")}
+        return self._render(data, {})
+
+    @_csrf_protected
+    def post(self):
+        if not _logged_in():
+            return _login_redirect()
+        form = _form()
+        data = {k: form.get(k, "") for k in _APPLY_FIELDS}
+        payload = {k: v for k, v in data.items() if v != ""}
+        if form.get("for") == "new":
+            payload.pop("organization_id", None)
+        elif payload.get("organization_id"):
+            payload.pop("organization_title", None)
+            payload.pop("organization_name", None)
+        try:
+            result = tk.get_action("vgsamverkan_participation_apply")(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(data, e.error_dict)
+        except tk.ObjectNotFound:
+            return self._render(data, {"organization_id": [tk._("No such organisation")]})
+        except tk.NotAuthorized as e:
+            return self._render(data, {"organization_id": [str(e) or tk._("Not authorised")]})
+        tk.h.flash_success(
+            tk._("Thank you! Your application has been sent to the regional coordinator.")
+        )
+        return tk.redirect_to("vgsamverkan.participation_read", id=result["id"])
+
+
+def participation_read(id: str):
+    return _request_page("participation", id, "vgsamverkan/participation_read.html", "p",
+                         not_found=tk._("Application not found"),
+                         forbidden=tk._("You may not see this application"))
+
+
+@_csrf_protected
+def participation_decide(id: str, verb: str):
+    return _decision("participation", id, verb, _VERBS,
+                     ("comment", "effective_from", "effective_to"),
+                     forbidden=tk._("You may not decide on this application"))
