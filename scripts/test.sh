@@ -3,7 +3,7 @@
 # run the whole suite on CKAN 2.11.6 and on CKAN 2.12.0. Fails if either fails.
 # Usage: scripts/test.sh [2.11|2.12]   (no argument: both)
 #
-# How it stays fast (README, "Development"): the venvs are built at the same time (pip
+# How it stays fast (docs/development.md): the venvs are built at the same time (pip
 # waits on the network more than on the processor); for each version our suite runs on
 # VGS_WORKERS pytest-xdist workers (3 on this machine's 2 cores: a worker often waits on
 # PostgreSQL or a server), each with its own database,

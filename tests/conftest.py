@@ -255,7 +255,7 @@ def run_jobs(clean_queues):
 
 
 # The files that take longest, longest first (measured, `--durations=0` summed per file:
-# README "Test speed"). make test hands whole files to its workers in collection order
+# docs/development.md, "Test speed"). make test hands whole files to its workers in collection order
 # (`--dist loadfile --no-loadscope-reorder`); with these last, as pytest-xdist orders them
 # by default (most tests first), one worker was left alone with the two HTTP matrices for
 # the last 70 s while the other cores idled. A name missing here only costs time.

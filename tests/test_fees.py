@@ -1,5 +1,5 @@
 """The allocation arithmetic (ckanext/vgsamverkan/fees.py): property tests over thousands
-of random months, and the README's worked examples with hand-computed öre. Pure: no
+of random months, and the worked examples of docs/fees.md with hand-computed öre. Pure: no
 database, no CKAN."""
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def test_a_municipality_pays_each_day_at_most_once(case):
     assert all(w <= len(fees.days_of(*month)) for w in per_code.values())
 
 
-# -- worked examples (README "How fees are computed"): the expected öre are computed by
+# -- worked examples (docs/fees.md, "How fees are computed"): the expected öre are computed by
 #    hand in the comments ------------------------------------------------------------
 
 NOV = (2026, 11)  # 30 days

@@ -1,5 +1,5 @@
 """The allocation arithmetic of the monthly access fee: pure functions, no database and
-no CKAN, so that anyone can recompute an invoice from the rules in the README.
+no CKAN, so that anyone can recompute an invoice from the rules in docs/fees.md.
 
 Every amount is whole öre (``int``); every share before rounding is an exact
 ``fractions.Fraction``. Nothing is rounded early: the access shares are rounded once,
