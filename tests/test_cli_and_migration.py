@@ -203,6 +203,31 @@ class TestMigration:
         assert call("vgsamverkan_participation_list", coordinator, state="withdrawn")["count"] == 1
         assert call("vgsamverkan_participation_list", coordinator, state="pending")["count"] == 0
 
+    def test_files_of_earlier_closed_months_are_kept_by_the_upgrade(self, cli, coordinator):
+        """A month closed before revision f6a2c8e4b7d1 has no kept files; the upgrade to
+        a3d7f1c9e5b2 makes and keeps them (the export itself never writes)."""
+        import base64
+
+        from tests.factories import call
+
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000.00")
+        call("vgsamverkan_fee_run", coordinator, month="2026-03")
+        call("vgsamverkan_fee_close", coordinator, month="2026-03")
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "f6a2c8e4b7d1"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        with model.meta.engine.begin() as conn:  # as if closed before the files were kept
+            conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
+            conn.execute(sa.text("DELETE FROM vgsamverkan_fee_file"))
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        model.Session.remove()
+        assert model.Session.execute(sa.text(
+            "SELECT month, format FROM vgsamverkan_fee_file ORDER BY 1, 2")).fetchall() == [
+            ("2026-03", "csv"), ("2026-03", "sie")]
+        sie = call("vgsamverkan_fee_export", coordinator, month="2026-03", format="sie")
+        assert b"#KONTO 1510" in base64.b64decode(sie["content_base64"])
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output
@@ -241,7 +266,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "f6a2c8e4b7d1" in version.output  # the head revision
+        assert "a3d7f1c9e5b2" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -254,7 +279,8 @@ class TestMigration:
                     vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet,
                     vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote,
                     vgs_model.Calloff, vgs_model.CalloffTime, vgs_model.FeeSchedule, vgs_model.FeeMonth,
-                    vgs_model.FeeStatement, vgs_model.FeeLine, vgs_model.FeeAdjustment, vgs_model.Outbox):
+                    vgs_model.FeeStatement, vgs_model.FeeLine, vgs_model.FeeAdjustment, vgs_model.Outbox,
+                    vgs_model.FeeFile, vgs_model.Tally):
             columns = {c["name"]: c for c in inspector.get_columns(cls.__tablename__)}
             for column in cls.__table__.columns:
                 assert column.name in columns, f"{cls.__tablename__}.{column.name} not migrated"

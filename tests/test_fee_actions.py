@@ -15,7 +15,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan import feetext
-from ckanext.vgsamverkan.model import FeeLine, FeeMonth, FeeStatement
+from ckanext.vgsamverkan.logic.action.fees import keep_missing_files
+from ckanext.vgsamverkan.model import FeeFile, FeeLine, FeeMonth, FeeStatement
 from tests.factories import call, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -343,16 +344,24 @@ class TestExport:
             with pytest.raises(sa.exc.IntegrityError, match="are kept"):
                 with model.meta.engine.begin() as conn:
                     conn.execute(sa.text(statement))
-        # a month closed before the files were kept: its file is made at the first export,
-        # then kept (here the kept files are removed as only the test harness can)
+        # a month closed before the files were kept (the kept files removed here as only
+        # the test harness can): the export, a GET action, writes nothing and says why;
+        # the migration a3d7f1c9e5b2 keeps them, with the configuration of the day
         model.Session.remove()
         with model.meta.engine.begin() as conn:
             conn.execute(sa.text("SET LOCAL vgsamverkan.purge = 'on'"))
             conn.execute(sa.text("DELETE FROM vgsamverkan_fee_file WHERE month = :m"), {"m": MONTH})
+        with pytest.raises(tk.ValidationError, match="were not kept"):
+            export("sie")
+        model.Session.remove()
+        assert model.Session.query(FeeFile).filter_by(month=MONTH).count() == 0
+        assert keep_missing_files() == [(MONTH, "csv"), (MONTH, "sie")]
+        model.Session.commit()
         first = export("sie")
         assert b"#KONTO 1511" in first  # made with the configuration of the day
         monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_accounts", ["1512", "3012", "2613"])
         assert export("sie") == first
+        assert keep_missing_files() == []
 
     def test_csv_one_row_per_line(self, world, coordinator):
         call("vgsamverkan_fee_run", coordinator, month=MONTH)

@@ -6,12 +6,15 @@ from .calloff import Calloff, CalloffTime
 from .comment import Comment
 from .connection import Connection, ConnectionQuote
 from .event import Event
-from .fee import FeeAdjustment, FeeLine, FeeMonth, FeeSchedule, FeeStatement
+from .fee import FeeAdjustment, FeeFile, FeeLine, FeeMonth, FeeSchedule, FeeStatement
 from .outbox import Outbox
 from .participation import Participation
 from .population import Population
 from .publisher import PublisherRequest
 from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
+from .tally import Tally
 
-__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "FeeAdjustment", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "ConnectionQuote", "Event", "Outbox", "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc",
-           "SearchFacet", "SearchGroup", "SearchState"]
+__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "Event", "FeeAdjustment",
+           "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Outbox", "Participation",
+           "Population", "PublisherRequest", "SearchCache", "SearchDoc", "SearchFacet", "SearchGroup",
+           "SearchState", "Tally"]

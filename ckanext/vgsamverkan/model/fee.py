@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     UnicodeText,
 )
@@ -233,3 +234,24 @@ def unit_price(ore: Any) -> str | None:
     value = Decimal(ore) / 100
     quantized = value.quantize(Decimal("0.01"))
     return str(quantized) if quantized == value else format(value.normalize(), "f")
+
+
+class FeeFile(tk.BaseModel):
+    """An export file of a closed month, kept as it was made at the close (migration
+    f6a2c8e4b7d1): the same bytes for ever, whatever the configuration says later. Rows
+    are only inserted, for closed months; the database refuses any change or removal."""
+
+    __tablename__ = "vgsamverkan_fee_file"
+
+    month = Column(UnicodeText, primary_key=True)
+    format = Column(UnicodeText, primary_key=True)
+    filename = Column(UnicodeText, nullable=False)
+    content_type = Column(UnicodeText, nullable=False)
+    encoding = Column(UnicodeText, nullable=False)
+    content = Column(LargeBinary, nullable=False)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    def file(self) -> tuple[bytes, str, str, str]:
+        """(bytes, file name, content type, encoding), as an export returns it."""
+        return bytes(self.content), self.filename, self.content_type, self.encoding
+

@@ -20,7 +20,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, unavailable, workflow
 from ckanext.vgsamverkan.logic import auth, objects
-from ckanext.vgsamverkan.model import Event
+from ckanext.vgsamverkan.model import Event, Tally
 from ckanext.vgsamverkan.model.base import utcnow
 
 # Keys that CKAN's own API and forms may add to a call; they are never an error.
@@ -169,9 +169,8 @@ def _count_and_rows(query: Any, data: dict[str, Any],
     tallies, which does not grow with the number of rows stored."""
     if tally is not None:
         keys = {k: v for k, v in tally.items() if v is not None}
-        where = " AND ".join(f"{k} = :{k}" for k in keys)
-        count = model.Session.execute(
-            sa.text(f"SELECT coalesce(sum(n), 0) FROM vgsamverkan_tally WHERE {where}"), keys).scalar()
+        count = (model.Session.query(sa.func.coalesce(sa.func.sum(Tally.n), 0))
+                 .filter(*(getattr(Tally, k) == v for k, v in keys.items())).scalar())
     else:
         # the count of a subquery of ids only, unordered (Query.count() counts a subquery
         # of every column, in order, which reads every row: 17 ms at 100 000 stored)

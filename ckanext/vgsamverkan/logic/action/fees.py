@@ -25,6 +25,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
 from ckanext.vgsamverkan.model import (
     Event,
     FeeAdjustment,
+    FeeFile,
     FeeLine,
     FeeMonth,
     FeeSchedule,
@@ -498,34 +499,44 @@ EXPORT_FORMATS = ("csv", "sie")
 
 def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file of a saved month: (bytes, file name, content type, encoding).
-    A closed month's file is the one kept at its close (vgsamverkan_fee_file): the same
-    bytes for ever, whatever the configuration (SIE accounts, company) says later."""
+    A closed month's file is the one kept at its close (FeeFile): the same bytes for
+    ever, whatever the configuration (SIE accounts, company) says later. Reads only:
+    the files are kept by the close, and for months closed before that by the migration
+    a3d7f1c9e5b2."""
     month = model.Session.get(FeeMonth, month_text)
     if month is None or month.run_at is None:
         raise tk.ValidationError({"month": [tk._("{month} has not been run: run it first").format(month=month_text)]})
     if month.state != "closed":
         return _make_export(month_text, fmt)
-    kept = _kept_file(month_text, fmt)
-    if kept is None:  # closed before the files were kept (revision f6a2c8e4b7d1): kept now
-        _keep_file(month_text, fmt, _make_export(month_text, fmt))
-        model.Session.commit()
-        kept = _kept_file(month_text, fmt)
-    return kept
-
-
-def _kept_file(month_text: str, fmt: str) -> tuple[bytes, str, str, str] | None:
-    row = model.Session.execute(sa.text(
-        "SELECT content, filename, content_type, encoding FROM vgsamverkan_fee_file WHERE month = :m AND format = :f"),
-        {"m": month_text, "f": fmt}).first()
-    return (bytes(row.content), row.filename, row.content_type, row.encoding) if row else None
+    kept = model.Session.get(FeeFile, (month_text, fmt))
+    if kept is None:  # cannot happen after the migrations: said, and nothing is made up
+        raise tk.ValidationError({"month": [tk._(
+            "The files of the closed month {month} were not kept: run the database migrations "
+            "(ckan db upgrade -p vgsamverkan)").format(month=month_text)]})
+    return kept.file()
 
 
 def _keep_file(month_text: str, fmt: str, made: tuple[bytes, str, str, str]) -> None:
     content, filename, content_type, encoding = made
-    model.Session.execute(sa.text(
-        "INSERT INTO vgsamverkan_fee_file (month, format, filename, content_type, encoding, content, created) "
-        "VALUES (:m, :f, :n, :t, :e, :c, now()) ON CONFLICT (month, format) DO NOTHING"),
-        {"m": month_text, "f": fmt, "n": filename, "t": content_type, "e": encoding, "c": content})
+    model.Session.add(FeeFile(month=month_text, format=fmt, filename=filename, content_type=content_type,
+                              encoding=encoding, content=content, created=utcnow()))
+
+
+def keep_missing_files() -> list[tuple[str, str]]:
+    """Keep the export files of every closed month that has none (months closed before
+    the files were kept at the close, revision f6a2c8e4b7d1), made now from the saved
+    rows and the configuration of today, in the caller's transaction. Used by the
+    migration a3d7f1c9e5b2. Returns the (month, format) pairs it kept."""
+    kept = {(f.month, f.format) for f in model.Session.query(FeeFile.month, FeeFile.format)}
+    made = []
+    for (month_text,) in (model.Session.query(FeeMonth.month).filter(FeeMonth.state == "closed")
+                          .order_by(FeeMonth.month)):
+        for fmt in EXPORT_FORMATS:
+            if (month_text, fmt) not in kept:
+                _keep_file(month_text, fmt, _make_export(month_text, fmt))
+                made.append((month_text, fmt))
+    model.Session.flush()
+    return made
 
 
 def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
