@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from ckanext.vgsamverkan import formats
+from ckanext.vgsamverkan.translation import translations
 
 
 def summary(object_type: str, action: str, details: dict[str, Any] | None, lang: str | None = None) -> str:
     """``details`` of an event in words; empty when the event has none."""
     if not details:
         return ""
-    from ckanext.vgsamverkan.mailer import translations
-
     lang = lang if lang in formats.LANGUAGES else formats.current_lang()
     _ = translations(lang).gettext
     d = details

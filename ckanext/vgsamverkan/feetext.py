@@ -9,11 +9,10 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from ckanext.vgsamverkan import formats
+from ckanext.vgsamverkan.translation import translations
 
 
 def _translate(lang: str):
-    from ckanext.vgsamverkan.mailer import translations
-
     return translations(lang).gettext
 
 

@@ -10,31 +10,20 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
-import os
-from functools import lru_cache
 from typing import Any, Callable
-
-from babel.support import NullTranslations, Translations
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, feetext, formats
 from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.translation import translations
 
 log = logging.getLogger(__name__)
 
 QUEUE = "vgsamverkan"
 RETRY_INTERVALS = [10, 60, 300]
-_I18N = os.path.join(os.path.dirname(__file__), "i18n")
 LANGUAGES = formats.LANGUAGES
-
-
-@lru_cache(maxsize=8)
-def translations(lang: str) -> NullTranslations:
-    if lang == "en":
-        return NullTranslations()
-    return Translations.load(_I18N, [lang], domain="ckanext-vgsamverkan")
 
 
 def link(path: str) -> str:

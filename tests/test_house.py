@@ -1,0 +1,84 @@
+"""The layout rules of the code (issue 18, HOUSE.md), checked on the source: pure, no
+CKAN. No module over 700 lines; no import circle, not even through function-local
+imports; the request kinds listed once (logic/objects.py)."""
+from __future__ import annotations
+
+import ast
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "ckanext" / "vgsamverkan"
+MAX_LINES = 700
+
+
+def _modules() -> dict[str, pathlib.Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "migration" in path.parts:
+            continue
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def _imports(name: str, path: pathlib.Path, known: set[str]) -> set[str]:
+    """The extension's modules that ``name`` imports, at the top or inside a function (a
+    function-local import only hides a circle until the function runs)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            targets = [base] + [f"{base}.{a.name}" for a in node.names]
+        else:
+            continue
+        for target in targets:
+            if target in known and target != name:
+                found.add(target)
+    return found
+
+
+def test_no_module_is_over_700_lines():
+    long = {str(p.relative_to(ROOT)): n for p in _modules().values()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not long, long
+
+
+def test_no_import_circle():
+    modules = _modules()
+    graph = {name: _imports(name, path, set(modules)) for name, path in modules.items()}
+    circles = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                circles.append(" → ".join(stack[stack.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, stack + [nxt])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not circles, "\n".join(circles)
+
+
+def test_the_kinds_are_listed_once():
+    """The four kinds of request appear together in one place: logic/objects.py."""
+    kinds = ("participation", "publisher", "connection", "calloff")
+    pattern = re.compile(r"""["'](participation|publisher|connection|calloff)["']""")
+    lists = []
+    for path in list(_modules().values()) + list((PACKAGE / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if set(pattern.findall(line)) >= set(kinds):
+                lists.append(f"{path.relative_to(ROOT)}:{number}")
+    assert lists == [], lists
