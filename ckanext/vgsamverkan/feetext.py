@@ -8,7 +8,7 @@ import io
 from decimal import Decimal
 from typing import Any, Iterable
 
-from ckanext.vgsamverkan import formats
+from ckanext.vgsamverkan import formats, labels
 from ckanext.vgsamverkan.translation import translations
 
 
@@ -19,15 +19,6 @@ def _translate(lang: str):
 def _sek(ore: Any, lang: str) -> str:
     """Öre as kronor, without the currency (the line's text names it)."""
     return formats.number(formats.ore_to_kronor(ore), lang, decimals=2)
-
-
-def area_label(key: str, lang: str) -> str:
-    from ckanext.vgsamverkan import config
-
-    for area in config.competence_areas():
-        if area["key"] == key:
-            return area["en"] if lang == "en" else area["sv"]
-    return key
 
 
 def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
@@ -53,7 +44,7 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
         return _("Connection to the regional platform, connected {date} (quote {number})").format(
             date=d.get("connected_date", ""), number=d.get("quote_number") or "–")
     if kind == "expert":
-        area = area_label(d.get("competence_area", ""), lang)
+        area = labels.competence_area(d.get("competence_area", ""), lang)
         if d.get("price") == "fixed":
             return _("Expert support, {area} ({expert}): fixed price, delivered {date}").format(
                 area=area, expert=d.get("expert") or "", date=d.get("delivered_date", ""))

@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config, formats, workflow
+from ckanext.vgsamverkan import config, formats, labels, workflow
 from ckanext.vgsamverkan.logic import auth, objects
 
 
@@ -30,18 +30,11 @@ def vgsamverkan_state_label(state: str) -> str:
 
 
 def vgsamverkan_org_type_label(org_type: str) -> str:
-    return {
-        "kommun": tk._("municipality (kommun)"),
-        "kommunalt_bolag": tk._("municipal company"),
-        "regional_forvaltning": tk._("regional administration"),
-    }.get(org_type, org_type)
+    return labels.org_type(org_type, _lang())
 
 
 def vgsamverkan_org_types() -> list[dict[str, str]]:
-    return [
-        {"value": t, "text": vgsamverkan_org_type_label(t)}
-        for t in ("kommun", "kommunalt_bolag", "regional_forvaltning")
-    ]
+    return [{"value": t, "text": labels.org_type(t, _lang())} for t in labels.ORG_TYPES]
 
 
 def vgsamverkan_action_label(action: str, object_type: str = "participation") -> str:
@@ -142,12 +135,11 @@ def vgsamverkan_members_managed(organization_id: str | None) -> bool:
 
 
 def vgsamverkan_role_label(role: str) -> str:
-    return {"editor": tk._("editor (publishes datasets)"),
-            "admin": tk._("admin (publishes and manages the organisation)")}.get(role, role)
+    return labels.role(role, _lang())
 
 
 def vgsamverkan_roles() -> list[dict[str, str]]:
-    return [{"value": r, "text": vgsamverkan_role_label(r)} for r in ("editor", "admin")]
+    return [{"value": r, "text": labels.role(r, _lang())} for r in labels.ROLES]
 
 
 def vgsamverkan_authorisations(organization_id: str) -> list[dict[str, Any]]:
@@ -190,12 +182,12 @@ def vgsamverkan_is_org_admin(organization_id: str | None) -> bool:
 def vgsamverkan_competence_areas() -> list[dict[str, str]]:
     """The competence areas as ``{"value", "text"}``, labelled in the page's language."""
     lang = _lang()
-    return [{"value": a["key"], "text": a["en"] if lang == "en" else a["sv"]}
+    return [{"value": a["key"], "text": labels.competence_area(a["key"], lang)}
             for a in config.competence_areas()]
 
 
 def vgsamverkan_competence_area_label(key: str) -> str:
-    return next((a["text"] for a in vgsamverkan_competence_areas() if a["value"] == key), key)
+    return labels.competence_area(key, _lang())
 
 
 def vgsamverkan_today() -> str:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config, feetext, formats
+from ckanext.vgsamverkan import config, formats, labels
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.translation import translations
 
@@ -37,14 +37,6 @@ def object_path(object_type: str, object_id: str) -> str:
 
 # -- composing -------------------------------------------------------------------------
 
-def _org_type_label(_: Callable[[str], str], org_type: str) -> str:
-    return {
-        "kommun": _("municipality (kommun)"),
-        "kommunalt_bolag": _("municipal company"),
-        "regional_forvaltning": _("regional administration"),
-    }.get(org_type, org_type)
-
-
 def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New application to take part: {organization}").format(
@@ -55,7 +47,7 @@ def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
             _("A new application to take part in the regional collaboration waits for your decision."),
             "",
             _("Organisation: {organization}").format(organization=p["organization_title"]),
-            _("Type: {org_type}").format(org_type=_org_type_label(_, p["org_type"])),
+            _("Type: {org_type}").format(org_type=labels.org_type(p["org_type"], lang)),
             _("Applied by: {user}").format(user=p.get("applicant_name") or ""),
             "",
             _("Decide here: {link}").format(link=link(object_path("participation", p["id"]))),
@@ -105,11 +97,6 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
     return subjects[verb].format(organization=org), "\n".join(lines)
 
 
-def _role_label(_: Callable[[str], str], role: str) -> str:
-    return {"editor": _("editor (publishes datasets)"),
-            "admin": _("admin (publishes and manages the organisation)")}.get(role, role)
-
-
 def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New request for publishing rights: {user} in {organization}").format(
@@ -119,7 +106,7 @@ def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str
         "",
         _("Organisation: {organization}").format(organization=r["organization_title"]),
         _("User: {user}").format(user=r.get("user_display_name") or r.get("user_name") or ""),
-        _("Role: {role}").format(role=_role_label(_, r["role"])),
+        _("Role: {role}").format(role=labels.role(r["role"], lang)),
         _("Asked by: {user}").format(user=r.get("applicant_name") or ""),
         "",
         _("Decide here: {link}").format(link=link(object_path("publisher", r["id"]))),
@@ -131,7 +118,7 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
     _ = translations(lang).gettext
     org = r["organization_title"]
     user = r.get("user_display_name") or r.get("user_name") or ""
-    role = _role_label(_, r["role"])
+    role = labels.role(r["role"], lang)
     subjects = {
         "approve": _("Publishing rights approved: {organization}"),
         "reject": _("Publishing rights rejected: {organization}"),
@@ -506,7 +493,7 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
         "deliver": _("The expert support has been delivered: {organization}"),
         "cancel": _("A call-off of expert support was cancelled: {organization}"),
     }
-    area = feetext.area_label(c.get("competence_area") or "", lang)
+    area = labels.competence_area(c.get("competence_area") or "", lang)
     lines = []
     if verb == "create":
         lines += [_("A new call-off of expert support waits for an expert."), "",

@@ -18,7 +18,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, unavailable, workflow
+from ckanext.vgsamverkan import unavailable, workflow
 from ckanext.vgsamverkan.logic import auth, objects
 from ckanext.vgsamverkan.model import Event, Tally
 from ckanext.vgsamverkan.model.base import utcnow
@@ -205,14 +205,6 @@ def _existing_org(org_id: str) -> model.Group:
     if org is None:
         raise tk.ValidationError({"organization_id": [tk._("No such organisation")]})
     return org
-
-
-def _area_label(key: str, lang: str | None = None) -> str:
-    lang = lang or formats.current_lang()
-    for area in config.competence_areas():
-        if area["key"] == key:
-            return area["en"] if lang == "en" else area["sv"]
-    return key
 
 
 def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:

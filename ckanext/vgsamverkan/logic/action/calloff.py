@@ -13,12 +13,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, mailer, workflow
+from ckanext.vgsamverkan import config, formats, labels, mailer, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
-    _area_label,
     _commit,
     _count_and_rows,
     _org_key,
@@ -53,14 +52,14 @@ def vgsamverkan_competence_area_list(context: Context, data_dict: DataDict) -> d
     """
     tk.check_access("vgsamverkan_competence_area_list", context, data_dict)
     _validate(data_dict, schema.competence_area_list(), context)
-    results = [{"key": a["key"], "label": _area_label(a["key"]), "label_sv": a["sv"], "label_en": a["en"]}
+    results = [{"key": a["key"], "label": labels.competence_area(a["key"]), "label_sv": a["sv"], "label_en": a["en"]}
                for a in config.competence_areas()]
     return {"count": len(results), "results": results}
 
 
 def _calloff_dict(obj: Calloff, **extra: Any) -> dict[str, Any]:
     result = obj.dictize()
-    result["competence_area_label"] = _area_label(obj.competence_area)
+    result["competence_area_label"] = labels.competence_area(obj.competence_area)
     result.update(extra)
     return result
 
@@ -193,7 +192,7 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
     entries = Calloff.entries_of([r.id for r in rows])
     with _preloaded(rows):
         return {"count": count, "results": [
-            dict(r.dictize(with_time=False, entries=entries[r.id]), competence_area_label=_area_label(r.competence_area))
+            dict(r.dictize(with_time=False, entries=entries[r.id]), competence_area_label=labels.competence_area(r.competence_area))
             for r in rows]}
 
 

@@ -11,9 +11,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
+from ckanext.vgsamverkan import labels
 from ckanext.vgsamverkan.logic import objects, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
-    _area_label,
     _today,
     _validate,
     action,
@@ -109,7 +109,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             elif kind == "connection":
                 add(kind, obj, obj.modified, (obj.information_sets or "")[:120])
             else:
-                add(kind, obj, obj.created, _area_label(obj.competence_area))
+                add(kind, obj, obj.created, labels.competence_area(obj.competence_area))
     if data.get("org_type"):
         items = [i for i in items if i["org_type"] == data["org_type"]]
     if data.get("municipality_code"):
