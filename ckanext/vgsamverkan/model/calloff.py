@@ -4,7 +4,6 @@ decimals; every time entry keeps its date, hours, rate and organisation, so that
 run can charge a month from the entries alone."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -22,8 +21,9 @@ from sqlalchemy import (
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import money
+
 from .base import iso, make_id, user_by_id, utcnow
-from .connection import hours, sek
 
 STATES = ("requested", "assigned", "in_progress", "delivered", "cancelled")
 
@@ -34,12 +34,6 @@ def expert_key(expert_user_id: str | None, expert_name: str | None) -> str:
     if expert_user_id:
         return f"user:{expert_user_id}"
     return "name:" + " ".join((expert_name or "").split()).casefold()
-
-
-def round_ore(exact: Decimal) -> int:
-    """An exact amount in öre (hours × rate), rounded half up to whole öre: SPEC rounds
-    once per call-off and month."""
-    return int(Decimal(exact).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class Calloff(tk.BaseModel):
@@ -121,24 +115,6 @@ class Calloff(tk.BaseModel):
         applicant = user_by_id(self.applicant_id)
         expert_user = user_by_id(self.expert_user_id) if self.expert_user_id else None
         entries = self.entries() if entries is None else entries
-        logged = sum((e.hours for e in entries), Decimal(0))
-        months: dict[str, dict[str, Any]] = {}
-        for e in entries:
-            m = months.setdefault(e.date.strftime("%Y-%m"), {"hours": Decimal(0), "exact": None})
-            m["hours"] += e.hours
-            if e.hourly_rate_ore is not None:
-                m["exact"] = (m["exact"] or Decimal(0)) + e.hours * e.hourly_rate_ore
-        by_month = [
-            {"month": month, "hours": hours(m["hours"]),
-             "amount": sek(round_ore(m["exact"])) if m["exact"] is not None else None}
-            for month, m in sorted(months.items())
-        ]
-        if self.fixed_price_ore is not None:
-            amount = self.fixed_price_ore
-        elif self.hourly_rate_ore is not None:
-            amount = sum(round_ore(m["exact"]) for m in months.values() if m["exact"] is not None)
-        else:
-            amount = None
         result = {
             "id": self.id,
             "state": self.state,
@@ -150,21 +126,18 @@ class Calloff(tk.BaseModel):
             "language": self.language,
             "competence_area": self.competence_area,
             "description": self.description,
-            "estimated_hours": hours(self.estimated_hours),
+            "estimated_hours": money.hours_text(self.estimated_hours),
             "period_start": iso(self.period_start),
             "period_end": iso(self.period_end),
             "contact": self.contact,
             "expert_name": self.expert_name,
             "expert_user_id": self.expert_user_id,
             "expert_user_name": expert_user.name if expert_user else None,
-            "hourly_rate": sek(self.hourly_rate_ore),
-            "fixed_price": sek(self.fixed_price_ore),
+            "hourly_rate": money.to_text(self.hourly_rate_ore),
+            "fixed_price": money.to_text(self.fixed_price_ore),
             "price_kind": ("hourly" if self.hourly_rate_ore is not None
                            else "fixed" if self.fixed_price_ore is not None else None),
-            "planned_hours": hours(self.planned_hours),
-            "logged_hours": hours(logged),
-            "amount": sek(amount),
-            "months": by_month,
+            "planned_hours": money.hours_text(self.planned_hours),
             "assigned_at": iso(self.assigned_at),
             "delivered_date": iso(self.delivered_date),
             "created": iso(self.created),
@@ -210,10 +183,10 @@ class CalloffTime(tk.BaseModel):
             "calloff_id": self.calloff_id,
             "organization_id": self.organization_id,
             "date": iso(self.date),
-            "hours": hours(self.hours),
+            "hours": money.hours_text(self.hours),
             "note": self.note,
             "expert_name": self.expert_name,
-            "hourly_rate": sek(self.hourly_rate_ore),
+            "hourly_rate": money.to_text(self.hourly_rate_ore),
             "author_name": author.name if author else None,
             "created": iso(self.created),
         }

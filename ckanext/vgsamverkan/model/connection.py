@@ -2,7 +2,6 @@
 quotes the coordinator issues for it. Money is kept in whole öre."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -21,21 +20,12 @@ from sqlalchemy import (
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import money
+
 from .base import iso, make_id, user_by_id, utcnow
 
 STATES = ("submitted", "investigating", "quoted", "accepted", "connected", "declined",
           "cancelled", "disconnected")
-
-
-def sek(ore: int | None) -> str | None:
-    """Whole öre as a decimal string in SEK (``12500.00``)."""
-    if ore is None:
-        return None
-    return str((Decimal(ore) / 100).quantize(Decimal("0.01")))
-
-
-def hours(value: Decimal | None) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
 class Connection(tk.BaseModel):
@@ -113,7 +103,7 @@ class Connection(tk.BaseModel):
             "quotes": [q.dictize() for q in quotes],
             "accepted_by": accepted_by.name if accepted_by else None,
             "accepted_at": iso(self.accepted_at),
-            "price": sek(self.price_ore),
+            "price": money.to_text(self.price_ore),
             "connected_date": iso(self.connected_date),
             "harvest_url": self.harvest_url,
             "disconnected_date": iso(self.disconnected_date),
@@ -149,8 +139,8 @@ class ConnectionQuote(tk.BaseModel):
             "id": self.id,
             "number": self.number,
             "solution": self.solution,
-            "effort_hours": hours(self.effort_hours),
-            "price": sek(self.price_ore),
+            "effort_hours": money.hours_text(self.effort_hours),
+            "price": money.to_text(self.price_ore),
             "valid_until": iso(self.valid_until),
             "author_name": author.name if author else None,
             "created": iso(self.created),

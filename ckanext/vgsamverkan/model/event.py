@@ -9,8 +9,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import eventtext
-
 from .base import iso, make_id, user_by_id, utcnow
 
 
@@ -84,6 +82,5 @@ class Event(tk.BaseModel):
             "to_state": self.to_state,
             "comment": self.comment,
             "details": self.details,
-            "summary": eventtext.summary(self.object_type, self.action, self.details),
             "created": iso(self.created),
         }

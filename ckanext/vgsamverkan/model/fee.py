@@ -24,8 +24,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import money
+
 from .base import iso, make_id, user_by_id, utcnow
-from .connection import sek
 
 KINDS = ("access", "regional", "connection", "expert", "adjustment")
 
@@ -56,9 +57,9 @@ class FeeSchedule(tk.BaseModel):
         return {
             "id": self.id,
             "valid_from": self.valid_from.strftime("%Y-%m"),
-            "total": sek(self.total_ore),
+            "total": money.to_text(self.total_ore),
             "base_percent": str(Decimal(self.base_percent).quantize(Decimal("0.01"))),
-            "regional_fixed": sek(self.regional_fixed_ore),
+            "regional_fixed": money.to_text(self.regional_fixed_ore),
             "author_name": author.name if author else None,
             "created": iso(self.created),
         }
@@ -144,10 +145,10 @@ class FeeStatement(tk.BaseModel):
             "invoice_reference": self.invoice_reference,
             "population_year": self.population_year,
             "lines": [line.dictize() for line in lines],
-            "net": sek(self.net_ore),
+            "net": money.to_text(self.net_ore),
             "vat_rate": str(Decimal(self.vat_rate).quantize(Decimal("0.01"))),
-            "vat": sek(self.vat_ore),
-            "total": sek(self.total_ore),
+            "vat": money.to_text(self.vat_ore),
+            "total": money.to_text(self.total_ore),
             "created": iso(self.created),
         }
 
@@ -190,7 +191,7 @@ class FeeLine(tk.BaseModel):
             "quantity": plain_number(self.quantity),
             "unit": self.unit,
             "unit_price": unit_price(self.unit_price_ore),
-            "amount": sek(self.amount_ore),
+            "amount": money.to_text(self.amount_ore),
             "reference": {"type": self.reference_type, "id": self.reference_id} if self.reference_id else None,
             "details": self.details or {},
         }
@@ -218,7 +219,7 @@ class FeeAdjustment(tk.BaseModel):
     def dictize(self) -> dict[str, Any]:
         author = user_by_id(self.author_id) if self.author_id else None
         return {"id": self.id, "month": self.month, "organization_id": self.organization_id,
-                "amount": sek(self.amount_ore), "reason": self.reason,
+                "amount": money.to_text(self.amount_ore), "reason": self.reason,
                 "author_name": author.name if author else None, "created": iso(self.created)}
 
 

@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, labels, mailer, workflow
+from ckanext.vgsamverkan import config, formats, labels, mailer, money, workflow
 from ckanext.vgsamverkan.logic import auth, objects, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -57,8 +57,13 @@ def vgsamverkan_competence_area_list(context: Context, data_dict: DataDict) -> d
     return {"count": len(results), "results": results}
 
 
-def _calloff_dict(obj: Calloff, **extra: Any) -> dict[str, Any]:
-    result = obj.dictize()
+def _calloff_dict(obj: Calloff, *, entries: list[CalloffTime] | None = None, with_time: bool = True,
+                  **extra: Any) -> dict[str, Any]:
+    """The call-off as the API gives it: its stored facts (the model), what its time
+    comes to (logged_hours, amount, months: money.calloff_amounts) and its area's label."""
+    entries = obj.entries() if entries is None else entries
+    result = obj.dictize(with_time=with_time, entries=entries)
+    result.update(money.calloff_amounts(entries, obj.fixed_price_ore, obj.hourly_rate_ore))
     result["competence_area_label"] = labels.competence_area(obj.competence_area)
     result.update(extra)
     return result
@@ -192,7 +197,7 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
     entries = Calloff.entries_of([r.id for r in rows])
     with _preloaded(rows):
         return {"count": count, "results": [
-            dict(r.dictize(with_time=False, entries=entries[r.id]), competence_area_label=labels.competence_area(r.competence_area))
+            _calloff_dict(r, entries=entries[r.id], with_time=False)
             for r in rows]}
 
 
@@ -259,9 +264,8 @@ def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> dict[st
         obj.planned_hours = data["planned_hours"]
         obj.assigned_by = actor.id if actor else None
         obj.assigned_at = utcnow()
-        assigned = obj.dictize(with_time=False)
-        data["_details"] = {"expert": obj.expert_name, "hourly_rate": assigned["hourly_rate"],
-                            "fixed_price": assigned["fixed_price"], "planned_hours": str(obj.planned_hours)}
+        data["_details"] = {"expert": obj.expert_name, "hourly_rate": money.to_text(rate),
+                            "fixed_price": money.to_text(fixed), "planned_hours": str(obj.planned_hours)}
 
     return _calloff_step(context, data_dict, "assign", schema.calloff_assign(), before)
 

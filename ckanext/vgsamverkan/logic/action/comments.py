@@ -7,7 +7,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import mailer
+from ckanext.vgsamverkan import eventtext, mailer
 from ckanext.vgsamverkan.logic import auth, objects, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -95,7 +95,15 @@ def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, A
         q = q.filter(Event.organization_id == org.id)
     q = q.order_by(Event.created, Event.id)
     data.setdefault("limit", 100)
-    return _page(q, data, lambda e: e.dictize())
+    return _page(q, data, _event_dict)
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    """The event as the API gives it: its stored facts (the model) and its ``details``
+    said in words in the request's language (``summary``, eventtext.py)."""
+    result = event.dictize()
+    result["summary"] = eventtext.summary(event.object_type, event.action, event.details)
+    return result
 
 
 @action

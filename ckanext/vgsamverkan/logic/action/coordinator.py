@@ -11,7 +11,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import labels
+from ckanext.vgsamverkan import labels, money
 from ckanext.vgsamverkan.logic import objects, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _today,
@@ -25,7 +25,6 @@ from ckanext.vgsamverkan.model import (
     Participation,
     PublisherRequest,
 )
-from ckanext.vgsamverkan.model.connection import hours as hours_text
 
 
 def _org_facts() -> dict[str, tuple[str | None, str | None]]:
@@ -164,7 +163,7 @@ def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> dict[str,
         hours = (model.Session.query(sa.func.coalesce(sa.func.sum(CalloffTime.hours), 0))
                  .filter(CalloffTime.date >= start, CalloffTime.date <= end).scalar())
         results.append({"month": start.strftime("%Y-%m"), "participants": participants,
-                        "publishers": publishers, "connections": connections, "hours": hours_text(hours)})
+                        "publishers": publishers, "connections": connections, "hours": money.hours_text(hours)})
     return {"results": results}
 
 
@@ -234,7 +233,7 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
             "requested": requested,
             "oldest_requested": requested_oldest.isoformat() if requested_oldest else None,
             "running": running,
-            "running_hours": hours_text(running_hours),
+            "running_hours": money.hours_text(running_hours),
         },
         "participants": participants,
         "waiting": pending + publishers_pending + connections_waiting + requested,

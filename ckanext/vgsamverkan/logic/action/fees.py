@@ -11,7 +11,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats
+from ckanext.vgsamverkan import config, formats, money
 from ckanext.vgsamverkan.logic import auth, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -128,7 +128,6 @@ def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[
 def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
     """A computed run as the dicts ``fee_statement_show`` returns (nothing saved)."""
     from ckanext.vgsamverkan import feetext
-    from ckanext.vgsamverkan.model.connection import sek
     from ckanext.vgsamverkan.model.fee import plain_number, unit_price
 
     lang = lang or formats.current_lang()
@@ -140,7 +139,7 @@ def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
                 "position": position, "kind": line.kind,
                 "text": feetext.line_text(lang, line.kind, line.details),
                 "quantity": plain_number(line.quantity), "unit": line.unit,
-                "unit_price": unit_price(line.unit_price), "amount": sek(line.amount),
+                "unit_price": unit_price(line.unit_price), "amount": money.to_text(line.amount),
                 "reference": {"type": line.reference_type, "id": line.reference_id} if line.reference_id else None,
                 "details": line.details,
             })
@@ -148,9 +147,9 @@ def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
             "id": st.id, "month": run.month, "organization_id": st.organization_id,
             "organization_name": st.organization_name, "organization_title": st.organization_title,
             "org_type": st.org_type, "org_number": st.org_number, "invoice_reference": st.invoice_reference,
-            "population_year": st.population_year, "lines": lines, "net": sek(st.net),
-            "vat_rate": str(Decimal(st.vat_rate).quantize(Decimal("0.01"))), "vat": sek(st.vat),
-            "total": sek(st.total),
+            "population_year": st.population_year, "lines": lines, "net": money.to_text(st.net),
+            "vat_rate": str(Decimal(st.vat_rate).quantize(Decimal("0.01"))), "vat": money.to_text(st.vat),
+            "total": money.to_text(st.total),
         })
     return results
 
@@ -246,9 +245,8 @@ def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> dict[str, Any]
 
 
 def _sek_text(ore: int) -> str:
-    from ckanext.vgsamverkan.model.connection import sek
 
-    return sek(ore) or "0.00"
+    return money.to_text(ore) or "0.00"
 
 
 def _run_dict(month_text: str, state: str, dry_run: bool, run: Any, statements: list[dict[str, Any]]):
