@@ -7,6 +7,7 @@ from __future__ import annotations
 from ckanext.vgsamverkan import config, formats
 from ckanext.vgsamverkan.translation import translations
 
+# the values the API accepts (logic/validators.py) and the pages offer, in this order
 ORG_TYPES = ("kommun", "kommunalt_bolag", "regional_forvaltning")
 ROLES = ("editor", "admin")
 

@@ -13,10 +13,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import orgnumber
+from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.model import Population
-from ckanext.vgsamverkan.model.participation import ORG_TYPES
-from ckanext.vgsamverkan.model.publisher import ROLES
 
 __all__ = [
     "vgsamverkan_text",

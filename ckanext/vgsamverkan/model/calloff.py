@@ -25,8 +25,6 @@ from ckanext.vgsamverkan import money
 
 from .base import iso, make_id, user_by_id, utcnow
 
-STATES = ("requested", "assigned", "in_progress", "delivered", "cancelled")
-
 
 def expert_key(expert_user_id: str | None, expert_name: str | None) -> str:
     """Who an expert is, for the rule of at most 24 hours a day: the CKAN user when

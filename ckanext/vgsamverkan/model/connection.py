@@ -24,9 +24,6 @@ from ckanext.vgsamverkan import money
 
 from .base import iso, make_id, user_by_id, utcnow
 
-STATES = ("submitted", "investigating", "quoted", "accepted", "connected", "declined",
-          "cancelled", "disconnected")
-
 
 class Connection(tk.BaseModel):
     __tablename__ = "vgsamverkan_connection"

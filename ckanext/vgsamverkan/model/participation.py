@@ -10,10 +10,6 @@ import ckan.plugins.toolkit as tk
 
 from .base import iso, make_id, user_by_id, utcnow
 
-STATES = ("pending", "approved", "rejected", "withdrawn", "terminated")
-ORG_TYPES = ("kommun", "kommunalt_bolag", "regional_forvaltning")
-ACTIVE_STATES = ("pending", "approved")
-
 
 class Participation(tk.BaseModel):
     __tablename__ = "vgsamverkan_participation"

@@ -12,10 +12,6 @@ import ckan.plugins.toolkit as tk
 
 from .base import iso, make_id, user_by_id, utcnow
 
-STATES = ("pending", "approved", "rejected", "withdrawn", "revoked")
-ROLES = ("editor", "admin")
-ACTIVE_STATES = ("pending", "approved")
-
 
 class PublisherRequest(tk.BaseModel):
     __tablename__ = "vgsamverkan_publisher"
