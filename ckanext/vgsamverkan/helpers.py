@@ -7,14 +7,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, formats, labels, workflow
-from ckanext.vgsamverkan.logic import auth, objects
+from ckanext.vgsamverkan.logic import objects, roles
 
 
 def vgsamverkan_is_coordinator() -> bool:
     user = tk.current_user
     if not user or not getattr(user, "is_authenticated", False):
         return False
-    return auth.is_coordinator(user.name)
+    return roles.is_coordinator(user.name)
 
 
 def vgsamverkan_contact() -> dict[str, str]:
@@ -176,7 +176,7 @@ def vgsamverkan_is_org_admin(organization_id: str | None) -> bool:
     user = tk.current_user
     if not user or not getattr(user, "is_authenticated", False):
         return False
-    return auth.is_org_admin(auth._user({"user": user.name}), organization_id)
+    return roles.is_org_admin(roles.user_of({"user": user.name}), organization_id)
 
 
 def vgsamverkan_competence_areas() -> list[dict[str, str]]:

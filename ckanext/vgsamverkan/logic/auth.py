@@ -1,7 +1,8 @@
 """Auth functions: one per action, named as the action.
 
-The shared checks are the functions at the top (``_``-prefixed, so that the blanket
-registration exports only the auth functions). Each auth function returns
+The shared checks are the functions at the top (``_``-prefixed); who someone is (the
+coordinator, an organisation's admin, a party, the expert) is logic/roles.py. The plugin
+registers the names of ``__all__``. Each auth function returns
 ``{"success": bool, "msg": str}``.
 
 Authorisation fails closed: every auth function decides about exactly the object the
@@ -14,78 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.authz as authz
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.logic.roles import (
+    is_coordinator,
+    is_expert,
+    is_org_admin,
+    is_party,
+    user_of,
+)
 
 # -- shared checks ---------------------------------------------------------------------
 
-def _user(context: Context) -> model.User | None:
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
-def is_coordinator(user: model.User | str | None) -> bool:
-    """Sysadmins and the users named in ``ckanext.vgsamverkan.coordinators``."""
-    if isinstance(user, str):
-        user = model.User.get(user)
-    if user is None or user.state != "active":
-        return False
-    return bool(user.sysadmin) or user.name in config.coordinators()
-
-
-def is_org_admin(user: model.User | None, organization_id: Any) -> bool:
-    """Whether ``user`` is an admin of the active organisation the parameter names (as
-    the actions resolve it)."""
-    org = objects.organization(organization_id)
-    if user is None or org is None:
-        return False
-    return authz.users_role_for_group_or_org(org.id, user.name) == "admin"
-
-
-def admin_org_ids(user: model.User | None) -> list[str]:
-    """Ids of the organisations where ``user`` is an admin."""
-    if user is None:
-        return []
-    rows = (
-        model.Session.query(model.Member.group_id)
-        .join(model.Group, model.Group.id == model.Member.group_id)
-        .filter(model.Member.table_name == "user")
-        .filter(model.Member.table_id == user.id)
-        .filter(model.Member.capacity == "admin")
-        .filter(model.Member.state == "active")
-        .filter(model.Group.is_organization.is_(True))
-        .filter(model.Group.state == "active")
-    )
-    return [r[0] for r in rows]
-
-
-def is_party(user: model.User | None, obj: Any) -> bool:
-    """The coordinator, the applicant, the user a request is for, the expert assigned to
-    a call-off, or an admin of the object's organisation."""
-    if user is None:
-        return False
-    if is_coordinator(user):
-        return True
-    if is_expert(user, obj):
-        return True
-    if not getattr(obj, "ADMINS_ONLY", False) and user.id in (
-            getattr(obj, "applicant_id", None), getattr(obj, "user_id", None)):
-        return True
-    return is_org_admin(user, getattr(obj, "organization_id", None))
-
-
-def is_expert(user: model.User | None, obj: Any) -> bool:
-    """The CKAN user assigned as the expert of a call-off."""
-    expert = getattr(obj, "expert_user_id", None)
-    return user is not None and expert is not None and expert == user.id
+_user = user_of  # the shared checks below read the caller through it
 
 
 def _ok() -> AuthResult:

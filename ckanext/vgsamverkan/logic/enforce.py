@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.logic import auth
+from ckanext.vgsamverkan.logic import roles
 from ckanext.vgsamverkan.model import Participation
 
 # -- the rules -------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def _reserved(organization: model.Group | None, context: Context) -> bool:
     is not the coordinator."""
     return (
         organization is not None
-        and not auth.is_coordinator(auth._user(context))
+        and not roles.is_coordinator(roles.user_of(context))
         and has_participation(organization.id)
     )
 
@@ -220,7 +220,7 @@ def _member_rule(org_key: str, user_only: bool):
         if group is None:
             raise tk.ObjectNotFound(tk._("Organization not found"))
         if group.is_organization and has_participation(group.id):
-            if auth.is_coordinator(auth._user(context)):
+            if roles.is_coordinator(roles.user_of(context)):
                 return {"success": True}  # the coordinator manages these members
             return _membership_refusal(group)
         return next_auth(context, data_dict)
@@ -350,7 +350,7 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
     needing = sorted(formats & required)
     if not needing:
         return
-    user = auth._user(context)
+    user = roles.user_of(context)
     if user is not None and user.sysadmin:
         return
     organization = _organization(data.get("owner_org"))

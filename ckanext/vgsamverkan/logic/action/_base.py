@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import unavailable, workflow
-from ckanext.vgsamverkan.logic import auth, objects
+from ckanext.vgsamverkan.logic import objects, roles
 from ckanext.vgsamverkan.model import Event, Tally
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -53,7 +53,7 @@ def _commit(context: Context) -> None:
 
 
 def _actor(context: Context) -> model.User | None:
-    return auth._user(context)
+    return roles.user_of(context)
 
 
 def _today() -> dt.date:
@@ -157,7 +157,7 @@ def _tally(user: model.User | None, table: str, data: dict[str, Any], org_key: s
     """Where the tallies kept on write (vgsamverkan_tally, migration e4c7a1f9d3b5) can say
     how many rows a list matches: the coordinator's list, filtered at most by
     organisation and state. Otherwise None (the rows are counted)."""
-    if not auth.is_coordinator(user) or any(data.get(f) for f in other_filters):
+    if not roles.is_coordinator(user) or any(data.get(f) for f in other_filters):
         return None
     return {"tbl": table, "organization_id": org_key, "state": data.get("state") or None}
 

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, labels, mailer, money, workflow
-from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -71,7 +71,7 @@ def _calloff_dict(obj: Calloff, *, entries: list[CalloffTime] | None = None, wit
 
 def _calloff_mail(context: Context, obj: Calloff, verb: str, comment: str | None = None) -> dict[str, Any]:
     result = _calloff_dict(obj, comment=comment)
-    mailer.calloff_changed(result, verb, by_coordinator=auth.is_coordinator(_actor(context)))
+    mailer.calloff_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
     return result
 
 
@@ -180,9 +180,9 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
     data = _validate(data_dict, schema.calloff_list(), context)
     user = _actor(context)
     q = model.Session.query(Calloff)
-    if not auth.is_coordinator(user):
+    if not roles.is_coordinator(user):
         assert user is not None
-        q = q.filter(sa.or_(Calloff.organization_id.in_(auth.admin_org_ids(user)),
+        q = q.filter(sa.or_(Calloff.organization_id.in_(roles.admin_org_ids(user)),
                             Calloff.expert_user_id == user.id))
     if data.get("state"):
         q = q.filter(Calloff.state == data["state"])

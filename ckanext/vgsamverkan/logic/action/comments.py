@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import eventtext, mailer
-from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
@@ -54,7 +54,7 @@ def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[st
     model.Session.add(comment)
     _commit(context)
     result = comment.dictize()
-    mailer.comment_added(result, obj, from_coordinator=auth.is_coordinator(actor))
+    mailer.comment_added(result, obj, from_coordinator=roles.is_coordinator(actor))
     return result
 
 

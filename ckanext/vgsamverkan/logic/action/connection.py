@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, mailer, workflow
-from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -41,7 +41,7 @@ def _connection_mail(context: Context, obj: Connection, verb: str,
                      comment: str | None = None) -> dict[str, Any]:
     result = obj.dictize()
     result["comment"] = comment
-    mailer.connection_changed(result, verb, by_coordinator=auth.is_coordinator(_actor(context)))
+    mailer.connection_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
     return result
 
 
@@ -136,8 +136,8 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
     data = _validate(data_dict, schema.list_params(), context)
     user = _actor(context)
     q = model.Session.query(Connection)
-    if not auth.is_coordinator(user):
-        q = q.filter(Connection.organization_id.in_(auth.admin_org_ids(user)))
+    if not roles.is_coordinator(user):
+        q = q.filter(Connection.organization_id.in_(roles.admin_org_ids(user)))
     if data.get("state"):
         q = q.filter(Connection.state == data["state"])
     org_key = _org_key(data)

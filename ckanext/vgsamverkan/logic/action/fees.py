@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, money
-from ckanext.vgsamverkan.logic import auth, schema
+from ckanext.vgsamverkan.logic import roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
@@ -414,8 +414,8 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dic
     data = _validate(data_dict, schema.fee_statement_list(), context)
     user = _actor(context)
     q = model.Session.query(FeeStatement)
-    if not auth.is_coordinator(user):
-        q = q.filter(FeeStatement.organization_id.in_(auth.admin_org_ids(user)))
+    if not roles.is_coordinator(user):
+        q = q.filter(FeeStatement.organization_id.in_(roles.admin_org_ids(user)))
     if data.get("month"):
         q = q.filter(FeeStatement.month == "{:04d}-{:02d}".format(*data["month"]))
     org_key = _org_key(data)

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, mailer, workflow
-from ckanext.vgsamverkan.logic import auth, objects, schema
+from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -162,13 +162,13 @@ def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> dict[st
     data = _validate(data_dict, schema.publisher_list(), context)
     user = _actor(context)
     q = model.Session.query(PublisherRequest)
-    if not auth.is_coordinator(user):
+    if not roles.is_coordinator(user):
         assert user is not None
         q = q.filter(
             sa.or_(
                 PublisherRequest.user_id == user.id,
                 PublisherRequest.applicant_id == user.id,
-                PublisherRequest.organization_id.in_(auth.admin_org_ids(user)),
+                PublisherRequest.organization_id.in_(roles.admin_org_ids(user)),
             )
         )
     if data.get("state"):
