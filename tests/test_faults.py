@@ -180,7 +180,7 @@ from ckan.config.middleware import make_app
 import ckan.plugins.toolkit as tk
 
 make_app(load_config(sys.argv[1]))
-from ckanext.vgsamverkan import feerun
+from ckanext.vgsamverkan.fees import run as feerun
 
 line_id = feerun.line_id
 

@@ -14,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from ckanext.vgsamverkan import feetext
+from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic.action.fees import keep_missing_files
 from ckanext.vgsamverkan.model import FeeFile, FeeLine, FeeMonth, FeeStatement
 from tests.factories import call, participant_org, request_rights

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ckanext.vgsamverkan import fees
-from ckanext.vgsamverkan.fees import BOLAG, KOMMUN, REGIONAL, Period, Schedule
+from ckanext.vgsamverkan.fees import allocation as fees
+from ckanext.vgsamverkan.fees.allocation import BOLAG, KOMMUN, REGIONAL, Period, Schedule
 
 CODES = ["1401", "1402", "1407", "1415", "1480", "1490"]
 

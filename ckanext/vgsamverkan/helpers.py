@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, formats, labels, workflow
+from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import objects, roles
 
 
@@ -204,7 +205,6 @@ def vgsamverkan_fee_month_state(state: str) -> str:
 
 
 def vgsamverkan_fee_kind_label(kind: str) -> str:
-    from ckanext.vgsamverkan import feetext
 
     return feetext.kind_label(kind, _lang())
 

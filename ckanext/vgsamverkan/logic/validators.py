@@ -13,6 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import orgnumber
+from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.model import Population
@@ -123,7 +124,6 @@ def vgsamverkan_competence_area(value: Any) -> Any:
 
 def vgsamverkan_month(value: Any) -> Any:
     """A month as ``YYYY-MM``; converted to ``(year, month)``."""
-    from ckanext.vgsamverkan import fees
 
     if isinstance(value, tuple):
         return value

@@ -1,4 +1,4 @@
-"""The fee actions: schedules, the monthly run and its close, adjustments, statements and their exports (the arithmetic is ckanext/vgsamverkan/fees.py; the run's reading of the data feerun.py)."""
+"""The fee actions: schedules, the monthly run and its close, adjustments, statements and their exports (the arithmetic is ckanext/vgsamverkan/fees/allocation.py; the run's reading of the data fees/run.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +12,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, money
+from ckanext.vgsamverkan.fees import run as feerun
+from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -127,7 +129,6 @@ def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[
 
 def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
     """A computed run as the dicts ``fee_statement_show`` returns (nothing saved)."""
-    from ckanext.vgsamverkan import feetext
     from ckanext.vgsamverkan.model.fee import plain_number, unit_price
 
     lang = lang or formats.current_lang()
@@ -157,7 +158,6 @@ def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
 def _save_run(context: Context, run: Any) -> FeeMonth:
     """Replace the month's statements with ``run``'s, in the caller's transaction (the
     month row is locked first: runs of one month take turns)."""
-    from ckanext.vgsamverkan import feerun, feetext
 
     month = _lock_month(run.month)
     if month.state == "closed":
@@ -219,7 +219,6 @@ def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> dict[str, Any]
         "statements": [...], "net", "vat", "total", "allocated", "count"}``
     :rtype: dictionary
     """
-    from ckanext.vgsamverkan import feerun
 
     tk.check_access("vgsamverkan_fee_run", context, data_dict)
     data = _validate(data_dict, schema.fee_run(), context)
@@ -287,7 +286,6 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     :returns: the month: ``{"month", "state": "closed", "closed_at", "closed_by", …}``
     :rtype: dictionary
     """
-    from ckanext.vgsamverkan import feerun
 
     tk.check_access("vgsamverkan_fee_close", context, data_dict)
     data = _validate(data_dict, schema.fee_close(), context)
@@ -361,7 +359,6 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
         month has been run)
     :rtype: dictionary
     """
-    from ckanext.vgsamverkan import feerun
 
     tk.check_access("vgsamverkan_fee_adjust", context, data_dict)
     data = _validate(data_dict, schema.fee_adjust(), context)
@@ -426,7 +423,6 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dic
 
 
 def _statement_dict(row: FeeStatement, lines: list[FeeLine] | None = None) -> dict[str, Any]:
-    from ckanext.vgsamverkan import feetext
 
     lang = formats.current_lang()
     result = row.dictize(lines=lines)
@@ -539,7 +535,6 @@ def keep_missing_files() -> list[tuple[str, str]]:
 
 def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file made from the saved rows (and, for SIE, the configured accounts)."""
-    from ckanext.vgsamverkan import feetext
 
     month = model.Session.get(FeeMonth, month_text)
     rows = (model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.vgsamverkan import config, fees
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
