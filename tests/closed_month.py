@@ -40,7 +40,7 @@ def _rows() -> dict[str, list[dict]]:
 def _exports() -> dict[str, bytes]:
     from ckan import model
 
-    from ckanext.vgsamverkan.logic.action.fees import EXPORT_FORMATS, _export_month
+    from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month
 
     model.Session.remove()
     try:

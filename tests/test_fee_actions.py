@@ -14,8 +14,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from ckanext.vgsamverkan.fees import export as fee_export
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.logic.action.fees import keep_missing_files
+from ckanext.vgsamverkan.fees.export import keep_missing_files
 from ckanext.vgsamverkan.model import FeeFile, FeeLine, FeeMonth, FeeStatement
 from tests.factories import call, participant_org, request_rights
 
@@ -390,7 +391,7 @@ class TestExport:
         result = call("vgsamverkan_fee_export", coordinator, month=MONTH, format="sie")
         data = base64.b64decode(result["content_base64"])
         assert result["encoding"] == "cp437" and "#FNAMN \"Dataportal Väst\"".encode("cp437") in data
-        sie = feetext.parse_sie(data)
+        sie = fee_export.parse_sie(data)
         assert sie["items"]["#FORMAT"] == ["PC8"] and sie["items"]["#SIETYP"] == ["4"]
         assert sie["items"]["#ORGNR"] == ["212000-1355"]
         assert set(sie["accounts"]) == {"1511", "3011", "2612"}

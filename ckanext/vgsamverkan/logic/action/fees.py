@@ -11,9 +11,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, money
+from ckanext.vgsamverkan import formats, money
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.fees import texts as feetext
+from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export
 from ckanext.vgsamverkan.logic import roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -27,7 +28,6 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
 from ckanext.vgsamverkan.model import (
     Event,
     FeeAdjustment,
-    FeeFile,
     FeeLine,
     FeeMonth,
     FeeSchedule,
@@ -487,63 +487,3 @@ def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> dict[str, A
             "content_base64": base64.b64encode(content).decode("ascii"),
             "month_state": month.state if month else None}
 
-
-EXPORT_FORMATS = ("csv", "sie")
-
-
-def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
-    """The export file of a saved month: (bytes, file name, content type, encoding).
-    A closed month's file is the one kept at its close (FeeFile): the same bytes for
-    ever, whatever the configuration (SIE accounts, company) says later. Reads only:
-    the files are kept by the close, and for months closed before that by the migration
-    a3d7f1c9e5b2."""
-    month = model.Session.get(FeeMonth, month_text)
-    if month is None or month.run_at is None:
-        raise tk.ValidationError({"month": [tk._("{month} has not been run: run it first").format(month=month_text)]})
-    if month.state != "closed":
-        return _make_export(month_text, fmt)
-    kept = model.Session.get(FeeFile, (month_text, fmt))
-    if kept is None:  # cannot happen after the migrations: said, and nothing is made up
-        raise tk.ValidationError({"month": [tk._(
-            "The files of the closed month {month} were not kept: run the database migrations "
-            "(ckan db upgrade -p vgsamverkan)").format(month=month_text)]})
-    return kept.file()
-
-
-def _keep_file(month_text: str, fmt: str, made: tuple[bytes, str, str, str]) -> None:
-    content, filename, content_type, encoding = made
-    model.Session.add(FeeFile(month=month_text, format=fmt, filename=filename, content_type=content_type,
-                              encoding=encoding, content=content, created=utcnow()))
-
-
-def keep_missing_files() -> list[tuple[str, str]]:
-    """Keep the export files of every closed month that has none (months closed before
-    the files were kept at the close, revision f6a2c8e4b7d1), made now from the saved
-    rows and the configuration of today, in the caller's transaction. Used by the
-    migration a3d7f1c9e5b2. Returns the (month, format) pairs it kept."""
-    kept = {(f.month, f.format) for f in model.Session.query(FeeFile.month, FeeFile.format)}
-    made = []
-    for (month_text,) in (model.Session.query(FeeMonth.month).filter(FeeMonth.state == "closed")
-                          .order_by(FeeMonth.month)):
-        for fmt in EXPORT_FORMATS:
-            if (month_text, fmt) not in kept:
-                _keep_file(month_text, fmt, _make_export(month_text, fmt))
-                made.append((month_text, fmt))
-    model.Session.flush()
-    return made
-
-
-def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
-    """The export file made from the saved rows (and, for SIE, the configured accounts)."""
-
-    month = model.Session.get(FeeMonth, month_text)
-    rows = (model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
-            .order_by(FeeStatement.organization_title, FeeStatement.id).all())
-    statements = [r.dictize() for r in rows]
-    if fmt == "sie":
-        generated = (month.closed_at or month.run_at).strftime("%Y%m%d")
-        content = feetext.to_sie(month_text, statements, accounts=config.sie_accounts(),
-                                 company=config.sie_company_name(), org_number=config.sie_org_number(),
-                                 generated=generated)
-        return content, f"avgifter-{month_text}.si", "text/plain", "cp437"
-    return feetext.to_csv(statements), f"avgifter-{month_text}.csv", "text/csv", "utf-8"

@@ -27,7 +27,7 @@ def upgrade():
     # this upgrade, in its transaction): CKAN's session is bound to it for the while.
     import ckan.model as model
 
-    from ckanext.vgsamverkan.logic.action.fees import keep_missing_files
+    from ckanext.vgsamverkan.fees.export import keep_missing_files
 
     model.Session.remove()
     model.Session.configure(bind=op.get_bind())
