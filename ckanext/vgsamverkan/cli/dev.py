@@ -1,0 +1,18 @@
+"""Demo data for a first look: ``ckan vgsamverkan demo seed`` (make run)."""
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def demo():
+    """Demo data for a first look."""
+
+
+@demo.command("seed")
+def demo_seed():
+    """Create demo users, organisations and applications (idempotent)."""
+    from ckanext.vgsamverkan import demo as demo_data
+
+    for line in demo_data.seed():
+        click.echo(line)

@@ -1,0 +1,27 @@
+"""Publishing rights: ``ckan vgsamverkan expire`` (daily, from cron)."""
+from __future__ import annotations
+
+import click
+
+from ckanext.vgsamverkan.cli._common import _fail
+
+
+@click.command()
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              help="Run as on this day (default: today); for catching up after a pause.")
+def expire(today: str | None):
+    """Send reminders for publishing rights that expire soon and revoke those that have
+    expired (idempotent; run it daily from cron)."""
+    import datetime as dt
+
+    from ckanext.vgsamverkan import expiry
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError:
+        _fail("--today: write the date as YYYY-MM-DD")
+        return
+    result = expiry.run(day)
+    click.echo(f"Reminded {len(result['reminded'])}, revoked {len(result['revoked'])}.")
+    if result["failed"]:
+        _fail(f"Could not expire {len(result['failed'])}: {', '.join(result['failed'])} (see the log).")
