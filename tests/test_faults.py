@@ -17,7 +17,7 @@ import ckan.model as model
 from ckan.cli.cli import ckan
 from ckan.tests import factories
 
-from ckanext.vgsamverkan import mailer
+from ckanext.vgsamverkan.mail import notify, outbox
 from ckanext.vgsamverkan.model import Outbox, Participation
 from tests.conftest import port
 from tests.factories import apply_new, call
@@ -97,10 +97,10 @@ def test_redis_down_decisions_stand_and_the_mails_go_out_once_when_it_is_back(
     waiting = [("samordnare@example.org", "waiting"), ("sokande@example.org", "waiting"),
                ("sokande@example.org", "waiting")]
     assert _outbox() == sorted([("samordnare@example.org", "sent")] + waiting)
-    assert mailer.flush() == {"waiting": 3, "queued": 0}  # still away
+    assert outbox.flush() == {"waiting": 3, "queued": 0}  # still away
 
     own_redis.start()  # a new, empty Redis: nothing of before survived in it
-    assert mailer.flush() == {"waiting": 3, "queued": 3}
+    assert outbox.flush() == {"waiting": 3, "queued": 3}
     run_jobs()
     assert len(mailbox.to("sokande@example.org")) == 2 and len(mailbox.to("samordnare@example.org")) == 1
     assert all(state == "sent" for _email, state in _outbox())
@@ -108,8 +108,8 @@ def test_redis_down_decisions_stand_and_the_mails_go_out_once_when_it_is_back(
     # none twice: a job queued again for a sent mail, and another flush, send nothing
     mailbox.messages.clear()
     for row in model.Session.query(Outbox):
-        assert mailer._push(row.id)
-    assert mailer.flush() == {"waiting": 0, "queued": 0}
+        assert outbox._push(row.id)
+    assert outbox.flush() == {"waiting": 0, "queued": 0}
     run_jobs()
     assert mailbox.messages == []
 
@@ -122,7 +122,7 @@ def test_a_mail_given_up_after_its_retries(coordinator, mailbox, run_jobs, ckan_
     model.Session.expire_all()
     [row] = model.Session.query(Outbox).all()
     assert (row.state, row.attempts) == ("failed", 1) and row.last_error
-    assert mailer.flush() == {"waiting": 0, "queued": 0}  # not queued again
+    assert outbox.flush() == {"waiting": 0, "queued": 0}  # not queued again
 
 
 def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, monkeypatch):
@@ -131,7 +131,7 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     job queue once the database is back, and goes out once.
 
     Simulated (the only mock here): the loss is an OperationalError raised by the lookup
-    of the applicant's address (mailer._applicant), because the test's own database cannot be stopped under
+    of the applicant's address (mail/notify.py's _applicant, patched where the notification looks it up), because the test's own database cannot be stopped under
     the test. A real PostgreSQL restart under load is tests/e2e/test_pg_restart.py."""
     import sqlalchemy as sa
 
@@ -140,16 +140,16 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     run_jobs()
     mailbox.messages.clear()
 
-    real_applicant = mailer._applicant
+    real_applicant = notify._applicant
     lost = []
 
     def address(p):
         lost.append(p["id"])
         raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(mailer, "_applicant", address)
+    monkeypatch.setattr(notify, "_applicant", address)
     approved = call("vgsamverkan_participation_approve", coordinator, id=application["id"])
-    monkeypatch.setattr(mailer, "_applicant", real_applicant)
+    monkeypatch.setattr(notify, "_applicant", real_applicant)
     assert lost and approved["state"] == "approved"
     model.Session.expire_all()
     assert model.Session.get(Participation, application["id"]).state == "approved"

@@ -57,7 +57,7 @@ def test_the_language_check_finds_the_other_language():
 
 def _every_mail(lang: str):
     """Every mail the extension composes, with every verb, in ``lang``: (what, subject, body)."""
-    from ckanext.vgsamverkan import mailer
+    from ckanext.vgsamverkan.mail import texts as mailer
 
     person = {"id": "x1", "organization_title": "Alingsås kommun", "applicant_name": "Anna",
               "actor_name": "Anna", "decision_comment": "Välkomna", "reason": "Saknar avtal",

@@ -293,3 +293,22 @@ class TestCalloffMail:
         assert "No longer needed" in mailbox.body(to_coordinator)
         assert str(to_expert["Subject"]).strip().startswith("A call-off of expert support was cancelled")
         assert mailbox.to("chef2@example.org") == []
+
+
+def test_jobs_queued_by_an_older_version_still_find_their_functions(coordinator, mailbox, run_jobs):
+    """Jobs already in Redis name their function by its dotted path in mailer.py (the
+    module before mail/ was a package): the shim still has them, and prepare_later finds
+    a notification by its name. One such job, queued as an older version did, is sent."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.vgsamverkan import mailer
+    from ckanext.vgsamverkan.mail import notify, outbox
+
+    assert mailer.send_outbox is outbox.send_outbox and mailer.send_job is outbox.send_job
+    assert mailer.prepare_later is notify.prepare_later and mailer.QUEUE == outbox.QUEUE
+    # as an older version queued it: the function by its dotted path in mailer.py
+    job = tk.enqueue_job("ckanext.vgsamverkan.mailer.send_job", ["Äldre", "aldre@example.org", "Ämne", "Text"],
+                         queue=mailer.QUEUE)
+    assert job.func_name == "ckanext.vgsamverkan.mailer.send_job"
+    run_jobs()
+    assert len(mailbox.to("aldre@example.org")) == 1

@@ -22,7 +22,8 @@ from alembic.script import ScriptDirectory
 import ckan.model as model
 from ckan.plugins.toolkit import config
 
-from ckanext.vgsamverkan import demo, mailer
+from ckanext.vgsamverkan import demo
+from ckanext.vgsamverkan.mail import outbox
 from tests.conftest import kept as kept_data
 from tests.conftest import restore_reference_data
 from tests.factories import call
@@ -77,7 +78,7 @@ def fill(coordinator: dict) -> None:
     statement = call("vgsamverkan_fee_statement_list", coordinator, month=open_month)["results"][0]
     call("vgsamverkan_fee_adjust", coordinator, month=open_month, organization_id=statement["organization_id"],
          amount="-100.00", reason="Rättelse före migreringen")
-    mailer._enqueue("Någon", "someone@example.org", "Ämne", "Text")  # waits in the outbox
+    outbox._enqueue("Någon", "someone@example.org", "Ämne", "Text")  # waits in the outbox
 
 
 @pytest.mark.parametrize("revision,below", revisions())

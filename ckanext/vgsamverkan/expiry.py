@@ -13,7 +13,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config, mailer
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import Event, PublisherRequest
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -55,7 +56,7 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
             log.exception("vgsamverkan: could not expire publisher request %s", request_id)
             result["failed"].append(request_id)
             continue
-        mailer.publisher_decided(data, "expire")
+        notify.publisher_decided(data, "expire")
         result["revoked"].append(request_id)
 
     horizon = today + dt.timedelta(days=config.expiry_reminder_days())
@@ -79,6 +80,6 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
                      comment=tk._("Reminder sent: the rights expire on {date}").format(
                          date=obj.expires.isoformat()))
         model.repo.commit()
-        mailer.publisher_decided(obj.dictize(), "remind")
+        notify.publisher_decided(obj.dictize(), "remind")
         result["reminded"].append(request_id)
     return result

@@ -16,7 +16,7 @@ def worker(burst: bool):
     """
     from ckan.lib import jobs
 
-    from ckanext.vgsamverkan.mailer import QUEUE, flush
+    from ckanext.vgsamverkan.mail.outbox import QUEUE, flush
 
     flush()  # what waited in the outbox while the queue was away
     jobs.Worker(["default", QUEUE]).work(burst=burst, with_scheduler=True)
@@ -31,7 +31,7 @@ def mail():
 def mail_flush():
     """Queue the mails that wait in the outbox (made while Redis was down, or queued long
     ago and never sent). Run every few minutes from cron."""
-    from ckanext.vgsamverkan.mailer import flush
+    from ckanext.vgsamverkan.mail.outbox import flush
 
     result = flush()
     click.echo(f"{result['queued']} of {result['waiting']} waiting mails queued.")

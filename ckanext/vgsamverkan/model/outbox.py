@@ -1,4 +1,4 @@
-"""The mail outbox (see mailer.py): a notification is a row before it is a job."""
+"""The mail outbox (see mail/outbox.py): a notification is a row before it is a job."""
 from __future__ import annotations
 
 from typing import Any

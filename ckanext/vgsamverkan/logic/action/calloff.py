@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, labels, mailer, money, workflow
+from ckanext.vgsamverkan import config, formats, labels, money, workflow
 from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -30,6 +30,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     action,
 )
 from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
+from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
@@ -71,7 +72,7 @@ def _calloff_dict(obj: Calloff, *, entries: list[CalloffTime] | None = None, wit
 
 def _calloff_mail(context: Context, obj: Calloff, verb: str, comment: str | None = None) -> dict[str, Any]:
     result = _calloff_dict(obj, comment=comment)
-    mailer.calloff_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
+    notify.calloff_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
     return result
 
 

@@ -7,7 +7,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import eventtext, mailer
+from ckanext.vgsamverkan import eventtext
 from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -16,6 +16,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _validate,
     action,
 )
+from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Comment,
     Event,
@@ -54,7 +55,7 @@ def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[st
     model.Session.add(comment)
     _commit(context)
     result = comment.dictize()
-    mailer.comment_added(result, obj, from_coordinator=roles.is_coordinator(actor))
+    notify.comment_added(result, obj, from_coordinator=roles.is_coordinator(actor))
     return result
 
 

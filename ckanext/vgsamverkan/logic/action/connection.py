@@ -12,7 +12,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import formats, mailer, workflow
+from ckanext.vgsamverkan import formats, workflow
 from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -29,6 +29,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     action,
 )
 from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
+from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Connection,
     ConnectionQuote,
@@ -41,7 +42,7 @@ def _connection_mail(context: Context, obj: Connection, verb: str,
                      comment: str | None = None) -> dict[str, Any]:
     result = obj.dictize()
     result["comment"] = comment
-    mailer.connection_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
+    notify.connection_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
     return result
 
 

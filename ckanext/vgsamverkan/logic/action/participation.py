@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import formats, mailer, workflow
+from ckanext.vgsamverkan import formats, workflow
 from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -31,6 +31,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _validate,
     action,
 )
+from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Event,
     Participation,
@@ -175,7 +176,7 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     except sa_exc.IntegrityError as e:
         raise _integrity_error(e)
     result = participation.dictize()
-    mailer.participation_submitted(result)
+    notify.participation_submitted(result)
     return result
 
 
@@ -279,7 +280,7 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
     except sa_exc.IntegrityError as e:
         raise _integrity_error(e)
     result = obj.dictize()
-    mailer.participation_decided(result, "approve")
+    notify.participation_decided(result, "approve")
     return result
 
 
@@ -358,7 +359,7 @@ def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> d
                    schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
     _commit(context)
     result = obj.dictize()
-    mailer.participation_decided(result, "reject")
+    notify.participation_decided(result, "reject")
     return result
 
 
@@ -379,7 +380,7 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     result = obj.dictize()
     actor = _actor(context)
     result["actor_name"] = actor.display_name if actor else None
-    mailer.participation_decided(result, "withdraw")
+    notify.participation_decided(result, "withdraw")
     return result
 
 
@@ -421,9 +422,9 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
                    schema.participation_terminate(), before, after)
     _commit(context)
     result = obj.dictize()
-    mailer.participation_decided(result, "terminate")
+    notify.participation_decided(result, "terminate")
     for rights in ended:
-        mailer.publisher_decided(rights, "end")
+        notify.publisher_decided(rights, "end")
     result["publisher_rights_ended"] = [r["id"] for r in ended]
     return result
 

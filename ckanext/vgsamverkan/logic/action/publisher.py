@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import formats, mailer, workflow
+from ckanext.vgsamverkan import formats, workflow
 from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -32,6 +32,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _validate,
     action,
 )
+from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Event,
     PublisherRequest,
@@ -105,7 +106,7 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
     except sa_exc.IntegrityError as e:
         raise _integrity_error(e)
     result = request.dictize()
-    mailer.publisher_submitted(result)
+    notify.publisher_submitted(result)
     return result
 
 
@@ -225,7 +226,7 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
                    schema.publisher_approve(), before, after)
     _commit(context)
     result = obj.dictize()
-    mailer.publisher_decided(result, "approve")
+    notify.publisher_decided(result, "approve")
     return result
 
 
@@ -244,7 +245,7 @@ def vgsamverkan_publisher_reject(context: Context, data_dict: DataDict) -> dict[
                    schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
     _commit(context)
     result = obj.dictize()
-    mailer.publisher_decided(result, "reject")
+    notify.publisher_decided(result, "reject")
     return result
 
 
@@ -263,7 +264,7 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dic
                    schema.decision())
     _commit(context)
     result = obj.dictize()
-    mailer.publisher_decided(result, "withdraw")
+    notify.publisher_decided(result, "withdraw")
     return result
 
 
@@ -312,5 +313,5 @@ def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> dict[
     _commit(context)
     result = obj.dictize()
     result["comment"] = data.get("comment")
-    mailer.publisher_decided(result, "revoke")
+    notify.publisher_decided(result, "revoke")
     return result

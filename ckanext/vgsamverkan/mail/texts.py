@@ -1,0 +1,256 @@
+"""What each mail says, composed in the recipient's language with the extension's own catalogue
+(no request needed): pure but for the site's address."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ckanext.vgsamverkan import config, formats, labels
+from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.translation import translations
+
+log = logging.getLogger(__name__)
+
+
+LANGUAGES = formats.LANGUAGES
+
+
+def link(path: str) -> str:
+    return config.site_url() + path
+
+
+def object_path(object_type: str, object_id: str) -> str:
+    """The path of a request's page (logic/objects.py: Kind.path), for a link in a mail."""
+    return objects.KINDS[object_type].path.format(id=object_id)
+
+
+def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    subject = _("New application to take part: {organization}").format(
+        organization=p["organization_title"]
+    )
+    body = "\n".join(
+        [
+            _("A new application to take part in the regional collaboration waits for your decision."),
+            "",
+            _("Organisation: {organization}").format(organization=p["organization_title"]),
+            _("Type: {org_type}").format(org_type=labels.org_type(p["org_type"], lang)),
+            _("Applied by: {user}").format(user=p.get("applicant_name") or ""),
+            "",
+            _("Decide here: {link}").format(link=link(object_path("participation", p["id"]))),
+        ]
+    )
+    return subject, body
+
+
+def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = p["organization_title"]
+    subjects = {
+        "approve": _("Your application to take part has been approved: {organization}"),
+        "reject": _("Your application to take part has been rejected: {organization}"),
+        "withdraw": _("An application to take part was withdrawn: {organization}"),
+        "terminate": _("The participation has ended: {organization}"),
+    }
+    lines = []
+    if verb == "approve":
+        lines.append(
+            _("The application of {organization} to take part in the regional collaboration has been approved. It takes part from {date}.").format(
+                organization=org, date=p.get("effective_from") or ""
+            )
+        )
+        if p.get("decision_comment"):
+            lines += ["", _("Comment: {comment}").format(comment=p["decision_comment"])]
+    elif verb == "reject":
+        lines.append(
+            _("The application of {organization} to take part in the regional collaboration has been rejected.").format(
+                organization=org
+            )
+        )
+        lines += ["", _("Reason: {reason}").format(reason=p.get("reason") or "")]
+    elif verb == "withdraw":
+        lines.append(
+            _("The application of {organization} to take part was withdrawn by {user}.").format(
+                organization=org, user=p.get("actor_name") or ""
+            )
+        )
+    elif verb == "terminate":
+        lines.append(
+            _("The participation of {organization} in the regional collaboration ends on {date}.").format(
+                organization=org, date=p.get("effective_to") or ""
+            )
+        )
+    lines += ["", _("See the application: {link}").format(link=link(object_path("participation", p["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    subject = _("New request for publishing rights: {user} in {organization}").format(
+        user=r.get("user_name") or "", organization=r["organization_title"])
+    lines = [
+        _("A request for publishing rights waits for your decision."),
+        "",
+        _("Organisation: {organization}").format(organization=r["organization_title"]),
+        _("User: {user}").format(user=r.get("user_display_name") or r.get("user_name") or ""),
+        _("Role: {role}").format(role=labels.role(r["role"], lang)),
+        _("Asked by: {user}").format(user=r.get("applicant_name") or ""),
+        "",
+        _("Decide here: {link}").format(link=link(object_path("publisher", r["id"]))),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = r["organization_title"]
+    user = r.get("user_display_name") or r.get("user_name") or ""
+    role = labels.role(r["role"], lang)
+    subjects = {
+        "approve": _("Publishing rights approved: {organization}"),
+        "reject": _("Publishing rights rejected: {organization}"),
+        "withdraw": _("A request for publishing rights was withdrawn: {organization}"),
+        "revoke": _("Publishing rights revoked: {organization}"),
+        "expire": _("Publishing rights expired: {organization}"),
+        "end": _("Publishing rights ended: {organization}"),
+        "remind": _("Publishing rights expire soon: {organization}"),
+    }
+    lines = []
+    if verb == "approve":
+        lines.append(_("{user} may now publish for {organization} as {role}.").format(
+            user=user, organization=org, role=role))
+        if r.get("expires"):
+            lines.append(_("The rights are valid until {date}.").format(date=r["expires"]))
+        if r.get("decision_comment"):
+            lines += ["", _("Comment: {comment}").format(comment=r["decision_comment"])]
+    elif verb == "reject":
+        lines.append(_("The request of {user} for publishing rights in {organization} has been rejected.").format(
+            user=user, organization=org))
+        lines += ["", _("Reason: {reason}").format(reason=r.get("reason") or "")]
+    elif verb == "withdraw":
+        lines.append(_("The request of {user} for publishing rights in {organization} was withdrawn.").format(
+            user=user, organization=org))
+    elif verb == "revoke":
+        lines.append(_("The publishing rights of {user} in {organization} have been revoked.").format(
+            user=user, organization=org))
+        if r.get("comment"):
+            lines += ["", _("Comment: {comment}").format(comment=r["comment"])]
+    elif verb == "expire":
+        lines.append(_("The publishing rights of {user} in {organization} expired on {date}. You can apply again.").format(
+            user=user, organization=org, date=r.get("expires") or ""))
+    elif verb == "end":
+        lines.append(_("The publishing rights of {user} in {organization} have ended, because {organization} no "
+                       "longer takes part in the regional collaboration. If it takes part again, the rights are "
+                       "applied for anew.").format(user=user, organization=org))
+    elif verb == "remind":
+        lines.append(_("The publishing rights of {user} in {organization} expire on {date}. Ask the coordinator in time if you need them longer.").format(
+            user=user, organization=org, date=r.get("expires") or ""))
+    lines += ["", _("See the request: {link}").format(link=link(object_path("publisher", r["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+def _compose_comment(lang: str, comment: dict[str, Any], title: str, path: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    subject = _("New comment: {title}").format(title=title)
+    body = "\n".join(
+        [
+            _("{user} wrote:").format(user=comment.get("author_display_name") or ""),
+            "",
+            comment["text"],
+            "",
+            _("Answer here: {link}").format(link=link(path)),
+        ]
+    )
+    return subject, body
+
+
+def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = c["organization_title"]
+    subjects = {
+        "create": _("New connection request: {organization}"),
+        "investigate": _("Your connection request is being investigated: {organization}"),
+        "quote": _("Quote for your connection: {organization}"),
+        "accept": _("The quote for a connection was accepted: {organization}"),
+        "decline": _("The quote for a connection was declined: {organization}"),
+        "complete": _("Connected to the regional platform: {organization}"),
+        "cancel": _("A connection request was cancelled: {organization}"),
+        "disconnect": _("The connection has ended: {organization}"),
+    }
+    lines = []
+    if verb == "create":
+        lines += [_("A new connection request waits for your investigation."), "",
+                  _("Organisation: {organization}").format(organization=org),
+                  _("Information sets: {text}").format(text=c.get("information_sets") or ""),
+                  _("Asked by: {user}").format(user=c.get("applicant_name") or "")]
+    elif verb == "investigate":
+        lines.append(_("The regional coordinator has started investigating the connection of {organization}. Investigator: {name}.").format(
+            organization=org, name=c.get("investigator") or ""))
+    elif verb == "quote":
+        q = c.get("quote") or {}
+        lines += [_("The regional coordinator has issued a quote for the connection of {organization}.").format(organization=org), "",
+                  _("Solution: {text}").format(text=q.get("solution") or ""),
+                  _("Effort: {hours} hours").format(hours=formats.number(q.get("effort_hours"), lang)),
+                  _("Price: {price} (before VAT)").format(price=formats.sek(q.get("price"), lang)),
+                  _("Valid until: {date}").format(date=q.get("valid_until") or ""), "",
+                  _("An admin of the organisation accepts or declines it on the request page.")]
+    elif verb == "accept":
+        lines.append(_("{organization} accepted the quote ({price}).").format(organization=org, price=formats.sek(c.get("price"), lang)))
+    elif verb == "decline":
+        lines.append(_("{organization} declined the quote.").format(organization=org))
+    elif verb == "complete":
+        lines.append(_("{organization} is connected to the regional platform from {date}.").format(
+            organization=org, date=c.get("connected_date") or ""))
+    elif verb == "cancel":
+        lines.append(_("The connection request of {organization} was cancelled.").format(organization=org))
+    elif verb == "disconnect":
+        lines.append(_("The connection of {organization} to the regional platform has ended.").format(organization=org))
+    if c.get("comment"):
+        lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
+    lines += ["", _("See the request: {link}").format(link=link(object_path("connection", c["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
+
+
+def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
+    _ = translations(lang).gettext
+    org = c["organization_title"]
+    subjects = {
+        "create": _("New call-off of expert support: {organization}"),
+        "assign": _("An expert is assigned to the call-off: {organization}"),
+        "deliver": _("The expert support has been delivered: {organization}"),
+        "cancel": _("A call-off of expert support was cancelled: {organization}"),
+    }
+    area = labels.competence_area(c.get("competence_area") or "", lang)
+    lines = []
+    if verb == "create":
+        lines += [_("A new call-off of expert support waits for an expert."), "",
+                  _("Organisation: {organization}").format(organization=org),
+                  _("Competence area: {area}").format(area=area),
+                  _("Estimated hours: {hours}").format(hours=formats.number(c.get("estimated_hours"), lang)),
+                  _("Wanted period: {start} – {end}").format(start=c.get("period_start") or "",
+                                                             end=c.get("period_end") or ""),
+                  _("Asked by: {user}").format(user=c.get("applicant_name") or ""), "",
+                  c.get("description") or ""]
+    elif verb == "assign":
+        price = (_("{price} per hour (before VAT)").format(price=formats.sek(c["hourly_rate"], lang))
+                 if c.get("hourly_rate")
+                 else _("fixed price {price} (before VAT)").format(price=formats.sek(c.get("fixed_price"), lang)))
+        lines += [_("The regional coordinator has assigned an expert to the call-off of {organization} ({area}).").format(
+                      organization=org, area=area), "",
+                  _("Expert: {name}").format(name=c.get("expert_name") or ""),
+                  _("Price: {price}").format(price=price),
+                  _("Planned hours: {hours}").format(hours=formats.number(c.get("planned_hours"), lang))]
+        if c.get("contact"):
+            lines.append(_("Contact at the organisation: {contact}").format(contact=c["contact"]))
+    elif verb == "deliver":
+        lines += [_("The expert support for {organization} ({area}) has been delivered on {date}.").format(
+                      organization=org, area=area, date=c.get("delivered_date") or ""),
+                  _("Hours logged: {hours}").format(hours=formats.number(c.get("logged_hours") or 0, lang)),
+                  _("Amount: {amount} (before VAT)").format(amount=formats.sek(c.get("amount") or 0, lang))]
+    elif verb == "cancel":
+        lines.append(_("The call-off of expert support for {organization} ({area}) was cancelled.").format(
+            organization=org, area=area))
+    if c.get("comment"):
+        lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
+    lines += ["", _("See the call-off: {link}").format(link=link(object_path("calloff", c["id"])))]
+    return subjects[verb].format(organization=org), "\n".join(lines)
