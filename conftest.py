@@ -60,7 +60,7 @@ def _declaration_kept_while_plugins_stay() -> None:
         by = tuple(p.PluginImplementations(p.IConfigDeclaration))
         before = declared.get(id(self))
         if (self._sealed and before is not None and len(before) == len(by)
-                and all(a is b for a, b in zip(before, by))):
+                and all(a is b for a, b in zip(before, by, strict=False))):
             return
         setup(self)
         declared[id(self)] = by
@@ -340,7 +340,7 @@ def full_reset(ckan_reset) -> None:
     FastReset.forget()
     try:
         purge_fee_months()
-    except Exception:  # no database yet, or tables of another shape: CKAN's reset decides
+    except Exception:  # noqa: BLE001 (no database yet, or tables of another shape: CKAN's reset decides)
         pass
     ckan_reset()
     upgrade_plugin_tables()

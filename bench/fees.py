@@ -147,7 +147,7 @@ def main() -> None:
             rows.append((size, best))
             print(f"{size:>12} {entries:>12} {count:>10} {best:>8.3f} {median:>9.3f} {peak / 2**20:>9.1f} "
                   f"{best / size * 1000:>10.3f}")
-    for (n1, t1), (n2, t2) in zip(rows, rows[1:]):
+    for (n1, t1), (n2, t2) in zip(rows, rows[1:], strict=False):
         print(f"growth {n1} → {n2}: {n2 / n1:.1f}× the participants took {t2 / t1:.1f}× the time "
               f"(linear would be {n2 / n1:.1f}×)")
 

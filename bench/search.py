@@ -59,7 +59,8 @@ def documents(n: int, site_id: str, seed: int = 7):
         notes = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(8, 30)))
         dataset_tags = sorted(set(rnd.choice(tags) for _ in range(rnd.randint(1, 4))))
         formats = sorted(set(rnd.choice(FORMATS) for _ in range(rnd.randint(1, 3))))
-        created = f"20{rnd.randint(20, 26)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}T{rnd.randint(0, 23):02d}:00:00Z"
+        created = (f"20{rnd.randint(20, 26)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+                   f"T{rnd.randint(0, 23):02d}:00:00Z")
         package_id = str(uuid.UUID(int=rnd.getrandbits(128)))
         name = f"dataset-{i:06d}"
         validated = {"id": package_id, "name": name, "title": title, "notes": notes,

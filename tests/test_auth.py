@@ -81,23 +81,28 @@ def build_world(coordinator_name: str) -> dict:
     # connection requests of the participant organisation (other_org, admin other_admin)
     future = "2099-12-31"
     conn_new = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                   organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
+                                   organization_id=other_org["id"], information_sets="A",
+                                   technical_contact="hemlig-other tekniker")
     conn_inv = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                   organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
+                                   organization_id=other_org["id"], information_sets="A",
+                                   technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_inv["id"], investigator="I")
     conn_quoted = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                      organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
+                                      organization_id=other_org["id"], information_sets="A",
+                                      technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_quoted["id"], investigator="I")
     helpers.call_action("vgsamverkan_connection_quote", id=conn_quoted["id"], solution="S", effort_hours="1",
                         price="100", valid_until=future)
     conn_accepted = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                        organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
+                                        organization_id=other_org["id"], information_sets="A",
+                                        technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_accepted["id"], investigator="I")
     helpers.call_action("vgsamverkan_connection_quote", id=conn_accepted["id"], solution="S", effort_hours="1",
                         price="100", valid_until=future)
     helpers.call_action("vgsamverkan_connection_accept", context={"user": other_admin["name"]}, id=conn_accepted["id"])
     conn_connected = helpers.call_action("vgsamverkan_connection_create", context={"user": other_admin["name"]},
-                                         organization_id=other_org["id"], information_sets="A", technical_contact="hemlig-other tekniker")
+                                         organization_id=other_org["id"], information_sets="A",
+                                         technical_contact="hemlig-other tekniker")
     helpers.call_action("vgsamverkan_connection_investigate", id=conn_connected["id"], investigator="I")
     helpers.call_action("vgsamverkan_connection_quote", id=conn_connected["id"], solution="S", effort_hours="1",
                         price="100", valid_until=future)
@@ -124,7 +129,8 @@ def build_world(coordinator_name: str) -> dict:
     last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     helpers.call_action("vgsamverkan_fee_run", month=last_month)
     return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
-            "last_month": last_month, "co_requested": co_requested, "co_assigned": co_assigned, "co_running": co_running,
+            "last_month": last_month, "co_requested": co_requested, "co_assigned": co_assigned,
+            "co_running": co_running,
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
             "conn_accepted": conn_accepted, "conn_connected": conn_connected,
             "pending": pending, "approved": approved, "pub_pending": pub_pending,

@@ -260,7 +260,8 @@ class TestInput:
             with pytest.raises(tk.ValidationError) as e:
                 call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=bad)
             assert "delivered_date" in e.value.error_dict
-        assert call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=day(2))["state"] == "delivered"
+        delivered = call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=day(2))
+        assert delivered["state"] == "delivered"
 
     def test_only_participants_call_off(self, coordinator):
         outsider = factories.User()
@@ -365,4 +366,5 @@ class TestWhoSeesAndDoes:
         d = call("vgsamverkan_dashboard_show", coordinator)
         assert d["calloff"]["requested"] == 1 and d["calloff"]["running"] == 1
         assert d["calloff"]["running_hours"] == "1.50"
-        assert d["waiting"] == 1 + d["connection"]["waiting"] + d["participation"]["pending"] + d["publisher"]["pending"]
+        assert d["waiting"] == (1 + d["connection"]["waiting"] + d["participation"]["pending"]
+                                + d["publisher"]["pending"])

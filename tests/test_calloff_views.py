@@ -100,7 +100,8 @@ def test_comments_and_who_sees_it(app, org, admin, coordinator, expert):
     c = _create(admin, org)
     url = f"/samverkan/avrop/{c['id']}"
     assert f"/samverkan/calloff/{c['id']}/kommentar" in app.get(url, extra_environ=as_user(admin)).body
-    app.post(f"/samverkan/calloff/{c['id']}/kommentar", data={"text": "Kan vi börja i november?", "_csrf_token": token(app, url, admin)},
+    app.post(f"/samverkan/calloff/{c['id']}/kommentar",
+             data={"text": "Kan vi börja i november?", "_csrf_token": token(app, url, admin)},
              extra_environ=as_user(admin))
     assert [x["text"] for x in call("vgsamverkan_comment_list", coordinator, object_type="calloff",
                                     object_id=c["id"])["results"]] == ["Kan vi börja i november?"]

@@ -144,7 +144,8 @@ class TestMigration:
                 conn.execute(sa.text(
                     "INSERT INTO vgsamverkan_calloff (id, state, organization_id, applicant_id, language, "
                     "competence_area, description, estimated_hours, period_start, period_end, created, modified) "
-                    "VALUES ('c', 'assigned', 'o', 'u', 'sv', 'teknik', 'd', 1, '2026-01-01', '2026-01-31', now(), now())"))
+                    "VALUES ('c', 'assigned', 'o', 'u', 'sv', 'teknik', 'd', 1, '2026-01-01', '2026-01-31', "
+                    "now(), now())"))
                 conn.execute(sa.text(
                     "INSERT INTO vgsamverkan_calloff_time (id, calloff_id, organization_id, date, hours, "
                     "expert_key, expert_name, created) VALUES ('t', 'c', 'o', '2026-01-02', 1.1, 'k', 'E', now())"))

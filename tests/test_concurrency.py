@@ -32,7 +32,7 @@ def _race(app, calls):
                 outcomes[i] = ("ok", helpers.call_action(action, context={"user": user}, **data))
             except tk.ValidationError as e:
                 outcomes[i] = ("refused", e.error_dict)
-            except Exception as e:  # anything else is a failure of the test
+            except Exception as e:  # noqa: BLE001 (anything else is a failure of the test)
                 outcomes[i] = ("error", repr(e))
             finally:
                 model.Session.remove()

@@ -58,7 +58,8 @@ class TestDatasets:
             ("bulk_update_private", {"org_id": world["outside"]["id"], "datasets": [world["outside_dataset"]["id"]]}),
         ]:
             assert "does not take part" in refused(action, world["outsider_admin"], **data), action
-        assert call("package_show", world["outsider_editor"], id="utanfor")["title"] == world["outside_dataset"]["title"]
+        shown = call("package_show", world["outsider_editor"], id="utanfor")
+        assert shown["title"] == world["outside_dataset"]["title"]
 
     def test_unowned_datasets_refused(self, world):
         msg = refused("package_create", world["editor"], name="ingen-agare")

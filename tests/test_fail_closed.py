@@ -39,7 +39,8 @@ def _refused(action: str, user, **data) -> None:
 
 def _members() -> list:
     model.Session.expire_all()
-    return sorted((m.group_id, m.table_id, m.table_name, m.capacity, m.state) for m in model.Session.query(model.Member))
+    return sorted((m.group_id, m.table_id, m.table_name, m.capacity, m.state)
+                  for m in model.Session.query(model.Member))
 
 
 class TestPublisherRequestForSomeoneElse:

@@ -131,7 +131,8 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     job queue once the database is back, and goes out once.
 
     Simulated (the only mock here): the loss is an OperationalError raised by the lookup
-    of the applicant's address (mail/notify.py's _applicant, patched where the notification looks it up), because the test's own database cannot be stopped under
+    of the applicant's address (mail/notify.py's _applicant, patched where the notification
+    looks it up), because the test's own database cannot be stopped under
     the test. A real PostgreSQL restart under load is tests/e2e/test_pg_restart.py."""
     import sqlalchemy as sa
 
@@ -219,7 +220,8 @@ def test_a_fee_run_killed_half_way_saves_nothing(coordinator, tmp_path):
         model.Session.expire_all()
         return (sorted((s.id, s.net_ore, s.total_ore)
                        for s in model.Session.query(FeeStatement).filter(FeeStatement.month == "2026-10")),
-                sorted((l.id, l.amount_ore, l.text) for l in model.Session.query(FeeLine).filter(FeeLine.month == "2026-10")),
+                sorted((line.id, line.amount_ore, line.text)
+                       for line in model.Session.query(FeeLine).filter(FeeLine.month == "2026-10")),
                 str(model.Session.get(FeeMonth, "2026-10").run_at))
 
     before = saved()

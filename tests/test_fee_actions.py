@@ -97,7 +97,8 @@ class TestRun:
         access = s["lines"][0]
         assert access["quantity"] == "31" and access["unit"] == "days"
         assert access["reference"] == {"type": "participation", "id": gbg["participation_id"]}
-        assert "600\u00a0000" in access["text_kept"] and "Göteborg" in access["text_kept"] and "2025" in access["text_kept"]
+        kept = access["text_kept"]
+        assert "600\u00a0000" in kept and "Göteborg" in kept and "2025" in kept
         assert s["lines"][1]["reference"] == {"type": "calloff", "id": hourly["id"]}
         assert s["lines"][1]["quantity"] == "2.25" and s["lines"][1]["unit_price"] == "950.01"
 
@@ -327,7 +328,8 @@ class TestExport:
         import sqlalchemy as sa
 
         def export(fmt):
-            return base64.b64decode(call("vgsamverkan_fee_export", coordinator, month=MONTH, format=fmt)["content_base64"])
+            exported = call("vgsamverkan_fee_export", coordinator, month=MONTH, format=fmt)
+            return base64.b64decode(exported["content_base64"])
 
         call("vgsamverkan_fee_run", coordinator, month=MONTH)
         call("vgsamverkan_fee_close", coordinator, month=MONTH)

@@ -44,7 +44,8 @@ def test_schedule_dry_run_run_close_and_download(app, org, coordinator):
     preview = app.get(month_url, extra_environ=as_user(coordinator)).body
     assert 'id="vgs-fee-preview"' in preview and "inte körd ännu" in preview
     assert "Göteborg: 600\u00a0000 invånare (2025)" in preview and "100\u00a0000,00 kr" in preview
-    assert MONTH not in [m["month"] for m in call("vgsamverkan_fee_month_list", coordinator)["results"]]  # looking saves nothing
+    # looking saves nothing
+    assert MONTH not in [m["month"] for m in call("vgsamverkan_fee_month_list", coordinator)["results"]]
     app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator)},
              extra_environ=as_user(coordinator))
     page = app.get(month_url, extra_environ=as_user(coordinator)).body

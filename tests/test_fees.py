@@ -52,7 +52,7 @@ def months(draw):
             start, end = end, start
         name = draw(NAMES)
         periods.append(Period(f"org-{i}", f"{name} {i}", org_type, code, start, end))
-    population = dict(zip(CODES, draw(POPULATIONS)))
+    population = dict(zip(CODES, draw(POPULATIONS), strict=False))
     schedule = Schedule(total=draw(TOTALS), base_percent=Fraction(draw(BASE_PERCENTS), 100),
                         regional_fixed=draw(FIXED))
     return (year, month), periods, population, schedule

@@ -69,7 +69,8 @@ def world(coordinator):
 
 
 def _export(coordinator) -> bytes:
-    return base64.b64decode(call("vgsamverkan_fee_export", coordinator, month="2026-02", format="sie")["content_base64"])
+    exported = call("vgsamverkan_fee_export", coordinator, month="2026-02", format="sie")
+    return base64.b64decode(exported["content_base64"])
 
 
 def test_closed_requests_past_the_retention_lose_their_contact_data_and_nothing_else(world, coordinator):

@@ -266,7 +266,8 @@ def _in_state(state, applicant, coordinator):
 @pytest.mark.parametrize(
     "state,verb", [(s, v) for s in STATES for v in VERBS if (s, v) not in ALLOWED]
 )
-def test_refused_transition_names_current_state_and_changes_nothing(state, verb, applicant, coordinator, ckan_config, monkeypatch):
+def test_refused_transition_names_current_state_and_changes_nothing(state, verb, applicant, coordinator, ckan_config,
+                                                                   monkeypatch):
     monkeypatch.setitem(ckan_config, "ckan.locale_default", "en")
     p = _in_state(state, applicant, coordinator)
     before = model.Session.query(Event).filter_by(object_id=p["id"]).count()

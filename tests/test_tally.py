@@ -67,7 +67,8 @@ def test_tallies_follow_every_write(world):
             for ok in (
                 sql(f"UPDATE {table} SET state = :s WHERE id IN (SELECT id FROM {table} ORDER BY random() LIMIT 2)",
                     s=rng.choice(states)),
-                sql(f"UPDATE {table} SET organization_id = :o WHERE id IN (SELECT id FROM {table} ORDER BY random() LIMIT 1)",
+                sql(f"UPDATE {table} SET organization_id = :o "
+                    f"WHERE id IN (SELECT id FROM {table} ORDER BY random() LIMIT 1)",
                     o=rng.choice(orgs)),
                 sql(f"UPDATE {table} SET modified = now()"),  # no key changes: no tally written
             ):
@@ -102,8 +103,9 @@ def test_the_coordinators_lists_count_by_tally(world):
     coordinator = world["users"]["coordinator"]
     for table, action in LISTS.items():
         keys = counted(table)
-        filters = [{}] + [{"state": s} for _o, s in keys] + [{"organization_id": o} for o, _s in keys if o] \
-            + [{"organization_id": o, "state": s} for o, s in keys if o] + [{"state": "pending", "organization_id": world["org"]["name"]}]
+        filters = ([{}] + [{"state": s} for _o, s in keys] + [{"organization_id": o} for o, _s in keys if o]
+                   + [{"organization_id": o, "state": s} for o, s in keys if o]
+                   + [{"state": "pending", "organization_id": world["org"]["name"]}])
         for f in filters:
             result = call(action, coordinator, limit=1000, **f)
             assert result["count"] == len(result["results"]), (action, f)

@@ -2,6 +2,7 @@
 organisations only. Idempotent: what exists is reused."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterator
 
 import ckan.model as model
@@ -154,7 +155,6 @@ def seed() -> Iterator[str]:
     # A quoted connection request of the approved kommun (a quote to look at).
     if kommun is not None and not model.Session.query(Connection.id).filter(
             Connection.organization_id == kommun.id).first():
-        import datetime as dt
 
         c = tk.get_action("vgsamverkan_connection_create")(
             _ctx("anna-admin"),
@@ -177,7 +177,6 @@ def seed() -> Iterator[str]:
     # two months by the demo expert.
     if kommun is not None and not model.Session.query(Calloff.id).filter(
             Calloff.organization_id == kommun.id).first():
-        import datetime as dt
 
         today = dt.date.today()
         last_month = today.replace(day=1) - dt.timedelta(days=1)
@@ -211,7 +210,6 @@ def seed() -> Iterator[str]:
     # A fee schedule; the month before last run and closed, last month run (open: it can
     # be looked at, run again, closed).
     if not model.Session.query(FeeSchedule.id).first():
-        import datetime as dt
 
         tk.get_action("vgsamverkan_fee_schedule_set")(
             {"user": site}, {"valid_from": "2026-01", "total": "100000.00", "base_percent": "10",
@@ -273,7 +271,6 @@ def _seed_datasets() -> Iterator[str]:
 def _seed_every_state(site: str) -> Iterator[str]:
     """Every state of every workflow, so that a first look at the coordinator's page is a
     realistic working day (idempotent: skipped when the region below exists)."""
-    import datetime as dt
 
     if _has_application("vastkustens-region"):
         return
@@ -293,9 +290,11 @@ def _seed_every_state(site: str) -> Iterator[str]:
 
     # participation: rejected, withdrawn, terminated
     p = apply("avslagna-forvaltningen", "Avslagna förvaltningen", "regional_forvaltning", "filip-fel", "212999011")
-    tk.get_action("vgsamverkan_participation_reject")(coordinator, {"id": p["id"], "reason": "Dubblett av en annan ansökan"})
+    tk.get_action("vgsamverkan_participation_reject")(
+        coordinator, {"id": p["id"], "reason": "Dubblett av en annan ansökan"})
     p = apply("dragna-bolaget", "Dragna bolaget AB", "kommunalt_bolag", "greta-gick", "556999011", "1480")
-    tk.get_action("vgsamverkan_participation_withdraw")(_ctx("greta-gick"), {"id": p["id"], "comment": "Vi väntar ett år"})
+    tk.get_action("vgsamverkan_participation_withdraw")(
+        _ctx("greta-gick"), {"id": p["id"], "comment": "Vi väntar ett år"})
     p = apply("vastkustens-region", "Västkustens region", "regional_forvaltning", "hugo-hade", "212999012")
     tk.get_action("vgsamverkan_participation_approve")(coordinator, {"id": p["id"], "effective_from": "2026-01-01"})
     tk.get_action("vgsamverkan_participation_terminate")(
@@ -312,7 +311,8 @@ def _seed_every_state(site: str) -> Iterator[str]:
     r = ask("erika-redaktor")
     tk.get_action("vgsamverkan_publisher_approve")(
         coordinator, {"id": r["id"], "expires": (today + dt.timedelta(days=10)).isoformat()})
-    tk.get_action("vgsamverkan_publisher_reject")(coordinator, {"id": ask("filip-fel")["id"], "reason": "Okänd användare"})
+    tk.get_action("vgsamverkan_publisher_reject")(
+        coordinator, {"id": ask("filip-fel")["id"], "reason": "Okänd användare"})
     tk.get_action("vgsamverkan_publisher_withdraw")(_ctx("greta-gick"), {"id": ask("greta-gick")["id"]})
     r = ask("hugo-hade")
     tk.get_action("vgsamverkan_publisher_approve")(coordinator, {"id": r["id"]})
@@ -322,7 +322,8 @@ def _seed_every_state(site: str) -> Iterator[str]:
     # connections in every state
     def connection(steps: list[str]) -> None:
         c = tk.get_action("vgsamverkan_connection_create")(
-            _ctx("anna-admin"), {"organization_id": kommun.id, "information_sets": f"Demo: {steps[-1] if steps else 'ny'}",
+            _ctx("anna-admin"), {"organization_id": kommun.id,
+                                 "information_sets": f"Demo: {steps[-1] if steps else 'ny'}",
                                  "technical_contact": "Anna Exempelsson", "language": "sv"})
         params = {"investigate": {"investigator": "Sam Samordnare"},
                   "quote": {"solution": "Skörd", "effort_hours": "8", "price": "6400",

@@ -14,6 +14,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic.action._base import _lock
+from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation
 from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import Event, PublisherRequest
 from ckanext.vgsamverkan.model.base import utcnow
@@ -27,8 +29,6 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
 
     :returns: ``{"reminded": [ids], "revoked": [ids], "failed": [ids]}``
     """
-    from ckanext.vgsamverkan.logic.action._base import _lock
-    from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation
 
     today = today or dt.date.today()
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})

@@ -20,18 +20,18 @@ LANGUAGES = ("sv", "en")
 
 def current_lang() -> str:
     """The language of the current web request, or the site's default (``sv`` or ``en``)."""
-    import ckan.plugins.toolkit as tk
+    import ckan.plugins.toolkit as tk  # noqa: PLC0415 (formats is pure, tested without CKAN: CKAN and Flask only when a request's language is asked)
 
-    from ckanext.vgsamverkan import config
+    from ckanext.vgsamverkan import config  # noqa: PLC0415 (formats is pure, tested without CKAN: CKAN and Flask only when a request's language is asked)
 
     try:
-        from flask import has_request_context
+        from flask import has_request_context  # noqa: PLC0415 (formats is pure, tested without CKAN: CKAN and Flask only when a request's language is asked)
 
         if has_request_context():
             lang = tk.h.lang()
             if lang in LANGUAGES:
                 return lang
-    except Exception:  # no app, or a request without a locale
+    except Exception:  # noqa: BLE001 (no app, or a request without a locale)
         pass
     return config.default_locale() if config.default_locale() in LANGUAGES else "sv"
 

@@ -15,6 +15,8 @@ import json
 import re
 from typing import Any
 
+from flask import Response, request
+
 import ckan.plugins.toolkit as tk
 
 # NUL and the surrogate halves: never text (PostgreSQL refuses them)
@@ -106,7 +108,6 @@ def problem(request) -> str | None:
 
 def refuse_malformed():
     """``before_request``: the 400 answer of a malformed request, or None."""
-    from flask import Response, request
 
     message = problem(request)
     if message is None:

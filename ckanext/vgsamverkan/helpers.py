@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.logic import objects, roles
+from ckanext.vgsamverkan.logic import enforce, objects, roles
 
 
 def vgsamverkan_is_coordinator() -> bool:
@@ -104,7 +105,7 @@ def vgsamverkan_datetime(value: str | None) -> str:
     moment = dt.datetime.fromisoformat(value)
     try:
         return tk.h.render_datetime(moment, "%Y-%m-%d %H:%M")
-    except Exception:
+    except Exception:  # noqa: BLE001 (CKAN's formatter without its request or locale: the plain form)
         return moment.strftime("%Y-%m-%d %H:%M")
 
 
@@ -120,7 +121,6 @@ def vgsamverkan_municipalities() -> list[dict[str, str]]:
 
 def vgsamverkan_is_participant(organization_id: str | None) -> bool:
     """Whether the organisation takes part (an approved participation)."""
-    from ckanext.vgsamverkan.logic import enforce
 
     return enforce.is_participant(organization_id)
 
@@ -129,7 +129,6 @@ def vgsamverkan_members_managed(organization_id: str | None) -> bool:
     """Whether the organisation's members are the coordinator's to change (the rule is on
     and the organisation has a pending, approved or terminated participation), and the
     current user is not the coordinator."""
-    from ckanext.vgsamverkan.logic import enforce
 
     return (config.enforce() and enforce.has_participation(organization_id)
             and not vgsamverkan_is_coordinator())
@@ -221,7 +220,6 @@ def vgsamverkan_object_url(kind: str, object_id: str) -> str:
 def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60) -> dict[str, Any]:
     """The points of a small line chart of ``values`` (drawn as an SVG polyline in the
     page: no script, no outside service)."""
-    from decimal import Decimal
 
     numbers = [Decimal(str(v or 0)) for v in values] or [Decimal(0)]
     top = max(numbers) or Decimal(1)
@@ -278,7 +276,6 @@ def vgsamverkan_price_list(example_population: int = 40_000) -> dict[str, Any] |
     their inhabitants; and what a municipality of ``example_population`` inhabitants that
     joined would pay a month (an estimate before VAT: the exact rules are in the fee run).
     None when no schedule applies yet."""
-    from decimal import Decimal
 
     schedules = tk.get_action("vgsamverkan_fee_schedule_list")({"ignore_auth": True}, {})["results"]
     month = dt.date.today().strftime("%Y-%m")

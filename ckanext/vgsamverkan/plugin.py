@@ -8,7 +8,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 def _auth_functions() -> dict:
     """Our actions' auth functions, and the publishing rules chained onto CKAN's."""
-    from ckanext.vgsamverkan.logic import auth, enforce
+    from ckanext.vgsamverkan.logic import auth, enforce  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
     return {
         **{name: getattr(auth, name) for name in auth.__all__},
@@ -39,7 +39,7 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IMiddleware: a lost database connection is a 503 that says so (unavailable.py);
     # malformed requests are a 400 and every answer has the security headers (guard.py)
     def make_middleware(self, app, config):
-        from ckanext.vgsamverkan import guard, unavailable
+        from ckanext.vgsamverkan import guard, unavailable  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
         if hasattr(app, "register_error_handler"):
             unavailable.register(app)
@@ -49,11 +49,11 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IPackageController: the data that requires a connection, checked on the dataset as
     # CKAN validated it (formats cleaned or guessed), before CKAN commits it
     def after_dataset_create(self, context, pkg_dict):
-        from ckanext.vgsamverkan.logic import enforce
+        from ckanext.vgsamverkan.logic import enforce  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
         enforce.check_connection_required(context, pkg_dict)
 
     def after_dataset_update(self, context, pkg_dict):
-        from ckanext.vgsamverkan.logic import enforce
+        from ckanext.vgsamverkan.logic import enforce  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
         enforce.check_connection_required(context, pkg_dict)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 
+from flask import Response, g, has_request_context, request
 from sqlalchemy import exc as sa_exc
 
 import ckan.model as model
@@ -37,7 +38,6 @@ def _message() -> str:
 
 
 def _api_answer(request):
-    from flask import Response
 
     body = {"help": request.url, "success": False,
             "error": {"__type": "Service Unavailable", "message": _message()}}
@@ -46,12 +46,11 @@ def _api_answer(request):
 
 
 def handle(error: BaseException):
-    from flask import Response, request
 
     log.error("database unavailable on %s %s: %s", request.method, request.path, str(error).splitlines()[0])
     try:
         model.Session.rollback()
-    except Exception:
+    except Exception:  # noqa: BLE001 (the connection is gone; the rollback may fail as well)
         pass
     model.Session.remove()
     if request.path.startswith("/api/"):
@@ -61,7 +60,7 @@ def handle(error: BaseException):
     try:
         page = tk.render("error_document_template.html",
                          {"code": 503, "content": message, "name": tk._("Service Unavailable")})
-    except Exception:  # the page itself needs the database (the logged-in user): plain text
+    except Exception:  # noqa: BLE001 (the page itself needs the database, the logged-in user: plain text)
         model.Session.remove()
         return Response(message, status=503, mimetype="text/plain", headers=headers)
     return Response(page, status=503, mimetype="text/html", headers=headers)
@@ -71,7 +70,6 @@ def mark(error: BaseException) -> None:
     """Called by our actions when the database connection is lost: CKAN's action API
     catches every exception of an action and answers 500 "Internal Server Error"; the
     mark lets release_session turn that answer into the 503 of ``handle``."""
-    from flask import g, has_request_context
 
     if has_request_context():
         g.vgsamverkan_database_lost = str(error).splitlines()[0]
@@ -79,7 +77,6 @@ def mark(error: BaseException) -> None:
 
 def release_session(response):
     """Before CKAN's own end of request (which would raise on a dead connection)."""
-    from flask import g, request
 
     lost = getattr(g, "vgsamverkan_database_lost", None)
     if lost and response.status_code == 500 and request.path.startswith("/api/"):

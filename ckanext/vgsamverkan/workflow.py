@@ -152,4 +152,4 @@ def target(workflow: Workflow, state: str, verb: str) -> str:
             {
                 "state": [_refusal(verb).format(state=state_label(state))]
             }
-        )
+        ) from None

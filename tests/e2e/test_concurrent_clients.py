@@ -43,7 +43,7 @@ def _act(job: tuple) -> str:
         return "403"
     except CKANAPIError as e:
         return f"error: {e!r}"[:300]
-    except Exception as e:  # a dropped connection and the like
+    except Exception as e:  # noqa: BLE001 (a dropped connection and the like)
         return f"error: {e!r}"[:300]
 
 

@@ -176,7 +176,8 @@ def test_a_user_asks_for_publishing_rights_is_approved_and_publishes(browser, se
 
     _log_in(browser, server_url, "e2e-samordnare")
     browser.get(f"{server_url}/ckan-admin/samverkan")
-    row = browser.find_element(By.XPATH, "//table[@id='vgs-publisher-queue']//tr[.//a[contains(@href, '/behorighet/')]]")
+    row = browser.find_element(
+        By.XPATH, "//table[@id='vgs-publisher-queue']//tr[.//a[contains(@href, '/behorighet/')]]")
     _click(browser, row.find_element(By.CSS_SELECTOR, "button.btn-success"))
     _wait_for(browser, "Sparat.")
 

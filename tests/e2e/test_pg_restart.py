@@ -214,7 +214,7 @@ def test_postgres_restarted_during_a_load(cluster, tmp_path):
         for pid, p in participations.items():
             chain = events[pid]
             assert chain[0].from_state is None and chain[0].to_state == "pending", chain
-            for before, nxt in zip(chain, chain[1:]):
+            for before, nxt in zip(chain, chain[1:], strict=False):
                 assert nxt.from_state == before.to_state, chain
             assert chain[-1].to_state == p.state, (p.state, chain)
             if p.state == "approved":

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from ckanext.vgsamverkan import demo as demo_data
+
 
 @click.group()
 def demo():
@@ -12,7 +14,6 @@ def demo():
 @demo.command("seed")
 def demo_seed():
     """Create demo users, organisations and applications (idempotent)."""
-    from ckanext.vgsamverkan import demo as demo_data
 
     for line in demo_data.seed():
         click.echo(line)

@@ -1,6 +1,8 @@
 """Monthly fee statements: ``ckan vgsamverkan fees run|close|export``."""
 from __future__ import annotations
 
+import base64
+
 import click
 
 import ckan.plugins.toolkit as tk
@@ -54,7 +56,6 @@ def fees_close(month: str):
               help="Write to this file (default: the standard output).")
 def fees_export(month: str, fmt: str, output: str | None):
     """Export the saved statements of MONTH as CSV or SIE 4I."""
-    import base64
 
     try:
         result = tk.get_action("vgsamverkan_fee_export")(_site_context(), {"month": month, "format": fmt})

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import click
 
+from ckan.lib import jobs
+
 from ckanext.vgsamverkan.cli._common import _fail
+from ckanext.vgsamverkan.mail.outbox import QUEUE, flush
 
 
 @click.command()
@@ -14,9 +17,7 @@ def worker(burst: bool):
     ``ckan jobs worker`` runs no scheduler, so a mail that failed and waits for its
     retry would never be sent; this worker sends it when its time comes.
     """
-    from ckan.lib import jobs
 
-    from ckanext.vgsamverkan.mail.outbox import QUEUE, flush
 
     flush()  # what waited in the outbox while the queue was away
     jobs.Worker(["default", QUEUE]).work(burst=burst, with_scheduler=True)
@@ -31,7 +32,6 @@ def mail():
 def mail_flush():
     """Queue the mails that wait in the outbox (made while Redis was down, or queued long
     ago and never sent). Run every few minutes from cron."""
-    from ckanext.vgsamverkan.mail.outbox import flush
 
     result = flush()
     click.echo(f"{result['queued']} of {result['waiting']} waiting mails queued.")

@@ -6,6 +6,7 @@ import click
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan.cli._common import _errors, _fail, _site_context
+from ckanext.vgsamverkan.population_file import PopulationFileError, parse
 
 
 @click.group()
@@ -19,7 +20,6 @@ def population():
 @click.option("--source", default=None, help="Where the figures come from.")
 def population_import(file: str, year: int, source: str | None):
     """Import FILE (CSV with a header row) as the population of YEAR, all or nothing."""
-    from ckanext.vgsamverkan.population_file import PopulationFileError, parse
 
     with open(file, "rb") as f:
         content = f.read()

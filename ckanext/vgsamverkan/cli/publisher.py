@@ -1,8 +1,11 @@
 """Publishing rights: ``ckan vgsamverkan expire`` (daily, from cron)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
+from ckanext.vgsamverkan import expiry
 from ckanext.vgsamverkan.cli._common import _fail
 
 
@@ -12,9 +15,7 @@ from ckanext.vgsamverkan.cli._common import _fail
 def expire(today: str | None):
     """Send reminders for publishing rights that expire soon and revoke those that have
     expired (idempotent; run it daily from cron)."""
-    import datetime as dt
 
-    from ckanext.vgsamverkan import expiry
 
     try:
         day = dt.date.fromisoformat(today) if today else None

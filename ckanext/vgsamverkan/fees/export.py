@@ -3,8 +3,10 @@ saved statements, and the files of closed months, kept as they were made at the 
 (issue 18: moved here from fees/texts.py and logic/action/fees.py)."""
 from __future__ import annotations
 
+import calendar
 import csv
 import io
+import shlex
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -67,7 +69,6 @@ def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[s
     """A SIE 4I file (``#FORMAT PC8``, CP437): one ``#VER`` per statement dated the last
     day of the month, with balanced ``#TRANS`` rows: the receivable (debit, the total),
     the revenue (credit, the net) and the output VAT (credit, the VAT)."""
-    import calendar
 
     receivable, revenue, vat_account = accounts[:3]
     year, mon = int(month[:4]), int(month[5:])
@@ -92,7 +93,8 @@ def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[s
         title = f"Avgifter {month}: {st['organization_title']}"
         rows.append(f'#VER "" "" {date} {_sie_text(title)}')
         rows.append("{")
-        rows.append(f"   #TRANS {receivable} {{}} {_sie_amount(total)} {date} {_sie_text(st.get('invoice_reference') or st['organization_title'])}")
+        reference = _sie_text(st.get("invoice_reference") or st["organization_title"])
+        rows.append(f"   #TRANS {receivable} {{}} {_sie_amount(total)} {date} {reference}")
         rows.append(f"   #TRANS {revenue} {{}} {_sie_amount(-net)}")
         rows.append(f"   #TRANS {vat_account} {{}} {_sie_amount(-vat)}")
         rows.append("}")
@@ -102,7 +104,6 @@ def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[s
 def parse_sie(data: bytes) -> dict[str, Any]:
     """Read a SIE file back (what the tests use to check an export): header items,
     accounts and vouchers with their transactions in öre."""
-    import shlex
 
     text = data.decode("cp437")
     result: dict[str, Any] = {"items": {}, "accounts": {}, "vouchers": []}

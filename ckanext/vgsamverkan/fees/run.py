@@ -180,7 +180,7 @@ def compute(month_text: str) -> Run:
                 regional_fixed=int(schedule.regional_fixed_ore)))
         except KeyError as e:
             raise RunError("month", "There is no population of municipality {code} for {year}: import it first",
-                           code=e.args[0], year=population_year if population_year is not None else month[0] - 1)
+                           code=e.args[0], year=population_year if population_year is not None else month[0] - 1) from e
         days_in_month = len(fees.days_of(*month))
         for share in allocation.shares:
             st = statement(share.organization_id)

@@ -26,9 +26,11 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
         text = _("{municipality}: {population} inhabitants ({year}) × {days} of {days_in_month} days = "
                  "{inhabitant_days} of {inhabitant_days_total} inhabitant-days; share of {total} SEK").format(
             municipality=d.get("municipality", ""), population=formats.number(d.get("population"), lang),
-            year=d.get("population_year", ""), days=formats.number(d.get("days"), lang), days_in_month=d.get("days_in_month", ""),
+            year=d.get("population_year", ""), days=formats.number(d.get("days"), lang),
+            days_in_month=d.get("days_in_month", ""),
             inhabitant_days=formats.number(d.get("inhabitant_days"), lang),
-            inhabitant_days_total=formats.number(d.get("inhabitant_days_total"), lang), total=_sek(d.get("total"), lang))
+            inhabitant_days_total=formats.number(d.get("inhabitant_days_total"), lang),
+            total=_sek(d.get("total"), lang))
         if d.get("base"):
             text += _("; of it an equal base part of {amount} SEK").format(amount=_sek(d.get("base_part"), lang))
         if d.get("shared_days"):

@@ -24,7 +24,7 @@ from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import roles
-from ckanext.vgsamverkan.model import Participation
+from ckanext.vgsamverkan.model import Connection, Participation
 
 # -- the rules -------------------------------------------------------------------------
 
@@ -295,7 +295,6 @@ def organization_patch(next_auth: AuthFunction, context: Context,
 
 def is_connected(organization_id: str | None) -> bool:
     """Whether the organisation has a connection in state ``connected``."""
-    from ckanext.vgsamverkan.model import Connection
 
     if not organization_id:
         return False
@@ -308,7 +307,6 @@ def is_connected(organization_id: str | None) -> bool:
 
 def _connection_path(organization: model.Group | None) -> str:
     """The organisation's open connection request, or the form to ask for one."""
-    from ckanext.vgsamverkan.model import Connection
 
     if organization is not None:
         open_request = (

@@ -8,11 +8,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import orgnumber
+from ckanext.vgsamverkan import config, orgnumber
 from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
 from ckanext.vgsamverkan.logic import objects
@@ -56,7 +57,7 @@ def vgsamverkan_text(key: Any, data: dict[Any, Any], errors: dict[Any, Any], con
         data[key] = objects.as_text(value)  # the same reading as the auth functions'
     except tk.Invalid as error:
         errors[key].append(error.error)
-        raise tk.StopOnError
+        raise tk.StopOnError from error
 
 
 def vgsamverkan_org_type(value: Any) -> Any:
@@ -114,7 +115,6 @@ def vgsamverkan_quarter_hours(value: Any) -> Any:
 
 def vgsamverkan_competence_area(value: Any) -> Any:
     """The key of a configured competence area (``ckanext.vgsamverkan.competence_areas``)."""
-    from ckanext.vgsamverkan import config
 
     keys = [area["key"] for area in config.competence_areas()]
     if value not in keys:
@@ -130,7 +130,7 @@ def vgsamverkan_month(value: Any) -> Any:
     try:
         return fees.parse_month(value.strip() if isinstance(value, str) else value)
     except (ValueError, TypeError):
-        raise tk.Invalid(tk._("Write the month as YYYY-MM"))
+        raise tk.Invalid(tk._("Write the month as YYYY-MM")) from None
 
 
 _PERCENT = re.compile(r"^\d{1,3}(?:[.,]\d{1,2})?$")
@@ -172,13 +172,12 @@ def vgsamverkan_signed_money(value: Any) -> Any:
     try:
         ore = vgsamverkan_money(text[1:] if negative else text)
     except tk.Invalid:
-        raise tk.Invalid(tk._("Write the amount in SEK as a decimal string, e.g. -1250.00"))
+        raise tk.Invalid(tk._("Write the amount in SEK as a decimal string, e.g. -1250.00")) from None
     return -ore if negative else ore
 
 
 def vgsamverkan_url(value: Any) -> Any:
     """An ``http`` or ``https`` URL."""
-    from urllib.parse import urlparse
 
     if value in (None, "", tk.missing):
         return value
@@ -241,14 +240,14 @@ def vgsamverkan_date(value: Any) -> Any:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise tk.Invalid(tk._("Write the date as YYYY-MM-DD"))
+        raise tk.Invalid(tk._("Write the date as YYYY-MM-DD")) from None
 
 
 def vgsamverkan_year(value: Any) -> Any:
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
-        raise tk.Invalid(tk._("Write the year as four digits"))
+        raise tk.Invalid(tk._("Write the year as four digits")) from None
     if isinstance(value, bool) or not 1900 <= year <= 2200:
         raise tk.Invalid(tk._("Write the year as four digits"))
     return year
@@ -260,7 +259,7 @@ def vgsamverkan_positive_int(value: Any) -> Any:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
+        raise tk.Invalid(tk._("Must be a whole number of 0 or more")) from None
     if number < 0:
         raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
     if number > 2_147_483_647:  # PostgreSQL's integer, and far beyond any count or offset here

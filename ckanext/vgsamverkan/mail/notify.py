@@ -7,6 +7,8 @@ import importlib
 import logging
 from typing import Any, Callable
 
+from rq import Retry
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
@@ -23,6 +25,7 @@ from ckanext.vgsamverkan.mail.texts import (
     _compose_submitted,
     object_path,
 )
+from ckanext.vgsamverkan.unavailable import LOST
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,6 @@ def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
     """A notification runs after its act was committed. When the database connection is
     lost while it is prepared (the recipient's address, the outbox), the act stands and
     the notification is handed to the job queue to be prepared again (prepare_later)."""
-    from ckanext.vgsamverkan.unavailable import LOST
 
     @functools.wraps(fn)
     def notify(*args: Any, **kwargs: Any) -> None:
@@ -76,10 +78,9 @@ def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
                       "prepares it again", fn.__name__, exc_info=True)
             try:
                 model.Session.remove()
-            except Exception:
+            except Exception:  # noqa: BLE001 (the connection is gone; closing it may fail as well)
                 pass
             try:
-                from rq import Retry
 
                 tk.enqueue_job(prepare_later, [fn.__name__, [_portable(a) for a in args],
                                                {k: _portable(v) for k, v in kwargs.items()}],

@@ -3,12 +3,19 @@ queue; the worker sends it once, with retries; ``flush`` queues again what waite
 Redis was away."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+
+import sqlalchemy as sa
+from rq import Retry
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.mailer import mail_recipient
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.model import Outbox
+from ckanext.vgsamverkan.model.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +29,6 @@ RETRY_INTERVALS = [10, 60, 300]
 def send_job(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
     """A job of an earlier version (the mail in its arguments), still in a queue after an
     upgrade: sent as it is. Raises on failure, so that the worker retries it."""
-    from ckan.lib.mailer import mail_recipient
 
     mail_recipient(recipient_name, recipient_email, subject, body)
     log.info("vgsamverkan: mail sent to %s: %s", recipient_email, subject)
@@ -36,10 +42,7 @@ def send_outbox(outbox_id: str) -> None:
     raised, so that the worker retries it; after the retries it waits for the next
     flush, and after ``mail_retries`` + 1 attempts in all it is given up (``failed``).
     """
-    from ckan.lib.mailer import mail_recipient
 
-    from ckanext.vgsamverkan.model import Outbox
-    from ckanext.vgsamverkan.model.base import utcnow
 
     row = model.Session.query(Outbox).filter(Outbox.id == outbox_id).with_for_update().one_or_none()
     if row is None or row.state != "waiting":
@@ -66,11 +69,8 @@ def send_outbox(outbox_id: str) -> None:
 def _push(outbox_id: str) -> bool:
     """Hand one waiting mail to the job queue; False when Redis cannot be reached (the
     mail waits in the outbox for the next flush)."""
-    from ckanext.vgsamverkan.model import Outbox
-    from ckanext.vgsamverkan.model.base import utcnow
 
     try:
-        from rq import Retry
 
         retries = config.mail_retries()
         rq_kwargs = {"retry": Retry(max=retries, interval=RETRY_INTERVALS)} if retries else {}
@@ -92,12 +92,8 @@ def flush(limit: int = 500) -> dict[str, int]:
     ``FLUSH_AFTER`` seconds ago and still not sent (the queue was lost). Stops at the
     first that cannot be queued. Run by ``ckan vgsamverkan mail flush`` (cron) and after
     every mail that could be queued."""
-    import datetime as dt
 
-    import sqlalchemy as sa
 
-    from ckanext.vgsamverkan.model import Outbox
-    from ckanext.vgsamverkan.model.base import utcnow
 
     stale = utcnow() - dt.timedelta(seconds=FLUSH_AFTER)
     ids = [r[0] for r in model.Session.query(Outbox.id).filter(
@@ -117,7 +113,6 @@ def _enqueue(recipient_name: str, recipient_email: str, subject: str, body: str)
     committed), then hand it to the job queue. Neither step can undo the act."""
     if not config.notify() or not recipient_email:
         return
-    from ckanext.vgsamverkan.model import Outbox
 
     try:
         row = Outbox(recipient_name=recipient_name or "", recipient_email=recipient_email, subject=subject,

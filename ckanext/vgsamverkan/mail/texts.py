@@ -55,7 +55,8 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
     lines = []
     if verb == "approve":
         lines.append(
-            _("The application of {organization} to take part in the regional collaboration has been approved. It takes part from {date}.").format(
+            _("The application of {organization} to take part in the regional collaboration has been "
+              "approved. It takes part from {date}.").format(
                 organization=org, date=p.get("effective_from") or ""
             )
         )
@@ -136,14 +137,16 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
         if r.get("comment"):
             lines += ["", _("Comment: {comment}").format(comment=r["comment"])]
     elif verb == "expire":
-        lines.append(_("The publishing rights of {user} in {organization} expired on {date}. You can apply again.").format(
+        lines.append(_("The publishing rights of {user} in {organization} expired on {date}. "
+                       "You can apply again.").format(
             user=user, organization=org, date=r.get("expires") or ""))
     elif verb == "end":
         lines.append(_("The publishing rights of {user} in {organization} have ended, because {organization} no "
                        "longer takes part in the regional collaboration. If it takes part again, the rights are "
                        "applied for anew.").format(user=user, organization=org))
     elif verb == "remind":
-        lines.append(_("The publishing rights of {user} in {organization} expire on {date}. Ask the coordinator in time if you need them longer.").format(
+        lines.append(_("The publishing rights of {user} in {organization} expire on {date}. "
+                       "Ask the coordinator in time if you need them longer.").format(
             user=user, organization=org, date=r.get("expires") or ""))
     lines += ["", _("See the request: {link}").format(link=link(object_path("publisher", r["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
@@ -184,18 +187,21 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
                   _("Information sets: {text}").format(text=c.get("information_sets") or ""),
                   _("Asked by: {user}").format(user=c.get("applicant_name") or "")]
     elif verb == "investigate":
-        lines.append(_("The regional coordinator has started investigating the connection of {organization}. Investigator: {name}.").format(
+        lines.append(_("The regional coordinator has started investigating the connection of "
+                       "{organization}. Investigator: {name}.").format(
             organization=org, name=c.get("investigator") or ""))
     elif verb == "quote":
         q = c.get("quote") or {}
-        lines += [_("The regional coordinator has issued a quote for the connection of {organization}.").format(organization=org), "",
+        lines += [_("The regional coordinator has issued a quote for the connection of {organization}.").format(
+            organization=org), "",
                   _("Solution: {text}").format(text=q.get("solution") or ""),
                   _("Effort: {hours} hours").format(hours=formats.number(q.get("effort_hours"), lang)),
                   _("Price: {price} (before VAT)").format(price=formats.sek(q.get("price"), lang)),
                   _("Valid until: {date}").format(date=q.get("valid_until") or ""), "",
                   _("An admin of the organisation accepts or declines it on the request page.")]
     elif verb == "accept":
-        lines.append(_("{organization} accepted the quote ({price}).").format(organization=org, price=formats.sek(c.get("price"), lang)))
+        lines.append(_("{organization} accepted the quote ({price}).").format(
+            organization=org, price=formats.sek(c.get("price"), lang)))
     elif verb == "decline":
         lines.append(_("{organization} declined the quote.").format(organization=org))
     elif verb == "complete":
@@ -235,7 +241,8 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
         price = (_("{price} per hour (before VAT)").format(price=formats.sek(c["hourly_rate"], lang))
                  if c.get("hourly_rate")
                  else _("fixed price {price} (before VAT)").format(price=formats.sek(c.get("fixed_price"), lang)))
-        lines += [_("The regional coordinator has assigned an expert to the call-off of {organization} ({area}).").format(
+        lines += [_("The regional coordinator has assigned an expert to the call-off of "
+                    "{organization} ({area}).").format(
                       organization=org, area=area), "",
                   _("Expert: {name}").format(name=c.get("expert_name") or ""),
                   _("Price: {price}").format(price=price),

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import ckan.model as model
+
 
 def make_id() -> str:
     return str(uuid.uuid4())
@@ -20,7 +22,6 @@ def user_by_id(user_id: str | None):
     """The CKAN user of an id the extension stored, from the session's identity map when
     it is there (a list loads the users of a page at once): ``model.User.get`` always
     queries, by name or id."""
-    import ckan.model as model
 
     if not user_id:
         return None

@@ -37,7 +37,7 @@ _SORT_COLUMNS = {
 
 
 def _engine():
-    import ckan.model as model
+    import ckan.model as model  # noqa: PLC0415 (the engine CKAN binds once configured, read at each call)
 
     return model.meta.engine
 
@@ -253,7 +253,8 @@ class PgSolr:
 
     # -- searching ---------------------------------------------------------------------
 
-    def _where(self, q: Any, fq: Any, params: lucene.Params, *, def_type: str = "lucene", mm: str = "2<-1 5<80%", df: str = "text") -> str:
+    def _where(self, q: Any, fq: Any, params: lucene.Params, *, def_type: str = "lucene", mm: str = "2<-1 5<80%",
+               df: str = "text") -> str:
         parts = []
         q = (q or "*:*") if isinstance(q, str) else "*:*"
         try:
@@ -264,7 +265,7 @@ class PgSolr:
             for f in self._list(fq):
                 parts.append(lucene.lucene(f, params, df))
         except lucene.QueryNotUnderstood as e:
-            raise SearchQueryError(str(e))
+            raise SearchQueryError(str(e)) from e
         return " AND ".join(parts)
 
     @staticmethod
@@ -282,7 +283,7 @@ class PgSolr:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise SearchQueryError(f"{name} must be a whole number")
+            raise SearchQueryError(f"{name} must be a whole number") from None
 
     def _order(self, sort: Any, score: str) -> str:
         clauses = []
@@ -360,7 +361,7 @@ class PgSolr:
                         docs = [solr_datetime_decoder(doc) for doc in docs]
         except sa.exc.DBAPIError as e:
             log.exception("vgsamverkan_pgsearch: query failed")
-            raise SearchError(f"search failed: {e.orig}")
+            raise SearchError(f"search failed: {e.orig}") from e
         return Results(docs, hits, facets, start, counted)
 
     @staticmethod

@@ -107,11 +107,11 @@ def parse_date(text: str, now: dt.datetime | None = None) -> dt.datetime:
         try:
             return _date_math(now, m)
         except (OverflowError, ValueError):  # beyond the years 1–9999
-            raise QueryNotUnderstood(f"date out of range: {text!r}")
+            raise QueryNotUnderstood(f"date out of range: {text!r}") from None
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise QueryNotUnderstood(f"not a date: {text!r}")
+        raise QueryNotUnderstood(f"not a date: {text!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
@@ -147,7 +147,7 @@ def _ordered(field: str, params: Params) -> tuple[str, Any]:
             try:
                 return float(text)
             except ValueError:
-                raise QueryNotUnderstood(f"not a number: {text!r}")
+                raise QueryNotUnderstood(f"not a number: {text!r}") from None
         return f"vgsamverkan_search_num(d.data ->> {p})", number
     return f"(d.data ->> {p})", str
 
@@ -299,8 +299,8 @@ def lucene(query: str, params: Params, default_field: str = "text") -> str:
     _too_many_clauses(len(query.split()) // 2)  # before parsing: "a OR b" is two words a clause
     try:
         node = parser.parse(query)
-    except (ParseError, Exception) as e:  # luqum raises several kinds on bad input
-        raise QueryNotUnderstood(f"cannot parse {query!r}: {e}")
+    except (ParseError, Exception) as e:  # noqa: BLE001 (luqum raises several kinds on bad input)
+        raise QueryNotUnderstood(f"cannot parse {query!r}: {e}") from e
     _too_many_clauses(_leaves(node))
     return Translator(params, default_field)(node)
 
@@ -315,7 +315,7 @@ def exact_fields(query: str, default_field: str = "text") -> set[str] | None:
         return set()
     try:
         node = parser.parse(query)
-    except Exception:
+    except Exception:  # noqa: BLE001 (luqum raises several kinds: a query it cannot read names no fields)
         return None
     found: set[str] = set()
 

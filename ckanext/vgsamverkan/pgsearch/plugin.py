@@ -15,10 +15,10 @@ from . import connection
 
 
 def install() -> None:
-    import ckan.lib.search as search
-    import ckan.lib.search.common as common
-    import ckan.lib.search.index as index
-    import ckan.lib.search.query as query
+    import ckan.lib.search as search  # noqa: PLC0415 (CKAN's search modules are patched only when the plugin is loaded)
+    import ckan.lib.search.common as common  # noqa: PLC0415 (CKAN's search modules are patched only when the plugin is loaded)
+    import ckan.lib.search.index as index  # noqa: PLC0415 (CKAN's search modules are patched only when the plugin is loaded)
+    import ckan.lib.search.query as query  # noqa: PLC0415 (CKAN's search modules are patched only when the plugin is loaded)
 
     for module in (common, index, query, search):
         module.make_connection = connection.make_connection  # type: ignore[attr-defined]

@@ -8,10 +8,12 @@ from typing import Any, Callable
 
 from flask import Blueprint
 from flask.views import MethodView
+from flask_wtf.csrf import CSRFError, validate_csrf
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
 from ckanext.vgsamverkan.logic import objects
 
 vgsamverkan = Blueprint("vgsamverkan", __name__)
@@ -33,11 +35,10 @@ def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         header = tk.config.get("apitoken_header_name") or "Authorization"
         if tk.request.method == "POST" and _logged_in() and not tk.request.headers.get(header):
-            from flask_wtf.csrf import CSRFError, validate_csrf
 
             try:
                 validate_csrf(tk.request.form.get("_csrf_token"))
-            except (CSRFError, Exception):
+            except (CSRFError, Exception):  # noqa: BLE001 (flask-wtf's and wtforms' errors: any means a bad token)
                 return tk.abort(400, tk._("The form has expired or was not sent from this site. Please try again."))
         return view(*args, **kwargs)
 
@@ -229,7 +230,6 @@ class _OrgRequestCreateView(MethodView):
 
 
 def _is_coordinator() -> bool:
-    from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
 
     return vgsamverkan_is_coordinator()
 

@@ -124,7 +124,7 @@ def _item_title(item: str) -> str:
     kind, _, object_id = item.partition(":")
     try:
         obj = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": object_id})
-    except Exception:
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError, KeyError):  # KeyError: no such kind
         return item
     return obj.get("organization_title") or item
 

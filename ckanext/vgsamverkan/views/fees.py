@@ -1,7 +1,10 @@
 """The coordinator's fee pages: the schedule, a month (run, close, adjust) and its exports."""
 from __future__ import annotations
 
+import base64
 from typing import Any
+
+from flask import Response
 
 import ckan.plugins.toolkit as tk
 
@@ -90,7 +93,6 @@ def admin_fee_month_act(month: str, verb: str):
 
 
 def admin_fee_export(month: str, fmt: str):
-    import base64
 
     refused = _coordinator_page()
     if refused is not None:
@@ -101,7 +103,6 @@ def admin_fee_export(month: str, fmt: str):
         for label, msg in _error_summary(e.error_dict).items():
             tk.h.flash_error(f"{label}: {msg}")
         return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
-    from flask import Response
 
     charset = "utf-8" if result["encoding"] == "utf-8" else "IBM437"
     return Response(base64.b64decode(result["content_base64"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import helpers
 from ckanext.vgsamverkan.views._common import _context, _logged_in, _login_redirect, vgsamverkan
 
 
@@ -31,7 +32,6 @@ def organization_samverkan(id: str):
         if not _logged_in():
             return _login_redirect()
         return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
-    from ckanext.vgsamverkan import helpers
 
     if not (helpers.vgsamverkan_is_coordinator() or helpers.vgsamverkan_is_org_admin(group_dict["id"])):
         if not _logged_in():
@@ -54,7 +54,6 @@ def _managed_membership_pages():
     and where to ask instead (the rule itself is in logic/enforce.py)."""
     if tk.request.endpoint not in _MEMBER_CHANGE_PAGES:
         return None
-    from ckanext.vgsamverkan import helpers
 
     org = model.Group.get((tk.request.view_args or {}).get("id") or "")
     if org is None or not org.is_organization or not helpers.vgsamverkan_members_managed(org.id):

@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import unavailable, workflow
-from ckanext.vgsamverkan.logic import objects, roles
+from ckanext.vgsamverkan.logic import enforce, objects, roles
 from ckanext.vgsamverkan.model import Event, Tally
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -213,7 +213,8 @@ def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
     text = str(e.orig)
     if "publisher_one_active" in text:
         return tk.ValidationError(
-            {"organization_id": [tk._("There is already a pending or approved request for this user in this organisation")]}
+            {"organization_id": [tk._(
+                "There is already a pending or approved request for this user in this organisation")]}
         )
     if "one_active_kommun" in text:
         return tk.ValidationError(
@@ -245,7 +246,6 @@ def _member_context(actor: model.User | None) -> dict[str, Any]:
 
 
 def _participant_org(org_id: str) -> model.Group:
-    from ckanext.vgsamverkan.logic import enforce
 
     org = _existing_org(org_id)
     if not enforce.is_participant(org.id):

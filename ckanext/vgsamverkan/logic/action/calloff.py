@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, labels, money, workflow
-from ckanext.vgsamverkan.logic import objects, roles, schema
+from ckanext.vgsamverkan.logic import enforce, objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -245,7 +245,6 @@ def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> dict[st
     :returns: the call-off, now ``assigned``
     :rtype: dictionary
     """
-    from ckanext.vgsamverkan.logic import enforce
 
     actor = _actor(context)
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
@@ -301,7 +302,6 @@ def _create_harvest_source(obj: Connection, source_type: str) -> str:
     """A ckanext-harvest source for the connection's URL, owned by the organisation, in
     the completion's transaction (the coordinator has decided: created as the site user).
     Refused per field when there is no harvest plugin, no URL, or harvest refuses."""
-    import ckan.plugins as plugins
 
     if not plugins.plugin_loaded("harvest"):
         raise tk.ValidationError({"create_harvest_source": [tk._(
@@ -320,7 +320,7 @@ def _create_harvest_source(obj: Connection, source_type: str) -> str:
     except tk.ValidationError as e:
         model.Session.rollback()
         raise tk.ValidationError({"harvest_url": [tk._("ckanext-harvest refused the source: {error}").format(
-            error="; ".join(f"{k}: {v}" for k, v in (e.error_summary or {}).items()))]})
+            error="; ".join(f"{k}: {v}" for k, v in (e.error_summary or {}).items()))]}) from e
     return name
 
 

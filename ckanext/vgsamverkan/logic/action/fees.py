@@ -1,6 +1,9 @@
-"""The fee actions: schedules, the monthly run and its close, adjustments, statements and their exports (the arithmetic is ckanext/vgsamverkan/fees/allocation.py; the run's reading of the data fees/run.py)."""
+"""The fee actions: schedules, the monthly run and its close, adjustments, statements and
+their exports (the arithmetic is fees/allocation.py; the run's reading of the data
+fees/run.py; the files fees/export.py)."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -34,6 +37,7 @@ from ckanext.vgsamverkan.model import (
     FeeStatement,
 )
 from ckanext.vgsamverkan.model.base import utcnow
+from ckanext.vgsamverkan.model.fee import plain_number, unit_price
 
 
 def _closed(month: str) -> bool:
@@ -129,7 +133,6 @@ def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[
 
 def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
     """A computed run as the dicts ``fee_statement_show`` returns (nothing saved)."""
-    from ckanext.vgsamverkan.model.fee import plain_number, unit_price
 
     lang = lang or formats.current_lang()
     results = []
@@ -230,7 +233,7 @@ def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> dict[str, Any]
     try:
         run = feerun.compute(month_text)
     except feerun.RunError as e:
-        raise _run_error(e)
+        raise _run_error(e) from e
     state = "open"
     if not data.get("dry_run"):
         row = _save_run(context, run)
@@ -299,7 +302,7 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     try:
         run = feerun.compute(month_text)
     except feerun.RunError as e:
-        raise _run_error(e)
+        raise _run_error(e) from e
     if _run_key(run) != _saved_key(month_text):
         raise tk.ValidationError({"month": [tk._(
             "Something has changed since {month} was run: run it again and check the statements before "
@@ -382,7 +385,7 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
         try:
             _save_run(context, feerun.compute(month_text))
         except feerun.RunError as e:
-            raise _run_error(e)
+            raise _run_error(e) from e
         saved = model.Session.get(FeeStatement, feerun.statement_id(month_text, org.id))
         statement = saved.dictize() if saved else None
     _commit(context)
@@ -475,7 +478,6 @@ def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> dict[str, A
     :returns: ``{"filename", "content_type", "encoding", "content_base64", "month_state"}``
     :rtype: dictionary
     """
-    import base64
 
     tk.check_access("vgsamverkan_fee_export", context, data_dict)
     data = _validate(data_dict, schema.fee_export(), context)

@@ -162,7 +162,7 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     try:
         model.Session.flush()
     except sa_exc.IntegrityError as e:
-        raise _integrity_error(e)
+        raise _integrity_error(e) from e
     Event.record(
         "participation",
         participation.id,
@@ -174,7 +174,7 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     try:
         _commit(context)
     except sa_exc.IntegrityError as e:
-        raise _integrity_error(e)
+        raise _integrity_error(e) from e
     result = participation.dictize()
     notify.participation_submitted(result)
     return result
@@ -278,7 +278,7 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
     try:
         _commit(context)
     except sa_exc.IntegrityError as e:
-        raise _integrity_error(e)
+        raise _integrity_error(e) from e
     result = obj.dictize()
     notify.participation_decided(result, "approve")
     return result
@@ -341,7 +341,7 @@ def _create_organization(context: Context, obj: Participation) -> str:
         messages = [m for msgs in errors.values() for m in (msgs if isinstance(msgs, list) else [msgs])]
         raise tk.ValidationError(
             {"organization_name": messages or [tk._("The organisation could not be created")]}
-        )
+        ) from e
 
 
 @action

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
+import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -68,7 +69,6 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
     user = objects.user(data["user_id"]) if data.get("user_id") else actor  # as auth resolves it
     if user is None or user.state != "active":
         raise tk.ValidationError({"user_id": [tk._("No such user")]})
-    import ckan.authz as authz
 
     current = authz.users_role_for_group_or_org(org.id, user.name)
     if current == "admin" or current == data["role"]:
@@ -104,7 +104,7 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
                      organization_id=org.id, to_state=request.state)
         _commit(context)
     except sa_exc.IntegrityError as e:
-        raise _integrity_error(e)
+        raise _integrity_error(e) from e
     result = request.dictize()
     notify.publisher_submitted(result)
     return result
@@ -127,7 +127,6 @@ def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> dict[st
     data = _validate(data_dict, schema.object_id(), context)
     tk.check_access("vgsamverkan_publisher_show", context, data)
     obj = objects.load("publisher", data["id"])
-    import ckan.authz as authz
 
     result = obj.dictize()
     user = model.User.get(obj.user_id)
@@ -220,7 +219,7 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
         except (tk.ValidationError, tk.NotAuthorized, tk.ObjectNotFound) as e:
             model.Session.rollback()
             raise tk.ValidationError({"user_id": [tk._("CKAN refused the membership: {error}").format(
-                error=getattr(e, "error_summary", None) or str(e))]})
+                error=getattr(e, "error_summary", None) or str(e))]}) from e
 
     obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "approve",
                    schema.publisher_approve(), before, after)

@@ -42,7 +42,8 @@ def upgrade():
             END IF;
             IF TG_OP = 'INSERT' THEN
                 IF NOT EXISTS (SELECT 1 FROM vgsamverkan_fee_month WHERE month = NEW.month AND state = 'closed') THEN
-                    RAISE EXCEPTION 'vgsamverkan: fee month % is not closed', NEW.month USING ERRCODE = 'check_violation';
+                    RAISE EXCEPTION 'vgsamverkan: fee month % is not closed', NEW.month
+                        USING ERRCODE = 'check_violation';
                 END IF;
                 RETURN NEW;
             END IF;

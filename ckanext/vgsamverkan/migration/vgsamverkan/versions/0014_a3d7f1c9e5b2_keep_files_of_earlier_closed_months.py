@@ -25,9 +25,9 @@ depends_on = None
 def upgrade():
     # The extension's own export code, run on the migration's connection (the schema of
     # this upgrade, in its transaction): CKAN's session is bound to it for the while.
-    import ckan.model as model
+    import ckan.model as model  # noqa: PLC0415 (alembic imports every revision to walk the history: the extension's code only when this one runs)
 
-    from ckanext.vgsamverkan.fees.export import keep_missing_files
+    from ckanext.vgsamverkan.fees.export import keep_missing_files  # noqa: PLC0415 (alembic imports every revision to walk the history: the extension's code only when this one runs)
 
     model.Session.remove()
     model.Session.configure(bind=op.get_bind())
