@@ -10,8 +10,8 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Calloff, CalloffTime
+from tests.browser import Browser, as_user, token
 from tests.factories import call, participant_org
-from tests.test_views import Browser, as_user, token
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()

@@ -319,7 +319,7 @@ class TestConnectionRequiredData:
              resources=[{"url": "https://example.org/ows", "format": "WMS"}])
 
     def test_through_the_dataset_form(self, org, admin, coordinator, editor, app):
-        from tests.test_views import Browser, token
+        from tests.browser import Browser, token
 
         browser = Browser(app)
         ds = call("package_create", editor, name="formular", owner_org=org["id"], state="draft")

@@ -163,13 +163,13 @@ class TestCkanPages:
 
     @staticmethod
     def _post(browser, url, user, data):
-        from tests.test_views import token
+        from tests.browser import token
 
         data = dict(data, _csrf_token=token(browser, url, user))
         return browser.post(url, data=data, extra_environ={"user": user}, follow_redirects=False)
 
     def test_member_pages(self, world, app):
-        from tests.test_views import Browser
+        from tests.browser import Browser
 
         browser = Browser(app)
         admin, org = world["admin"], world["org"]
@@ -189,7 +189,7 @@ class TestCkanPages:
         assert "/samverkan/behorighet/ansok" not in outside
 
     def test_dataset_form(self, world, app):
-        from tests.test_views import Browser
+        from tests.browser import Browser
 
         browser = Browser(app)
         form = {"name": "via-formular", "title": "Via formulär", "save": "continue"}

@@ -11,8 +11,8 @@ import pytest
 
 from ckan.tests import factories
 
+from tests.browser import Browser, as_user
 from tests.factories import call, participant_org, request_rights
-from tests.test_views import Browser, as_user
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -7,8 +7,8 @@ import pytest
 
 from ckan.tests import factories
 
+from tests.browser import Browser, as_user, token
 from tests.factories import call, participant_org
-from tests.test_views import Browser, as_user, token
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 MONTH = "2026-10"

@@ -140,7 +140,7 @@ def test_cli(cli, world):
 
 
 def test_the_page(app, world, coordinator):
-    from tests.test_views import Browser, as_user, token
+    from tests.browser import Browser, as_user, token
 
     browser = Browser(app)
     url = "/ckan-admin/samverkan/personuppgifter"

@@ -7,8 +7,8 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import PublisherRequest
+from tests.browser import Browser, as_user, token
 from tests.factories import call, member_role, participant_org, request_rights
-from tests.test_views import Browser, as_user, token
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -13,8 +13,8 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Event, Participation, PublisherRequest
+from tests.browser import Browser, as_user, token
 from tests.factories import apply_new, call, participant_org, request_rights
-from tests.test_views import Browser, as_user, token
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

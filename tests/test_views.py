@@ -2,74 +2,21 @@
 errors tied to their fields, and the coordinator's queue."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Participation
+from tests.browser import Browser, as_user, token
 from tests.factories import application_data, apply_new, call, org_with_admin
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
-PASSWORD = "Test-losenord-123"
-
-
-class Browser:
-    """Test clients that keep their cookies (the session, and so the CSRF token) as a
-    browser does, one per user, each logged in through CKAN's own login form (CKAN's
-    ``app`` makes a new client per call, and 2.12 has no REMOTE_USER log-in)."""
-
-    def __init__(self, app):
-        self.app = app
-        self.clients = {}
-
-    def _client(self, user):
-        name = user["name"] if user else ""
-        if name not in self.clients:
-            client = self.app.test_client()
-            if user:
-                obj = model.User.get(name)
-                obj.password = PASSWORD  # a known password for this test user
-                model.Session.commit()
-                page = client.get("/user/login")
-                csrf = _TOKEN.search(page.get_data(as_text=True)).group(1)
-                response = client.post(
-                    "/user/login",
-                    data={"login": name, "password": PASSWORD, "_csrf_token": csrf},
-                    follow_redirects=False,
-                )
-                assert response.status_code == 302, f"log-in of {name} failed"
-            self.clients[name] = client
-        return self.clients[name]
-
-    def get(self, url, extra_environ=None, **kwargs):
-        return self._client((extra_environ or {}).get("user")).get(url, **kwargs)
-
-    def post(self, url, extra_environ=None, **kwargs):
-        return self._client((extra_environ or {}).get("user")).post(url, **kwargs)
-
-
 @pytest.fixture
 def app(app):
     return Browser(app)
-
-_TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-def as_user(user):
-    return {"user": user} if user else {}
-
-
-def token(app, url, user) -> str:
-    page = app.get(url, extra_environ=as_user(user))
-    match = _TOKEN.search(page.body)
-    assert match, f"no CSRF field in {url}"
-    return match.group(1)
-
 
 def apply_form(**overrides):
     data = application_data(
