@@ -66,10 +66,17 @@ def test_schedule_dry_run_run_close_and_download(app, org, coordinator):
 
 
 def test_only_the_coordinator(app, org, admin):
+    """Every page of the coordinator's (views: @coordinator_required) refuses anyone else,
+    with a valid CSRF token too, and sends the anonymous to log in."""
     for path in ("/ckan-admin/samverkan/avgifter", f"/ckan-admin/samverkan/avgifter/{MONTH}",
-                 "/ckan-admin/samverkan/befolkning", f"/ckan-admin/samverkan/avgifter/{MONTH}/export/csv"):
-        assert app.get(path, extra_environ=as_user(admin)).status_code == 403
-        assert app.get(path, follow_redirects=False).status_code == 302
+                 "/ckan-admin/samverkan/befolkning", f"/ckan-admin/samverkan/avgifter/{MONTH}/export/csv",
+                 "/ckan-admin/samverkan/personuppgifter"):
+        assert app.get(path, extra_environ=as_user(admin)).status_code == 403, path
+        assert app.get(path, follow_redirects=False).status_code == 302, path
+    csrf = token(app, "/samverkan/deltagande/ansok", admin)
+    for path in ("/ckan-admin/samverkan/avgifter/taxa", f"/ckan-admin/samverkan/avgifter/{MONTH}/run",
+                 "/ckan-admin/samverkan/personuppgifter/anonymisera", "/ckan-admin/samverkan/beslut"):
+        assert app.post(path, data={"_csrf_token": csrf}, extra_environ=as_user(admin)).status_code == 403, path
 
 
 def test_population_page(app, org, coordinator):

@@ -234,6 +234,17 @@ def _is_coordinator() -> bool:
     return vgsamverkan_is_coordinator()
 
 
+def coordinator_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page of the coordinator's: anyone else is sent to log in, or refused (403).
+    Beneath ``_csrf_protected`` where both apply (the token is checked first, as before)."""
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        refused = _coordinator_page()
+        return refused if refused is not None else view(*args, **kwargs)
+
+    return guarded
+
+
 def _coordinator_page():
     """None for a coordinator; else the answer (log-in or 403)."""
     if _is_coordinator():

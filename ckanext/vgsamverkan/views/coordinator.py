@@ -9,11 +9,11 @@ import ckan.plugins.toolkit as tk
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.views._common import (
     _context,
-    _coordinator_page,
     _csrf_protected,
     _error_summary,
     _logged_in,
     _login_redirect,
+    coordinator_required,
 )
 
 
@@ -78,13 +78,11 @@ def admin_queue():
 
 
 @_csrf_protected
+@coordinator_required
 def admin_bulk():
     """Approve or reject several applications and publisher requests with one comment or
     reason: each is its own decision (its own transaction and event); the refusals are
     reported one by one."""
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     form = tk.request.form
     verb = form.get("verb")
     items = form.getlist("items")
@@ -129,10 +127,8 @@ def _item_title(item: str) -> str:
     return obj.get("organization_title") or item
 
 
+@coordinator_required
 def admin_population():
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     year = tk.request.args.get("year") or None
     try:
         listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
@@ -152,21 +148,17 @@ def admin_population():
     })
 
 
+@coordinator_required
 def admin_personal_data():
     """What the retention of contact data would anonymise now (a dry run), and the form
     that does it."""
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     pending = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {"dry_run": True})
     return tk.render("vgsamverkan/admin/personal_data.html", {"pending": pending})
 
 
 @_csrf_protected
+@coordinator_required
 def admin_personal_data_purge():
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     try:
         result = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {})
     except tk.NotAuthorized:

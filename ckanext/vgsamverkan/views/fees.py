@@ -11,21 +11,19 @@ import ckan.plugins.toolkit as tk
 from ckanext.vgsamverkan.views._common import (
     _act_and_flash,
     _context,
-    _coordinator_page,
     _csrf_protected,
     _error_summary,
     _field_labels,
     _form,
     _participants,
+    coordinator_required,
 )
 
 _FEE_VERBS = ("run", "close", "adjust")
 
 
+@coordinator_required
 def admin_fees():
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     schedules = tk.get_action("vgsamverkan_fee_schedule_list")(_context(), {})["results"]
     months = tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]
     return tk.render("vgsamverkan/admin/fees.html", {
@@ -35,10 +33,8 @@ def admin_fees():
 
 
 @_csrf_protected
+@coordinator_required
 def admin_fee_schedule():
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     form = _form()
     payload = {k: form[k] for k in ("valid_from", "total", "base_percent", "regional_fixed") if form.get(k)}
     _act_and_flash("vgsamverkan_fee_schedule_set", payload, success=tk._("The fee schedule was saved."),
@@ -46,10 +42,8 @@ def admin_fee_schedule():
     return tk.redirect_to("vgsamverkan_admin.fees")
 
 
+@coordinator_required
 def admin_fee_month(month: str):
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     months = {m["month"]: m for m in tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]}
     saved = months.get(month)
     preview, error = None, None
@@ -71,10 +65,8 @@ def admin_fee_month(month: str):
 
 
 @_csrf_protected
+@coordinator_required
 def admin_fee_month_act(month: str, verb: str):
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     if verb not in _FEE_VERBS:
         return tk.abort(404)
     form = _form()
@@ -92,11 +84,8 @@ def admin_fee_month_act(month: str, verb: str):
     return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
 
 
+@coordinator_required
 def admin_fee_export(month: str, fmt: str):
-
-    refused = _coordinator_page()
-    if refused is not None:
-        return refused
     try:
         result = tk.get_action("vgsamverkan_fee_export")(_context(), {"month": month, "format": fmt})
     except tk.ValidationError as e:
