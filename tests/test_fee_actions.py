@@ -137,18 +137,41 @@ class TestRun:
         # 2030 uses 31 December 2029, and falls back to the newest earlier year: 2025
         assert call("vgsamverkan_fee_run", coordinator, month="2030-01", dry_run=True)["population_year"] == 2025
 
+    def test_each_municipality_uses_its_own_newest_figure(self, world, coordinator):
+        """SPEC (2026-11-29): October 2026 asks for 31 December 2025. Tanum (1435) has no
+        figure for 2025 (nor 2024) but one for 2023 in the shipped data: it is billed with
+        2023, its line says that 2025 is missing, and the others keep theirs."""
+        tanum_admin = factories.User()
+        tanum = participant_org(tanum_admin, coordinator, effective_from="2026-01-01", org_type="kommun",
+                                municipality_code="1435")
+        result = call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        assert result["population_year"] == 2025  # the newest year any payer used
+        statement = _statement(MONTH, tanum)
+        assert statement["population_year"] == 2023
+        access = next(line for line in statement["lines"] if line["kind"] == "access")
+        assert access["details"]["population_year"] == 2023 and access["details"]["population"] == 12865
+        assert access["details"]["population_wanted_year"] == 2025
+        assert "Tanum: 12\u00a0865 invånare (2023)" in access["text_kept"]
+        assert "2025 saknas" in access["text_kept"]
+        gbg = _statement(MONTH, world["orgs"]["goteborg"])
+        gbg_access = next(line for line in gbg["lines"] if line["kind"] == "access")
+        assert gbg["population_year"] == 2025 and gbg_access["details"]["population_wanted_year"] is None
+        assert "saknas" not in gbg_access["text_kept"]
+
     def test_refusals_name_what_is_missing(self, coordinator):
         admin = factories.User()
-        participant_org(admin, coordinator, effective_from="2026-01-01", org_type="kommun", municipality_code="1480")
+        participant_org(admin, coordinator, effective_from="2023-01-01", org_type="kommun", municipality_code="1480")
         with pytest.raises(tk.ValidationError) as e:
             call("vgsamverkan_fee_run", coordinator, month=MONTH)
         assert "schedule" in str(e.value.error_dict["month"])
-        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
-        call("vgsamverkan_population_import", coordinator, year=2025, records=POPULATION_2025[1:], source="Test")
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2022-01", total="1000")
+        # a municipality with no figure at all up to the year a month asks for blocks it:
+        # June 2023 asks for 2022; the shipped figures of Göteborg (1480) begin with 2023
         with pytest.raises(tk.ValidationError) as e:
-            call("vgsamverkan_fee_run", coordinator, month=MONTH)
-        assert "1480" in str(e.value.error_dict["month"]) and "2025" in str(e.value.error_dict["month"])
-        assert model.Session.query(FeeStatement).filter(FeeStatement.month == MONTH).count() == 0
+            call("vgsamverkan_fee_run", coordinator, month="2023-06")
+        message = str(e.value.error_dict["month"])
+        assert "1480" in message and "2022" in message
+        assert model.Session.query(FeeStatement).filter(FeeStatement.month == "2023-06").count() == 0
 
     def test_a_month_without_payers_allocates_nothing_and_says_so(self, coordinator):
         call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")

@@ -111,10 +111,14 @@ def schedule_for(month: tuple[int, int]) -> FeeSchedule | None:
             .first())
 
 
-def population_year_for(month: tuple[int, int]) -> int | None:
-    """The previous year's 31 December, or the newest earlier year there is."""
-    return (model.Session.query(sa.func.max(Population.year))
-            .filter(Population.year <= month[0] - 1).scalar())
+def population_of(month: tuple[int, int], codes: set[str]) -> dict[str, Population]:
+    """For each municipality, the figure a month uses (SPEC, 2026-11-29): its own
+    population of 31 December of the year before the month, or its newest earlier year
+    there is. A municipality without any figure up to then is not in the answer."""
+    rows = (model.Session.query(Population)
+            .filter(Population.municipality_code.in_(codes), Population.year <= month[0] - 1)
+            .order_by(Population.municipality_code, Population.year))
+    return {row.municipality_code: row for row in rows}  # the newest year of each code wins
 
 
 def _participations(last: dt.date) -> list[Participation]:
@@ -165,26 +169,23 @@ def compute(month_text: str) -> Run:
     if periods:
         if schedule is None:
             raise RunError("month", "No fee schedule is valid for {month}: set one first", month=month_text)
-        population_year = population_year_for(month)
-        codes = {p.municipality_code for p in periods if p.municipality_code}
-        population: dict[str, int] = {}
-        names: dict[str, str] = {}
-        if population_year is not None:
-            for row in model.Session.query(Population).filter(Population.year == population_year,
-                                                              Population.municipality_code.in_(codes)):
-                population[row.municipality_code] = int(row.population)
-                names[row.municipality_code] = row.name
+        wanted_year = month[0] - 1
+        figures = population_of(month, {p.municipality_code for p in periods if p.municipality_code})
+        population = {code: int(row.population) for code, row in figures.items()}
         try:
             allocation = fees.allocate(month, periods, population, fees.Schedule(
                 total=int(schedule.total_ore), base_percent=Fraction(Decimal(schedule.base_percent)),
                 regional_fixed=int(schedule.regional_fixed_ore)))
         except KeyError as e:
-            raise RunError("month", "There is no population of municipality {code} for {year}: import it first",
-                           code=e.args[0], year=population_year if population_year is not None else month[0] - 1) from e
+            raise RunError("month", "There is no population of municipality {code} for {year} or any year "
+                           "before: import it first", code=e.args[0], year=wanted_year) from e
+        used = {figures[share.municipality_code].year for share in allocation.shares}
+        population_year = max(used) if used else None  # the month's: the newest year any payer used
         days_in_month = len(fees.days_of(*month))
         for share in allocation.shares:
             st = statement(share.organization_id)
-            st.population_year = population_year
+            figure = figures[share.municipality_code]
+            st.population_year = figure.year
             st.lines.append(Line(
                 kind="access", amount=share.amount,
                 quantity=_decimal(share.day_weight), unit="days",
@@ -192,8 +193,10 @@ def compute(month_text: str) -> Run:
                 reference_type="participation", reference_id=latest[share.organization_id].id,
                 details={
                     "municipality_code": share.municipality_code,
-                    "municipality": names.get(share.municipality_code, share.municipality_code),
-                    "population": share.population, "population_year": population_year,
+                    "municipality": figure.name or share.municipality_code,
+                    "population": share.population, "population_year": figure.year,
+                    # an older figure than the month asks for: the line says so
+                    "population_wanted_year": wanted_year if figure.year < wanted_year else None,
                     "days": _fraction_text(share.day_weight), "days_in_month": days_in_month,
                     "inhabitant_days": _fraction_text(share.day_weight * share.population),
                     "inhabitant_days_total": _fraction_text(allocation.weighted_population),

@@ -31,6 +31,9 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
             inhabitant_days=formats.number(d.get("inhabitant_days"), lang),
             inhabitant_days_total=formats.number(d.get("inhabitant_days_total"), lang),
             total=_sek(d.get("total"), lang))
+        if d.get("population_wanted_year"):
+            text += _(" (the newest population there is: {wanted} is missing)").format(
+                wanted=d["population_wanted_year"])
         if d.get("base"):
             text += _("; of it an equal base part of {amount} SEK").format(amount=_sek(d.get("base_part"), lang))
         if d.get("shared_days"):

@@ -63,8 +63,8 @@ def _run_error(e: Any) -> tk.ValidationError:
     messages = {
         "No fee schedule is valid for {month}: set one first":
             tk._("No fee schedule is valid for {month}: set one first"),
-        "There is no population of municipality {code} for {year}: import it first":
-            tk._("There is no population of municipality {code} for {year}: import it first"),
+        "There is no population of municipality {code} for {year} or any year before: import it first":
+            tk._("There is no population of municipality {code} for {year} or any year before: import it first"),
     }
     return tk.ValidationError({e.field: [messages.get(e.message, e.message).format(**e.params)]})
 
