@@ -444,3 +444,41 @@ def _ore(amount: str) -> int:
     from decimal import Decimal
 
     return int(Decimal(amount) * 100)
+
+
+class TestPopulationWarning:
+    """The coordinator's workplace warns when a paying municipality lacks the population of
+    the year the next fee month (this month) asks for (issue 19)."""
+
+    def test_the_dashboard_and_the_workplace_name_what_is_missing(self, app, world, coordinator):
+        from freezegun import freeze_time
+
+        from tests.browser import Browser, as_user
+
+        participant_org(factories.User(), coordinator, effective_from="2026-01-01", org_type="kommun",
+                        municipality_code="1435")
+        with freeze_time("2026-11-15"):
+            gaps = call("vgsamverkan_dashboard_show", coordinator)["population"]
+            assert (gaps["month"], gaps["year"]) == ("2026-11", 2025)
+            assert gaps["older"] == [{"municipality_code": "1435", "name": "Tanum", "year": 2023}]
+            assert gaps["none"] == []
+            page = Browser(app).get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+            warning = page[page.index('id="vgs-population-warning"'):]
+            warning = warning[:warning.index("</div>")]
+            assert "31 december 2025" in warning and "Tanum (2023)" in warning
+            call("vgsamverkan_population_import", coordinator, year=2025, source="Test",
+                 records=[{"municipality_code": "1435", "name": "Tanum", "population": 12_900}])
+            assert call("vgsamverkan_dashboard_show", coordinator)["population"]["older"] == []
+            page = Browser(app).get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+            assert 'id="vgs-population-warning"' not in page
+
+    def test_a_municipality_without_any_figure_would_stop_the_month(self, world, coordinator):
+        from ckanext.vgsamverkan.fees import run
+
+        # June 2023 asks for 2022; Partille (1402), taking part since 2023, has figures from
+        # 2023 on only: the month would stop. The world's payers start in 2026: not counted.
+        participant_org(factories.User(), coordinator, effective_from="2023-01-01", org_type="kommun",
+                        municipality_code="1402")
+        gaps = run.population_gaps((2023, 6))
+        assert (gaps["year"], gaps["none"], gaps["older"]) == (2022, [{"municipality_code": "1402"}], [])
+        assert run.population_gaps((2026, 11)) == {"month": "2026-11", "year": 2025, "older": [], "none": []}

@@ -121,6 +121,26 @@ def population_of(month: tuple[int, int], codes: set[str]) -> dict[str, Populati
     return {row.municipality_code: row for row in rows}  # the newest year of each code wins
 
 
+def population_gaps(month: tuple[int, int]) -> dict[str, Any]:
+    """What the population lacks for ``month``: the paying municipalities (a kommun or
+    kommunalt bolag taking part in the month) without a figure of the year the month asks
+    for, with the older year they would fall back to, or none (the run would stop).
+    ``{"month", "year", "older": [{"municipality_code", "name", "year"}],
+    "none": [{"municipality_code"}]}``, by code."""
+    first, last = month_bounds(month)
+    codes = {p.municipality_code for p in _participations(last)
+             if p.municipality_code and p.org_type in ("kommun", "kommunalt_bolag")
+             and (p.effective_to is None or p.effective_to >= first)}
+    figures = population_of(month, codes)
+    wanted = month[0] - 1
+    return {
+        "month": "{:04d}-{:02d}".format(*month), "year": wanted,
+        "older": [{"municipality_code": code, "name": figures[code].name, "year": figures[code].year}
+                  for code in sorted(codes) if code in figures and figures[code].year < wanted],
+        "none": [{"municipality_code": code} for code in sorted(codes) if code not in figures],
+    }
+
+
 def _participations(last: dt.date) -> list[Participation]:
     return (model.Session.query(Participation)
             .filter(Participation.state.in_(("approved", "terminated")))

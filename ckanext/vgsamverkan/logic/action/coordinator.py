@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import labels, money
+from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.logic import objects, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _today,
@@ -176,9 +177,13 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         "publisher": {"pending": N, "oldest_pending": …}, "connection": {"waiting": N,
         "oldest_waiting": …} (submitted, investigating or accepted: the coordinator's
         move), "calloff": {"requested": N, "oldest_requested": …, "running": N,
-        "running_hours": "12.50"}, "participants": N, "waiting": N}`` (``waiting``:
-        everything that waits for the coordinator, as ``vgsamverkan_queue_list`` lists it:
-        ``Kind.waits`` in ``logic/objects.py``)
+        "running_hours": "12.50"}, "participants": N, "waiting": N, "population": {"month",
+        "year", "older": [{"municipality_code", "name", "year"}], "none": [...]}}``
+        (``waiting``: everything that waits for the coordinator, as
+        ``vgsamverkan_queue_list`` lists it: ``Kind.waits`` in ``logic/objects.py``;
+        ``population``: the paying municipalities of this month, the next to be run, that
+        lack the figure of the year it asks for: ``older`` fall back to an older year,
+        ``none`` would stop the run)
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
@@ -237,4 +242,5 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         },
         "participants": participants,
         "waiting": pending + publishers_pending + connections_waiting + requested,
+        "population": feerun.population_gaps((_today().year, _today().month)),
     }
