@@ -38,11 +38,14 @@ def _tables() -> set[str]:
 class TestPopulationImport:
     def test_import_a_scb_file(self, cli, tmp_path):
         f = tmp_path / "scb.csv"
-        f.write_bytes("\ufeffRegion;Folkmängd 2025\n1480 Göteborg;612 345\n1401 Härryda;40 600\n".encode())
-        # the column is named "Folkmängd 2025": not a known name, so this file is refused…
+        f.write_bytes("\ufeffRegion;Invånartal\n1480 Göteborg;612 345\n1401 Härryda;40 600\n".encode())
+        # no column named as a population: refused, naming the header line…
         result = cli.invoke(ckan, ["vgsamverkan", "population", "import", str(f), "--year", "2025"])
         assert result.exit_code == 1 and "line 1" in result.output
-        f.write_bytes("\ufeffRegion;Folkmängd\n1480 Göteborg;612 345\n1401 Härryda;40 600\n".encode())
+        # …SCB's own title ("Folkmängd 31 december 2025") with a title line above the header
+        f.write_bytes("\ufeffFolkmängd i riket, län och kommuner 31 december 2025\nRegion;Folkmängd 31 december 2025\n"
+                      "00 Riket;10 600 000\n14 Västra Götalands län;1 790 000\n"
+                      "1480 Göteborg;612 345\n1401 Härryda;40 600\n".encode())
         result = cli.invoke(ckan, ["vgsamverkan", "population", "import", str(f), "--year", "2025"])
         assert result.exit_code == 0, result.output
         assert "Imported 2 municipalities for 2025" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+import ckan.model as model
 from ckan.tests import factories
 
 from tests.browser import Browser, as_user, token
@@ -75,7 +76,8 @@ def test_only_the_coordinator(app, org, admin):
         assert app.get(path, follow_redirects=False).status_code == 302, path
     csrf = token(app, "/samverkan/deltagande/ansok", admin)
     for path in ("/ckan-admin/samverkan/avgifter/taxa", f"/ckan-admin/samverkan/avgifter/{MONTH}/run",
-                 "/ckan-admin/samverkan/personuppgifter/anonymisera", "/ckan-admin/samverkan/beslut"):
+                 "/ckan-admin/samverkan/personuppgifter/anonymisera", "/ckan-admin/samverkan/beslut",
+                 "/ckan-admin/samverkan/befolkning/import"):
         assert app.post(path, data={"_csrf_token": csrf}, extra_environ=as_user(admin)).status_code == 403, path
 
 
@@ -139,3 +141,58 @@ def test_the_public_page_tells_what_it_costs(app, org, coordinator):
     assert "(1 i dag, med sammanlagt 600\u00a0000 invånare)" in page
     assert "ungefär 10\u00a0625,00 kr i månaden" in page
     assert "En regional förvaltning betalar 5\u00a0000,00 kr i månaden." in page
+
+
+class TestPopulationUpload:
+    """The coordinator imports SCB's table from the population page: a preview of what
+    would change (nothing saved), then the import; bad files say what is wrong (issue 19)."""
+
+    def _upload(self, app, coordinator, content, filename, year="2025", source="SCB"):
+        import io
+
+        url = "/ckan-admin/samverkan/befolkning"
+        return app.post(f"{url}/import", extra_environ=as_user(coordinator), content_type="multipart/form-data",
+                        data={"_csrf_token": token(app, url, coordinator), "step": "preview", "year": year,
+                              "source": source, "file": (io.BytesIO(content), filename)})
+
+    def test_preview_then_import_an_scb_workbook(self, app, coordinator):
+        import html
+        import re
+
+        from ckanext.vgsamverkan.model import Population
+        from tests.xlsx import workbook
+
+        content = workbook([["Folkmängd i riket, län och kommuner 31 december 2025"], [],
+                            ["Region", "Folkmängd 31 december 2025"], ["00 Riket", 10_600_000],
+                            ["14 Västra Götalands län", 1_790_000], ["1480 Göteborg", 612_345],
+                            ["1435 Tanum", 12_901]])
+        page = self._upload(app, coordinator, content, "be0101.xlsx").body
+        assert 'id="vgs-population-preview"' in page and "Tanum" in page and "12\u00a0901" in page
+        assert "2 nya" in page  # 2 new, and nothing saved yet
+        assert model.Session.query(Population).filter_by(year=2025).count() == 0
+        assert "Härryda (1401)" in page  # a municipality of the county not in the file
+        form = page[page.index('name="step" value="confirm"'):]
+        records = html.unescape(re.search(r'name="records" value="([^"]*)"', form).group(1))
+        url = "/ckan-admin/samverkan/befolkning"
+        done = app.post(f"{url}/import", extra_environ=as_user(coordinator), follow_redirects=True,
+                        data={"_csrf_token": token(app, url, coordinator), "step": "confirm", "year": "2025",
+                              "source": "SCB", "records": records}).body
+        assert "Importerade 2 kommuner för 2025" in done
+        model.Session.expire_all()
+        assert model.Session.get(Population, ("1435", 2025)).population == 12901
+        assert model.Session.get(Population, ("1480", 2025)).source == "SCB"
+
+    def test_a_file_that_is_not_scbs_table_is_refused_and_the_form_kept(self, app, coordinator):
+        from ckanext.vgsamverkan.model import Population
+
+        page = self._upload(app, coordinator, "Kommun;Yta\n1480 Göteborg;447\n".encode(), "yta.csv",
+                            source="Min källa").body
+        assert 'id="error-summary"' in page and "Rad 1" in page and "Inget importerades" in page
+        assert 'value="Min källa"' in page and 'value="2025"' in page  # what was typed is kept
+        page = self._upload(app, coordinator, "Region;Folkmängd\n1480 Göteborg;1\n1480 Göteborg;2\n".encode(),
+                            "dubbel.csv").body
+        assert "1480" in page and "två gånger" in page
+        page = self._upload(app, coordinator, "Region;Folkmängd\n1480 Göteborg;1\n".encode(), "a.csv",
+                            year="tjugo").body
+        assert "fyra siffror" in page
+        assert model.Session.query(Population).filter_by(year=2025).count() == 0

@@ -92,3 +92,46 @@ class TestWorkflowTable:
     def test_final_states_allow_nothing(self):
         for state in ("rejected", "withdrawn", "terminated"):
             assert workflow.PARTICIPATION.allowed_verbs(state) == []
+
+
+def test_an_scb_workbook_with_title_lines_country_and_county_rows():
+    """SCB publishes the table as XLSX: title lines above the header, the country and the
+    counties among the municipalities, numbers stored as numbers (issue 19)."""
+    from tests.xlsx import workbook
+
+    content = workbook([
+        ["Folkmängd i riket, län och kommuner 31 december 2025"],
+        [],
+        ["Region", "Folkmängd 31 december 2025"],
+        ["00 Riket", 10_600_000],
+        ["14 Västra Götalands län", 1_790_000],
+        ["1480 Göteborg", 612_345.0],
+        ["1435 Tanum", 12_901],
+    ])
+    records, skipped = parse(content, 2025)
+    assert records == [{"municipality_code": "1480", "name": "Göteborg", "population": 612345},
+                       {"municipality_code": "1435", "name": "Tanum", "population": 12901}]
+    assert skipped == 0
+    with pytest.raises(PopulationFileError, match="line 7: municipality 1480 appears twice"):
+        parse(workbook([["Region", "Folkmängd"], ["1480 Göteborg", 1], ["1401 Härryda", 2], ["1402 Partille", 3],
+                        ["1407 Öckerö", 4], ["1415 Stenungsund", 5], ["1480 Göteborg", 6]]), 2025)
+    with pytest.raises(PopulationFileError, match="line 1: not a readable XLSX workbook"):
+        parse(b"PK\x03\x04 not really a zip", 2025)
+    with pytest.raises(PopulationFileError, match="no population column"):
+        parse(workbook([["Kommun", "Yta"], ["1480 Göteborg", 447]]), 2025)
+
+
+def test_every_problem_of_a_population_file_can_be_said_on_a_page():
+    """The population page translates each problem a file can have (views/coordinator.py
+    lists them as population_file.PROBLEMS does)."""
+    import inspect
+
+    from ckanext.vgsamverkan import population_file
+    from ckanext.vgsamverkan.views import coordinator
+
+    source = inspect.getsource(coordinator._problem)
+    assert all(f'tk._("{p}")' in source for p in population_file.PROBLEMS)
+    raised = set()
+    for node in inspect.getsource(population_file).split("PopulationFileError(")[2:]:
+        raised.add(node.split('"')[1])
+    assert raised <= set(population_file.PROBLEMS), raised - set(population_file.PROBLEMS)

@@ -12,6 +12,7 @@ from ckanext.vgsamverkan.views.coordinator import (
     admin_personal_data,
     admin_personal_data_purge,
     admin_population,
+    admin_population_import,
     admin_queue,
 )
 from ckanext.vgsamverkan.views.fees import (
@@ -73,5 +74,7 @@ vgsamverkan_admin.add_url_rule("/samverkan/avgifter/<month>/export/<fmt>", view_
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter/<month>/<verb>", view_func=admin_fee_month_act,
                                endpoint="fee_month_act", methods=["POST"])
 vgsamverkan_admin.add_url_rule("/samverkan/befolkning", view_func=admin_population, endpoint="population")
+vgsamverkan_admin.add_url_rule("/samverkan/befolkning/import", view_func=admin_population_import,
+                               endpoint="population_import", methods=["POST"])
 vgsamverkan.add_url_rule("/organization/samverkan/<id>", view_func=organization_samverkan,
                          endpoint="organization_samverkan")

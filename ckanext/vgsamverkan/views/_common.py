@@ -123,6 +123,10 @@ def _field_labels() -> dict[str, str]:
         "hours": tk._("Hours"),
         "note": tk._("What was done"),
         "delivered_date": tk._("Delivered on"),
+        "file": tk._("File"),
+        "year": tk._("Year"),
+        "source": tk._("Source"),
+        "records": tk._("File"),
     }
 
 

@@ -2,11 +2,14 @@
 personal data."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 from ckanext.vgsamverkan.views._common import (
     _context,
     _csrf_protected,
@@ -127,9 +130,12 @@ def _item_title(item: str) -> str:
     return obj.get("organization_title") or item
 
 
-@coordinator_required
-def admin_population():
-    year = tk.request.args.get("year") or None
+MAX_UPLOAD = 5 * 1024 * 1024  # SCB's table is some hundred kB
+
+
+def _population_page(year: str | None, **extra: Any):
+    """The population page: the figures of ``year`` (default the newest), the upload form,
+    and what ``extra`` adds (a preview, the errors and the values typed)."""
     try:
         listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
     except tk.ValidationError as e:  # ?year=abc, or far out of range: say so, show the latest
@@ -142,10 +148,98 @@ def admin_population():
         year = str(max(years))
         listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})
     rows = listing["results"]
+    values = {"year": str(dt.date.today().year - 1), "source": "SCB", **extra.pop("values", {})}
     return tk.render("vgsamverkan/admin/population.html", {
         "years": years, "year": year, "rows": rows, "total": sum(r["population"] for r in rows),
-        "sources": sorted({r.get("source") or "" for r in rows}),
+        "sources": sorted({r.get("source") or "" for r in rows}), "values": values,
+        "errors": {}, "error_summary": {}, "preview": None, **extra,
     })
+
+
+@coordinator_required
+def admin_population():
+    return _population_page(tk.request.args.get("year") or None)
+
+
+def _import_refused(errors: dict[str, Any], values: dict[str, Any]):
+    return _population_page(values.get("year"), errors=errors, error_summary=_error_summary(errors),
+                            values=values)
+
+
+def _problem(e: PopulationFileError) -> str:
+    """What is wrong with a file, in the page's language (population_file.PROBLEMS)."""
+    problems = {
+        "the file has no header row": tk._("the file has no header row"),
+        "no population column (folkmängd/population)": tk._("no population column (folkmängd/population)"),
+        "no municipality code column (kommunkod/code/region)":
+            tk._("no municipality code column (kommunkod/code/region)"),
+        "expected {expected} columns, found {found}": tk._("expected {expected} columns, found {found}"),
+        "not a year: {value}": tk._("not a year: {value}"),
+        "not a municipality: {value}": tk._("not a municipality: {value}"),
+        "not a municipality code: {value}": tk._("not a municipality code: {value}"),
+        "municipality {code} appears twice": tk._("municipality {code} appears twice"),
+        "not a number of inhabitants: {value}": tk._("not a number of inhabitants: {value}"),
+        "no figures for {year}": tk._("no figures for {year}"),
+        "the workbook has no sheet": tk._("the workbook has no sheet"),
+        "not a readable XLSX workbook ({error})": tk._("not a readable XLSX workbook ({error})"),
+    }
+    return problems.get(e.template, e.template).format(**e.params)
+
+
+@_csrf_protected
+@coordinator_required
+def admin_population_import():
+    """SCB's table uploaded (CSV or XLSX, as SCB publishes it): ``step=preview`` reads it and
+    shows what would change, writing nothing; ``step=confirm`` imports what was previewed
+    (through vgsamverkan_population_import: all or nothing)."""
+    form = tk.request.form
+    values = {"year": (form.get("year") or "").strip(), "source": (form.get("source") or "").strip()}
+    try:
+        year = int(values["year"])
+    except ValueError:
+        return _import_refused({"year": [tk._("Write the year as four digits, e.g. 2025")]}, values)
+    if form.get("step") == "confirm":
+        try:
+            records = json.loads(form.get("records") or "")
+        except ValueError:
+            records = None
+        if not isinstance(records, list):
+            return _import_refused({"file": [tk._("Nothing to import: choose the file again")]}, values)
+        try:
+            result = tk.get_action("vgsamverkan_population_import")(
+                _context(), {"year": year, "records": records, "source": values["source"] or None})
+        except tk.ValidationError as e:
+            return _import_refused(e.error_dict, values)
+        tk.h.flash_success(tk._("Imported {count} municipalities for {year} ({created} new, {updated} changed).")
+                           .format(count=result["imported"], year=year, created=result["created"],
+                                   updated=result["updated"]))
+        return tk.redirect_to("vgsamverkan_admin.population", year=year)
+    upload = tk.request.files.get("file")
+    content = upload.read(MAX_UPLOAD + 1) if upload else b""
+    if not content:
+        return _import_refused({"file": [tk._("Choose SCB's file (CSV or XLSX)")]}, values)
+    if len(content) > MAX_UPLOAD:
+        return _import_refused({"file": [tk._("The file is larger than 5 MB: not SCB's table")]}, values)
+    try:
+        records, skipped = parse(content, year)
+    except PopulationFileError as e:
+        return _import_refused({"file": [tk._("Line {line}: {problem}. Nothing was imported.").format(
+            line=e.line, problem=_problem(e))]}, values)
+    stored = {r["municipality_code"]: r for r in
+              tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})["results"]}
+    changes = [{**r, "before": stored[r["municipality_code"]]["population"]
+                if r["municipality_code"] in stored else None} for r in records]
+    vg = {row["municipality_code"]: row["name"] for row in shipped_rows()}
+    preview = {
+        "year": year, "records_json": json.dumps(records, ensure_ascii=False), "changes": changes,
+        "new": sum(1 for c in changes if c["before"] is None),
+        "changed": sum(1 for c in changes if c["before"] is not None and c["before"] != c["population"]),
+        "same": sum(1 for c in changes if c["before"] == c["population"]),
+        "skipped": skipped, "filename": upload.filename if upload else "",
+        "missing": sorted((code, name) for code, name in vg.items()
+                          if code not in {r["municipality_code"] for r in records}),
+    }
+    return _population_page(str(year) if stored else None, preview=preview, values=values)
 
 
 @coordinator_required
