@@ -104,6 +104,25 @@ if worker_number() is not None:
     os.environ["VGS_PORT_BASE"] = str(int(os.environ.get("VGS_PORT_BASE", "5100")) + 1000 * (_n + 1))
 
 
+def _drop_database(conn, name: str, attempts: int = 10) -> None:
+    """DROP DATABASE … WITH (FORCE), again after a moment while it is refused: FORCE ends
+    our own sessions, but not PostgreSQL's autovacuum worker, which may be busy in a
+    database a previous run left (seen once: "must be a member of the role whose process
+    is being terminated"); it is gone within seconds."""
+    import time
+
+    import sqlalchemy as sa
+
+    for attempt in range(attempts):
+        try:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except (sa.exc.ProgrammingError, sa.exc.OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     """The controller of a parallel run: a fresh copy of the run's database per worker."""
@@ -120,7 +139,7 @@ def pytest_configure(config):
         with engine.connect() as conn:
             for n in range(count):
                 name = sa.engine.make_url(worker_database(url, n)).database
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                _drop_database(conn, name)
                 conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
                 # a test database need not wait for the disk at each commit
                 conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
