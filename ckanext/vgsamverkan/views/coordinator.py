@@ -230,14 +230,14 @@ def admin_population_import():
     changes = [{**r, "before": stored[r["municipality_code"]]["population"]
                 if r["municipality_code"] in stored else None} for r in records]
     vg = {row["municipality_code"]: row["name"] for row in shipped_rows()}
+    in_file = {r["municipality_code"] for r in records}
     preview = {
         "year": year, "records_json": json.dumps(records, ensure_ascii=False), "changes": changes,
         "new": sum(1 for c in changes if c["before"] is None),
         "changed": sum(1 for c in changes if c["before"] is not None and c["before"] != c["population"]),
         "same": sum(1 for c in changes if c["before"] == c["population"]),
         "skipped": skipped, "filename": upload.filename if upload else "",
-        "missing": sorted((code, name) for code, name in vg.items()
-                          if code not in {r["municipality_code"] for r in records}),
+        "missing": sorted((code, name) for code, name in vg.items() if code not in in_file),
     }
     return _population_page(str(year) if stored else None, preview=preview, values=values)
 

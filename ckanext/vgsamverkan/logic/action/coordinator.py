@@ -188,6 +188,7 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
     """
     tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
     _validate(data_dict, schema.dashboard_show(), context)
+    today = _today()
     pending, oldest = (
         model.Session.query(sa.func.count(Participation.id), sa.func.min(Participation.created))
         .filter(Participation.state.in_(objects.KINDS["participation"].waits))
@@ -242,5 +243,5 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         },
         "participants": participants,
         "waiting": pending + publishers_pending + connections_waiting + requested,
-        "population": feerun.population_gaps((_today().year, _today().month)),
+        "population": feerun.population_gaps((today.year, today.month)),
     }
