@@ -1,6 +1,7 @@
 """Factories for the extension's objects: they go through the actions, as users would."""
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -16,6 +17,19 @@ def org_number(prefix: str = "2129") -> str:
     """A valid, invented organisationsnummer (unique within a test run)."""
     first_nine = f"{prefix}{next(_serial):05d}"[:9]
     return f"{first_nine[:6]}-{first_nine[6:]}{check_digit(first_nine)}"
+
+
+def days_from_today(n: int) -> str:
+    """``YYYY-MM-DD`` of today plus ``n`` days (the portal's day: test.ini keeps
+    ``ckan.display_timezone`` at UTC, the machine's zone here)."""
+    return (dt.date.today() + dt.timedelta(days=n)).isoformat()
+
+
+def terminate_now(coordinator: dict[str, Any] | str, participation_id: str, **data: Any) -> Any:
+    """Terminate with yesterday as the last day: everything ends at once (a last day of
+    today or later leaves the organisation taking part until then)."""
+    return call("vgsamverkan_participation_terminate", coordinator, id=participation_id,
+                effective_to=days_from_today(-1), **data)
 
 
 def ctx(user: dict[str, Any] | str | None) -> dict[str, Any]:

@@ -232,6 +232,40 @@ class TestMigration:
         sie = call("vgsamverkan_fee_export", coordinator, month="2026-03", format="sie")
         assert b"#KONTO 1510" in base64.b64decode(sie["content_base64"])
 
+    def test_began_and_ended_revision_down_and_up_with_data(self, cli, coordinator):
+        """b8e4c2a6f9d3 (issue 19): what was approved before it began at its decision if
+        its first day had come; what was terminated ended then (the rights ended at once
+        before); an approval dated in the future is left to the daily job."""
+        import datetime as dt
+
+        from ckan.tests import factories
+
+        from tests.factories import call, participant_org
+
+        later = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+        running = participant_org(factories.User(), coordinator)
+        future = participant_org(factories.User(), coordinator, effective_from=later)
+        ended = participant_org(factories.User(), coordinator)
+        call("vgsamverkan_participation_terminate", coordinator, id=ended["participation_id"],
+             effective_to=(dt.date.today() - dt.timedelta(days=1)).isoformat())
+
+        def columns():
+            model.Session.remove()
+            return {c["name"] for c in sa.inspect(model.meta.engine).get_columns("vgsamverkan_participation")}
+
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a3d7f1c9e5b2"])
+        assert down.exit_code == 0, down.output
+        assert not {"began_at", "ended_at"} & columns()
+        assert model.Session.execute(sa.text("SELECT count(*) FROM vgsamverkan_participation")).scalar() == 3
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        assert {"began_at", "ended_at"} <= columns()
+        rows = dict(model.Session.execute(sa.text(
+            "SELECT id, (began_at IS NOT NULL, ended_at IS NOT NULL) FROM vgsamverkan_participation")).fetchall())
+        rows = {k: tuple(v.strip("()").split(",")) for k, v in rows.items()}
+        assert rows == {running["participation_id"]: ("t", "f"), future["participation_id"]: ("f", "f"),
+                        ended["participation_id"]: ("t", "t")}
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output
@@ -270,7 +304,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "a3d7f1c9e5b2" in version.output  # the head revision
+        assert "b8e4c2a6f9d3" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same

@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from tests.factories import call, member_role, participant_org, request_rights
+from tests.factories import call, member_role, participant_org, request_rights, terminate_now
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -66,7 +66,7 @@ class TestDatasets:
         assert "must belong to an organisation" in msg
 
     def test_after_termination_readable_not_changeable(self, world):
-        call("vgsamverkan_participation_terminate", world["coordinator"], id=world["org"]["participation_id"])
+        terminate_now(world["coordinator"], world["org"]["participation_id"])
         for action, data in [
             ("package_create", {"name": "for-sent", "owner_org": world["org"]["id"]}),
             ("package_patch", {"id": "cykelvagar", "title": "x"}),

@@ -24,6 +24,7 @@ from tests.factories import (
     org_with_admin,
     participant_org,
     request_rights,
+    terminate_now,
 )
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -64,7 +65,7 @@ class TestMembership:
         pending = org_with_admin(admin)
         apply_existing(admin, pending)
         terminated = participant_org(admin, coordinator)
-        call("vgsamverkan_participation_terminate", coordinator, id=terminated["participation_id"])
+        terminate_now(coordinator, terminated["participation_id"])
         outside = org_with_admin(admin)
         return {"admin": admin, "stranger": stranger, "approved": approved, "pending": pending,
                 "terminated": terminated, "outside": outside, "coordinator": coordinator}
@@ -108,8 +109,7 @@ class TestTerminationEndsPublisherRights:
         pending = request_rights(other, org)
         assert member_role(org["id"], editor["id"]) == "editor"
 
-        ended = call("vgsamverkan_participation_terminate", coordinator, id=org["participation_id"],
-                     comment="Slutar")
+        ended = terminate_now(coordinator, org["participation_id"], comment="Slutar")
         assert ended["publisher_rights_ended"] == [rights["id"]]
         shown = call("vgsamverkan_publisher_show", coordinator, id=rights["id"])
         assert shown["state"] == "revoked" and shown["ended_at"]
@@ -134,7 +134,7 @@ class TestTerminationEndsPublisherRights:
         call("vgsamverkan_publisher_approve", coordinator, id=rights["id"])
         run_jobs()
         mailbox.messages.clear()
-        call("vgsamverkan_participation_terminate", coordinator, id=org["participation_id"])
+        terminate_now(coordinator, org["participation_id"])
         run_jobs()
         mails = mailbox.to("redaktor@example.org")
         assert len(mails) == 1

@@ -10,7 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from tests.factories import call, participant_org, request_rights
+from tests.factories import call, participant_org, request_rights, terminate_now
 
 pytestmark = [
     pytest.mark.ckan_config("ckan.plugins", "activity vgsamverkan vgsamverkan_pgsearch harvest ckan_harvester"),
@@ -40,7 +40,7 @@ def test_harvest_sources_follow_the_publishing_rule(world):
     assert created["owner_org"] == world["org"]["id"]
     with pytest.raises(tk.NotAuthorized):
         call("harvest_source_create", world["outsider"], **source(world["outside"]["id"], "kalla-ute"))
-    call("vgsamverkan_participation_terminate", world["coordinator"], id=world["org"]["participation_id"])
+    terminate_now(world["coordinator"], world["org"]["participation_id"])
     with pytest.raises(tk.NotAuthorized):
         call("harvest_source_update", world["editor"], id=created["id"],
              **source(world["org"]["id"], "kalla-inne"))

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Event, PublisherRequest
-from tests.factories import call, member_role, org_with_admin, participant_org, request_rights
+from tests.factories import call, member_role, org_with_admin, participant_org, request_rights, terminate_now
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -68,7 +68,7 @@ class TestRequest:
         assert "not approved" in str(e.value.error_dict["organization_id"])
 
     def test_not_after_termination(self, org, coordinator, publisher):
-        call("vgsamverkan_participation_terminate", coordinator, id=org["participation_id"])
+        terminate_now(coordinator, org["participation_id"])
         with pytest.raises(tk.ValidationError):
             request_rights(publisher, org)
 
@@ -173,7 +173,7 @@ class TestDecisions:
 
     def test_approval_refused_after_termination_nothing_half_written(self, org, coordinator, publisher):
         r = request_rights(publisher, org)
-        call("vgsamverkan_participation_terminate", coordinator, id=org["participation_id"])
+        terminate_now(coordinator, org["participation_id"])
         with pytest.raises(tk.ValidationError):
             call("vgsamverkan_publisher_approve", coordinator, id=r["id"])
         assert call("vgsamverkan_publisher_show", coordinator, id=r["id"])["state"] == "pending"

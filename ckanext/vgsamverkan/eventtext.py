@@ -34,6 +34,10 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
             name=d.get("expert", ""), price=price, hours=formats.number(d.get("planned_hours"), lang))
     if key == ("calloff", "log_time"):
         return _("{hours} hours on {date}").format(hours=formats.number(d.get("hours"), lang), date=d.get("date", ""))
+    if key == ("participation", "begin"):
+        return _("Takes part from {date}").format(date=d.get("date") or "")
+    if key == ("participation", "end"):
+        return _("Took part until {date}").format(date=d.get("date") or "")
     if key == ("fee_schedule", "set"):
         return _("From {month}: {total}, {percent} per cent of it split equally, regional {fixed}").format(
             month=d.get("month", ""), total=formats.sek(d.get("total"), lang),

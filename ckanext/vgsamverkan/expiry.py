@@ -1,8 +1,12 @@
-"""Expiry of publishing rights: ``ckan vgsamverkan expire``, run daily from cron.
+"""The daily job, ``ckan vgsamverkan expire`` (a systemd timer or cron, deploy/): the
+days on which participations' dates take effect (a first day reached: ``begin``; the day
+after a last day: ``end``, with the publishing rights approved in it), then expiry of
+publishing rights.
 
-Idempotent: a reminder is sent once (``reminded_at``), and only approved rights are
-revoked, each in its own transaction, so a run that stops half-way is completed by the
-next one and one failure does not hold back the rest.
+Idempotent: each participation begins and ends once (``began_at``, ``ended_at``), a
+reminder is sent once (``reminded_at``), and only approved rights are revoked, each in
+its own transaction, so a run that stops half-way is completed by the next one and one
+failure does not hold back the rest.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic import taking_part
+from ckanext.vgsamverkan.logic.action import participation
 from ckanext.vgsamverkan.logic.action._base import _lock
 from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation
 from ckanext.vgsamverkan.mail import notify
@@ -24,17 +30,47 @@ log = logging.getLogger(__name__)
 
 
 def run(today: dt.date | None = None) -> dict[str, Any]:
-    """Send reminders for rights that expire within ``expiry_reminder_days`` and revoke
-    those whose expiry date (the last valid day) is before ``today``.
+    """Record the participations that begin today and end those whose last day has
+    passed (ending their publishing rights); send reminders for rights that expire within
+    ``expiry_reminder_days`` and revoke those whose expiry date (the last valid day) is
+    before ``today``.
 
-    :returns: ``{"reminded": [ids], "revoked": [ids], "failed": [ids]}``
+    :returns: ``{"began": [ids], "ended": [ids], "reminded": [ids], "revoked": [ids],
+        "failed": [ids]}``
     """
 
-    today = today or dt.date.today()
+    today = today or taking_part.today()
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     context: dict[str, Any] = {"model": model, "session": model.Session, "user": site_user["name"],
                                "ignore_auth": True}
-    result: dict[str, list[str]] = {"reminded": [], "revoked": [], "failed": []}
+    result: dict[str, list[str]] = {"began": [], "ended": [], "reminded": [], "revoked": [], "failed": []}
+
+    for participation_id in participation.begin_due(today):
+        try:
+            began = participation.begin(context, participation_id, today)
+        except Exception:
+            model.Session.rollback()
+            log.exception("vgsamverkan: could not begin participation %s", participation_id)
+            result["failed"].append(participation_id)
+            continue
+        if began is not None:
+            notify.participation_decided(began, "begin")
+            result["began"].append(participation_id)
+
+    for participation_id in participation.end_due(today):
+        try:
+            done = participation.end(context, participation_id, today)
+        except Exception:
+            model.Session.rollback()
+            log.exception("vgsamverkan: could not end participation %s", participation_id)
+            result["failed"].append(participation_id)
+            continue
+        if done is not None:
+            ended, rights_ended = done
+            notify.participation_decided(ended, "end")
+            for rights in rights_ended:
+                notify.publisher_decided(rights, "end")
+            result["ended"].append(participation_id)
 
     expired = [
         r.id for r in model.Session.query(PublisherRequest.id)

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.logic import enforce, objects, roles
+from ckanext.vgsamverkan.logic import enforce, objects, roles, taking_part
 
 
 def vgsamverkan_is_coordinator() -> bool:
@@ -77,7 +77,9 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
         "approve": tk._("approved the application"),
         "reject": tk._("rejected the application"),
         "withdraw": tk._("withdrew the application"),
-        "terminate": tk._("ended the participation"),
+        "terminate": tk._("terminated the participation"),
+        "begin": tk._("recorded its first day of participation"),
+        "end": tk._("recorded the end of the participation, after its last day"),
         "import": tk._("imported"),
     }.get(action, action)
 
@@ -120,9 +122,25 @@ def vgsamverkan_municipalities() -> list[dict[str, str]]:
 
 
 def vgsamverkan_is_participant(organization_id: str | None) -> bool:
-    """Whether the organisation takes part (an approved participation)."""
+    """Whether the organisation takes part today (logic/taking_part.py)."""
 
     return enforce.is_participant(organization_id)
+
+
+def vgsamverkan_taking_part_status(p: dict[str, Any]) -> str:
+    """What a participation's dates mean today, in words: from when, until when, or
+    since when no longer (empty for one not decided)."""
+    if p.get("state") not in taking_part.DECIDED:
+        return ""
+    today = taking_part.today().isoformat()
+    start, end = p.get("effective_from"), p.get("effective_to")
+    if start and start > today:
+        return tk._("Does not take part yet: takes part from {date}").format(date=start)
+    if end and end < today:
+        return tk._("No longer takes part: took part until {date}").format(date=end)
+    if end:
+        return tk._("Takes part today, until {date} (its last day)").format(date=end)
+    return tk._("Takes part today")
 
 
 def vgsamverkan_members_managed(organization_id: str | None) -> bool:
@@ -191,11 +209,11 @@ def vgsamverkan_competence_area_label(key: str) -> str:
 
 
 def vgsamverkan_today() -> str:
-    return dt.date.today().isoformat()
+    return taking_part.today().isoformat()
 
 
 def vgsamverkan_this_month() -> str:
-    return dt.date.today().strftime("%Y-%m")
+    return taking_part.today().strftime("%Y-%m")
 
 
 def vgsamverkan_fee_month_state(state: str) -> str:
@@ -278,7 +296,7 @@ def vgsamverkan_price_list(example_population: int = 40_000) -> dict[str, Any] |
     None when no schedule applies yet."""
 
     schedules = tk.get_action("vgsamverkan_fee_schedule_list")({"ignore_auth": True}, {})["results"]
-    month = dt.date.today().strftime("%Y-%m")
+    month = taking_part.today().strftime("%Y-%m")
     current = next((s for s in schedules if not s["superseded"] and s["valid_from"] <= month), None)
     if current is None:
         return None

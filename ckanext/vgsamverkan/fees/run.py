@@ -17,6 +17,7 @@ import ckan.model as model
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.fees import allocation as fees
+from ckanext.vgsamverkan.logic import taking_part
 from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
@@ -142,8 +143,11 @@ def population_gaps(month: tuple[int, int]) -> dict[str, Any]:
 
 
 def _participations(last: dt.date) -> list[Participation]:
+    """The decided participations that may take part on a day up to ``last``; the
+    allocation then counts each day as logic/taking_part.py decides it (from
+    ``effective_from`` to ``effective_to``, both included)."""
     return (model.Session.query(Participation)
-            .filter(Participation.state.in_(("approved", "terminated")))
+            .filter(Participation.state.in_(taking_part.DECIDED))
             .filter(Participation.organization_id.isnot(None))
             .filter(sa.or_(Participation.effective_from.is_(None), Participation.effective_from <= last))
             .order_by(Participation.created, Participation.id)

@@ -6,8 +6,9 @@ With ``ckanext.vgsamverkan.enforce = true`` (the default):
   terminated) are reserved to coordinators: CKAN's member actions and
   ``organization_update`` when it would change the members (so nobody becomes a
   publisher of a participant without a publisher decision, before or after approval);
-- datasets can be created, updated or deleted only in organisations with an approved,
-  unterminated participation (and so resources, bulk changes, moves between
+- datasets can be created, updated or deleted only in organisations that take part
+  today (logic/taking_part.py: from the first day of an approved participation to the
+  last day of a terminated one) (and so resources, bulk changes, moves between
   organisations, and harvest sources, which ckanext-harvest checks as datasets).
 
 With ``enforce = false`` every function here hands straight over to CKAN's. Sysadmins
@@ -23,21 +24,15 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.logic import roles
+from ckanext.vgsamverkan.logic import roles, taking_part
 from ckanext.vgsamverkan.model import Connection, Participation
 
 # -- the rules -------------------------------------------------------------------------
 
 def is_participant(organization_id: str | None) -> bool:
-    """Whether the organisation has an approved (and so unterminated) participation."""
-    if not organization_id:
-        return False
-    return model.Session.query(
-        model.Session.query(Participation.id)
-        .filter(Participation.organization_id == organization_id,
-                Participation.state == "approved")
-        .exists()
-    ).scalar()
+    """Whether the organisation takes part today (logic/taking_part.py: an approved
+    participation that has begun, or a terminated one up to its last day)."""
+    return taking_part.takes_part(organization_id)
 
 
 def has_participation(organization_id: str | None) -> bool:
@@ -81,6 +76,11 @@ def _publishing_refusal(organization: model.Group | None) -> AuthResult:
             "A dataset must belong to an organisation that takes part in the regional "
             "collaboration."
         )
+    elif (start := taking_part.next_start(organization.id)) is not None:
+        msg = tk._(
+            "{organization} takes part in the regional collaboration only from {date}: its "
+            "datasets can be created or changed from that day"
+        ).format(organization=organization.display_name, date=start.isoformat())
     else:
         msg = tk._(
             "{organization} does not take part in the regional collaboration (no approved "

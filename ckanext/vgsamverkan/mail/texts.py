@@ -50,7 +50,9 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
         "approve": _("Your application to take part has been approved: {organization}"),
         "reject": _("Your application to take part has been rejected: {organization}"),
         "withdraw": _("An application to take part was withdrawn: {organization}"),
-        "terminate": _("The participation has ended: {organization}"),
+        "terminate": _("The participation has been terminated: {organization}"),
+        "begin": _("Your organisation takes part from today: {organization}"),
+        "end": _("The participation has ended: {organization}"),
     }
     lines = []
     if verb == "approve":
@@ -81,6 +83,19 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
                 organization=org, date=p.get("effective_to") or ""
             )
         )
+        if not p.get("ended_at"):  # its last day is still to come
+            lines.append(_("{date} is its last day: until then, publishing and requests go on as before.").format(
+                date=p.get("effective_to") or ""))
+    elif verb == "begin":
+        lines.append(
+            _("{organization} takes part in the regional collaboration from today, {date}: its publishers "
+              "may now publish, and it may ask for publishing rights, connections and expert support.").format(
+                organization=org, date=p.get("effective_from") or ""))
+    elif verb == "end":
+        lines.append(
+            _("The participation of {organization} in the regional collaboration ended: {date} was its "
+              "last day. Its publishing rights have ended; it may apply to take part again.").format(
+                organization=org, date=p.get("effective_to") or ""))
     lines += ["", _("See the application: {link}").format(link=link(object_path("participation", p["id"])))]
     return subjects[verb].format(organization=org), "\n".join(lines)
 

@@ -36,6 +36,11 @@ class Participation(tk.BaseModel):
     reason = Column(UnicodeText, nullable=True)
     effective_from = Column(Date, nullable=True)
     effective_to = Column(Date, nullable=True)
+    # when the dates took effect (logic/taking_part.py): the first day reached, and the
+    # end (the day after the last day) reached with the publishing rights ended; the
+    # daily job acts where these are still empty (migration b8e4c2a6f9d3)
+    began_at = Column(DateTime(timezone=True), nullable=True)
+    ended_at = Column(DateTime(timezone=True), nullable=True)
     created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
@@ -96,6 +101,8 @@ class Participation(tk.BaseModel):
             "reason": self.reason,
             "effective_from": iso(self.effective_from),
             "effective_to": iso(self.effective_to),
+            "began_at": iso(self.began_at),
+            "ended_at": iso(self.ended_at),
             "created": iso(self.created),
             "modified": iso(self.modified),
         }

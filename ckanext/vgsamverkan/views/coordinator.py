@@ -2,13 +2,12 @@
 personal data."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.logic import objects, taking_part
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 from ckanext.vgsamverkan.views._common import (
     _context,
@@ -148,7 +147,7 @@ def _population_page(year: str | None, **extra: Any):
         year = str(max(years))
         listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})
     rows = listing["results"]
-    values = {"year": str(dt.date.today().year - 1), "source": "SCB", **extra.pop("values", {})}
+    values = {"year": str(taking_part.today().year - 1), "source": "SCB", **extra.pop("values", {})}
     return tk.render("vgsamverkan/admin/population.html", {
         "years": years, "year": year, "rows": rows, "total": sum(r["population"] for r in rows),
         "sources": sorted({r.get("source") or "" for r in rows}), "values": values,

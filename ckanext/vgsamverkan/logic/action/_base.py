@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import unavailable, workflow
-from ckanext.vgsamverkan.logic import enforce, objects, roles
+from ckanext.vgsamverkan.logic import objects, roles, taking_part
 from ckanext.vgsamverkan.model import Event, Tally
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -57,7 +57,8 @@ def _actor(context: Context) -> model.User | None:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    """The portal's day (``ckan.display_timezone``): logic/taking_part.py."""
+    return taking_part.today()
 
 
 def _lock(cls: Any, object_id: str) -> Any:
@@ -248,7 +249,12 @@ def _member_context(actor: model.User | None) -> dict[str, Any]:
 def _participant_org(org_id: str) -> model.Group:
 
     org = _existing_org(org_id)
-    if not enforce.is_participant(org.id):
+    if not taking_part.takes_part(org.id):
+        start = taking_part.next_start(org.id)
+        if start is not None:
+            raise tk.ValidationError({"organization_id": [tk._(
+                "The organisation takes part in the regional collaboration only from {date}"
+            ).format(date=start.isoformat())]})
         raise tk.ValidationError({"organization_id": [tk._(
             "The organisation does not take part in the regional collaboration "
             "(its participation is not approved)")]})

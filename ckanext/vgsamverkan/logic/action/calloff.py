@@ -4,7 +4,6 @@ the organisation took part) and delivers, or the call-off is cancelled (issue 18
 module per workflow)."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, labels, money, workflow
-from ckanext.vgsamverkan.logic import enforce, objects, roles, schema
+from ckanext.vgsamverkan.logic import objects, roles, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -35,7 +34,6 @@ from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
     Event,
-    Participation,
 )
 from ckanext.vgsamverkan.model.base import utcnow
 from ckanext.vgsamverkan.model.calloff import expert_key
@@ -253,7 +251,7 @@ def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> dict[st
         if (rate is None) == (fixed is None):
             message = tk._("Give either an hourly rate or a fixed price")
             raise tk.ValidationError({"hourly_rate": [message], "fixed_price": [message]})
-        if not enforce.is_participant(obj.organization_id):
+        if not taking_part.takes_part(obj.organization_id):
             raise tk.ValidationError({"organization_id": [tk._(
                 "The organisation no longer takes part in the collaboration: cancel the call-off")]})
         expert = _expert_user(data["expert_user_id"]) if data.get("expert_user_id") else None
@@ -268,19 +266,6 @@ def vgsamverkan_calloff_assign(context: Context, data_dict: DataDict) -> dict[st
                             "fixed_price": money.to_text(fixed), "planned_hours": str(obj.planned_hours)}
 
     return _calloff_step(context, data_dict, "assign", schema.calloff_assign(), before)
-
-
-def _took_part(organization_id: str, day: dt.date) -> bool:
-    """Whether the organisation took part in the collaboration on ``day`` (an approved
-    participation, or a terminated one up to its last day)."""
-    q = (
-        model.Session.query(Participation.id)
-        .filter(Participation.organization_id == organization_id)
-        .filter(Participation.state.in_(("approved", "terminated")))
-        .filter(sa.or_(Participation.effective_from.is_(None), Participation.effective_from <= day))
-        .filter(sa.or_(Participation.effective_to.is_(None), Participation.effective_to >= day))
-    )
-    return model.Session.query(q.exists()).scalar()
 
 
 @action
@@ -311,7 +296,7 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
         if day > _today():
             raise tk.ValidationError({"date": [tk._("Time can only be logged for today or earlier")]})
         _refuse_if_closed(day, "date")
-        if not _took_part(obj.organization_id, day):
+        if not taking_part.takes_part(obj.organization_id, day):
             raise tk.ValidationError({"date": [tk._(
                 "{organization} did not take part in the collaboration on {date}").format(
                     organization=obj.organization_title, date=day.isoformat())]})

@@ -13,7 +13,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import labels, money
 from ckanext.vgsamverkan.fees import run as feerun
-from ckanext.vgsamverkan.logic import objects, schema
+from ckanext.vgsamverkan.logic import objects, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _today,
     _validate,
@@ -146,10 +146,7 @@ def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> dict[str,
         end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         end_ts = dt.datetime.combine(end, dt.time.max, tzinfo=dt.timezone.utc)
         participants = (model.Session.query(sa.func.count(sa.distinct(Participation.organization_id)))
-                        .filter(Participation.state.in_(("approved", "terminated")))
-                        .filter(Participation.effective_from <= end)
-                        .filter(sa.or_(Participation.effective_to.is_(None), Participation.effective_to >= end))
-                        .scalar())
+                        .filter(taking_part.on(end)).scalar())
         publishers = (model.Session.query(sa.func.count(PublisherRequest.id))
                       .filter(PublisherRequest.decided_at <= end_ts)
                       .filter(sa.or_(PublisherRequest.state == "approved",
@@ -195,8 +192,8 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         .one()
     )
     participants = (
-        model.Session.query(sa.func.count(Participation.id))
-        .filter(Participation.state == "approved")
+        model.Session.query(sa.func.count(sa.distinct(Participation.organization_id)))
+        .filter(taking_part.on(today))
         .scalar()
     )
     publishers_pending, publishers_oldest = (

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, workflow
-from ckanext.vgsamverkan.logic import objects, roles, schema
+from ckanext.vgsamverkan.logic import objects, roles, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -22,6 +22,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _decided,
     _existing_org,
     _integrity_error,
+    _lock,
     _org_key,
     _page,
     _step,
@@ -250,7 +251,9 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
     """Approve an application (coordinator).
 
     For a new organisation, the CKAN organisation is created in the same transaction,
-    with the applicant as its admin.
+    with the applicant as its admin. The organisation takes part from ``effective_from``:
+    an approval dated in the future grants nothing (publishing, requests, call-offs)
+    before that day, when the daily job records a ``begin`` event and mails.
 
     :param id: the application's id
     :type id: string
@@ -272,6 +275,8 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
             if org is None or org.state != "active":
                 raise tk.ValidationError({"organization_id": [tk._("The organisation no longer exists")]})
         _decided(context, obj, decision_comment=data.get("comment") or None, effective_from=effective_from)
+        # a first day still to come grants nothing before it: the daily job records it
+        obj.began_at = utcnow() if effective_from <= _today() else None
 
     obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "approve",
                    schema.participation_approve(), before)
@@ -388,6 +393,12 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
 def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """End an approved participation (coordinator).
 
+    The decision is taken now (the state becomes ``terminated``); the dates decide the
+    rights: the organisation takes part up to and including ``effective_to``. A last day
+    already past ends its publishing rights at once; a last day today or later leaves
+    everything as it is until then, and the daily job (``ckan vgsamverkan expire``) ends
+    them on the day after, with an ``end`` event and mails.
+
     :param id: the application's id
     :type id: string
     :param effective_to: the last day of participation, ``YYYY-MM-DD`` (optional,
@@ -396,7 +407,8 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
     :param comment: why (optional)
     :type comment: string
     :returns: the participation, now ``terminated``, with ``publisher_rights_ended``: the ids
-        of the publishing rights that ended with it (each gets an event and a mail)
+        of the publishing rights that ended with it now (each gets an event and a mail;
+        empty while its last day has not passed)
     :rtype: dictionary
     """
     ended: list[dict[str, Any]] = []
@@ -416,7 +428,10 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
         obj.effective_to = effective_to
 
     def after(obj: Participation, data: dict[str, Any]) -> None:  # their events follow its own
-        ended.extend(_end_rights_with(context, obj))
+        if obj.effective_to < _today():  # its last day has passed: everything ends now
+            obj.ended_at = utcnow()
+            ended.extend(_end_rights_with(context, obj))
+        # else it takes part until its last day; the daily job ends it the day after
 
     obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "terminate",
                    schema.participation_terminate(), before, after)
@@ -455,7 +470,9 @@ def _end_rights_with(context: Context, participation: Participation) -> list[dic
 @action
 @tk.side_effect_free
 def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The public list of the collaboration's participants (approved, not terminated).
+    """The public list of the collaboration's participants: the organisations that take
+    part today (an approved participation that has begun; a terminated one up to its last
+    day, ``effective_to``).
 
     No contact details are included.
 
@@ -465,12 +482,12 @@ def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[
     :type municipality_code: string
     :returns: ``{"count": N, "results": [{organization_id, organization_name,
         organization_title, org_type, municipality_code, municipality_name,
-        effective_from}]}``, by title
+        effective_from, effective_to}]}`` (``effective_to``: the last day, where one is set), by title
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_participant_list", context, data_dict)
     data = _validate(data_dict, schema.participant_list(), context)
-    q = model.Session.query(Participation).filter(Participation.state == "approved")
+    q = model.Session.query(Participation).filter(taking_part.on(_today()))
     if data.get("org_type"):
         q = q.filter(Participation.org_type == data["org_type"])
     if data.get("municipality_code"):
@@ -489,6 +506,7 @@ def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[
                 "municipality_code": p.municipality_code,
                 "municipality_name": names.get(p.municipality_code),
                 "effective_from": d["effective_from"],
+                "effective_to": d["effective_to"],
             }
         )
     results.sort(key=lambda r: (r["organization_title"] or "").lower())
@@ -500,3 +518,57 @@ def _municipality_names() -> dict[str, str]:
         Population.year
     )
     return {code: name for code, name in rows}
+
+
+# -- the days the dates take effect (the daily job: expiry.run) ------------------------
+
+def begin_due(today: dt.date) -> list[str]:
+    """The participations whose first day has come and not yet been recorded."""
+    return [r.id for r in model.Session.query(Participation.id)
+            .filter(Participation.began_at.is_(None), taking_part.on(today))
+            .order_by(Participation.effective_from, Participation.id)]
+
+
+def end_due(today: dt.date) -> list[str]:
+    """The terminated participations whose last day has passed and whose end has not yet
+    taken effect."""
+    return [r.id for r in model.Session.query(Participation.id)
+            .filter(Participation.state == "terminated", Participation.ended_at.is_(None),
+                    Participation.effective_to < today)
+            .order_by(Participation.effective_to, Participation.id)]
+
+
+def begin(context: Context, participation_id: str, today: dt.date) -> dict[str, Any] | None:
+    """Record that the participation takes part from today (its first day has come), in
+    its own transaction; None when that is no longer so (decided meanwhile)."""
+    obj = _lock(Participation, participation_id)
+    if obj.began_at is not None or not taking_part.is_on(obj, today):
+        model.Session.rollback()
+        return None
+    obj.began_at = utcnow()
+    actor = _actor(context)
+    Event.record("participation", obj.id, "begin", actor_id=actor.id if actor else None,
+                 organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
+                 details={"date": obj.effective_from.isoformat() if obj.effective_from else None})
+    model.repo.commit()
+    return obj.dictize()
+
+
+def end(context: Context, participation_id: str, today: dt.date
+        ) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """End a terminated participation whose last day has passed, in its own transaction:
+    an ``end`` event, and its approved publishing rights end (each its event). Returns the
+    participation and the rights ended, or None when already done."""
+    obj = _lock(Participation, participation_id)
+    if obj.state != "terminated" or obj.ended_at is not None or obj.effective_to is None \
+            or obj.effective_to >= today:
+        model.Session.rollback()
+        return None
+    obj.ended_at = utcnow()
+    actor = _actor(context)
+    Event.record("participation", obj.id, "end", actor_id=actor.id if actor else None,
+                 organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
+                 details={"date": obj.effective_to.isoformat()})
+    ended = _end_rights_with(context, obj)
+    model.repo.commit()
+    return obj.dictize(), ended
