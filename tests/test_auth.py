@@ -208,6 +208,15 @@ CASES = {
         "vgsamverkan_participation_terminate", lambda w: {"id": w["approved"]["id"]},
         {"coordinator", "sysadmin"},
     ),
+    "vgsamverkan_participation_update": (
+        "vgsamverkan_participation_update", lambda w: {"id": w["approved"]["id"], "invoice_reference": "NY-1"},
+        {"other_admin", "coordinator", "sysadmin"},  # the admin of the approved participation's organisation
+    ),
+    "vgsamverkan_participation_update (organisation number)": (
+        "vgsamverkan_participation_update",
+        lambda w: {"id": w["approved"]["id"], "org_number": w["approved"]["org_number"]},
+        {"coordinator", "sysadmin"},
+    ),
     "vgsamverkan_participant_list": (
         "vgsamverkan_participant_list", lambda w: {}, set(ROLES),
     ),

@@ -34,6 +34,14 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
             name=d.get("expert", ""), price=price, hours=formats.number(d.get("planned_hours"), lang))
     if key == ("calloff", "log_time"):
         return _("{hours} hours on {date}").format(hours=formats.number(d.get("hours"), lang), date=d.get("date", ""))
+    if key == ("participation", "update"):
+        names = {"contact_name": _("Contact person"), "contact_email": _("E-mail"),
+                 "contact_phone": _("Telephone"), "invoice_reference": _("Invoice reference"),
+                 "org_number": _("Organisationsnummer")}
+        return "; ".join(
+            _("{field}: {old} → {new}").format(field=names.get(c.get("field"), c.get("field")),
+                                               old=c.get("old") or _("(none)"), new=c.get("new") or _("(none)"))
+            for c in d.get("changes") or [])
     if key == ("participation", "begin"):
         return _("Takes part from {date}").format(date=d.get("date") or "")
     if key == ("participation", "end"):

@@ -78,6 +78,7 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
         "reject": tk._("rejected the application"),
         "withdraw": tk._("withdrew the application"),
         "terminate": tk._("terminated the participation"),
+        "update": tk._("changed the organisation's data"),
         "begin": tk._("recorded its first day of participation"),
         "end": tk._("recorded the end of the participation, after its last day"),
         "import": tk._("imported"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -25,6 +26,7 @@ from tests.language import wrong_language
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SHOTS = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts", "screenshots", "pages")
 
 
 def _axe_source() -> str:
@@ -106,7 +108,8 @@ def _pages(w) -> dict[str, list[str]]:
         "": ["/samverkan", "/en/samverkan"],
         "a11y-publicist": [
             "/samverkan", "/samverkan/mina-arenden", "/samverkan/deltagande/ansok",
-            f"/samverkan/deltagande/{w['participation']['id']}", "/samverkan/behorighet/ansok",
+            f"/samverkan/deltagande/{w['participation']['id']}",
+            f"/samverkan/deltagande/{w['participation']['id']}/uppgifter", "/samverkan/behorighet/ansok",
             f"/samverkan/behorighet/{w['pending']['id']}", f"/samverkan/behorighet/{w['rights']['id']}",
             "/dashboard/",
         ],
@@ -115,6 +118,8 @@ def _pages(w) -> dict[str, list[str]]:
             "/ckan-admin/samverkan/avgifter/2026-11", "/ckan-admin/samverkan/befolkning",
             "/ckan-admin/samverkan/personuppgifter",
             f"/samverkan/deltagande/{w['participation']['id']}", f"/samverkan/behorighet/{w['pending']['id']}",
+            f"/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",
+            f"/en/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",
             f"/samverkan/anslutning/{w['connection']['id']}", f"/samverkan/avrop/{w['calloff']['id']}",
             "/samverkan/anslutning/ny", "/samverkan/avrop/ny", f"/organization/samverkan/{org}",
             f"/organization/members/{org}", f"/organization/member_new/{org}", "/en/ckan-admin/samverkan",
@@ -126,6 +131,7 @@ def _pages(w) -> dict[str, list[str]]:
 
 def test_every_page_has_no_wcag_violation(browser, server_url, world):
     axe = _axe_source()
+    os.makedirs(SHOTS, exist_ok=True)
     # the check itself: a page with known faults must show them
     browser.get("data:text/html;charset=utf-8,<html><body><img src='x.png'><input type='text'></body></html>")
     assert {"image-alt", "html-has-lang", "label"} <= {v["id"] for v in _violations(browser, axe)}
@@ -153,7 +159,11 @@ def test_every_page_has_no_wcag_violation(browser, server_url, world):
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             if widths[0] > widths[1]:
                 too_wide.append(f"{user or 'anonymous'} {path}: {widths[0]} px in {widths[1]}")
+            # what a person sees, kept for a look (test-artifacts/screenshots/pages/)
+            shot = re.sub(r"[^a-z0-9]+", "-", f"{user or 'anonym'}{path}".lower()).strip("-")[:90]
+            browser.save_screenshot(os.path.join(SHOTS, f"{shot}-390.png"))
             browser.set_window_size(1280, 1600)
+            browser.save_screenshot(os.path.join(SHOTS, f"{shot}-1280.png"))
             violations = _violations(browser, axe)
             checked += 1
             if violations:

@@ -110,6 +110,24 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     return _refuse(tk._("Only the applicant or an admin of the organisation may withdraw"))
 
 
+def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> AuthResult:
+    """The coordinator; an admin of the participation's organisation; the applicant of a
+    new organisation's application (no organisation yet). Only the coordinator may give
+    ``org_number`` (any value: the check does not depend on whether it would change)."""
+    obj = objects.load("participation", data_dict.get("id"))
+    user = _user(context)
+    if is_coordinator(user):
+        return _ok()
+    if "org_number" in data_dict:
+        return _refuse(tk._("Only the regional coordinator may change the organisation number"))
+    if user is not None and (
+        is_org_admin(user, obj.organization_id)
+        or (obj.organization_id is None and obj.applicant_id == user.id)
+    ):
+        return _ok()
+    return _refuse(tk._("Only an admin of the organisation or the coordinator may change its data"))
+
+
 @tk.auth_allow_anonymous_access
 def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _ok()

@@ -72,6 +72,29 @@ def participation_approve() -> Schema:
     return schema
 
 
+@tk.validator_args
+def participation_update(
+    ignore_missing: Validator,
+    not_empty: Validator,
+    email_validator: Validator,
+    vgsamverkan_text: Validator,
+    vgsamverkan_org_number: Validator,
+    vgsamverkan_phone: Validator,
+) -> Schema:
+    """The master data that may change (SPEC 2026-11-29): each field optional; a field
+    given empty clears it where it may be empty (telephone, invoice reference)."""
+    short = max_length(TEXT_SHORT)
+    return {
+        "id": [not_empty, vgsamverkan_text],
+        "contact_name": [ignore_missing, vgsamverkan_text, not_empty, short],
+        "contact_email": [ignore_missing, vgsamverkan_text, not_empty, short, email_validator],
+        "contact_phone": [ignore_missing, vgsamverkan_text, vgsamverkan_phone],
+        "invoice_reference": [ignore_missing, vgsamverkan_text, short],
+        "org_number": [ignore_missing, vgsamverkan_text, not_empty, vgsamverkan_org_number],
+        "comment": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+    }
+
+
 def participation_terminate() -> Schema:
     schema = decision()
     date = tk.get_validator("vgsamverkan_date")

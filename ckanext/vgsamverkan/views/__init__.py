@@ -24,7 +24,7 @@ from ckanext.vgsamverkan.views.fees import (
     admin_fees,
 )
 from ckanext.vgsamverkan.views.organization import organization_samverkan
-from ckanext.vgsamverkan.views.participation import ApplyView, participation_decide, participation_read
+from ckanext.vgsamverkan.views.participation import ApplyView, UpdateView, participation_decide, participation_read
 from ckanext.vgsamverkan.views.public import comment, index, my_requests
 from ckanext.vgsamverkan.views.publisher import PublisherRequestView, publisher_decide, publisher_read
 
@@ -36,6 +36,8 @@ vgsamverkan.add_url_rule(
 )
 vgsamverkan.add_url_rule("/samverkan/mina-arenden", view_func=my_requests)
 vgsamverkan.add_url_rule("/samverkan/deltagande/<id>", view_func=participation_read)
+vgsamverkan.add_url_rule("/samverkan/deltagande/<id>/uppgifter", view_func=UpdateView.as_view("participation_update"),
+                         methods=["GET", "POST"])
 vgsamverkan.add_url_rule(
     "/samverkan/deltagande/<id>/<verb>", view_func=participation_decide, methods=["POST"]
 )

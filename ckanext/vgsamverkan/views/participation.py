@@ -95,3 +95,58 @@ def participation_decide(id: str, verb: str):
     return _decision("participation", id, verb, _VERBS,
                      ("comment", "effective_from", "effective_to"),
                      forbidden=tk._("You may not decide on this application"))
+
+
+_UPDATE_FIELDS = ("contact_name", "contact_email", "contact_phone", "invoice_reference", "org_number", "comment")
+
+
+class UpdateView(MethodView):
+    """Change a participation's master data: the form keeps what was typed after an error."""
+
+    def _participation(self, id: str):
+        try:
+            p = tk.get_action("vgsamverkan_participation_show")(_context(), {"id": id})
+        except (tk.ObjectNotFound, tk.ValidationError):
+            return None, tk.abort(404, tk._("Application not found"))
+        except tk.NotAuthorized:
+            if not _logged_in():
+                return None, _login_redirect()
+            return None, tk.abort(403, tk._("You may not see this application"))
+        if not p.get("may_update"):
+            return None, tk.abort(403, tk._("Only an admin of the organisation or the coordinator may change its data"))
+        return p, None
+
+    def _render(self, p: dict[str, Any], data: dict[str, Any], errors: dict[str, Any]):
+        return tk.render("vgsamverkan/participation_update.html", {
+            "p": p, "data": data, "errors": errors,
+            "error_summary": _error_summary(errors) if errors else {},
+            "labels": _field_labels(), "may_change_org_number": p.get("may_change_org_number"),
+        })
+
+    def get(self, id: str):
+        p, refusal = self._participation(id)
+        if refusal is not None:
+            return refusal
+        return self._render(p, {k: p.get(k) or "" for k in _UPDATE_FIELDS}, {})
+
+    @_csrf_protected
+    def post(self, id: str):
+        p, refusal = self._participation(id)
+        if refusal is not None:
+            return refusal
+        form = _form()
+        data = {k: form.get(k, "") for k in _UPDATE_FIELDS}
+        payload: dict[str, Any] = {"id": p["id"], **{k: data[k] for k in _UPDATE_FIELDS if k in form}}
+        if not p.get("may_change_org_number"):
+            payload.pop("org_number", None)
+        try:
+            result = tk.get_action("vgsamverkan_participation_update")(_context(), payload)
+        except tk.ValidationError as e:
+            return self._render(p, data, e.error_dict)
+        except tk.NotAuthorized as e:
+            return self._render(p, data, {"org_number": [str(e) or tk._("Not authorised")]})
+        if result["changed"]:
+            tk.h.flash_success(tk._("Saved."))
+        else:
+            tk.h.flash_notice(tk._("Nothing was changed."))
+        return tk.redirect_to("vgsamverkan.participation_read", id=p["id"])

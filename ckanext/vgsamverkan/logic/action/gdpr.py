@@ -74,6 +74,8 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
             fields = sorted(f for f in cleared if getattr(row, f) not in (None, ""))
             for field, value in cleared.items():
                 setattr(row, field, value)
+            if object_type == "participation":
+                _scrub_updates(row.id, set(cleared))
             Event.record(object_type, row.id, "anonymise", actor_id=actor.id if actor else None,
                          organization_id=row.organization_id, from_state=row.state, to_state=row.state,
                          details={"fields": fields, "older_than_days": days})
@@ -81,3 +83,15 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
         _commit(context)
     return {"older_than": days, "before": before.isoformat(), "dry_run": bool(data.get("dry_run")),
             "count": sum(len(ids) for ids in found.values()), "anonymised": found}
+
+
+def _scrub_updates(participation_id: str, fields: set[str]) -> None:
+    """The old and new contact data in the history of a participation's updates (event
+    ``update``) are anonymised with the participation: which field changed, and when,
+    stays."""
+    for event in (model.Session.query(Event)
+                  .filter(Event.object_type == "participation", Event.object_id == participation_id,
+                          Event.action == "update")):
+        changes = [dict(c, old="", new="") if c.get("field") in fields else c
+                   for c in (event.details or {}).get("changes") or []]
+        event.details = dict(event.details or {}, changes=changes)

@@ -190,7 +190,9 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
 
     :param id: the application's id
     :type id: string
-    :returns: the application, with ``allowed`` (the decisions the caller may make now)
+    :returns: the application, with ``allowed`` (the decisions the caller may make now),
+        ``may_update`` (whether the caller may change its master data now) and
+        ``may_change_org_number`` (the coordinator's part of that)
     :rtype: dictionary
     """
     data = _validate(data_dict, schema.object_id(), context)
@@ -198,6 +200,11 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
     obj = objects.load("participation", data["id"])
     result = obj.dictize()
     result["allowed"] = _allowed(context, "participation", workflow.PARTICIPATION, obj)
+    # whether the caller may change its master data now (vgsamverkan_participation_update)
+    result["may_update"] = obj.state in UPDATABLE_STATES and _may("vgsamverkan_participation_update",
+                                                                 context, {"id": obj.id})
+    result["may_change_org_number"] = result["may_update"] and _may(
+        "vgsamverkan_participation_update", context, {"id": obj.id, "org_number": obj.org_number})
     return result
 
 
@@ -287,6 +294,14 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
     result = obj.dictize()
     notify.participation_decided(result, "approve")
     return result
+
+
+def _may(name: str, context: Context, data_dict: dict[str, Any]) -> bool:
+    try:
+        tk.check_access(name, dict(context), data_dict)
+    except tk.NotAuthorized:
+        return False
+    return True
 
 
 def _check_no_overlap(obj: Participation, effective_from: dt.date) -> None:
@@ -386,6 +401,71 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     actor = _actor(context)
     result["actor_name"] = actor.display_name if actor else None
     notify.participation_decided(result, "withdraw")
+    return result
+
+
+# the master data that may change (SPEC 2026-11-29), in the order the history lists them
+UPDATABLE = ("contact_name", "contact_email", "contact_phone", "invoice_reference", "org_number")
+UPDATABLE_STATES = ("pending", "approved")
+
+
+@action
+def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change a participation's master data (the organisation's admin or the coordinator;
+    while a new organisation's application is pending, its applicant too).
+
+    Only the coordinator may change the organisationsnummer. Only a pending or approved
+    participation changes (a terminated one keeps the data it ended with). Each field is
+    optional; a field left out keeps its value, a telephone or invoice reference given
+    empty is cleared. The history keeps the old and the new value of each field that
+    changed (event ``update``); a call that changes nothing writes nothing. Fee months
+    still open use the new data when they are run again; closed months keep theirs.
+
+    :param id: the participation's id
+    :type id: string
+    :param contact_name: the contact person
+    :type contact_name: string
+    :param contact_email: the contact's e-mail address
+    :type contact_email: string
+    :param contact_phone: the contact's telephone number (empty: none)
+    :type contact_phone: string
+    :param invoice_reference: the reference to print on invoices (empty: none)
+    :type invoice_reference: string
+    :param org_number: organisationsnummer, ``NNNNNN-NNNN`` (coordinator only)
+    :type org_number: string
+    :param comment: why (optional; kept in the history)
+    :type comment: string
+    :returns: the participation, with ``changed``: the fields that changed
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_participation_update", context, data_dict)
+    data = _validate(data_dict, schema.participation_update(), context)
+    obj = _lock(Participation, data["id"])
+    if obj.state not in UPDATABLE_STATES:
+        model.Session.rollback()
+        raise tk.ValidationError({"state": [tk._(
+            "Only a pending or approved participation can be changed; this one is {state}").format(
+                state=workflow.state_label(obj.state))]})
+    changes = []
+    for field in UPDATABLE:
+        if field not in data:
+            continue
+        new = data[field] or None
+        old = getattr(obj, field) or None
+        if new != old:
+            changes.append({"field": field, "old": old, "new": new})
+            setattr(obj, field, new if new is not None or field in ("contact_phone", "invoice_reference") else "")
+    if changes:
+        obj.modified = utcnow()
+        actor = _actor(context)
+        Event.record("participation", obj.id, "update", actor_id=actor.id if actor else None,
+                     organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
+                     comment=data.get("comment") or None, details={"changes": changes})
+        _commit(context)
+    else:
+        model.Session.rollback()
+    result = obj.dictize()
+    result["changed"] = [c["field"] for c in changes]
     return result
 
 
