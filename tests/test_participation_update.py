@@ -17,7 +17,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Event, Participation
 from tests.browser import Browser, as_user, token
-from tests.factories import apply_existing, apply_new, call, org_number, participant_org, terminate_now
+from tests.factories import apply_new, call, org_number, participant_org, terminate_now
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
