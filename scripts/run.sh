@@ -16,11 +16,22 @@ if [ ! -f ckan.ini ]; then
   echo "Writing ckan.ini…"
   $venv/bin/ckan generate config ckan.ini >/dev/null
 fi
+# A Swedish portal out of the box (issue 19): Swedish first, days and times in Swedish
+# time, no gravatar images (nothing fetched from outside), a title and an about text,
+# and self-registration, so that a new municipal employee can get an account (README:
+# "Accounts" for a site that turns it off).
+ABOUT="Dataportal Väst samlar öppna data från kommuner, kommunala bolag och regionala förvaltningar i Västra Götaland. Organisationerna publicerar här i en regional samverkan: en regional samordnare godkänner deltagare och publicerare, hjälper till med tekniska anslutningar och expertstöd, och fördelar plattformens månadskostnad mellan kommunerna efter antal invånare. Läs mer och ansök om att delta på [Regional samverkan](/samverkan)."
 # The settings make run manages are applied every time, so an older ckan.ini follows.
 $venv/bin/ckan config-tool ckan.ini \
     "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1/vgsamverkan_dev" \
     "ckan.site_url = http://127.0.0.1:$PORT" \
-    "ckan.site_title = Dataportal Väst (utveckling)" \
+    "ckan.site_title = Dataportal Väst" \
+    "ckan.site_description = Öppna data från Västra Götaland" \
+    "ckan.site_about = $ABOUT" \
+    "ckan.site_intro_text = Öppna data från kommuner, kommunala bolag och regionala förvaltningar i Västra Götaland, publicerade i regional samverkan." \
+    "ckan.display_timezone = Europe/Stockholm" \
+    "ckan.gravatar_default = disabled" \
+    "ckan.auth.create_user_via_web = true" \
     "ckan.redis.url = redis://127.0.0.1:6379/0" \
     "solr_url = http://127.0.0.1:8983/solr/unused-with-vgsamverkan_pgsearch" \
     "ckan.plugins = activity vgsamverkan vgsamverkan_pgsearch" \
@@ -51,8 +62,14 @@ trap cleanup EXIT INT TERM
 # A local mail sink: every message the portal sends is written to var/mail/.
 $venv/bin/python scripts/mailsink.py --port 8025 --dir var/mail > var/mailsink.log 2>&1 &
 pids+=($!)
-# The job worker that sends the e-mail.
-$ckan vgsamverkan worker > var/worker.log 2>&1 &
+# CKAN's own job worker sends the e-mail (the default queue), as on a standard deployment.
+$ckan jobs worker > var/worker.log 2>&1 &
+pids+=($!)
+# What deploy/'s timers do on a server: mail flush every few minutes, the daily job once
+# a day (here: now, and then every 5 minutes and every 24 hours while make run runs).
+( while sleep 300; do $ckan vgsamverkan mail flush >> var/timers.log 2>&1; done ) &
+pids+=($!)
+( while true; do $ckan vgsamverkan expire >> var/timers.log 2>&1; sleep 86400; done ) &
 pids+=($!)
 
 cat <<MSG
@@ -68,7 +85,8 @@ cat <<MSG
     cecilia-ny    applied for the new organisation Sjöviks kommun (pending)
     david-besok   a logged-in user with nothing yet: try applying
 
-  E-mail is not sent out: every message lands in var/mail/ (the job worker logs to var/worker.log).
+  New users register at http://127.0.0.1:$PORT/user/register (self-registration is on here).
+  E-mail is not sent out: every message lands in var/mail/ (ckan jobs worker logs to var/worker.log).
   Search is served from PostgreSQL (plugin vgsamverkan_pgsearch; no Solr here).
 
 MSG

@@ -237,19 +237,24 @@ def mailbox(ckan_config, monkeypatch):
 
 @pytest.fixture
 def run_jobs(clean_queues):
-    """Run the vgsamverkan queue with CKAN's real (forking) rq worker until it is empty."""
+    """Run CKAN's default queue (where the mail goes: what ``ckan jobs worker`` serves) and
+    the queue of earlier versions with CKAN's real (forking) rq worker until they are
+    empty."""
     from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
     from ckan.lib import jobs
 
-    queue = jobs.get_queue("vgsamverkan")
-    queue.empty()
-    for registry in (ScheduledJobRegistry(queue=queue), FailedJobRegistry(queue=queue)):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
+    from ckanext.vgsamverkan.mail.outbox import OLD_QUEUE, QUEUE
+
+    for name in (QUEUE, OLD_QUEUE):
+        queue = jobs.get_queue(name)
+        queue.empty()
+        for registry in (ScheduledJobRegistry(queue=queue), FailedJobRegistry(queue=queue)):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
 
     def run() -> None:
-        jobs.Worker(["vgsamverkan"]).work(burst=True)
+        jobs.Worker([QUEUE, OLD_QUEUE]).work(burst=True)
 
     return run
 

@@ -44,9 +44,14 @@ def test_english_applicant_gets_english_mail(coordinator, mailbox, run_jobs):
 
 
 def test_a_refusing_mail_server_never_undoes_the_decision(coordinator, mailbox, run_jobs):
-    from rq.registry import ScheduledJobRegistry
+    """The mail that failed waits in the outbox; no rq scheduler is needed for its retry
+    (``ckan jobs worker`` runs none): the flush queues it again once its wait is over."""
+    import datetime as dt
 
-    from ckan.lib.jobs import get_queue
+    import sqlalchemy as sa
+
+    from ckanext.vgsamverkan.mail import outbox
+    from ckanext.vgsamverkan.model import Outbox
 
     applicant = factories.User(email="tur@example.org")
     p = apply_new(applicant)
@@ -58,28 +63,25 @@ def test_a_refusing_mail_server_never_undoes_the_decision(coordinator, mailbox, 
     model.Session.expire_all()
     assert model.Session.get(Participation, p["id"]).state == "approved"
     assert mailbox.to("tur@example.org") == []
-    # the failed mail waits for its retry
-    queue = get_queue("vgsamverkan")
-    registry = ScheduledJobRegistry(queue=queue)
-    waiting = [queue.fetch_job(i) for i in registry.get_job_ids()]
-    assert waiting[0].retries_left == 2  # one of the three retries is used
     # the mail is a row of the outbox: tried once, the refusal written down, still waiting
-    from ckanext.vgsamverkan.model import Outbox
-
-    model.Session.expire_all()
-    row = model.Session.get(Outbox, waiting[0].args[0])
-    assert (row.recipient_email, row.state, row.attempts) == ("tur@example.org", "waiting", 1)
+    [row] = model.Session.query(Outbox).filter_by(recipient_email="tur@example.org").all()
+    row_id = row.id
+    assert (row.state, row.attempts) == ("waiting", 1)
     assert row.last_error  # what the server answered
+    # not queued again before its wait (a minute after the first attempt) is over
+    assert outbox.flush() == {"waiting": 0, "queued": 0}
 
-    # The server takes mail again; the retry's time comes (the 10 s wait is skipped by
-    # moving the job from the schedule to the queue, as rq's scheduler would).
+    # The server takes mail again; a minute has passed (the clock moved by moving the
+    # time it was queued back), and the flush of the timer queues it.
     mailbox.refuse = False
-    registry.remove(waiting[0])
-    queue.enqueue_job(waiting[0])
+    model.Session.execute(sa.update(Outbox).where(Outbox.id == row_id)
+                          .values(queued_at=Outbox.queued_at - dt.timedelta(seconds=61)))
+    model.Session.commit()
+    assert outbox.flush() == {"waiting": 1, "queued": 1}
     run_jobs()
     assert len(mailbox.to("tur@example.org")) == 1
     model.Session.expire_all()
-    row = model.Session.get(Outbox, waiting[0].args[0])
+    row = model.Session.get(Outbox, row_id)
     assert (row.state, row.attempts, row.last_error) == ("sent", 2, None) and row.sent_at
 
 
@@ -98,6 +100,18 @@ def test_comment_from_coordinator_reaches_applicant(coordinator, mailbox, run_jo
     run_jobs()
     [msg] = mailbox.to("kommentar@example.org")
     assert "Behöver fakturareferens" in mailbox.body(msg)
+
+
+def test_ckan_jobs_worker_alone_sends_the_mail(cli, coordinator, mailbox, run_jobs):
+    """A standard CKAN deployment runs ``ckan jobs worker`` (no queue named: CKAN's
+    default queue) and nothing of ours: the mail goes out."""
+    from ckan.cli.cli import ckan
+
+    run_jobs()  # the queues start empty
+    apply_new(factories.User())
+    result = cli.invoke(ckan, ["jobs", "worker", "--burst"], env={"CKAN_SMTP_SERVER": f"127.0.0.1:{mailbox.port}"})
+    assert result.exit_code == 0, result.output
+    assert len(mailbox.to("samordnare@example.org")) == 1
 
 
 def test_worker_command_sends_the_queued_mail(cli, coordinator, mailbox, run_jobs):
@@ -308,7 +322,7 @@ def test_jobs_queued_by_an_older_version_still_find_their_functions(coordinator,
     assert mailer.prepare_later is notify.prepare_later and mailer.QUEUE == outbox.QUEUE
     # as an older version queued it: the function by its dotted path in mailer.py
     job = tk.enqueue_job("ckanext.vgsamverkan.mailer.send_job", ["Äldre", "aldre@example.org", "Ämne", "Text"],
-                         queue=mailer.QUEUE)
+                         queue=outbox.OLD_QUEUE)
     assert job.func_name == "ckanext.vgsamverkan.mailer.send_job"
     run_jobs()
     assert len(mailbox.to("aldre@example.org")) == 1

@@ -221,3 +221,21 @@ class TestCoordinatorQueue:
                             data={"next": "https://evil.example/", "_csrf_token": token(app, url, coordinator)},
                             extra_environ=as_user(coordinator), follow_redirects=False)
         assert "evil.example" not in response.headers["Location"]
+
+
+class TestAccounts:
+    """Issue 19: a new municipal employee can get an account: /samverkan links to the
+    registration where the site allows it (make run and test.ini do), and says whom to ask
+    where it does not."""
+
+    def test_samverkan_links_to_registration(self, app):
+        page = app.get("/samverkan").body
+        assert 'id="vgs-register"' in page and 'href="/user/register"' in page
+        assert app.get("/user/register").status_code == 200
+        assert 'href="/user/register"' in app.get("/user/login").body  # CKAN's own log-in page
+
+    def test_without_self_registration_it_says_whom_to_ask(self, app, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckan.auth.create_user_via_web", False)
+        page = app.get("/samverkan").body
+        assert 'id="vgs-register"' not in page
+        assert "samordnare@example.org" in page and "skapar du inte konto själv" in page

@@ -1,4 +1,5 @@
-"""Mail: ``ckan vgsamverkan worker`` (the job worker with rq's scheduler) and ``mail flush``."""
+"""Mail: ``mail flush`` (a timer, every few minutes) and ``ckan vgsamverkan worker`` (not
+needed on a standard deployment, where CKAN's own ``ckan jobs worker`` sends the mail)."""
 from __future__ import annotations
 
 import click
@@ -6,21 +7,22 @@ import click
 from ckan.lib import jobs
 
 from ckanext.vgsamverkan.cli._common import _fail
-from ckanext.vgsamverkan.mail.outbox import QUEUE, flush
+from ckanext.vgsamverkan.mail.outbox import OLD_QUEUE, QUEUE, flush
 
 
 @click.command()
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(burst: bool):
-    """Run CKAN's job worker on the default and vgsamverkan queues, with rq's scheduler.
+    """CKAN's job worker on the default queue and the queue of earlier versions, after a
+    flush of the outbox.
 
-    ``ckan jobs worker`` runs no scheduler, so a mail that failed and waits for its
-    retry would never be sent; this worker sends it when its time comes.
+    Not needed on a standard deployment: ``ckan jobs worker`` sends the mail (the default
+    queue) and ``ckan vgsamverkan mail flush`` queues again what failed or was lost. This
+    command serves, besides, jobs an upgrade left in the queue ``vgsamverkan`` of earlier
+    versions.
     """
-
-
     flush()  # what waited in the outbox while the queue was away
-    jobs.Worker(["default", QUEUE]).work(burst=burst, with_scheduler=True)
+    jobs.Worker([QUEUE, OLD_QUEUE]).work(burst=burst, with_scheduler=True)
 
 
 @click.group()

@@ -5,15 +5,16 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import time
 from typing import Any, Callable
 
-from rq import Retry
+from rq import Retry, get_current_job
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.mail.outbox import QUEUE, RETRY_INTERVALS, _enqueue
+from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
 from ckanext.vgsamverkan.mail.texts import (
     LANGUAGES,
     _compose_calloff,
@@ -56,12 +57,27 @@ def _restored(value: Any) -> Any:
     return value
 
 
+# seconds a worker waits before a failed preparation is tried again (the database is
+# away: it usually comes back within these); rq puts a failed job back at once (no
+# scheduler needed, which ``ckan jobs worker`` does not run)
+PREPARE_WAITS = (5, 20, 60)
+
+
 def prepare_later(name: str, args: list, kwargs: dict) -> None:
     """The job of a notification whose preparation met a lost database connection: it is
     prepared again (composed, written to the outbox, queued) by the worker; while the
-    database is away it raises, and the worker retries it."""
-    globals()[name].__wrapped__(*[_restored(a) for a in args],
-                                **{k: _restored(v) for k, v in kwargs.items()})
+    database is still away it waits a little and raises, and rq puts the job back
+    (``PREPARE_WAITS``: about a minute and a half in all)."""
+    try:
+        globals()[name].__wrapped__(*[_restored(a) for a in args],
+                                    **{k: _restored(v) for k, v in kwargs.items()})
+    except LOST:
+        model.Session.remove()
+        job = get_current_job()
+        tried = len(PREPARE_WAITS) - (job.retries_left or 0) if job is not None and job.retries_left is not None \
+            else 0
+        time.sleep(PREPARE_WAITS[min(tried, len(PREPARE_WAITS) - 1)])
+        raise
 
 
 def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
@@ -85,7 +101,7 @@ def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
                 tk.enqueue_job(prepare_later, [fn.__name__, [_portable(a) for a in args],
                                                {k: _portable(v) for k, v in kwargs.items()}],
                                title="vgsamverkan mail (prepare again)", queue=QUEUE,
-                               rq_kwargs={"retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)})
+                               rq_kwargs={"retry": Retry(max=len(PREPARE_WAITS))})
             except Exception:
                 log.exception("vgsamverkan: neither the database nor the job queue can be reached: "
                               "the mail (%s) is lost", fn.__name__)

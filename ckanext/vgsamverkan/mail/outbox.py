@@ -1,13 +1,17 @@
 """Sending: every mail is written to the outbox (vgsamverkan_outbox) and handed to CKAN's job
-queue; the worker sends it once, with retries; ``flush`` queues again what waited while
-Redis was away."""
+queue, the ``default`` queue that CKAN's own ``ckan jobs worker`` serves (issue 19: a
+standard deployment needs no worker of ours). The worker sends it once; a mail that
+failed, or whose job was lost with Redis, is queued again by ``flush``
+(``ckan vgsamverkan mail flush``, every few minutes from a timer: deploy/), after a wait
+that grows with its attempts, until ``mail_retries`` retries are used up.
+
+No retry relies on rq's scheduler, which ``ckan jobs worker`` does not run."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
 import sqlalchemy as sa
-from rq import Retry
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -20,10 +24,16 @@ from ckanext.vgsamverkan.model.base import utcnow
 log = logging.getLogger(__name__)
 
 
-QUEUE = "vgsamverkan"
+# CKAN's default queue: ``ckan jobs worker`` (no argument) serves it
+QUEUE = "default"
+# the queue of versions before issue 19: ``ckan vgsamverkan worker`` still serves it, so
+# that jobs left in it by an upgrade are sent (their outbox rows are queued again by the
+# flush in any case)
+OLD_QUEUE = "vgsamverkan"
 
-
-RETRY_INTERVALS = [10, 60, 300]
+# seconds to wait before a failed mail is queued again, by the attempts made (1, 2, 3…;
+# the last figure for any more): the flush, run every few minutes, queues it then
+RETRY_INTERVALS = [60, 300, 900]
 
 
 def send_job(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
@@ -39,8 +49,9 @@ def send_outbox(outbox_id: str) -> None:
 
     The row is locked while it is sent, and a mail already sent is not sent again (a job
     queued twice, by the flush and by a retry, sends once). A failure is counted and
-    raised, so that the worker retries it; after the retries it waits for the next
-    flush, and after ``mail_retries`` + 1 attempts in all it is given up (``failed``).
+    raised (the worker lists the job as failed); the mail waits in the outbox, and the
+    next flush after its wait (``RETRY_INTERVALS``) queues it again; after
+    ``mail_retries`` + 1 attempts in all it is given up (``failed``).
     """
 
 
@@ -71,10 +82,7 @@ def _push(outbox_id: str) -> bool:
     mail waits in the outbox for the next flush)."""
 
     try:
-
-        retries = config.mail_retries()
-        rq_kwargs = {"retry": Retry(max=retries, interval=RETRY_INTERVALS)} if retries else {}
-        tk.enqueue_job(send_outbox, [outbox_id], title="vgsamverkan mail", queue=QUEUE, rq_kwargs=rq_kwargs)
+        tk.enqueue_job(send_outbox, [outbox_id], title="vgsamverkan mail", queue=QUEUE)
     except Exception:
         log.warning("vgsamverkan: the job queue cannot be reached; mail %s waits in the outbox", outbox_id,
                     exc_info=True)
@@ -84,21 +92,33 @@ def _push(outbox_id: str) -> bool:
     return True
 
 
-FLUSH_AFTER = 600  # seconds: a mail queued this long ago and not sent is queued again
+FLUSH_AFTER = 600  # seconds: a mail queued this long ago and never tried is queued again
+
+
+def _due(row, now: dt.datetime) -> bool:
+    """Whether a waiting mail is to be queued again now: never queued (Redis was away);
+    queued and never tried for ``FLUSH_AFTER`` seconds (the queue was lost); tried and
+    failed, and its wait (``RETRY_INTERVALS``, by attempts) is over."""
+    if row.queued_at is None:
+        return True
+    if row.attempts == 0:
+        wait = FLUSH_AFTER
+    else:
+        wait = RETRY_INTERVALS[min(row.attempts, len(RETRY_INTERVALS)) - 1]
+    return row.queued_at < now - dt.timedelta(seconds=wait)
 
 
 def flush(limit: int = 500) -> dict[str, int]:
-    """Queue again the mails that wait: never queued (Redis was down) or queued more than
-    ``FLUSH_AFTER`` seconds ago and still not sent (the queue was lost). Stops at the
-    first that cannot be queued. Run by ``ckan vgsamverkan mail flush`` (cron) and after
+    """Queue again the mails that wait and are due (``_due``): never queued, lost with
+    the queue, or failed and waited long enough. Stops at the first that cannot be
+    queued. Run by ``ckan vgsamverkan mail flush`` (a timer, every few minutes) and after
     every mail that could be queued."""
-
-
-
-    stale = utcnow() - dt.timedelta(seconds=FLUSH_AFTER)
-    ids = [r[0] for r in model.Session.query(Outbox.id).filter(
-        Outbox.state == "waiting", sa.or_(Outbox.queued_at.is_(None), Outbox.queued_at < stale))
-        .order_by(Outbox.created).limit(limit)]
+    now = utcnow()
+    soonest = now - dt.timedelta(seconds=min([*RETRY_INTERVALS, FLUSH_AFTER]))
+    rows = (model.Session.query(Outbox.id, Outbox.queued_at, Outbox.attempts)
+            .filter(Outbox.state == "waiting", sa.or_(Outbox.queued_at.is_(None), Outbox.queued_at < soonest))
+            .order_by(Outbox.created).limit(limit).all())
+    ids = [r.id for r in rows if _due(r, now)]
     model.Session.rollback()
     queued = 0
     for outbox_id in ids:
@@ -106,6 +126,16 @@ def flush(limit: int = 500) -> dict[str, int]:
             break
         queued += 1
     return {"waiting": len(ids), "queued": queued}
+
+
+def pending() -> dict[str, int]:
+    """The outbox in figures (``ckan vgsamverkan doctor``): waiting, of them waiting
+    longer than an hour, and given up."""
+    hour_ago = utcnow() - dt.timedelta(hours=1)
+    counts = dict(model.Session.query(Outbox.state, sa.func.count(Outbox.id)).group_by(Outbox.state).all())
+    old = (model.Session.query(sa.func.count(Outbox.id))
+           .filter(Outbox.state == "waiting", Outbox.created < hour_ago).scalar())
+    return {"waiting": counts.get("waiting", 0), "waiting_over_an_hour": old, "failed": counts.get("failed", 0)}
 
 
 def _enqueue(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
