@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from ckanext.vgsamverkan.cli.dev import demo
+from ckanext.vgsamverkan.cli.doctor import doctor
 from ckanext.vgsamverkan.cli.fees import fees
 from ckanext.vgsamverkan.cli.gdpr import gdpr
 from ckanext.vgsamverkan.cli.mail import mail, worker
@@ -20,6 +21,7 @@ def vgsamverkan():
     """Participation, publisher rights, connections, call-offs and fees."""
 
 
+vgsamverkan.add_command(doctor)
 vgsamverkan.add_command(population)
 vgsamverkan.add_command(expire)
 vgsamverkan.add_command(demo)
