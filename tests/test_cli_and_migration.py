@@ -70,8 +70,22 @@ class TestDemoSeed:
         first = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert first.exit_code == 0, first.output
         states = sorted(p.state for p in model.Session.query(Participation))
-        assert states == ["approved", "pending", "pending", "rejected", "terminated", "withdrawn"]
+        assert states == ["approved", "pending", "pending", "rejected", "terminated", "terminated", "withdrawn"]
         assert model.User.get("samordnare") is not None
+        # Tanum takes part until the end of this month (a termination dated ahead), and last
+        # month's statement uses its newest population, of 2023, and says so
+        import datetime as dt
+
+        from ckan.tests import helpers as ckan_helpers
+
+        from ckanext.vgsamverkan.logic import taking_part
+        tanum = model.Group.get("tanums-kommun")
+        assert taking_part.takes_part(tanum.id)
+        last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        statement = ckan_helpers.call_action("vgsamverkan_fee_statement_show", context={"user": "samordnare"},
+                                             organization_id="tanums-kommun", month=last)
+        assert statement["population_year"] == 2023
+        assert "2023" in statement["lines"][0]["text_kept"], statement["lines"][0]
         from ckanext.vgsamverkan.model import Calloff
 
         assert sorted(c.state for c in model.Session.query(Calloff)) == [
@@ -100,7 +114,7 @@ class TestDemoSeed:
         second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert second.exit_code == 0, second.output
         assert "created" not in second.output
-        assert model.Session.query(Participation).count() == 6
+        assert model.Session.query(Participation).count() == 7
 
 
 @pytest.mark.without_closed_month("downgrades take the fee tables, or the kept files, away")

@@ -25,6 +25,7 @@ USERS = [
     ("filip-fel", "Filip Felsson", "filip@example.org"),
     ("greta-gick", "Greta Gicksson", "greta@example.org"),
     ("hugo-hade", "Hugo Hadesson", "hugo@example.org"),
+    ("tove-tanum", "Tove Tanumsson", "tove@example.org"),
 ]
 
 
@@ -206,6 +207,7 @@ def seed() -> Iterator[str]:
         yield "call-off Exempelstads kommun (metadata): in progress, 6.75 hours logged"
 
     yield from _seed_every_state(site)
+    yield from _seed_tanum(site)
 
     # A fee schedule; the month before last run and closed, last month run (open: it can
     # be looked at, run again, closed).
@@ -266,6 +268,28 @@ def _seed_datasets() -> Iterator[str]:
             },
         )
         yield f"dataset {name}: created{' (private)' if private else ''}"
+
+
+def _seed_tanum(site: str) -> Iterator[str]:
+    """Tanum (1435) takes part since January and ends at the end of this month (issue 19):
+    the shipped population has only its figure of 2023, so its access line says which
+    year it used; its page says "until" the last day, and it publishes until then."""
+    if _has_application("tanums-kommun"):
+        return
+    org_id = _ensure_org("tanums-kommun", "Tanums kommun", "tove-tanum")
+    p = tk.get_action("vgsamverkan_participation_apply")(
+        _ctx("tove-tanum"),
+        {"organization_id": org_id, "org_type": "kommun", "municipality_code": "1435",
+         "org_number": _org_number("212999014"), "contact_name": "Tove Tanumsson",
+         "contact_email": "tove@example.org", "invoice_reference": "DEMO-TANUM", "language": "sv",
+         "motivation": "Vi vill publicera kommunens data om besöksnäring och kust."})
+    tk.get_action("vgsamverkan_participation_approve")({"user": site}, {"id": p["id"], "effective_from": "2026-01-01"})
+    today = dt.date.today()
+    month_end = (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    tk.get_action("vgsamverkan_participation_terminate")(
+        {"user": site}, {"id": p["id"], "effective_to": month_end.isoformat(),
+                         "comment": "Kommunen har sagt upp avtalet till månadens slut"})
+    yield f"participation Tanums kommun: approved from 2026-01-01, terminated with {month_end} as its last day"
 
 
 def _seed_every_state(site: str) -> Iterator[str]:
