@@ -45,6 +45,11 @@ def _fail(text: str) -> Finding:
     return Finding("fail", text)
 
 
+def _said(error: Exception) -> str:
+    """An error in words, without its own full stop (the finding adds one)."""
+    return (str(error) or type(error).__name__).rstrip(". ")
+
+
 def coordinators() -> list[Finding]:
     names = config.coordinators()
     if not names:
@@ -80,7 +85,7 @@ def mail_settings() -> list[Finding]:
         else:
             found.append(_ok(f"The mail server {server} (smtp.server) answers."))
     except (OSError, smtplib.SMTPException, ValueError) as e:
-        found.append(_fail(f"The mail server {server} (smtp.server) does not answer: {e or type(e).__name__}."))
+        found.append(_fail(f"The mail server {server} (smtp.server) does not answer: {_said(e)}."))
     return found
 
 
@@ -90,7 +95,7 @@ def redis_and_worker() -> list[Finding]:
         connection = connect_to_redis()
         connection.ping()
     except Exception as e:  # noqa: BLE001 (whatever the client raises, Redis does not answer: said in the finding)
-        return [_fail(f"Redis ({url}, ckan.redis.url) does not answer: {e or type(e).__name__}. "
+        return [_fail(f"Redis ({url}, ckan.redis.url) does not answer: {_said(e)}. "
                       "Mail waits in the outbox until it is back.")]
     found = [_ok(f"Redis ({url}) answers.")]
     queue = jobs.get_queue(outbox.QUEUE).name
