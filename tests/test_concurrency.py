@@ -12,7 +12,6 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.vgsamverkan.logic.action import calloff as calloff_actions
 from ckanext.vgsamverkan.logic.action import participation as participation_actions
 from ckanext.vgsamverkan.model import Event, Participation
 from tests.factories import apply_new
@@ -123,14 +122,14 @@ def test_concurrent_applications_for_one_municipality(app, coordinator):
 
 @pytest.mark.parametrize("second", ["approve", "reject"])
 def test_concurrent_publisher_decisions_exactly_one_wins(app, coordinator, monkeypatch, second):
-    from ckanext.vgsamverkan.logic import enforce
+    from ckanext.vgsamverkan.logic import taking_part
     from ckanext.vgsamverkan.model import PublisherRequest
     from tests.factories import member_role, participant_org, request_rights
 
     org = participant_org(factories.User(), coordinator)
     publisher = factories.User()
     r = request_rights(publisher, org)
-    original = enforce.is_participant
+    original = taking_part.takes_part
     calls = []
 
     def slow(*args, **kwargs):  # hold the locked transaction open so the decisions overlap
@@ -139,7 +138,7 @@ def test_concurrent_publisher_decisions_exactly_one_wins(app, coordinator, monke
         return original(*args, **kwargs)
 
     # patched on the module: the approval looks it up there (_base._participant_org)
-    monkeypatch.setattr(enforce, "is_participant", slow)
+    monkeypatch.setattr(taking_part, "takes_part", slow)
     extra = {"reason": "Nej"} if second == "reject" else {}
     outcomes = _race(app, [
         ("vgsamverkan_publisher_approve", coordinator["name"], {"id": r["id"]}),
@@ -152,7 +151,7 @@ def test_concurrent_publisher_decisions_exactly_one_wins(app, coordinator, monke
     state = model.Session.get(PublisherRequest, r["id"]).state
     assert member_role(org["id"], publisher["id"]) == ("editor" if state == "approved" else None)
     if state == "approved":
-        assert calls, "approve no longer calls enforce.is_participant: nothing was slowed"
+        assert calls, "approve no longer calls taking_part.takes_part: nothing was slowed"
 
 
 def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, monkeypatch):
@@ -172,22 +171,25 @@ def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, 
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              hourly_rate="900", planned_hours="16")
         ids.append(c["id"])
-    original = calloff_actions._took_part
+    from ckanext.vgsamverkan.logic import taking_part
+
+    original = taking_part.takes_part
     calls = []
 
     def slow(*args, **kwargs):  # both calls reach the check before either has written
-        calls.append(args)
-        time.sleep(0.3)
+        if len(args) == 2:  # log_time's check of the day worked (organisation, day)
+            calls.append(args)
+            time.sleep(0.3)
         return original(*args, **kwargs)
 
-    # patched where log_time looks it up (logic/action/calloff.py)
-    monkeypatch.setattr(calloff_actions, "_took_part", slow)
+    # patched on the module, where log_time looks it up (taking_part.takes_part)
+    monkeypatch.setattr(taking_part, "takes_part", slow)
     day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     outcomes = _race(app, [("vgsamverkan_calloff_log_time", expert["name"], {"id": i, "date": day, "hours": "16"})
                            for i in ids])
     assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
     assert "hours" in next(o[1] for o in outcomes if o[0] == "refused")
-    assert len(calls) == 2, "log_time no longer calls calloff._took_part: the race is not slowed"
+    assert len(calls) == 2, "log_time no longer calls taking_part.takes_part: the race is not slowed"
     model.Session.expire_all()
     assert model.Session.query(CalloffTime).count() == 1
     assert model.Session.query(Event).filter_by(object_type="calloff", action="log_time").count() == 1
