@@ -108,3 +108,17 @@ def request_rights(user: dict[str, Any], org: dict[str, Any], role: str = "edito
                    **data: Any) -> dict[str, Any]:
     return call("vgsamverkan_publisher_request", user, organization_id=org["id"], role=role,
                 motivation=data.pop("motivation", "Jag publicerar kommunens data."), **data)
+
+
+def requested_on(calloff_id: str, day: str) -> None:
+    """As if the call-off had been requested on ``day`` (YYYY-MM-DD): time can be logged
+    from the day a call-off was requested (issue 20), and the tests log time on days
+    long past."""
+    import datetime as dt  # noqa: PLC0415 (tests may import inside functions)
+
+    from ckanext.vgsamverkan.model import Calloff  # noqa: PLC0415
+
+    moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(8, 0), tzinfo=dt.timezone.utc)
+    model.Session.query(Calloff).filter(Calloff.id == calloff_id).update({"created": moment})
+    model.Session.commit()
+

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Calloff, CalloffTime, Event
-from tests.factories import call, org_with_admin, participant_org, request_rights
+from tests.factories import call, org_with_admin, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -53,7 +53,9 @@ def create(admin, org, **data):
                "estimated_hours": "16", "period_start": "2026-10-01", "period_end": "2026-12-31",
                "contact": "Dora Data, dora@example.org"}
     payload.update(data)
-    return call("vgsamverkan_calloff_create", admin, **payload)
+    created = call("vgsamverkan_calloff_create", admin, **payload)
+    requested_on(created["id"], PAST)  # time is logged on days long past in these tests
+    return created
 
 
 def assigned(admin, org, coordinator, expert=None, **price):
@@ -368,3 +370,50 @@ class TestWhoSeesAndDoes:
         assert d["calloff"]["running_hours"] == "1.50"
         assert d["waiting"] == (1 + d["connection"]["waiting"] + d["participation"]["pending"]
                                 + d["publisher"]["pending"])
+
+
+class TestIssue20:
+    """A fixed price without fake hours; no time before the call-off was requested."""
+
+    def test_a_fixed_price_is_delivered_without_time_and_charged_in_that_month(self, org, admin, coordinator):
+        c = assigned(admin, org, coordinator, fixed_price="8000")
+        assert c["state"] == "assigned"
+        d = call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=day(3))
+        assert d["state"] == "delivered" and model.Session.query(CalloffTime).count() == 0
+        assert _events(c["id"])[-1] == ("deliver", "assigned", "delivered")
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2020-01", total="0")
+        month = (TODAY - dt.timedelta(days=3)).strftime("%Y-%m")
+        run = call("vgsamverkan_fee_run", coordinator, month=month, dry_run=True)
+        [st] = [s for s in run["statements"] if s["organization_id"] == org["id"]]
+        assert [(line["kind"], line["amount"]) for line in st["lines"] if line["kind"] != "access"] == [
+            ("expert", "8000.00")]
+
+    def test_an_hourly_one_is_not_delivered_without_time(self, org, admin, coordinator):
+        c = assigned(admin, org, coordinator)
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_calloff_deliver", coordinator, id=c["id"])
+        assert "state" in e.value.error_dict
+        assert call("vgsamverkan_calloff_show", coordinator, id=c["id"])["state"] == "assigned"
+
+    def test_time_on_a_fixed_price_is_kept_not_charged(self, org, admin, coordinator):
+        c = assigned(admin, org, coordinator, fixed_price="8000")
+        call("vgsamverkan_calloff_log_time", coordinator, id=c["id"], date=day(2), hours="3")
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2020-01", total="0")
+        month = (TODAY - dt.timedelta(days=2)).strftime("%Y-%m")
+        run = call("vgsamverkan_fee_run", coordinator, month=month, dry_run=True)
+        assert not [line for s in run["statements"] if s["organization_id"] == org["id"] for line in s["lines"]
+                    if line["kind"] == "expert"]
+
+    def test_no_time_before_the_call_off_was_requested(self, org, admin, coordinator):
+        c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
+                 description="D", estimated_hours="4", period_start=day(30), period_end=day(0))
+        requested_on(c["id"], day(10))
+        call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", hourly_rate="900",
+             planned_hours="4")
+        for before in (day(11), day(200)):
+            with pytest.raises(tk.ValidationError) as e:
+                call("vgsamverkan_calloff_log_time", coordinator, id=c["id"], date=before, hours="1")
+            assert day(10) in str(e.value.error_dict["date"])
+        assert model.Session.query(CalloffTime).count() == 0
+        assert call("vgsamverkan_calloff_log_time", coordinator, id=c["id"], date=day(10),
+                    hours="1")["state"] == "in_progress"

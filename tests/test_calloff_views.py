@@ -11,7 +11,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Calloff, CalloffTime
 from tests.browser import Browser, as_user, token
-from tests.factories import call, participant_org
+from tests.factories import call, participant_org, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
@@ -38,9 +38,11 @@ def org(coordinator, admin):
 
 
 def _create(admin, org):
-    return call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
-                description="Beskriv <våra> data", estimated_hours="16", period_start="2026-10-01",
-                period_end="2026-12-31", contact="Dora Data")
+    created = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
+                   description="Beskriv <våra> data", estimated_hours="16", period_start="2026-10-01",
+                   period_end="2026-12-31", contact="Dora Data")
+    requested_on(created["id"], "2025-01-01")  # time is logged on days long past
+    return created
 
 
 def test_form_and_page(app, org, admin):

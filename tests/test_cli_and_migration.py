@@ -367,7 +367,7 @@ class TestFeesCli:
         assert exported.exit_code == 0, exported.output
         assert out.read_bytes().startswith(b"#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 4\r\n")
         csv_out = cli.invoke(ckan, ["vgsamverkan", "fees", "export", "--month", "2026-10"])
-        assert csv_out.exit_code == 0 and "Månad;Organisation" in csv_out.output
+        assert csv_out.exit_code == 0 and "Månad;Radtyp;Organisation" in csv_out.output
 
 
 def test_the_configuration_page_shows_every_declared_option(cli):

@@ -14,7 +14,7 @@ from ckan.tests import factories, helpers
 
 from ckanext.vgsamverkan.logic.action import participation as participation_actions
 from ckanext.vgsamverkan.model import Event, Participation
-from tests.factories import apply_new
+from tests.factories import apply_new, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -168,6 +168,7 @@ def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, 
     for _ in range(2):
         c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="teknik",
                  description="D", estimated_hours="16", period_start="2026-01-01", period_end="2026-12-31")
+        requested_on(c["id"], "2025-01-01")  # time is logged on days long past
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              hourly_rate="900", planned_hours="16")
         ids.append(c["id"])

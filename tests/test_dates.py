@@ -29,6 +29,7 @@ from tests.factories import (
     org_with_admin,
     participant_org,
     request_rights,
+    requested_on,
 )
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -60,9 +61,11 @@ def _listed(org) -> dict | None:
 
 
 def _calloff(admin, org):
-    return call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
-                description="Hjälp med metadata", estimated_hours="8", period_start="2026-10-01",
-                period_end="2026-12-31", contact="Dora Data, dora@example.org")
+    created = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
+                   description="Hjälp med metadata", estimated_hours="8", period_start="2026-10-01",
+                   period_end="2026-12-31", contact="Dora Data, dora@example.org")
+    requested_on(created["id"], "2025-01-01")  # time is logged on days long past
+    return created
 
 
 def _connection(admin, org):

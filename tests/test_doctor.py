@@ -120,6 +120,12 @@ class TestFailures:
         fails = _levels(doctor.run())["fail"]
         assert any(f.startswith("Municipality 1435 takes part but has no population figure at all") for f in fails)
 
+    def test_a_wrong_sie_account(self, healthy, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_revenue_accounts", ["expert=tretton"])
+        fails = _levels(doctor.run())["fail"]
+        assert fails == ["ckanext.vgsamverkan.sie_revenue_accounts: the account of expert, 'tretton', is not a "
+                         "number: the close of a fee month and its SIE export stop until it is corrected."]
+
     def test_a_dataset_missing_from_the_search_index(self, healthy):
         model.Session.execute(sa.text("DELETE FROM vgsamverkan_search_doc"))
         model.Session.commit()

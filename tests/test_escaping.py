@@ -12,7 +12,7 @@ import pytest
 from ckan.tests import factories
 
 from tests.browser import Browser, as_user
-from tests.factories import call, participant_org, request_rights
+from tests.factories import call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -42,6 +42,7 @@ def test_script_is_text_on_every_page(app, coordinator, mailbox, run_jobs):
     off = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
                description=XSS, estimated_hours="8", period_start="2025-01-01", period_end="2099-12-31",
                contact=XSS)
+    requested_on(off["id"], "2025-01-01")  # time is logged on days long past
     call("vgsamverkan_calloff_assign", coordinator, id=off["id"], expert_name=f"Expert {XSS}", hourly_rate="950",
          planned_hours="8", comment=XSS)
     call("vgsamverkan_calloff_log_time", coordinator, id=off["id"], date=yesterday, hours="1", note=XSS)

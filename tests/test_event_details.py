@@ -11,7 +11,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan import eventtext
 from tests.browser import Browser, as_user
-from tests.factories import call, participant_org
+from tests.factories import call, participant_org, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -62,6 +62,7 @@ def test_a_quote_in_both_languages_and_the_comment_as_written(app, coordinator, 
 def test_an_assignment_and_time_logged(coordinator, admin, org):
     c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
              description="DCAT-AP-SE", estimated_hours="8", period_start="2026-01-01", period_end="2026-12-31")
+    requested_on(c["id"], "2025-01-01")  # time is logged on days long past
     call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="Eva Expert", hourly_rate="950",
          planned_hours="7.5")
     call("vgsamverkan_calloff_log_time", coordinator, id=c["id"], date=YESTERDAY, hours="2.25", note="Genomgång")

@@ -16,7 +16,7 @@ from ckan.cli.cli import ckan
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Calloff, Connection, Event, Participation
-from tests.factories import apply_existing, call, org_with_admin, participant_org
+from tests.factories import apply_existing, call, org_with_admin, participant_org, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -51,6 +51,7 @@ def world(coordinator):
     delivered = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
                      description="D", estimated_hours="2", period_start="2025-01-01", period_end="2099-12-31",
                      contact="Cilla, cilla@example.org")
+    requested_on(delivered["id"], "2025-01-01")  # time is logged on days long past
     call("vgsamverkan_calloff_assign", coordinator, id=delivered["id"], expert_name="E", fixed_price="5000",
          planned_hours="2")
     call("vgsamverkan_calloff_log_time", coordinator, id=delivered["id"], date="2026-02-05", hours="2")

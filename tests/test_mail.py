@@ -8,7 +8,7 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Participation
-from tests.factories import apply_new, call
+from tests.factories import apply_new, call, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -260,6 +260,7 @@ class TestCalloffMail:
         c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], language="sv",
                  competence_area="juridik", description="Licensfrågor för våra öppna data",
                  estimated_hours="8", period_start="2026-11-01", period_end="2026-12-31")
+        requested_on(c["id"], "2025-01-01")  # time is logged on days long past
         run_jobs()
         [new] = mailbox.to("samordnare@example.org")
         body = mailbox.body(new)
@@ -293,6 +294,7 @@ class TestCalloffMail:
         c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], language="en",
                  competence_area="utbildning", description="Training", estimated_hours="3",
                  period_start="2026-11-01", period_end="2026-11-30")
+        requested_on(c["id"], "2025-01-01")  # time is logged on days long past
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              fixed_price="5000", planned_hours="3")
         run_jobs()

@@ -14,7 +14,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Event, Participation, PublisherRequest
 from tests.browser import Browser, as_user, token
-from tests.factories import apply_new, call, participant_org, request_rights
+from tests.factories import apply_new, call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -73,6 +73,7 @@ class TestHistory:
         org = participant_org(admin, coordinator, effective_from="2026-09-15")
         c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
                  description="D", estimated_hours="2", period_start="2026-10-01", period_end="2026-12-31")
+        requested_on(c["id"], "2025-01-01")  # time is logged on days long past
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              hourly_rate="900", planned_hours="4")
         call("vgsamverkan_calloff_log_time", expert, id=c["id"], date="2026-10-05", hours="2.5")
@@ -158,6 +159,7 @@ class TestOneDefinitionOfWaiting:
             c = call("vgsamverkan_calloff_create", coordinator, organization_id=org["id"],
                      competence_area="teknik", description=name, estimated_hours="2",
                      period_start="2026-11-01", period_end="2026-12-31")
+            requested_on(c["id"], "2025-01-01")  # time is logged on days long past
             call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E",
                  expert_user_id=expert["id"], hourly_rate="900", planned_hours="2")
             calloffs[name] = c

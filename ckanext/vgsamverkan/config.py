@@ -76,8 +76,33 @@ def vat_rate() -> Decimal:
 
 
 def sie_accounts() -> list[str]:
-    accounts = list(tk.config.get(PREFIX + "sie_accounts") or [])
+    accounts = [str(a) for a in (tk.config.get(PREFIX + "sie_accounts") or [])]
     return (accounts + ["1510", "3010", "2611"][len(accounts):])[:3]
+
+
+# the kinds of fee line, each of which may have its own revenue account
+REVENUE_KINDS = ("access", "regional", "connection", "expert", "adjustment")
+
+
+def sie_revenue_accounts() -> dict[str, str]:
+    """The revenue account of each kind of line: ``sie_revenue_accounts`` where it names
+    the kind, else the revenue account of ``sie_accounts``. Raises ``ValueError`` naming
+    the setting and the entry when one is not ``kind=account`` with a known kind and an
+    account of digits (nor is an account of ``sie_accounts``)."""
+    receivable, revenue, vat = sie_accounts()
+    for name, account in (("receivable", receivable), ("revenue", revenue), ("VAT", vat)):
+        if not account.isdigit():
+            raise ValueError(f"{PREFIX}sie_accounts: the {name} account {account!r} is not a number")
+    per_kind = {kind: revenue for kind in REVENUE_KINDS}
+    for entry in tk.config.get(PREFIX + "sie_revenue_accounts") or []:
+        kind, sep, account = str(entry).partition("=")
+        if not sep or kind not in REVENUE_KINDS:
+            raise ValueError(f"{PREFIX}sie_revenue_accounts: {entry!r} is not kind=account with a kind of "
+                             + ", ".join(REVENUE_KINDS))
+        if not account.isdigit():
+            raise ValueError(f"{PREFIX}sie_revenue_accounts: the account of {kind}, {account!r}, is not a number")
+        per_kind[kind] = account
+    return per_kind
 
 
 def sie_company_name() -> str:

@@ -196,6 +196,7 @@ def seed() -> Iterator[str]:
              "period_start": last_month.replace(day=1).isoformat(),
              "period_end": (today + dt.timedelta(days=30)).isoformat()},
         )
+        _requested_on(c["id"], last_month.replace(day=1))  # a demo with history: asked for last month
         tk.get_action("vgsamverkan_calloff_assign")(
             {"user": site}, {"id": c["id"], "expert_name": "Erik Expertsson", "expert_user_id": "erik-expert",
                              "hourly_rate": "950.00", "planned_hours": "12"})
@@ -268,6 +269,14 @@ def _seed_datasets() -> Iterator[str]:
             },
         )
         yield f"dataset {name}: created{' (private)' if private else ''}"
+
+
+def _requested_on(calloff_id: str, day: dt.date) -> None:
+    """The demo's history: a call-off asked for on ``day`` (time is logged only from the
+    day a call-off was requested), written as the seed's own fact, not through an action."""
+    moment = dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.timezone.utc)
+    model.Session.query(Calloff).filter(Calloff.id == calloff_id).update({"created": moment})
+    model.Session.commit()
 
 
 def _seed_tanum(site: str) -> Iterator[str]:
@@ -376,6 +385,7 @@ def _seed_every_state(site: str) -> Iterator[str]:
         coordinator, {"id": c["id"], "expert_name": "Erik Expertsson", "expert_user_id": "erik-expert",
                       "fixed_price": "12000", "planned_hours": "6"})
     c = calloff("teknik")
+    _requested_on(c["id"], last.replace(day=1))
     tk.get_action("vgsamverkan_calloff_assign")(
         coordinator, {"id": c["id"], "expert_name": "Erik Expertsson", "expert_user_id": "erik-expert",
                       "hourly_rate": "950", "planned_hours": "4"})

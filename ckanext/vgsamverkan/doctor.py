@@ -163,8 +163,18 @@ def search_index() -> list[Finding]:
     return [_ok(f"The search index holds every active dataset ({active}).")]
 
 
+def sie_accounts() -> list[Finding]:
+    try:
+        per_kind = config.sie_revenue_accounts()
+    except ValueError as e:
+        return [_fail(f"{e}: the close of a fee month and its SIE export stop until it is corrected.")]
+    receivable, _, vat = config.sie_accounts()
+    kinds = ", ".join(f"{kind} {account}" for kind, account in per_kind.items())
+    return [_ok(f"SIE accounts: receivable {receivable}, VAT {vat}, revenue {kinds}.")]
+
+
 CHECKS: tuple[Callable[[], list[Finding]], ...] = (
-    coordinators, mail_settings, redis_and_worker, migrations, population, search_index)
+    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, search_index)
 
 
 def run() -> list[Finding]:

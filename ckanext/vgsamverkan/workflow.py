@@ -85,6 +85,9 @@ CALLOFF = Workflow(
         ("assigned", "log_time"): "in_progress",
         ("in_progress", "log_time"): "in_progress",
         ("in_progress", "deliver"): "delivered",
+        # a fixed-price call-off (a training day, say) is delivered without any time log
+        # (the action refuses it for an hourly one: it has nothing to charge)
+        ("assigned", "deliver"): "delivered",
         ("requested", "cancel"): "cancelled",
         ("assigned", "cancel"): "cancelled",
     },

@@ -20,7 +20,7 @@ import ckan.model as model
 from ckan.tests import factories
 
 from tests.e2e.test_browser import PASSWORD, _log_in
-from tests.factories import call, participant_org, request_rights
+from tests.factories import call, participant_org, request_rights, requested_on
 from tests.language import wrong_language
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -87,6 +87,7 @@ def world(coordinator):
     calloff = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
                    description="DCAT-AP-SE", estimated_hours="8", period_start="2026-10-01",
                    period_end="2026-12-31")
+    requested_on(calloff["id"], "2025-01-01")  # time is logged on days long past
     call("vgsamverkan_calloff_assign", coordinator, id=calloff["id"], expert_name="Eva Expert", hourly_rate="950",
          planned_hours="8")
     call("vgsamverkan_calloff_log_time", coordinator, id=calloff["id"], date="2026-10-05", hours="2")

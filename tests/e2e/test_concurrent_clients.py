@@ -21,7 +21,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import CalloffTime, Comment, Event, FeeLine, FeeStatement, Participation
 from tests.e2e.conftest import client_pool
-from tests.factories import apply_new, call, participant_org
+from tests.factories import apply_new, call, participant_org, requested_on
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
@@ -100,6 +100,7 @@ def test_decisions_comments_time_and_fee_runs_at_once(gunicorn_url, coordinator_
     for _ in range(2):
         c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="metadata",
                  description="D", estimated_hours="30", period_start="2025-01-01", period_end="2099-12-31")
+        requested_on(c["id"], "2025-01-01")  # time is logged on days long past
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="Eva", expert_user_id=expert["id"],
              hourly_rate="900", planned_hours="30")
         calloffs.append(c)

@@ -158,7 +158,7 @@ def test_the_coordinator_runs_and_closes_a_month_and_downloads_the_csv(browser, 
             target.exists() and target.stat().st_size and not list(tmp_path.glob("*.crdownload"))):
         time.sleep(0.2)
     content = target.read_bytes().decode("utf-8-sig")
-    assert content.startswith("Månad;Organisation;") and "100000,00" in content
+    assert content.startswith("Månad;Radtyp;Organisation;") and "100000,00" in content
     assert browser.find_element(By.ID, "vgs-fee-month-state").text == "stängd"
     _shot(browser, "avgifter-manad-stangd")
 

@@ -9,7 +9,7 @@ from ckanapi import NotAuthorized, RemoteCKAN, ValidationError
 
 from ckan.tests import factories
 
-from tests.factories import application_data
+from tests.factories import application_data, requested_on
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
@@ -37,6 +37,7 @@ def test_create_assign_log_two_months_deliver(server_url):
         organization_id="avropskommunen", competence_area="metadata", description="DCAT-AP-SE för vår katalog",
         estimated_hours="10", period_start=last_month.replace(day=1).isoformat(), period_end=today.isoformat())
     assert c["state"] == "requested"
+    requested_on(c["id"], last_month.replace(day=1).isoformat())  # time is logged from last month
     with pytest.raises(NotAuthorized):
         expert.action.vgsamverkan_calloff_show(id=c["id"])
     with pytest.raises(ValidationError) as both:

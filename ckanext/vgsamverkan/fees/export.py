@@ -6,8 +6,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
-import shlex
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 import ckan.model as model
@@ -18,31 +17,61 @@ from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.model import FeeFile, FeeMonth, FeeStatement
 from ckanext.vgsamverkan.model.base import utcnow
 
-CSV_COLUMNS = ["Månad", "Organisation", "Organisationsnummer", "Fakturareferens", "Typ", "Text", "Antal",
-               "Enhet", "À-pris", "Belopp", "Referens", "Netto", "Moms", "Totalt"]
+# (2026-11-29) a line row carries only that line's amount (Belopp); each statement ends
+# with one total row (Radtyp "Summa") carrying net, VAT and total, so that the Belopp
+# column of the line rows sums to the month's net and the Totalt column to its total
+CSV_COLUMNS = ["Månad", "Radtyp", "Organisation", "Organisationsnummer", "Fakturareferens", "Typ", "Text",
+               "Antal", "Enhet", "À-pris", "Belopp", "Referens", "Netto", "Moms", "Totalt"]
+CSV_LINE, CSV_TOTAL = "Rad", "Summa"
 
 
-def _comma(value: str | None) -> str:
+def _comma(value: Any) -> str:
     """A decimal string with a Swedish decimal comma and no thousands separator."""
     return "" if value in (None, "") else str(value).replace(".", ",")
 
 
+def _two_decimals(value: Any) -> str:
+    """A unit price with two decimals, rounded half up (a share of a month's days has
+    many: the amount, not the unit price, is what is charged)."""
+    if value in (None, ""):
+        return ""
+    return _comma(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _reference(line: dict[str, Any]) -> str:
+    """What a line points at, for a person: the quote (number and information sets) of a
+    connection, the call-off and its period of an expert line, else type:id."""
+    ref = line.get("reference") or {}
+    d = line.get("details") or {}
+    if line["kind"] == "connection":
+        return "Offert {number}: {sets}".format(number=d.get("quote_number") or "–",
+                                                sets=d.get("information_sets") or "").strip()
+    if line["kind"] == "expert":
+        period = d.get("delivered_date") or d.get("period") or ""
+        return "Avrop {id}{period}".format(id=(ref.get("id") or "")[:8], period=f", {period}" if period else "")
+    return f"{ref.get('type')}:{ref.get('id')}" if ref else ""
+
+
 def to_csv(statements: Iterable[dict[str, Any]]) -> bytes:
-    """One row per line: UTF-8 with a BOM (so that Excel reads it as UTF-8), ``;``
-    separated, Swedish decimal comma. Texts are the Swedish texts kept on the lines."""
+    """One row per line with that line's amount only, then one total row per statement
+    (Radtyp "Summa": net, VAT, total): UTF-8 with a BOM (so that Excel reads it as UTF-8),
+    ``;`` separated, Swedish decimal comma, unit prices with two decimals. Texts are the
+    Swedish texts kept on the lines."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for st in statements:
+        if not st["lines"]:
+            continue
+        who = [st["organization_title"], st.get("org_number") or "", st.get("invoice_reference") or ""]
         for line in st["lines"]:
-            ref = line.get("reference") or {}
             writer.writerow([
-                st["month"], st["organization_title"], st.get("org_number") or "", st.get("invoice_reference") or "",
-                feetext.kind_label(line["kind"], "sv"), line["text"], _comma(line.get("quantity")),
-                feetext.unit_label(line.get("unit"), "sv"), _comma(line.get("unit_price")), _comma(line["amount"]),
-                f"{ref.get('type')}:{ref.get('id')}" if ref else "", _comma(st["net"]), _comma(st["vat"]),
-                _comma(st["total"]),
+                st["month"], CSV_LINE, *who, feetext.kind_label(line["kind"], "sv"), line["text"],
+                _comma(line.get("quantity")), feetext.unit_label(line.get("unit"), "sv"),
+                _two_decimals(line.get("unit_price")), _comma(line["amount"]), _reference(line), "", "", "",
             ])
+        writer.writerow([st["month"], CSV_TOTAL, *who, "", f"Summa {st['organization_title']}", "", "", "", "", "",
+                         _comma(st["net"]), _comma(st["vat"]), _comma(st["total"])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -64,13 +93,32 @@ def _ore(amount: str) -> int:
     return int((Decimal(amount) * 100).to_integral_value())
 
 
+# SIE's reserved dimension for customers (SIE 4, "#DIM": 8 = Kund)
+CUSTOMER_DIMENSION = "8"
+_KIND_ORDER = ("access", "regional", "connection", "expert", "adjustment")
+
+
+def customer_key(st: dict[str, Any]) -> str:
+    """A statement's customer as a SIE object: its organisationsnummer, ten digits (the
+    name of its organisation where it has none)."""
+    digits = "".join(ch for ch in str(st.get("org_number") or "") if ch.isdigit())
+    return digits or st["organization_name"]
+
+
 def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[str], company: str,
-           org_number: str, generated: str, program_version: str = "1") -> bytes:
-    """A SIE 4I file (``#FORMAT PC8``, CP437): one ``#VER`` per statement dated the last
-    day of the month, with balanced ``#TRANS`` rows: the receivable (debit, the total),
-    the revenue (credit, the net) and the output VAT (credit, the VAT)."""
+           org_number: str, generated: str, program_version: str = "1",
+           revenue_accounts: dict[str, str] | None = None) -> bytes:
+    """A SIE 4I file (``#FORMAT PC8``, CP437): one ``#VER`` per statement with lines,
+    dated the last day of the month, with balanced ``#TRANS`` rows: the receivable
+    (debit, the total), the revenue of each kind of line on its account (credit; a
+    credit note debits), the output VAT (credit). The customer is an object of dimension
+    8 (``#DIM 8 "Kund"``, ``#OBJEKT`` per organisation keyed by organisationsnummer),
+    named on every ``#TRANS``."""
 
     receivable, revenue, vat_account = accounts[:3]
+    per_kind = {kind: revenue for kind in _KIND_ORDER}
+    per_kind.update(revenue_accounts or {})
+    statements = [st for st in statements if st["lines"]]  # no voucher for a statement without lines
     year, mon = int(month[:4]), int(month[5:])
     date = f"{year:04d}{mon:02d}{calendar.monthrange(year, mon)[1]:02d}"
     rows = [
@@ -83,54 +131,46 @@ def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[s
     ]
     if org_number:
         rows.append(f"#ORGNR {org_number}")
-    rows += [
-        f"#KONTO {receivable} {_sie_text('Kundfordringar')}",
-        f"#KONTO {revenue} {_sie_text('Försäljning av tjänster')}",
-        f"#KONTO {vat_account} {_sie_text('Utgående moms')}",
-    ]
+    names: dict[str, list[str]] = {}
+    for kind in _KIND_ORDER:
+        names.setdefault(per_kind[kind], []).append(feetext.kind_label(kind, "sv"))
+    rows.append(f"#KONTO {receivable} {_sie_text('Kundfordringar')}")
+    for account, kinds in names.items():
+        if account not in (receivable, vat_account):
+            label = "Försäljning av tjänster" if account == revenue and len(kinds) > 1 else ", ".join(kinds)
+            rows.append(f"#KONTO {account} {_sie_text(label)}")
+    rows.append(f"#KONTO {vat_account} {_sie_text('Utgående moms')}")
+    rows.append(f"#DIM {CUSTOMER_DIMENSION} {_sie_text('Kund')}")
+    customers: dict[str, str] = {}
+    for st in statements:
+        customers.setdefault(customer_key(st), st["organization_title"])
+    for key, title in customers.items():
+        rows.append(f"#OBJEKT {CUSTOMER_DIMENSION} {_sie_text(key)} {_sie_text(title)}")
     for st in statements:
         net, vat, total = _ore(st["net"]), _ore(st["vat"]), _ore(st["total"])
+        customer = f"{{{CUSTOMER_DIMENSION} {_sie_text(customer_key(st))}}}"
+        by_kind: dict[str, int] = {}
+        for line in st["lines"]:
+            by_kind[line["kind"]] = by_kind.get(line["kind"], 0) + _ore(line["amount"])
+        assert sum(by_kind.values()) == net, "a statement's lines sum to its net"
+        trans = []
+        if total:
+            reference = _sie_text(st.get("invoice_reference") or st["organization_title"])
+            trans.append(f"   #TRANS {receivable} {customer} {_sie_amount(total)} {date} {reference}")
+        for kind in _KIND_ORDER:
+            if by_kind.get(kind):
+                trans.append(f"   #TRANS {per_kind[kind]} {customer} {_sie_amount(-by_kind[kind])} {date} "
+                             f"{_sie_text(feetext.kind_label(kind, 'sv'))}")
+        if vat:
+            trans.append(f"   #TRANS {vat_account} {customer} {_sie_amount(-vat)} {date} {_sie_text('Utgående moms')}")
+        if not trans:  # lines that sum to nothing: nothing to book
+            continue
         title = f"Avgifter {month}: {st['organization_title']}"
         rows.append(f'#VER "" "" {date} {_sie_text(title)}')
         rows.append("{")
-        reference = _sie_text(st.get("invoice_reference") or st["organization_title"])
-        rows.append(f"   #TRANS {receivable} {{}} {_sie_amount(total)} {date} {reference}")
-        rows.append(f"   #TRANS {revenue} {{}} {_sie_amount(-net)}")
-        rows.append(f"   #TRANS {vat_account} {{}} {_sie_amount(-vat)}")
+        rows += trans
         rows.append("}")
     return ("\r\n".join(rows) + "\r\n").encode("cp437", errors="replace")
-
-
-def parse_sie(data: bytes) -> dict[str, Any]:
-    """Read a SIE file back (what the tests use to check an export): header items,
-    accounts and vouchers with their transactions in öre."""
-
-    text = data.decode("cp437")
-    result: dict[str, Any] = {"items": {}, "accounts": {}, "vouchers": []}
-    voucher = None
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line == "{":
-            continue
-        if line == "}":
-            voucher = None
-            continue
-        line = line.replace("{}", '""')
-        parts = shlex.split(line, posix=True)
-        tag = parts[0]
-        if tag == "#VER":
-            voucher = {"date": parts[3], "text": parts[4], "trans": []}
-            result["vouchers"].append(voucher)
-        elif tag == "#TRANS":
-            assert voucher is not None, "a #TRANS outside a voucher"
-            voucher["trans"].append((parts[1], _ore(parts[3])))
-        elif tag == "#KONTO":
-            result["accounts"][parts[1]] = parts[2]
-        else:
-            result["items"][tag] = parts[1:]
-    return result
 
 
 EXPORT_FORMATS = ("csv", "sie")
@@ -178,6 +218,15 @@ def keep_missing_files() -> list[tuple[str, str]]:
     return made
 
 
+def sie_settings() -> dict[str, str]:
+    """The revenue account of each kind, checked: a wrong setting is a ValidationError on
+    ``sie_accounts`` that names it (the close and the export stop; nothing is kept)."""
+    try:
+        return config.sie_revenue_accounts()
+    except ValueError as e:
+        raise tk.ValidationError({"sie_accounts": [str(e)]}) from e
+
+
 def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file made from the saved rows (and, for SIE, the configured accounts)."""
 
@@ -188,7 +237,7 @@ def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     if fmt == "sie":
         generated = (month.closed_at or month.run_at).strftime("%Y%m%d")
         content = to_sie(month_text, statements, accounts=config.sie_accounts(),
-                                 company=config.sie_company_name(), org_number=config.sie_org_number(),
-                                 generated=generated)
+                         company=config.sie_company_name(), org_number=config.sie_org_number(),
+                         generated=generated, revenue_accounts=sie_settings())
         return content, f"avgifter-{month_text}.si", "text/plain", "cp437"
     return to_csv(statements), f"avgifter-{month_text}.csv", "text/csv", "utf-8"

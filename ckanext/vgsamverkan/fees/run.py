@@ -229,6 +229,8 @@ def compute(month_text: str) -> Run:
                     "shared_days": share.day_weight != int(share.day_weight) or None,
                 }))
         for charge in allocation.regional:
+            if not int(schedule.regional_fixed_ore):
+                continue  # a regional line only where the fixed amount is not zero (SPEC 2026-11-29)
             st = statement(charge.organization_id)
             st.lines.append(Line(
                 kind="regional", amount=charge.amount, quantity=Decimal(charge.days), unit="days",
@@ -258,13 +260,14 @@ def compute(month_text: str) -> Run:
     # -- expert time logged in the month, fixed prices delivered in it -----------------
     hourly = (model.Session.query(CalloffTime.calloff_id, sa.func.sum(CalloffTime.hours),
                                   sa.func.sum(CalloffTime.hours * CalloffTime.hourly_rate_ore),
-                                  sa.func.min(CalloffTime.hourly_rate_ore), sa.func.max(CalloffTime.hourly_rate_ore))
+                                  sa.func.min(CalloffTime.hourly_rate_ore), sa.func.max(CalloffTime.hourly_rate_ore),
+                                  sa.func.min(CalloffTime.date), sa.func.max(CalloffTime.date))
               .filter(CalloffTime.date >= first, CalloffTime.date <= last)
               .filter(CalloffTime.hourly_rate_ore.isnot(None))
               .group_by(CalloffTime.calloff_id).all())
     calloffs = {c.id: c for c in model.Session.query(Calloff).filter(
         Calloff.id.in_([row[0] for row in hourly]))} if hourly else {}
-    for calloff_id, hours, exact, low, high in sorted(hourly, key=lambda r: r[0]):
+    for calloff_id, hours, exact, low, high, first_day, last_day in sorted(hourly, key=lambda r: r[0]):
         c = calloffs[calloff_id]
         rate = Decimal(low) if low == high else None
         statement(c.organization_id).lines.append(Line(
@@ -272,7 +275,9 @@ def compute(month_text: str) -> Run:
             unit_price=rate, reference_type="calloff", reference_id=c.id,
             details={"competence_area": c.competence_area, "expert": c.expert_name,
                      "hours": str(Decimal(hours)), "rate": int(low) if rate is not None else None,
-                     "price": "hourly"}))
+                     "price": "hourly",
+                     # the days worked that this line charges
+                     "period": f"{first_day.isoformat()}–{last_day.isoformat()}"}))
     fixed = (model.Session.query(Calloff)
              .filter(Calloff.state == "delivered", Calloff.fixed_price_ore.isnot(None))
              .filter(Calloff.delivered_date >= first, Calloff.delivered_date <= last)

@@ -46,6 +46,17 @@ def today() -> dt.date:
     return dt.datetime.now(zone).date()
 
 
+def day_of(moment: dt.datetime) -> dt.date:
+    """The portal's day of a moment (a time stamp kept in UTC)."""
+    name = tk.config.get("ckan.display_timezone") or "UTC"
+    if name == "server":
+        return moment.astimezone().date()
+    try:
+        return moment.astimezone(zoneinfo.ZoneInfo(name)).date()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return moment.astimezone(dt.timezone.utc).date()
+
+
 def on(day: dt.date) -> Any:
     """The SQL condition "this participation makes its organisation take part on ``day``"."""
     return sa.and_(

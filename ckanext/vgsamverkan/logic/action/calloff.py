@@ -274,9 +274,9 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
     logged moves it to ``in_progress``; a delivered call-off takes no more time.
 
     Hours are more than 0, in quarter hours; one expert has at most 24 hours on one day,
-    over all call-offs. The day must not be in the future and the organisation must have
-    taken part in the collaboration that day. Entries are never changed or deleted: a
-    correction is a fee adjustment.
+    over all call-offs. The day must not be in the future, nor before the call-off was
+    requested, nor in a closed fee month, and the organisation must have taken part in
+    the collaboration that day. Time on a fixed-price call-off is kept but not charged.
 
     :param id: the call-off's id
     :type id: string
@@ -295,6 +295,11 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
         day, worked = data["date"], data["hours"]
         if day > _today():
             raise tk.ValidationError({"date": [tk._("Time can only be logged for today or earlier")]})
+        requested = taking_part.day_of(obj.created)
+        if day < requested:
+            raise tk.ValidationError({"date": [tk._(
+                "The call-off was requested on {date}: time cannot be logged before it").format(
+                    date=requested.isoformat())]})
         _refuse_if_closed(day, "date")
         if not taking_part.takes_part(obj.organization_id, day):
             raise tk.ValidationError({"date": [tk._(
@@ -323,8 +328,10 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
 
 @action
 def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Mark a call-off in progress as delivered (coordinator). It takes no more time; a
-    fixed price is charged in the month of ``delivered_date``.
+    """Mark a call-off as delivered (coordinator): one in progress, or an assigned one
+    with a fixed price (delivered without any time log: a training day, say). It takes no
+    more time; a fixed price is charged in the month of ``delivered_date`` (time logged on
+    it is kept but not charged).
 
     :param id: the call-off's id
     :type id: string
@@ -337,6 +344,10 @@ def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> dict[s
     :rtype: dictionary
     """
     def before(obj: Calloff, data: dict[str, Any]) -> None:
+        if obj.state == "assigned" and obj.fixed_price_ore is None:
+            raise tk.ValidationError({"state": [tk._(
+                "An hourly call-off is delivered after time is logged on it: log the time first, "
+                "or cancel it if no work was done")]})
         day = data.get("delivered_date") or _today()
         if day > _today():
             raise tk.ValidationError({"delivered_date": [tk._("The delivery date cannot be in the future")]})

@@ -17,7 +17,7 @@ from ckan.types import Context, DataDict
 from ckanext.vgsamverkan import formats, money
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export
+from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export, sie_settings
 from ckanext.vgsamverkan.logic import roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -296,6 +296,7 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     row = model.Session.get(FeeMonth, month_text)
     if row is None or row.run_at is None:
         raise tk.ValidationError({"month": [tk._("{month} has not been run: run it first").format(month=month_text)]})
+    sie_settings()  # a wrong account setting stops the close before anything changes
     row = _lock_month(month_text)
     if row.state == "closed":
         raise tk.ValidationError({"month": [tk._("The fees of {month} are already closed").format(month=month_text)]})
@@ -314,8 +315,12 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     Event.record("fee_month", month_text, "close", actor_id=actor.id if actor else None, organization_id=None,
                  from_state="open", to_state="closed")
     model.Session.flush()
-    for fmt in EXPORT_FORMATS:  # the files as closed, kept for ever (in the same transaction)
-        _keep_file(month_text, fmt, _make_export(month_text, fmt))
+    try:
+        for fmt in EXPORT_FORMATS:  # the files as closed, kept for ever (in the same transaction)
+            _keep_file(month_text, fmt, _make_export(month_text, fmt))
+    except tk.ValidationError:
+        model.Session.rollback()  # the month stays open: nothing half-written
+        raise
     _commit(context)
     return row.dictize()
 
