@@ -96,7 +96,7 @@ def test_fee_events(coordinator, admin):
     assert eventtext.summary("fee_month", "run", events["run"].details, "en").startswith("1 statements, net SEK ")
     assert events["adjust"].comment == "Kreditering enligt avtal"
     assert eventtext.summary("fee_month", "adjust", events["adjust"].details, "sv") == \
-        "Belopp: -1\u00a0250,00 kr (exkl. moms)"
+        "Belopp: -1\u00a0250,00 kr (exkl. moms); rättar 2026-01"
 
 
 def test_an_event_without_facts_says_nothing_more():

@@ -192,3 +192,28 @@ class TestTheReader:
     def test_a_broken_file_is_refused(self, broken, says):
         with pytest.raises(sie4.SieError, match=says):
             sie4.parse(self.GOOD.replace(*broken, 1).encode("cp437"))
+
+
+class TestAdjustmentsNameTheMonthTheyCorrect:
+    def test_the_line_names_the_month_corrected(self, world, coordinator):  # noqa: F811
+        gbg = world["orgs"]["goteborg"]
+        a = call("vgsamverkan_fee_adjust", coordinator, organization_id=gbg["id"], month=MONTH, amount="-100",
+                 reason="Avbrott", corrects="2026-08")
+        assert a["corrects"] == "2026-08"
+        default = call("vgsamverkan_fee_adjust", coordinator, organization_id=gbg["id"], month=MONTH, amount="50",
+                       reason="Tillägg")
+        assert default["corrects"] == "2026-09"  # the month before, when not named
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        st = call("vgsamverkan_fee_statement_show", coordinator, organization_id=gbg["id"], month=MONTH)
+        texts = [line["text_kept"] for line in st["lines"] if line["kind"] == "adjustment"]
+        assert sorted(texts) == ["Justering av 2026-08: Avbrott", "Justering av 2026-09: Tillägg"]
+
+    @pytest.mark.parametrize("corrects", ["2026-10", "2026-11", "2027-01", "oktober", "2026-13", ""])
+    def test_not_into_the_month_it_corrects_nor_an_earlier_one(self, world, coordinator, corrects):  # noqa: F811
+        from ckanext.vgsamverkan.model import FeeAdjustment
+
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_fee_adjust", coordinator, organization_id=world["orgs"]["goteborg"]["id"], month=MONTH,
+                 amount="-100", reason="Fel", corrects=corrects)
+        assert "corrects" in e.value.error_dict
+        assert model.Session.query(FeeAdjustment).filter_by(month=MONTH).count() == 0

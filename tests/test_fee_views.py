@@ -47,10 +47,19 @@ def test_schedule_dry_run_run_close_and_download(app, org, coordinator):
     assert "Göteborg: 600\u00a0000 invånare (2025)" in preview and "100\u00a0000,00 kr" in preview
     # looking saves nothing
     assert MONTH not in [m["month"] for m in call("vgsamverkan_fee_month_list", coordinator)["results"]]
-    app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator)},
+    assert 'id="confirm-run"' in preview and 'id="vgs-month-not-over"' not in preview  # October is over
+    # a binding act asks first: without the box ticked nothing is saved
+    unconfirmed = app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator)},
+                           extra_environ=as_user(coordinator))
+    shown = unconfirmed.body if unconfirmed.status_code == 200 else app.get(
+        month_url, extra_environ=as_user(coordinator)).body  # the flash, after the redirect
+    assert "kryssa i rutan" in shown
+    assert MONTH not in [m["month"] for m in call("vgsamverkan_fee_month_list", coordinator)["results"]]
+    app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator), "confirm": "yes"},
              extra_environ=as_user(coordinator))
     page = app.get(month_url, extra_environ=as_user(coordinator)).body
     assert 'id="vgs-fee-saved"' in page and f"{month_url}/close" in page
+    assert 'id="vgs-month-sums"' in page and "Netto 100 000,00 kr" in page and "Moms 25 000,00 kr" in page
     csv_file = app.get(f"{month_url}/export/csv", extra_environ=as_user(coordinator))
     assert csv_file.status_code == 200 and "attachment" in csv_file.headers["Content-Disposition"]
     assert csv_file.data.startswith("\ufeffMånad;".encode())
@@ -58,10 +67,13 @@ def test_schedule_dry_run_run_close_and_download(app, org, coordinator):
     assert sie_file.data.startswith(b"#FLAGGA 0\r\n#FORMAT PC8") and "IBM437" in sie_file.headers["Content-Type"]
     app.post(f"{month_url}/close", data={"_csrf_token": token(app, month_url, coordinator)},
              extra_environ=as_user(coordinator))
+    assert call("vgsamverkan_fee_month_list", coordinator)["results"][0]["state"] == "open"  # not confirmed
+    app.post(f"{month_url}/close", data={"_csrf_token": token(app, month_url, coordinator), "confirm": "yes"},
+             extra_environ=as_user(coordinator))
     page = app.get(month_url, extra_environ=as_user(coordinator)).body
     assert 'id="vgs-fee-month-state">stängd<' in page and f"{month_url}/close" not in page
     assert 'id="vgs-fee-preview"' not in page and f"{month_url}/adjust" not in page
-    refused = app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator)},
+    refused = app.post(f"{month_url}/run", data={"_csrf_token": token(app, month_url, coordinator), "confirm": "yes"},
                        extra_environ=as_user(coordinator))
     assert "stängda" in refused.body
 
@@ -196,3 +208,13 @@ class TestPopulationUpload:
                             year="tjugo").body
         assert "fyra siffror" in page
         assert model.Session.query(Population).filter_by(year=2025).count() == 0
+
+
+def test_a_month_not_over_is_said_so(app, org, coordinator):
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
+    import datetime as dt
+
+    this_month = dt.date.today().strftime("%Y-%m")
+    page = app.get(f"/ckan-admin/samverkan/avgifter/{this_month}", extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-month-not-over"' in page and "inte slut" in page
+

@@ -56,5 +56,8 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
         return _("Contact data anonymised, {days} days after the last change").format(
             days=d.get("older_than_days", ""))
     if key == ("fee_month", "adjust"):
-        return _("Amount: {amount} (before VAT)").format(amount=formats.sek(d.get("amount"), lang))
+        text = _("Amount: {amount} (before VAT)").format(amount=formats.sek(d.get("amount"), lang))
+        if d.get("corrects"):
+            text += _("; corrects {month}").format(month=d["corrects"])
+        return text
     return ""

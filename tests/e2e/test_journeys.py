@@ -144,8 +144,10 @@ def test_the_coordinator_runs_and_closes_a_month_and_downloads_the_csv(browser, 
     browser.find_element(By.XPATH, "//form[contains(@action, '/avgifter/manad')]//button").click()
     text = _wait_for(browser, "Vad en körning ger nu")
     assert "Göteborg: 600 000 invånare (2025)" in text
+    _click(browser, browser.find_element(By.ID, "confirm-run"))  # binding: asked first
     _submit(browser, "/2026-10/run")
     _wait_for(browser, "Underlagen för 2026-10 har sparats.")
+    _click(browser, browser.find_element(By.ID, "confirm-close"))
     _submit(browser, "/2026-10/close")
     _wait_for(browser, "2026-10 är stängd.")
     browser.find_element(By.LINK_TEXT, "Ladda ned CSV").click()

@@ -295,7 +295,7 @@ def compute(month_text: str) -> Run:
         statement(a.organization_id).lines.append(Line(
             kind="adjustment", amount=int(a.amount_ore), quantity=Decimal(1), unit="each",
             unit_price=Decimal(int(a.amount_ore)), reference_type="adjustment", reference_id=a.id,
-            details={"reason": a.reason}))
+            details={"reason": a.reason, "corrects": a.corrects}))
 
     result = sorted(statements.values(), key=lambda s: (s.organization_title, s.organization_id))
     for st in result:

@@ -54,6 +54,8 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
             area=area, expert=d.get("expert") or "", hours=formats.number(d.get("hours"), lang),
             rate=_sek(d.get("rate"), lang) if d.get("rate") is not None else _("several rates"))
     if kind == "adjustment":
+        if d.get("corrects"):
+            return _("Adjustment of {month}: {reason}").format(month=d["corrects"], reason=d.get("reason", ""))
         return _("Adjustment: {reason}").format(reason=d.get("reason", ""))
     return kind
 

@@ -410,6 +410,7 @@ def fee_adjust(not_empty: Validator, vgsamverkan_text: Validator, vgsamverkan_mo
         "month": [not_empty, vgsamverkan_month],
         "amount": [not_empty, vgsamverkan_signed_money],
         "reason": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+        "corrects": [tk.get_validator("ignore_missing"), vgsamverkan_month],
     }
 
 

@@ -164,11 +164,17 @@ class CalloffTime(tk.BaseModel):
     hourly_rate_ore = Column(BigInteger, nullable=True)
     author_id = Column(UnicodeText, nullable=True)
     created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # a correction (issue 20): the entry it corrects, its hours the change, and why
+    corrects_id = Column(UnicodeText, ForeignKey("vgsamverkan_calloff_time.id"), nullable=True)
+    reason = Column(UnicodeText, nullable=True)
 
     __table_args__ = (
-        # positive, in quarter hours, at most a day
-        CheckConstraint("hours > 0 AND hours <= 24 AND hours * 4 = trunc(hours * 4)",
+        # in quarter hours, at most a day; a logged entry positive, a correction a change
+        # (migration c2f7a9e4b1d8)
+        CheckConstraint("hours <> 0 AND hours <= 24 AND hours >= -24 AND hours * 4 = trunc(hours * 4) "
+                        "AND (hours > 0 OR corrects_id IS NOT NULL)",
                         name="vgsamverkan_calloff_time_hours_check"),
+        Index("vgsamverkan_calloff_time_corrects_idx", "corrects_id"),
         Index("vgsamverkan_calloff_time_calloff_idx", "calloff_id", "date"),
         Index("vgsamverkan_calloff_time_expert_idx", "expert_key", "date"),
         Index("vgsamverkan_calloff_time_org_idx", "organization_id", "date"),
@@ -187,4 +193,6 @@ class CalloffTime(tk.BaseModel):
             "hourly_rate": money.to_text(self.hourly_rate_ore),
             "author_name": author.name if author else None,
             "created": iso(self.created),
+            "corrects_id": self.corrects_id,
+            "reason": self.reason,
         }

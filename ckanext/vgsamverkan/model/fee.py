@@ -208,6 +208,8 @@ class FeeAdjustment(tk.BaseModel):
     organization_id = Column(UnicodeText, nullable=False)
     amount_ore = Column(BigInteger, nullable=False)
     reason = Column(UnicodeText, nullable=False)
+    # the month it corrects (earlier than ``month``; migration c2f7a9e4b1d8: none before)
+    corrects = Column(UnicodeText, nullable=True)
     author_id = Column(UnicodeText, nullable=True)
     created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
@@ -219,7 +221,7 @@ class FeeAdjustment(tk.BaseModel):
     def dictize(self) -> dict[str, Any]:
         author = user_by_id(self.author_id) if self.author_id else None
         return {"id": self.id, "month": self.month, "organization_id": self.organization_id,
-                "amount": money.to_text(self.amount_ore), "reason": self.reason,
+                "amount": money.to_text(self.amount_ore), "reason": self.reason, "corrects": self.corrects,
                 "author_name": author.name if author else None, "created": iso(self.created)}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from flask import Response
@@ -60,8 +61,24 @@ def admin_fee_month(month: str):
     participants = _participants()
     return tk.render("vgsamverkan/admin/fee_month.html", {
         "month": month, "saved": saved, "preview": preview, "error": error, "statements": statements,
-        "participants": participants, "labels": _field_labels(),
+        "sums": _sums(statements), "participants": participants, "labels": _field_labels(),
+        # a month still running: run and close say what a run now leaves out
+        "month_over": month < tk.h.vgsamverkan_this_month(), "previous_month": _previous(month),
     })
+
+
+def _sums(statements: list[dict[str, Any]]) -> dict[str, str]:
+    """The month's net, VAT and total: the sums of its statements', in SEK text."""
+    total = {k: sum((Decimal(st[k]) for st in statements), Decimal("0.00")) for k in ("net", "vat", "total")}
+    return {k: f"{v:.2f}" for k, v in total.items()}
+
+
+def _previous(month: str) -> str:
+    try:
+        year, mon = int(month[:4]), int(month[5:7])
+    except ValueError:
+        return ""
+    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
 
 
 @_csrf_protected
@@ -70,6 +87,9 @@ def admin_fee_month_act(month: str, verb: str):
     if verb not in _FEE_VERBS:
         return tk.abort(404)
     form = _form()
+    if verb in ("run", "close") and form.get("confirm") != "yes":  # a binding act is confirmed first
+        tk.h.flash_error(tk._("Nothing was done: tick the box to confirm."))
+        return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
     if verb == "run":
         payload: dict[str, Any] = {"month": month}
         success = tk._("The statements of {month} were saved.").format(month=month)
@@ -77,7 +97,8 @@ def admin_fee_month_act(month: str, verb: str):
         payload = {"month": month}
         success = tk._("{month} is closed.").format(month=month)
     else:
-        payload = {"month": month, **{k: form[k] for k in ("organization_id", "amount", "reason") if form.get(k)}}
+        payload = {"month": month, **{k: form[k] for k in ("organization_id", "amount", "reason", "corrects")
+                                      if form.get(k)}}
         success = tk._("The adjustment was added.")
     _act_and_flash(f"vgsamverkan_fee_{verb}", payload, success=success,
                    forbidden=tk._("Only the regional coordinator may see this page"))

@@ -352,8 +352,10 @@ def vgsamverkan_fee_month_list(context: Context, data_dict: DataDict) -> dict[st
 @action
 def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Add a credit (negative) or debit line with a reason to an organisation's
-    statement of an open month (coordinator). When the month has been run, it is run
-    again at once so that the statement shows the line.
+    statement of an open month (coordinator), correcting an earlier month, which it names
+    (SPEC 2026-11-29: an adjustment goes into a month later than the one it corrects).
+    When the month has been run, it is run again at once so that the statement shows the
+    line.
 
     :param organization_id: id or name of the organisation
     :type organization_id: string
@@ -363,6 +365,9 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
     :type amount: string
     :param reason: why (shown on the statement)
     :type reason: string
+    :param corrects: the month it corrects, ``YYYY-MM``, earlier than ``month`` (optional,
+        default the month before ``month``); the line names it
+    :type corrects: string
     :returns: the adjustment, with ``statement`` (the organisation's statement when the
         month has been run)
     :rtype: dictionary
@@ -374,17 +379,26 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
     org = _existing_org(data["organization_id"])
     if data["amount"] == 0:
         raise tk.ValidationError({"amount": [tk._("An adjustment cannot be 0")]})
+    year, mon = data["month"]
+    corrects = data.get("corrects") or ((year, mon - 1) if mon > 1 else (year - 1, 12))
+    corrects_text = "{:04d}-{:02d}".format(*corrects)
+    if corrects >= data["month"]:
+        raise tk.ValidationError({"corrects": [tk._(
+            "An adjustment goes into a month later than the one it corrects: {corrects} is not before "
+            "{month}").format(corrects=corrects_text, month=month_text)]})
     row = _lock_month(month_text)
     if row.state == "closed":
         raise tk.ValidationError({"month": [tk._(
             "The fees of {month} are closed: adjust in an open month").format(month=month_text)]})
     actor = _actor(context)
     adjustment = FeeAdjustment(month=month_text, organization_id=org.id, amount_ore=data["amount"],
-                               reason=data["reason"], author_id=actor.id if actor else None, created=utcnow())
+                               reason=data["reason"], corrects=corrects_text,
+                               author_id=actor.id if actor else None, created=utcnow())
     model.Session.add(adjustment)
     model.Session.flush()
     Event.record("fee_month", month_text, "adjust", actor_id=actor.id if actor else None,
-                 organization_id=org.id, comment=data["reason"], details={"amount": adjustment.dictize()["amount"]})
+                 organization_id=org.id, comment=data["reason"],
+                 details={"amount": adjustment.dictize()["amount"], "corrects": corrects_text})
     statement = None
     if row.run_at is not None:
         try:
