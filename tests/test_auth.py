@@ -128,9 +128,12 @@ def build_world(coordinator_name: str) -> dict:
     helpers.call_action("vgsamverkan_fee_schedule_set", valid_from="2020-01", total="1000")
     last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
     helpers.call_action("vgsamverkan_fee_run", month=last_month)
+    from ckanext.vgsamverkan.model import CalloffTime
+
+    co_entry = model.Session.query(CalloffTime.id).filter(CalloffTime.calloff_id == co_running["id"]).scalar()
     return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
             "last_month": last_month, "co_requested": co_requested, "co_assigned": co_assigned,
-            "co_running": co_running,
+            "co_running": co_running, "co_entry": co_entry,
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
             "conn_accepted": conn_accepted, "conn_connected": conn_connected,
             "pending": pending, "approved": approved, "pub_pending": pub_pending,
@@ -365,6 +368,10 @@ CASES = {
     ),
     "vgsamverkan_calloff_deliver": (
         "vgsamverkan_calloff_deliver", lambda w: {"id": w["co_running"]["id"]},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_calloff_correct_time": (
+        "vgsamverkan_calloff_correct_time", lambda w: {"id": w["co_entry"], "hours": "0.25", "reason": "Rättelse"},
         {"coordinator", "sysadmin"},
     ),
     "vgsamverkan_calloff_cancel": (

@@ -280,6 +280,48 @@ class TestMigration:
         assert rows == {running["participation_id"]: ("t", "f"), future["participation_id"]: ("f", "f"),
                         ended["participation_id"]: ("t", "t")}
 
+    def test_corrections_revision_down_and_up_with_data(self, cli, coordinator):
+        """c2f7a9e4b1d8 (issue 20): an adjustment's month corrected, time corrections. The
+        downgrade refuses while a correction exists (the old check cannot hold it); without
+        one it drops the columns, and the upgrade brings them back empty."""
+        import datetime as dt
+
+        from ckan.tests import factories
+
+        from tests.factories import call, participant_org, requested_on
+
+        admin = factories.User()
+        org = participant_org(admin, coordinator, effective_from="2025-01-01")
+        c = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="teknik",
+                 description="D", estimated_hours="4", period_start="2025-01-01", period_end="2027-12-31")
+        requested_on(c["id"], "2025-01-01")
+        call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", hourly_rate="900",
+             planned_hours="4")
+        day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        logged = call("vgsamverkan_calloff_log_time", coordinator, id=c["id"], date=day, hours="2")
+        month = dt.date.today().strftime("%Y-%m")
+        call("vgsamverkan_fee_adjust", coordinator, organization_id=org["id"], month=month, amount="-10",
+             reason="R")
+        call("vgsamverkan_calloff_correct_time", coordinator, id=logged["time_log"][0]["id"], hours="-1",
+             reason="Kortare")
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "b8e4c2a6f9d3"])
+        assert down.exit_code != 0 and "time corrections exist" in str(down.exception or down.output)
+        model.Session.remove()
+        with model.meta.engine.begin() as conn:  # without the correction it goes down
+            conn.execute(sa.text("DELETE FROM vgsamverkan_calloff_time WHERE corrects_id IS NOT NULL"))
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "b8e4c2a6f9d3"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        columns = {c["name"] for c in sa.inspect(model.meta.engine).get_columns("vgsamverkan_calloff_time")}
+        assert not {"corrects_id", "reason"} & columns
+        assert model.Session.execute(sa.text("SELECT hours FROM vgsamverkan_calloff_time")).scalar() == 2
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        model.Session.remove()
+        assert model.Session.execute(sa.text(
+            "SELECT amount_ore, corrects FROM vgsamverkan_fee_adjustment WHERE reason = 'R'")).fetchall() == [
+            (-1000, None)]
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output

@@ -46,6 +46,10 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
         return _("Takes part from {date}").format(date=d.get("date") or "")
     if key == ("participation", "end"):
         return _("Took part until {date}").format(date=d.get("date") or "")
+    if key == ("calloff", "correct_time"):
+        return _("The hours of {date} corrected from {before} to {after}").format(
+            date=d.get("date", ""), before=formats.number(d.get("before"), lang),
+            after=formats.number(d.get("after"), lang))
     if key == ("fee_schedule", "set"):
         return _("From {month}: {total}, {percent} per cent of it split equally, regional {fixed}").format(
             month=d.get("month", ""), total=formats.sek(d.get("total"), lang),

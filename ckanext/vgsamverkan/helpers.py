@@ -58,6 +58,7 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
             "create": tk._("called off expert support"),
             "assign": tk._("assigned an expert"),
             "log_time": tk._("logged time"),
+            "correct_time": tk._("corrected the time logged"),
             "deliver": tk._("marked it delivered"),
             "cancel": tk._("cancelled the call-off"),
         }.get(action, action)

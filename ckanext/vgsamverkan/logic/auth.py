@@ -276,6 +276,10 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> AuthR
     return _refuse(tk._("Only the assigned expert and the coordinator may log time"))
 
 
+def vgsamverkan_calloff_correct_time(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
 def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> AuthResult:
     return _coordinator_only(context)
 

@@ -255,6 +255,17 @@ def calloff_log_time(
     }
 
 
+@tk.validator_args
+def calloff_correct_time(
+    not_empty: Validator, vgsamverkan_text: Validator, vgsamverkan_hour_change: Validator,
+) -> Schema:
+    return {
+        "id": [not_empty, vgsamverkan_text],
+        "hours": [not_empty, vgsamverkan_hour_change],
+        "reason": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+    }
+
+
 def calloff_deliver() -> Schema:
     schema = decision()
     schema["delivered_date"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_date")]

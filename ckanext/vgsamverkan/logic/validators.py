@@ -26,6 +26,7 @@ __all__ = [
     "vgsamverkan_money",
     "vgsamverkan_hours",
     "vgsamverkan_quarter_hours",
+    "vgsamverkan_hour_change",
     "vgsamverkan_month",
     "vgsamverkan_bool",
     "vgsamverkan_percent",
@@ -107,6 +108,26 @@ def vgsamverkan_quarter_hours(value: Any) -> Any:
     7.75…); a ``Decimal``."""
     hours = vgsamverkan_hours(value)
     if hours > 24:
+        raise tk.Invalid(tk._("A day has at most 24 hours"))
+    if (hours * 4) % 1:
+        raise tk.Invalid(tk._("Log time in quarter hours, e.g. 1.25 or 7.5"))
+    return hours
+
+
+def vgsamverkan_hour_change(value: Any) -> Any:
+    """A change of a day's hours (a correction): not 0, more or fewer, in quarter hours,
+    at most a day either way; a ``Decimal``."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise tk.Invalid(tk._("Write the change of hours as a number, e.g. -1.5 or 0.25"))
+    text = str(value).strip()
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-").strip()
+    if not _HOURS.match(text):
+        raise tk.Invalid(tk._("Write the change of hours as a number, e.g. -1.5 or 0.25"))
+    hours = sign * Decimal(text.replace(",", "."))
+    if hours == 0:
+        raise tk.Invalid(tk._("A correction changes the hours: it cannot be 0"))
+    if abs(hours) > 24:
         raise tk.Invalid(tk._("A day has at most 24 hours"))
     if (hours * 4) % 1:
         raise tk.Invalid(tk._("Log time in quarter hours, e.g. 1.25 or 7.5"))

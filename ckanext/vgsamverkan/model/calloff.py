@@ -174,7 +174,7 @@ class CalloffTime(tk.BaseModel):
         CheckConstraint("hours <> 0 AND hours <= 24 AND hours >= -24 AND hours * 4 = trunc(hours * 4) "
                         "AND (hours > 0 OR corrects_id IS NOT NULL)",
                         name="vgsamverkan_calloff_time_hours_check"),
-        Index("vgsamverkan_calloff_time_corrects_idx", "corrects_id"),
+        Index("vgsamverkan_calloff_correct_times_idx", "corrects_id"),
         Index("vgsamverkan_calloff_time_calloff_idx", "calloff_id", "date"),
         Index("vgsamverkan_calloff_time_expert_idx", "expert_key", "date"),
         Index("vgsamverkan_calloff_time_org_idx", "organization_id", "date"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ckanext.vgsamverkan.logic.action.calloff import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_calloff_assign,
     vgsamverkan_calloff_cancel,
+    vgsamverkan_calloff_correct_time,
     vgsamverkan_calloff_create,
     vgsamverkan_calloff_deliver,
     vgsamverkan_calloff_list,

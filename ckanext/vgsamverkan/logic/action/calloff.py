@@ -19,6 +19,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _allowed,
     _commit,
     _count_and_rows,
+    _lock,
     _org_key,
     _participant_org,
     _preloaded,
@@ -324,6 +325,62 @@ def vgsamverkan_calloff_log_time(context: Context, data_dict: DataDict) -> dict[
         data["comment"] = data.get("note") or None
 
     return _calloff_step(context, data_dict, "log_time", schema.calloff_log_time(), before, mail=False)
+
+
+@action
+def vgsamverkan_calloff_correct_time(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Correct a time entry before its fee month is closed (coordinator). The correction
+    is an entry of its own, beside the one it corrects (which stays as it was logged):
+    the change of hours, more or fewer, and why; fees, the call-off's hours and the
+    expert's 24-hour day count the corrected figure. An entry's hours never go below 0.
+
+    :param id: the id of the time entry corrected (as in the call-off's ``time_log``)
+    :type id: string
+    :param hours: the change, e.g. ``"-1.5"`` (fewer) or ``"0.25"`` (more), in quarter hours
+    :type hours: string
+    :param reason: why (kept in the history and beside the entry)
+    :type reason: string
+    :returns: the call-off with its time log
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_calloff_correct_time", context, data_dict)
+    data = _validate(data_dict, schema.calloff_correct_time(), context)
+    entry = (model.Session.query(CalloffTime).filter(CalloffTime.id == data["id"])
+             .with_for_update().one_or_none())
+    if entry is None:
+        raise tk.ObjectNotFound(tk._("No such time entry"))
+    if entry.corrects_id is not None:
+        model.Session.rollback()
+        raise tk.ValidationError({"id": [tk._("Correct the entry as it was logged, not a correction of it")]})
+    obj = _lock(Calloff, entry.calloff_id)
+    _refuse_if_closed(entry.date, "hours")
+    change = data["hours"]
+    now = (model.Session.query(sa.func.sum(CalloffTime.hours))
+           .filter(sa.or_(CalloffTime.id == entry.id, CalloffTime.corrects_id == entry.id)).scalar())
+    if now + change < 0:
+        raise tk.ValidationError({"hours": [tk._(
+            "The entry of {date} has {hours} hours: a change of {change} would make them negative").format(
+                date=entry.date.isoformat(), hours=formats.number(now), change=formats.number(change))]})
+    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                          {"k": f"vgsamverkan-calloff-time:{entry.expert_key}:{entry.date.isoformat()}"})
+    logged = (model.Session.query(sa.func.coalesce(sa.func.sum(CalloffTime.hours), 0))
+              .filter(CalloffTime.expert_key == entry.expert_key, CalloffTime.date == entry.date).scalar())
+    if logged + change > 24:
+        raise tk.ValidationError({"hours": [tk._(
+            "{expert} already has {logged} hours on {date}: a day has at most 24 hours").format(
+                expert=entry.expert_name, logged=formats.number(logged), date=entry.date.isoformat())]})
+    actor = _actor(context)
+    model.Session.add(CalloffTime(
+        calloff_id=obj.id, organization_id=entry.organization_id, date=entry.date, hours=change, note=None,
+        expert_key=entry.expert_key, expert_name=entry.expert_name, hourly_rate_ore=entry.hourly_rate_ore,
+        author_id=actor.id if actor else None, created=utcnow(), corrects_id=entry.id, reason=data["reason"]))
+    obj.modified = utcnow()
+    Event.record("calloff", obj.id, "correct_time", actor_id=actor.id if actor else None,
+                 organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
+                 comment=data["reason"],
+                 details={"date": entry.date.isoformat(), "before": str(now), "after": str(now + change)})
+    _commit(context)
+    return _calloff_dict(obj)
 
 
 @action

@@ -38,14 +38,14 @@ def upgrade():
     op.add_column("vgsamverkan_calloff_time", sa.Column("reason", sa.UnicodeText, nullable=True))
     op.drop_constraint("vgsamverkan_calloff_time_hours_check", "vgsamverkan_calloff_time", type_="check")
     op.create_check_constraint("vgsamverkan_calloff_time_hours_check", "vgsamverkan_calloff_time", NEW_CHECK)
-    op.create_index("vgsamverkan_calloff_time_corrects_idx", "vgsamverkan_calloff_time", ["corrects_id"])
+    op.create_index("vgsamverkan_calloff_correct_times_idx", "vgsamverkan_calloff_time", ["corrects_id"])
 
 
 def downgrade():
     if op.get_bind().execute(sa.text(
             "SELECT count(*) FROM vgsamverkan_calloff_time WHERE corrects_id IS NOT NULL")).scalar():
         raise RuntimeError("vgsamverkan: time corrections exist; the revision before c2f7a9e4b1d8 cannot hold them")
-    op.drop_index("vgsamverkan_calloff_time_corrects_idx", "vgsamverkan_calloff_time")
+    op.drop_index("vgsamverkan_calloff_correct_times_idx", "vgsamverkan_calloff_time")
     op.drop_constraint("vgsamverkan_calloff_time_hours_check", "vgsamverkan_calloff_time", type_="check")
     op.create_check_constraint("vgsamverkan_calloff_time_hours_check", "vgsamverkan_calloff_time", OLD_CHECK)
     op.drop_column("vgsamverkan_calloff_time", "reason")
