@@ -217,3 +217,29 @@ class TestAdjustmentsNameTheMonthTheyCorrect:
                  amount="-100", reason="Fel", corrects=corrects)
         assert "corrects" in e.value.error_dict
         assert model.Session.query(FeeAdjustment).filter_by(month=MONTH).count() == 0
+
+
+class TestUnbilledMonths:
+    def test_the_workplace_lists_months_with_money_not_on_their_statements(self, world, coordinator):  # noqa: F811
+        admins, gbg = world["admins"], world["orgs"]["goteborg"]
+        hourly = _expert_work(coordinator, admins["goteborg"], gbg, hourly_rate="1000")
+        call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-09-10", hours="1")
+        unbilled = {m["month"]: m for m in call("vgsamverkan_dashboard_show", coordinator)["unbilled"]}
+        assert unbilled["2026-09"]["items"] == 1 and unbilled["2026-09"]["run_at"] is None  # never run
+        call("vgsamverkan_fee_run", coordinator, month="2026-09")
+        assert "2026-09" not in {m["month"] for m in call("vgsamverkan_dashboard_show", coordinator)["unbilled"]}
+        call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-09-11", hours="2")
+        [again] = [m for m in call("vgsamverkan_dashboard_show", coordinator)["unbilled"] if m["month"] == "2026-09"]
+        assert again["items"] == 1 and again["run_at"]  # added since the run
+        call("vgsamverkan_fee_run", coordinator, month="2026-09")
+        call("vgsamverkan_fee_close", coordinator, month="2026-09")
+        assert "2026-09" not in {m["month"] for m in call("vgsamverkan_dashboard_show", coordinator)["unbilled"]}
+
+    def test_the_page_shows_them(self, world, coordinator, app):  # noqa: F811
+        from tests.browser import Browser, as_user
+
+        hourly = _expert_work(coordinator, world["admins"]["goteborg"], world["orgs"]["goteborg"],
+                              hourly_rate="1000")
+        call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-09-10", hours="1")
+        page = Browser(app).get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+        assert 'id="vgs-unbilled"' in page and "/ckan-admin/samverkan/avgifter/2026-09" in page

@@ -24,10 +24,12 @@ from ckanext.vgsamverkan.model import (
     Connection,
     ConnectionQuote,
     FeeAdjustment,
+    FeeMonth,
     FeeSchedule,
     Participation,
     Population,
 )
+from ckanext.vgsamverkan.model.base import iso
 
 # statement and line ids are derived from what they are, so that a re-run of an
 # unchanged month writes the very same rows
@@ -325,4 +327,39 @@ def _decimal(value: Fraction) -> Decimal:
 
 def _fraction_text(value: Fraction) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def unbilled_months(today: dt.date) -> list[dict[str, Any]]:
+    """The open months that have money not on their saved statements (issue 20): time
+    logged, a connection made, a fixed price delivered or an adjustment added in a month
+    that was never run (a month already over), or added after the month's last run. Each
+    ``{"month", "items", "run_at"}`` (run_at None: never run), oldest first. Closed
+    months take nothing new (refused when dated in them)."""
+    this_month = today.strftime("%Y-%m")
+    runs = {m.month: m for m in model.Session.query(FeeMonth)}
+    found: dict[str, int] = {}
+
+    def count(month: str, added: dt.datetime) -> None:
+        run = runs.get(month)
+        if run is not None and run.state == "closed":
+            return
+        if run is None or run.run_at is None:
+            if month < this_month:
+                found[month] = found.get(month, 0) + 1
+        elif added > run.run_at:
+            found[month] = found.get(month, 0) + 1
+
+    for day, added in model.Session.query(CalloffTime.date, CalloffTime.created).filter(
+            CalloffTime.hourly_rate_ore.isnot(None)):
+        count(day.strftime("%Y-%m"), added)
+    for day, added in model.Session.query(Connection.connected_date, Connection.modified).filter(
+            Connection.connected_date.isnot(None), Connection.price_ore.isnot(None)):
+        count(day.strftime("%Y-%m"), added)
+    for day, added in model.Session.query(Calloff.delivered_date, Calloff.modified).filter(
+            Calloff.state == "delivered", Calloff.fixed_price_ore.isnot(None)):
+        count(day.strftime("%Y-%m"), added)
+    for month, added in model.Session.query(FeeAdjustment.month, FeeAdjustment.created):
+        count(month, added)
+    return [{"month": month, "items": n, "run_at": iso(runs[month].run_at) if month in runs else None}
+            for month, n in sorted(found.items())]
 

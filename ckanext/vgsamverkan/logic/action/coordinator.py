@@ -180,7 +180,9 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         ``vgsamverkan_queue_list`` lists it: ``Kind.waits`` in ``logic/objects.py``;
         ``population``: the paying municipalities of this month, the next to be run, that
         lack the figure of the year it asks for: ``older`` fall back to an older year,
-        ``none`` would stop the run)
+        ``none`` would stop the run; ``unbilled``: the open months with money not on
+        their saved statements, ``[{"month", "items", "run_at"}]``: never run though over,
+        or added to since the last run)
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
@@ -241,4 +243,5 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         "participants": participants,
         "waiting": pending + publishers_pending + connections_waiting + requested,
         "population": feerun.population_gaps((today.year, today.month)),
+        "unbilled": feerun.unbilled_months(today),
     }
