@@ -45,32 +45,30 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
                                "ignore_auth": True}
     result: dict[str, list[str]] = {"began": [], "ended": [], "reminded": [], "revoked": [], "failed": []}
 
-    for participation_id in participation.begin_due(today):
-        try:
-            began = participation.begin(context, participation_id, today)
-        except Exception:
-            model.Session.rollback()
-            log.exception("vgsamverkan: could not begin participation %s", participation_id)
-            result["failed"].append(participation_id)
-            continue
-        if began is not None:
-            notify.participation_decided(began, "begin")
-            result["began"].append(participation_id)
+    def each(due: list[str], verb: str, act: Any, tell: Any) -> None:
+        """Act on each participation due, each in its own transaction: one failure is
+        logged and counted and does not hold back the rest."""
+        for participation_id in due:
+            try:
+                done = act(context, participation_id, today)
+            except Exception:
+                model.Session.rollback()
+                log.exception("vgsamverkan: could not %s participation %s", verb, participation_id)
+                result["failed"].append(participation_id)
+                continue
+            if done is not None:
+                tell(done)
+                result["began" if verb == "begin" else "ended"].append(participation_id)
 
-    for participation_id in participation.end_due(today):
-        try:
-            done = participation.end(context, participation_id, today)
-        except Exception:
-            model.Session.rollback()
-            log.exception("vgsamverkan: could not end participation %s", participation_id)
-            result["failed"].append(participation_id)
-            continue
-        if done is not None:
-            ended, rights_ended = done
-            notify.participation_decided(ended, "end")
-            for rights in rights_ended:
-                notify.publisher_decided(rights, "end")
-            result["ended"].append(participation_id)
+    def tell_ended(done: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
+        ended, rights_ended = done
+        notify.participation_decided(ended, "end")
+        for rights in rights_ended:
+            notify.publisher_decided(rights, "end")
+
+    each(participation.begin_due(today), "begin", participation.begin,
+         lambda began: notify.participation_decided(began, "begin"))
+    each(participation.end_due(today), "end", participation.end, tell_ended)
 
     expired = [
         r.id for r in model.Session.query(PublisherRequest.id)

@@ -626,12 +626,17 @@ def begin(context: Context, participation_id: str, today: dt.date) -> dict[str, 
         model.Session.rollback()
         return None
     obj.began_at = utcnow()
-    actor = _actor(context)
-    Event.record("participation", obj.id, "begin", actor_id=actor.id if actor else None,
-                 organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
-                 details={"date": obj.effective_from.isoformat() if obj.effective_from else None})
+    _dated_event(context, obj, "begin", obj.effective_from)
     model.repo.commit()
     return obj.dictize()
+
+
+def _dated_event(context: Context, obj: Participation, verb: str, day: dt.date | None) -> None:
+    """The event of a day a participation's dates took effect (its state unchanged)."""
+    actor = _actor(context)
+    Event.record("participation", obj.id, verb, actor_id=actor.id if actor else None,
+                 organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
+                 details={"date": day.isoformat() if day else None})
 
 
 def end(context: Context, participation_id: str, today: dt.date
@@ -645,10 +650,7 @@ def end(context: Context, participation_id: str, today: dt.date
         model.Session.rollback()
         return None
     obj.ended_at = utcnow()
-    actor = _actor(context)
-    Event.record("participation", obj.id, "end", actor_id=actor.id if actor else None,
-                 organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
-                 details={"date": obj.effective_to.isoformat()})
+    _dated_event(context, obj, "end", obj.effective_to)
     ended = _end_rights_with(context, obj)
     model.repo.commit()
     return obj.dictize(), ended
