@@ -220,6 +220,9 @@ CASES = {
         lambda w: {"id": w["approved"]["id"], "org_number": w["approved"]["org_number"]},
         {"coordinator", "sysadmin"},
     ),
+    "vgsamverkan_waiting_list": (
+        "vgsamverkan_waiting_list", lambda w: {}, LOGGED_IN,
+    ),
     "vgsamverkan_participant_list": (
         "vgsamverkan_participant_list", lambda w: {}, set(ROLES),
     ),

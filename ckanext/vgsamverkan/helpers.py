@@ -5,11 +5,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import enforce, objects, roles, taking_part
+from ckanext.vgsamverkan.logic.action import waiting
 
 
 def vgsamverkan_is_coordinator() -> bool:
@@ -127,6 +129,14 @@ def vgsamverkan_is_participant(organization_id: str | None) -> bool:
     """Whether the organisation takes part today (logic/taking_part.py)."""
 
     return enforce.is_participant(organization_id)
+
+
+def vgsamverkan_waiting_count() -> int:
+    """How many requests wait for the logged-in user's move (the header's count)."""
+    user = tk.current_user
+    if not user or not getattr(user, "is_authenticated", False):
+        return 0
+    return waiting.waiting_count(model.User.get(user.name))
 
 
 def vgsamverkan_taking_part_status(p: dict[str, Any]) -> str:

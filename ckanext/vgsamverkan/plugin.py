@@ -35,6 +35,10 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
     def update_config(self, config: CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        # after log-in, what waits for the user first (issue 21), unless the site chose
+        # another page than CKAN's own default
+        if config.get("ckan.auth.route_after_login") in (None, "", "dashboard.datasets"):
+            config["ckan.auth.route_after_login"] = "vgsamverkan.after_login"
 
     # IMiddleware: a lost database connection is a 503 that says so (unavailable.py);
     # malformed requests are a 400 and every answer has the security headers (guard.py)

@@ -108,7 +108,7 @@ def _pages(w) -> dict[str, list[str]]:
     return {
         "": ["/samverkan", "/en/samverkan"],
         "a11y-publicist": [
-            "/samverkan", "/samverkan/mina-arenden", "/samverkan/deltagande/ansok",
+            "/samverkan", "/samverkan/mina-arenden", "/samverkan/vantar", "/samverkan/deltagande/ansok",
             f"/samverkan/deltagande/{w['participation']['id']}",
             f"/samverkan/deltagande/{w['participation']['id']}/uppgifter", "/samverkan/behorighet/ansok",
             f"/samverkan/behorighet/{w['pending']['id']}", f"/samverkan/behorighet/{w['rights']['id']}",
@@ -117,7 +117,7 @@ def _pages(w) -> dict[str, list[str]]:
         "e2e-samordnare": [
             "/ckan-admin/samverkan", "/ckan-admin/samverkan/avgifter", "/ckan-admin/samverkan/avgifter/2026-10",
             "/ckan-admin/samverkan/avgifter/2026-11", "/ckan-admin/samverkan/befolkning",
-            "/ckan-admin/samverkan/personuppgifter",
+            "/ckan-admin/samverkan/personuppgifter", "/samverkan/vantar", "/en/samverkan/vantar",
             f"/samverkan/deltagande/{w['participation']['id']}", f"/samverkan/behorighet/{w['pending']['id']}",
             f"/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",
             f"/en/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",

@@ -128,6 +128,10 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> A
     return _refuse(tk._("Only an admin of the organisation or the coordinator may change its data"))
 
 
+def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _logged_in(context)
+
+
 @tk.auth_allow_anonymous_access
 def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _ok()

@@ -47,3 +47,24 @@ def my_requests():
         {"participations": participations["results"], "publishers": publishers["results"],
          "connections": connections["results"], "calloffs": calloffs["results"]},
     )
+
+
+def waiting():
+    """"Väntar på dig": what waits for the logged-in user's move, and their requests
+    where someone else moves (issue 21)."""
+    if not _logged_in():
+        return _login_redirect()
+    result = tk.get_action("vgsamverkan_waiting_list")(_context(), {})
+    return tk.render("vgsamverkan/waiting.html", {"waiting": result})
+
+
+def after_login():
+    """Where a log-in lands (``ckan.auth.route_after_login``, set by the plugin unless the
+    site chose another): "Väntar på dig" when something waits for the user's move, else
+    where CKAN would send them (the dashboard's datasets)."""
+    if not _logged_in():
+        return _login_redirect()
+    if tk.get_action("vgsamverkan_waiting_list")(_context(), {})["count"]:
+        return tk.redirect_to("vgsamverkan.waiting")
+    return tk.redirect_to("dashboard.datasets")
+

@@ -86,6 +86,9 @@ from ckanext.vgsamverkan.logic.action.publisher import (  # noqa: F401 (register
     vgsamverkan_publisher_show,
     vgsamverkan_publisher_withdraw,
 )
+from ckanext.vgsamverkan.logic.action.waiting import (  # noqa: F401 (registered: __all__ below)
+    vgsamverkan_waiting_list,
+)
 
 # The actions the plugin registers (blanket): ours, and CKAN's that we chain.
 CHAINED = ["resource_create", "organization_create", "group_create", "organization_update", "group_update",

@@ -1,0 +1,123 @@
+"""What waits for the person logged in (issue 21, "Väntar på dig"): their move apart
+from others' move, across every kind of request, for the page they land on after
+log-in and the count in the header."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Context, DataDict
+
+from ckanext.vgsamverkan import money
+from ckanext.vgsamverkan.logic import objects, roles, schema
+from ckanext.vgsamverkan.logic.action._base import _actor, _today, _validate, action
+from ckanext.vgsamverkan.model import Calloff, Connection, ConnectionQuote
+
+# what happens next in each open state, when it is someone else's move (said in the
+# reader's language when the list is made)
+_THEIR_MOVE = {
+    ("participation", "pending"): lambda: tk._("The regional coordinator decides; you get an e-mail."),
+    ("publisher", "pending"): lambda: tk._("The regional coordinator decides; you get an e-mail."),
+    ("connection", "submitted"): lambda: tk._("The regional coordinator investigates."),
+    ("connection", "investigating"): lambda: tk._("The regional coordinator investigates."),
+    ("connection", "accepted"): lambda: tk._("The coordinator connects you."),
+    ("calloff", "requested"): lambda: tk._("The regional coordinator assigns an expert."),
+    ("calloff", "assigned"): lambda: tk._("The expert works on it."),
+    ("calloff", "in_progress"): lambda: tk._("The expert works on it."),
+}
+
+
+def _age(moment: Any, today: dt.date) -> int | None:
+    if not moment:
+        return None
+    day = dt.datetime.fromisoformat(moment).date() if isinstance(moment, str) else moment.date()
+    return max((today - day).days, 0)
+
+
+def _row(kind: str, item: dict[str, Any], today: dt.date, next_step: str, since: Any,
+         amount: str | None = None) -> dict[str, Any]:
+    return {
+        "kind": kind, "kind_label": objects.KINDS[kind].label(), "id": item["id"], "state": item["state"],
+        "organization_id": item.get("organization_id"),
+        "organization_title": item.get("organization_title") or "",
+        "amount": amount, "age_days": _age(since, today), "next": next_step,
+        "url": objects.KINDS[kind].path.format(id=item["id"]),
+    }
+
+
+@action
+@tk.side_effect_free
+def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What waits for the caller (logged in): ``yours``, the requests where it is the
+    caller's move (the coordinator: everything in the coordinator's queue; an
+    organisation's admin: quotes to accept or decline; an assigned expert: call-offs to
+    log time on), and ``others``, the caller's open requests where someone else moves,
+    each with what happens next. Oldest first.
+
+    :returns: ``{"count": N (of yours), "yours": [...], "others": [...]}``, each row
+        ``{"kind", "kind_label", "id", "state", "organization_id", "organization_title",
+        "amount" (SEK text, or null), "age_days", "next", "url"}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_waiting_list", context, data_dict)
+    _validate(data_dict, schema.dashboard_show(), context)
+    user = _actor(context)
+    assert user is not None  # the auth function requires a logged-in user
+    today = _today()
+    yours: list[dict[str, Any]] = []
+
+    if roles.is_coordinator(user):
+        queue = tk.get_action("vgsamverkan_queue_list")(dict(context), {"sort": "oldest"})["results"]
+        for item in queue:
+            yours.append(_row(item["kind"], item, today, item.get("summary") or "", item.get("waiting_since")))
+    # quotes the caller's organisations are to answer
+    admin_orgs = roles.admin_org_ids(user)
+    if admin_orgs:
+        quoted = (model.Session.query(Connection, ConnectionQuote)
+                  .outerjoin(ConnectionQuote, ConnectionQuote.id == Connection.current_quote_id)
+                  .filter(Connection.state == "quoted", Connection.organization_id.in_(admin_orgs))
+                  .order_by(Connection.modified))
+        for connection, quote in quoted:
+            item = connection.dictize()
+            price = money.to_text(quote.price_ore) if quote is not None else None
+            yours.append(_row("connection", item, today, tk._("Accept or decline the quote."),
+                              connection.modified, price))
+    # call-offs the caller is the expert of
+    for calloff in (model.Session.query(Calloff)
+                    .filter(Calloff.expert_user_id == user.id, Calloff.state.in_(("assigned", "in_progress")))
+                    .order_by(Calloff.modified)):
+        item = calloff.dictize(with_time=False)
+        price = money.to_text(calloff.fixed_price_ore) if calloff.fixed_price_ore is not None else None
+        yours.append(_row("calloff", item, today, tk._("Log your time on the call-off."), calloff.modified, price))
+    seen = {(r["kind"], r["id"]) for r in yours}
+
+    others: list[dict[str, Any]] = []
+    for kind in objects.KINDS.values():
+        try:
+            results = tk.get_action(f"vgsamverkan_{kind.name}_list")(dict(context), {"limit": 100})["results"]
+        except (tk.NotAuthorized, tk.ValidationError):
+            continue
+        for item in results:
+            if item["state"] not in kind.open or (kind.name, item["id"]) in seen:
+                continue
+            step = _THEIR_MOVE.get((kind.name, item["state"]))
+            if step is None:
+                continue
+            others.append(_row(kind.name, item, today, step(), item.get("modified") or item.get("created")))
+    others.sort(key=lambda r: -(r["age_days"] or 0))
+    return {"count": len(yours), "yours": yours, "others": others}
+
+
+def waiting_count(user: model.User | None) -> int:
+    """How many requests wait for ``user``'s move (the header's count); 0 for nobody."""
+    if user is None:
+        return 0
+    context: Context = {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}
+    try:
+        return int(tk.get_action("vgsamverkan_waiting_list")(context, {})["count"])
+    except (tk.NotAuthorized, tk.ValidationError):
+        return 0
+
+
