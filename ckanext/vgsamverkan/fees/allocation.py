@@ -103,6 +103,12 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
+def previous_month(month: tuple[int, int]) -> tuple[int, int]:
+    """The month before ``(year, month)``."""
+    year, mon = month
+    return (year, mon - 1) if mon > 1 else (year - 1, 12)
+
+
 def takes_part(period: Period, day: dt.date) -> bool:
     return (period.start is None or period.start <= day) and (period.end is None or day <= period.end)
 

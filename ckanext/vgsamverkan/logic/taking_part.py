@@ -33,28 +33,28 @@ log = logging.getLogger(__name__)
 DECIDED = ("approved", "terminated")
 
 
-def today() -> dt.date:
-    """Today in the portal's time zone (``ckan.display_timezone``)."""
+def _zone() -> dt.tzinfo | None:
+    """The portal's time zone (``ckan.display_timezone``); None for ``server``, the
+    machine's own; UTC for a name it does not know."""
     name = tk.config.get("ckan.display_timezone") or "UTC"
     if name == "server":
-        return dt.date.today()
+        return None
     try:
-        zone: dt.tzinfo = zoneinfo.ZoneInfo(name)
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         log.warning("vgsamverkan: unknown ckan.display_timezone %r, days are counted in UTC", name)
-        zone = dt.timezone.utc
-    return dt.datetime.now(zone).date()
+        return dt.timezone.utc
+
+
+def today() -> dt.date:
+    """Today in the portal's time zone (``ckan.display_timezone``)."""
+    zone = _zone()
+    return dt.date.today() if zone is None else dt.datetime.now(zone).date()
 
 
 def day_of(moment: dt.datetime) -> dt.date:
     """The portal's day of a moment (a time stamp kept in UTC)."""
-    name = tk.config.get("ckan.display_timezone") or "UTC"
-    if name == "server":
-        return moment.astimezone().date()
-    try:
-        return moment.astimezone(zoneinfo.ZoneInfo(name)).date()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return moment.astimezone(dt.timezone.utc).date()
+    return moment.astimezone(_zone()).date()
 
 
 def on(day: dt.date) -> Any:

@@ -9,6 +9,7 @@ from flask import Response
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.views._common import (
     _act_and_flash,
     _context,
@@ -75,10 +76,9 @@ def _sums(statements: list[dict[str, Any]]) -> dict[str, str]:
 
 def _previous(month: str) -> str:
     try:
-        year, mon = int(month[:4]), int(month[5:7])
+        return "{:04d}-{:02d}".format(*fees.previous_month(fees.parse_month(month)))
     except ValueError:
         return ""
-    return f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
 
 
 @_csrf_protected

@@ -64,7 +64,7 @@ def after_login():
     where CKAN would send them (the dashboard's datasets)."""
     if not _logged_in():
         return _login_redirect()
-    if tk.get_action("vgsamverkan_waiting_list")(_context(), {})["count"]:
+    if tk.h.vgsamverkan_waiting_count():
         return tk.redirect_to("vgsamverkan.waiting")
     return tk.redirect_to("dashboard.datasets")
 

@@ -15,9 +15,10 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, money
+from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export, sie_settings
+from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export
 from ckanext.vgsamverkan.logic import roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -296,7 +297,6 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     row = model.Session.get(FeeMonth, month_text)
     if row is None or row.run_at is None:
         raise tk.ValidationError({"month": [tk._("{month} has not been run: run it first").format(month=month_text)]})
-    sie_settings()  # a wrong account setting stops the close before anything changes
     row = _lock_month(month_text)
     if row.state == "closed":
         raise tk.ValidationError({"month": [tk._("The fees of {month} are already closed").format(month=month_text)]})
@@ -379,8 +379,7 @@ def vgsamverkan_fee_adjust(context: Context, data_dict: DataDict) -> dict[str, A
     org = _existing_org(data["organization_id"])
     if data["amount"] == 0:
         raise tk.ValidationError({"amount": [tk._("An adjustment cannot be 0")]})
-    year, mon = data["month"]
-    corrects = data.get("corrects") or ((year, mon - 1) if mon > 1 else (year - 1, 12))
+    corrects = data.get("corrects") or fees.previous_month(data["month"])
     corrects_text = "{:04d}-{:02d}".format(*corrects)
     if corrects >= data["month"]:
         raise tk.ValidationError({"corrects": [tk._(

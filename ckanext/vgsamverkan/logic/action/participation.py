@@ -23,6 +23,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _existing_org,
     _integrity_error,
     _lock,
+    _may,
     _org_key,
     _page,
     _step,
@@ -296,14 +297,6 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
     return result
 
 
-def _may(name: str, context: Context, data_dict: dict[str, Any]) -> bool:
-    try:
-        tk.check_access(name, dict(context), data_dict)
-    except tk.NotAuthorized:
-        return False
-    return True
-
-
 def _check_no_overlap(obj: Participation, effective_from: dt.date) -> None:
     """A new participation starts after every earlier one of the same organisation
     (and, for a kommun, of the same municipality) has ended: fees never count a day
@@ -454,7 +447,7 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
         old = getattr(obj, field) or None
         if new != old:
             changes.append({"field": field, "old": old, "new": new})
-            setattr(obj, field, new if new is not None or field in ("contact_phone", "invoice_reference") else "")
+            setattr(obj, field, new)  # None only for the fields that may be empty (the schema)
     if changes:
         obj.modified = utcnow()
         actor = _actor(context)

@@ -47,25 +47,9 @@ def _row(kind: str, item: dict[str, Any], today: dt.date, next_step: str, since:
     }
 
 
-@action
-@tk.side_effect_free
-def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """What waits for the caller (logged in): ``yours``, the requests where it is the
-    caller's move (the coordinator: everything in the coordinator's queue; an
-    organisation's admin: quotes to accept or decline; an assigned expert: call-offs to
-    log time on), and ``others``, the caller's open requests where someone else moves,
-    each with what happens next. Oldest first.
-
-    :returns: ``{"count": N (of yours), "yours": [...], "others": [...]}``, each row
-        ``{"kind", "kind_label", "id", "state", "organization_id", "organization_title",
-        "amount" (SEK text, or null), "age_days", "next", "url"}``
-    :rtype: dictionary
-    """
-    tk.check_access("vgsamverkan_waiting_list", context, data_dict)
-    _validate(data_dict, schema.dashboard_show(), context)
-    user = _actor(context)
-    assert user is not None  # the auth function requires a logged-in user
-    today = _today()
+def _yours(context: Context, user: model.User, today: dt.date) -> list[dict[str, Any]]:
+    """The requests where it is ``user``'s move: the coordinator's queue, the quotes the
+    user's organisations are to answer, the call-offs the user is the expert of."""
     yours: list[dict[str, Any]] = []
 
     if roles.is_coordinator(user):
@@ -91,6 +75,29 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
         item = calloff.dictize(with_time=False)
         price = money.to_text(calloff.fixed_price_ore) if calloff.fixed_price_ore is not None else None
         yours.append(_row("calloff", item, today, tk._("Log your time on the call-off."), calloff.modified, price))
+    return yours
+
+
+@action
+@tk.side_effect_free
+def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """What waits for the caller (logged in): ``yours``, the requests where it is the
+    caller's move (the coordinator: everything in the coordinator's queue; an
+    organisation's admin: quotes to accept or decline; an assigned expert: call-offs to
+    log time on), and ``others``, the caller's open requests where someone else moves,
+    each with what happens next. Oldest first.
+
+    :returns: ``{"count": N (of yours), "yours": [...], "others": [...]}``, each row
+        ``{"kind", "kind_label", "id", "state", "organization_id", "organization_title",
+        "amount" (SEK text, or null), "age_days", "next", "url"}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_waiting_list", context, data_dict)
+    _validate(data_dict, schema.dashboard_show(), context)
+    user = _actor(context)
+    assert user is not None  # the auth function requires a logged-in user
+    today = _today()
+    yours = _yours(context, user, today)
     seen = {(r["kind"], r["id"]) for r in yours}
 
     others: list[dict[str, Any]] = []
@@ -111,13 +118,9 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
 
 
 def waiting_count(user: model.User | None) -> int:
-    """How many requests wait for ``user``'s move (the header's count); 0 for nobody."""
+    """How many requests wait for ``user``'s move (the header's count, on every page of
+    a logged-in user: only their own move is counted, not the list of others')."""
     if user is None:
         return 0
     context: Context = {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}
-    try:
-        return int(tk.get_action("vgsamverkan_waiting_list")(context, {})["count"])
-    except (tk.NotAuthorized, tk.ValidationError):
-        return 0
-
-
+    return len(_yours(context, user, _today()))
