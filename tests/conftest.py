@@ -219,6 +219,17 @@ class Mailbox:
     def to(self, address: str) -> list:
         return [m for m in self.messages if address in str(m["To"])]
 
+    # a receipt (issue 21) is known by its subject, in either language
+    RECEIPT = ("Mottaget: ", "Received: ")
+
+    def receipts(self, address: str) -> list:
+        """The receipts sent to ``address``."""
+        return [m for m in self.to(address) if str(m["Subject"]).strip().startswith(self.RECEIPT)]
+
+    def news(self, address: str) -> list:
+        """The mails to ``address`` that are not receipts (decisions, comments, notices)."""
+        return [m for m in self.to(address) if not str(m["Subject"]).strip().startswith(self.RECEIPT)]
+
     @staticmethod
     def body(msg) -> str:
         return msg.get_body(preferencelist=("plain",)).get_content()

@@ -94,15 +94,18 @@ def test_redis_down_decisions_stand_and_the_mails_go_out_once_when_it_is_back(
     model.Session.expire_all()
     assert model.Session.get(Participation, p["id"]).state == "approved"
     assert model.Session.get(Participation, second["id"]).state == "pending"
+    # the approval, the comment (the applicant is now the new organisation's admin) and
+    # the second application's receipt to the applicant; the application to the coordinator
     waiting = [("samordnare@example.org", "waiting"), ("sokande@example.org", "waiting"),
-               ("sokande@example.org", "waiting")]
-    assert _outbox() == sorted([("samordnare@example.org", "sent")] + waiting)
-    assert outbox.flush() == {"waiting": 3, "queued": 0}  # still away
+               ("sokande@example.org", "waiting"), ("sokande@example.org", "waiting")]
+    sent = [("samordnare@example.org", "sent"), ("sokande@example.org", "sent")]  # the first application's
+    assert _outbox() == sorted(sent + waiting)
+    assert outbox.flush() == {"waiting": 4, "queued": 0}  # still away
 
     own_redis.start()  # a new, empty Redis: nothing of before survived in it
-    assert outbox.flush() == {"waiting": 3, "queued": 3}
+    assert outbox.flush() == {"waiting": 4, "queued": 4}
     run_jobs()
-    assert len(mailbox.to("sokande@example.org")) == 2 and len(mailbox.to("samordnare@example.org")) == 1
+    assert len(mailbox.to("sokande@example.org")) == 3 and len(mailbox.to("samordnare@example.org")) == 1
     assert all(state == "sent" for _email, state in _outbox())
 
     # none twice: a job queued again for a sent mail, and another flush, send nothing
@@ -120,8 +123,9 @@ def test_a_mail_given_up_after_its_retries(coordinator, mailbox, run_jobs, ckan_
     apply_new(factories.User())
     run_jobs()
     model.Session.expire_all()
-    [row] = model.Session.query(Outbox).all()
-    assert (row.state, row.attempts) == ("failed", 1) and row.last_error
+    rows = model.Session.query(Outbox).all()  # to the coordinator, and the receipt
+    assert len(rows) == 2
+    assert all((row.state, row.attempts) == ("failed", 1) and row.last_error for row in rows)
     assert outbox.flush() == {"waiting": 0, "queued": 0}  # not queued again
 
 
@@ -131,8 +135,8 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     job queue once the database is back, and goes out once.
 
     Simulated (the only mock here): the loss is an OperationalError raised by the lookup
-    of the applicant's address (mail/notify.py's _applicant, patched where the notification
-    looks it up), because the test's own database cannot be stopped under
+    of the organisation's admins (mail/notify.py's _admins, patched where the notification
+    looks them up), because the test's own database cannot be stopped under
     the test. A real PostgreSQL restart under load is tests/e2e/test_pg_restart.py."""
     import sqlalchemy as sa
 
@@ -141,24 +145,25 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     run_jobs()
     mailbox.messages.clear()
 
-    real_applicant = notify._applicant
+    real_admins = notify._admins
     lost = []
 
-    def address(p):
-        lost.append(p["id"])
+    def admins(org_id):
+        lost.append(org_id)
         raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(notify, "_applicant", address)
+    monkeypatch.setattr(notify, "_admins", admins)
     approved = call("vgsamverkan_participation_approve", coordinator, id=application["id"])
-    monkeypatch.setattr(notify, "_applicant", real_applicant)
+    monkeypatch.setattr(notify, "_admins", real_admins)
     assert lost and approved["state"] == "approved"
     model.Session.expire_all()
     assert model.Session.get(Participation, application["id"]).state == "approved"
-    assert model.Session.query(Outbox).filter(Outbox.recipient_email == "sokande@example.org").count() == 0
+    # (the application's receipt was sent before: only the approval is in question)
+    assert model.Session.query(Outbox).filter(Outbox.recipient_email == "sokande@example.org").count() == 1
     run_jobs()  # prepare_later: composed, written to the outbox, queued; then sent
-    assert len(mailbox.to("sokande@example.org")) == 1
+    assert len(mailbox.news("sokande@example.org")) == 1
     run_jobs()
-    assert len(mailbox.to("sokande@example.org")) == 1  # once
+    assert len(mailbox.news("sokande@example.org")) == 1  # once
 
 
 def test_the_flush_command(own_redis, coordinator, cli):
@@ -167,11 +172,12 @@ def test_the_flush_command(own_redis, coordinator, cli):
     own_redis.stop()
     apply_new(factories.User())
     refused = cli.invoke(ckan, ["vgsamverkan", "mail", "flush"])
-    assert refused.exit_code == 1 and "0 of 1 waiting mails queued" in refused.output, refused.output
+    # the second application's mail to the coordinator and its receipt
+    assert refused.exit_code == 1 and "0 of 2 waiting mails queued" in refused.output, refused.output
     assert "cannot be reached" in refused.output
     own_redis.start()
     flushed = cli.invoke(ckan, ["vgsamverkan", "mail", "flush"])
-    assert flushed.exit_code == 0 and "1 of 1 waiting mails queued" in flushed.output, flushed.output
+    assert flushed.exit_code == 0 and "2 of 2 waiting mails queued" in flushed.output, flushed.output
 
 
 _KILLED_RUN = r'''

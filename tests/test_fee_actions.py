@@ -418,7 +418,7 @@ class TestPopulationWarning:
             page = Browser(app).get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
             warning = page[page.index('id="vgs-population-warning"'):]
             warning = warning[:warning.index("</div>")]
-            assert "31 december 2025" in warning and "Tanum (2023)" in warning
+            assert "31 december 2025" in warning and "Tanum (1435): siffran från 2023" in warning
             call("vgsamverkan_population_import", coordinator, year=2025, source="Test",
                  records=[{"municipality_code": "1435", "name": "Tanum", "population": 12_900}])
             assert call("vgsamverkan_dashboard_show", coordinator)["population"]["older"] == []
@@ -430,8 +430,10 @@ class TestPopulationWarning:
 
         # June 2023 asks for 2022; Partille (1402), taking part since 2023, has figures from
         # 2023 on only: the month would stop. The world's payers start in 2026: not counted.
-        participant_org(factories.User(), coordinator, effective_from="2023-01-01", org_type="kommun",
-                        municipality_code="1402")
+        org = participant_org(factories.User(), coordinator, effective_from="2023-01-01", org_type="kommun",
+                              municipality_code="1402")
         gaps = run.population_gaps((2023, 6))
-        assert (gaps["year"], gaps["none"], gaps["older"]) == (2022, [{"municipality_code": "1402"}], [])
+        # named by the organisation that takes part for it (no figure names it)
+        assert (gaps["year"], gaps["none"], gaps["older"]) == (
+            2022, [{"municipality_code": "1402", "name": org["title"]}], [])
         assert run.population_gaps((2026, 11)) == {"month": "2026-11", "year": 2025, "older": [], "none": []}

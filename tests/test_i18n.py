@@ -73,8 +73,15 @@ def _every_mail(lang: str):
                    contact="Anna", delivered_date="2026-12-10", logged_hours="10.25", amount="9737.50")
     out = [("submitted", *mailer._compose_submitted(lang, person)),
            ("publisher submitted", *mailer._compose_publisher_submitted(lang, person)),
-           ("comment", *mailer._compose_comment(lang, {"author_display_name": "Anna", "text": "Hej"},
+           ("publisher told", *mailer._compose_publisher_told(lang, person)),
+           ("comment", *mailer._compose_comment(lang, {"author_display_name": "Anna", "text": "Hej",
+                                                       "object_type": "connection", "object_id": "x1"},
                                                 "Alingsås kommun", "/samverkan"))]
+    out += [(f"receipt {kind}", *mailer._compose_receipt(lang, kind, d))
+            for kind, d in (("participation", person), ("publisher", person), ("connection", connection),
+                            ("calloff", calloff))]
+    out += [(f"receipt connection {v}", *mailer._compose_receipt(lang, "connection", connection, v))
+            for v in ("accept", "decline")]
     out += [(f"participation {v}", *mailer._compose_decided(lang, person, v))
             for v in ("approve", "reject", "withdraw", "terminate")]
     out += [(f"publisher {v}", *mailer._compose_publisher_decided(lang, person, v))
@@ -93,7 +100,7 @@ def test_every_mail_is_in_one_language_with_its_numbers():
     problems = []
     for lang in ("sv", "en"):
         mails = _every_mail(lang)
-        assert len(mails) == 30
+        assert len(mails) == 37
         for what, subject, body in mails:
             found = wrong_language(subject + "\n" + body, lang)
             if found:

@@ -24,9 +24,11 @@ def test_application_and_decision_mails(coordinator, mailbox, run_jobs):
     assert f"/samverkan/deltagande/{p['id']}" in body
     assert applicant["name"] in body
 
+    [receipt] = mailbox.receipts("sokande@example.org")
+    assert "Mottaget: er ansökan om deltagande" in receipt["Subject"]
     call("vgsamverkan_participation_reject", coordinator, id=p["id"], reason="Organisationsnumret stämmer inte")
     run_jobs()
-    to_applicant = mailbox.to("sokande@example.org")
+    to_applicant = mailbox.news("sokande@example.org")
     assert len(to_applicant) == 1
     assert "avslagits" in to_applicant[0]["Subject"]
     assert "Organisationsnumret stämmer inte" in mailbox.body(to_applicant[0])
@@ -37,8 +39,8 @@ def test_english_applicant_gets_english_mail(coordinator, mailbox, run_jobs):
     p = apply_new(applicant, language="en")
     call("vgsamverkan_participation_approve", coordinator, id=p["id"], comment="Welcome")
     run_jobs()
-    [msg] = mailbox.to("applicant@example.org")
-    assert msg["Subject"].startswith("Your application to take part has been approved")
+    [msg] = mailbox.news("applicant@example.org")
+    assert msg["Subject"].strip().startswith("Your application to take part has been approved")
     body = mailbox.body(msg)
     assert "Welcome" in body and f"/samverkan/deltagande/{p['id']}" in body
 
@@ -62,9 +64,9 @@ def test_a_refusing_mail_server_never_undoes_the_decision(coordinator, mailbox, 
     assert approved["state"] == "approved"
     model.Session.expire_all()
     assert model.Session.get(Participation, p["id"]).state == "approved"
-    assert mailbox.to("tur@example.org") == []
+    assert mailbox.news("tur@example.org") == []  # (the receipt of the application went before)
     # the mail is a row of the outbox: tried once, the refusal written down, still waiting
-    [row] = model.Session.query(Outbox).filter_by(recipient_email="tur@example.org").all()
+    [row] = model.Session.query(Outbox).filter_by(recipient_email="tur@example.org", state="waiting").all()
     row_id = row.id
     assert (row.state, row.attempts) == ("waiting", 1)
     assert row.last_error  # what the server answered
@@ -79,7 +81,7 @@ def test_a_refusing_mail_server_never_undoes_the_decision(coordinator, mailbox, 
     model.Session.commit()
     assert outbox.flush() == {"waiting": 1, "queued": 1}
     run_jobs()
-    assert len(mailbox.to("tur@example.org")) == 1
+    assert len(mailbox.news("tur@example.org")) == 1
     model.Session.expire_all()
     row = model.Session.get(Outbox, row_id)
     assert (row.state, row.attempts, row.last_error) == ("sent", 2, None) and row.sent_at
@@ -98,7 +100,7 @@ def test_comment_from_coordinator_reaches_applicant(coordinator, mailbox, run_jo
     call("vgsamverkan_comment_create", coordinator, object_type="participation",
          object_id=p["id"], text="Behöver fakturareferens")
     run_jobs()
-    [msg] = mailbox.to("kommentar@example.org")
+    [msg] = mailbox.news("kommentar@example.org")
     assert "Behöver fakturareferens" in mailbox.body(msg)
 
 
@@ -149,7 +151,7 @@ class TestPublisherMail:
         call("vgsamverkan_publisher_approve", coordinator, id=r["id"], expires="2099-12-31", comment="Välkommen")
         call("vgsamverkan_publisher_revoke", coordinator, id=r["id"], comment="Slutat på kommunen")
         run_jobs()
-        approved, revoked = sorted(mailbox.to("publicist@example.org"), key=lambda m: "indragen" in m["Subject"])
+        approved, revoked = sorted(mailbox.news("publicist@example.org"), key=lambda m: "indragen" in m["Subject"])
         assert "Publiceringsbehörighet beviljad" in approved["Subject"]
         assert "2099-12-31" in mailbox.body(approved) and "Välkommen" in mailbox.body(approved)
         assert "Publiceringsbehörighet indragen" in revoked["Subject"]
@@ -163,8 +165,8 @@ class TestPublisherMail:
         r = request_rights(user, org, language="en")
         call("vgsamverkan_publisher_reject", coordinator, id=r["id"], reason="Unknown to the municipality")
         run_jobs()
-        [msg] = mailbox.to("publisher@example.org")
-        assert msg["Subject"].startswith("Publishing rights rejected")
+        [msg] = mailbox.news("publisher@example.org")
+        assert msg["Subject"].strip().startswith("Publishing rights rejected")
         assert "Unknown to the municipality" in mailbox.body(msg)
 
     def test_asked_for_by_an_admin_both_hear(self, coordinator, mailbox, run_jobs):
@@ -228,7 +230,9 @@ class TestConnectionMail:
         call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="Nattlig skörd",
              effort_hours="24.5", price="18500.00", valid_until=valid)
         run_jobs()
-        to_org = mailbox.to("it-chef@example.org")
+        [receipt] = mailbox.receipts("it-chef@example.org")
+        assert "Mottaget: er begäran om anslutning" in receipt["Subject"]
+        to_org = mailbox.news("it-chef@example.org")
         assert len(to_org) == 2
         quote = next(m for m in to_org if "Offert" in m["Subject"])
         body = mailbox.body(quote)
@@ -239,10 +243,12 @@ class TestConnectionMail:
         mailbox.messages.clear()
         call("vgsamverkan_connection_accept", admin, id=c["id"])
         run_jobs()
-        assert len(mailbox.to("samordnare@example.org")) == 1 and mailbox.to("it-chef@example.org") == []
+        assert len(mailbox.to("samordnare@example.org")) == 1 and mailbox.news("it-chef@example.org") == []
+        [accepted] = mailbox.receipts("it-chef@example.org")  # the one who accepted: the amount and what next
+        assert "18\u00a0500,00 kr" in mailbox.body(accepted) and "Vad händer nu" in mailbox.body(accepted)
         call("vgsamverkan_connection_complete", coordinator, id=c["id"], connected_date="2026-12-01")
         run_jobs()
-        [done] = mailbox.to("it-chef@example.org")
+        [done] = mailbox.news("it-chef@example.org")
         assert "2026-12-01" in mailbox.body(done)
 
 
@@ -269,7 +275,7 @@ class TestCalloffMail:
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="Eva Expert",
              expert_user_id=expert["id"], hourly_rate="950", planned_hours="8")
         run_jobs()
-        [to_org] = mailbox.to("kommunchef@example.org")
+        [to_org] = mailbox.news("kommunchef@example.org")
         [to_expert] = mailbox.to("expert@example.org")
         assert "Eva Expert" in mailbox.body(to_org) and "950,00 kr per timme (exkl. moms)" in mailbox.body(to_org)
         assert "Planerade timmar: 8" in mailbox.body(to_org)
@@ -328,3 +334,124 @@ def test_jobs_queued_by_an_older_version_still_find_their_functions(coordinator,
     assert job.func_name == "ckanext.vgsamverkan.mailer.send_job"
     run_jobs()
     assert len(mailbox.to("aldre@example.org")) == 1
+
+
+class TestReceiptsAndRecipients:
+    """Issue 21: a receipt for every request; decision mails that say who asked and what
+    now; comments to every admin and the coordinator, never the writer; admins told of
+    publisher requests; no mail to an admin who left; people and municipalities named."""
+
+    def _org_of_two(self, coordinator, first, second):
+        from tests.factories import apply_existing
+
+        org = factories.Organization(users=[{"name": first["name"], "capacity": "admin"},
+                                            {"name": second["name"], "capacity": "admin"}])
+        p = apply_existing(first, org)
+        call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+        return org
+
+    def test_every_request_gets_a_receipt_with_its_reference_what_next_and_link(self, coordinator, mailbox, run_jobs):
+        from ckanext.vgsamverkan.logic import objects
+        from tests.factories import participant_org
+
+        admin = factories.User(email="kvitto@example.org", fullname="Kim Kvitto")
+        org = participant_org(admin, coordinator)
+        run_jobs()
+        mailbox.messages.clear()
+        colleague = factories.User(fullname="Per Publicist")
+        sent = {
+            "publisher": call("vgsamverkan_publisher_request", admin, organization_id=org["id"], role="editor",
+                              user_id=colleague["name"], language="sv"),
+            "connection": call("vgsamverkan_connection_create", admin, organization_id=org["id"], language="sv",
+                               information_sets="Bygglov", technical_contact="Tekniker"),
+            "calloff": call("vgsamverkan_calloff_create", admin, organization_id=org["id"], language="en",
+                            competence_area="juridik", description="Licences", estimated_hours="4",
+                            period_start="2026-11-01", period_end="2026-12-31"),
+        }
+        run_jobs()
+        receipts = mailbox.receipts("kvitto@example.org")
+        assert len(receipts) == 3
+        for kind, request in sent.items():
+            ref = objects.reference(kind, request["id"])
+            [receipt] = [m for m in receipts if ref in str(m["Subject"])]
+            body = mailbox.body(receipt)
+            assert f"{ref}" in body and objects.KINDS[kind].path.format(id=request["id"]) in body
+            assert ("What happens next" if kind == "calloff" else "Vad händer nu") in body
+        publisher = next(m for m in receipts if "BEH-" in str(m["Subject"]))
+        assert f"Per Publicist ({colleague['name']})" in mailbox.body(publisher)  # "Full Name (user)"
+        # the receipt is the sender's only mail: the coordinator got the requests
+        assert mailbox.news("kvitto@example.org") == []
+        assert len(mailbox.to("samordnare@example.org")) == 3
+
+    def test_decision_mails_say_who_asked_and_what_now(self, coordinator, mailbox, run_jobs):
+        applicant = factories.User(email="beslut@example.org", fullname="Bo Beslut")
+        p = apply_new(applicant, language="sv")
+        call("vgsamverkan_participation_approve", coordinator, id=p["id"])
+        run_jobs()
+        [approved] = mailbox.news("beslut@example.org")
+        body = mailbox.body(approved)
+        assert f"Ansökt av: Bo Beslut ({applicant['name']})" in body
+        assert "Vad ni kan göra nu" in body and f"/organization/samverkan/{p['organization_name']}" in body
+        assert f"[DEL-{p['id'][:8].upper()}]" in str(approved["Subject"])
+
+    def test_a_comment_reaches_every_admin_and_the_coordinator_never_the_writer(
+            self, coordinator, mailbox, run_jobs):
+        first = factories.User(email="forsta@example.org")
+        second = factories.User(email="andra@example.org")
+        org = self._org_of_two(coordinator, first, second)
+        c = call("vgsamverkan_connection_create", first, organization_id=org["id"], language="sv",
+                 information_sets="Vatten", technical_contact="Tekniker")
+        run_jobs()
+        mailbox.messages.clear()
+        call("vgsamverkan_comment_create", first, object_type="connection", object_id=c["id"], text="Fråga A")
+        run_jobs()
+        assert [m for m in mailbox.messages if "Fråga A" in mailbox.body(m)] == \
+            mailbox.to("andra@example.org") + mailbox.to("samordnare@example.org")
+        assert len(mailbox.to("andra@example.org")) == 1 and mailbox.to("forsta@example.org") == []
+        mailbox.messages.clear()
+        call("vgsamverkan_comment_create", coordinator, object_type="connection", object_id=c["id"], text="Svar B")
+        run_jobs()
+        assert len(mailbox.to("forsta@example.org")) == 1 and len(mailbox.to("andra@example.org")) == 1
+        assert mailbox.to("samordnare@example.org") == []  # the coordinator wrote it
+
+    def test_admins_are_told_of_publisher_requests_in_their_organisation(self, coordinator, mailbox, run_jobs):
+        from tests.factories import request_rights
+
+        first = factories.User(email="chef-a@example.org")
+        second = factories.User(email="chef-b@example.org")
+        org = self._org_of_two(coordinator, first, second)
+        run_jobs()
+        mailbox.messages.clear()
+        newcomer = factories.User(email="ny-publicist@example.org", fullname="Nora Ny")
+        request_rights(newcomer, org, language="sv")
+        run_jobs()
+        for admin in ("chef-a@example.org", "chef-b@example.org"):
+            [told] = mailbox.to(admin)
+            assert f"Nora Ny ({newcomer['name']})" in mailbox.body(told)
+        assert len(mailbox.receipts("ny-publicist@example.org")) == 1
+        assert len(mailbox.to("samordnare@example.org")) == 1
+
+    def test_an_admin_who_left_gets_no_more_of_the_organisations_mail(self, coordinator, mailbox, run_jobs):
+        import datetime as dt
+
+        first = factories.User(email="slutat@example.org")
+        second = factories.User(email="kvar@example.org")
+        org = self._org_of_two(coordinator, first, second)
+        c = call("vgsamverkan_connection_create", first, organization_id=org["id"], language="sv",
+                 information_sets="Trafik", technical_contact="Tekniker")
+        call("organization_member_delete", coordinator, id=org["id"], username=first["name"])
+        run_jobs()
+        mailbox.messages.clear()
+        call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="Ivar")
+        call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="Skörd", effort_hours="2",
+             price="1000", valid_until=(dt.date.today() + dt.timedelta(days=10)).isoformat())
+        run_jobs()
+        assert mailbox.to("slutat@example.org") == []
+        assert len(mailbox.to("kvar@example.org")) == 2  # the organisation still hears
+
+    def test_the_municipality_by_name_and_code(self, coordinator, mailbox, run_jobs):
+        applicant = factories.User(email="kommun@example.org")
+        apply_new(applicant, org_type="kommun", municipality_code="1441")
+        run_jobs()
+        [new] = mailbox.to("samordnare@example.org")
+        assert "Kommun: Lerum (1441)" in mailbox.body(new)

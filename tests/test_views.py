@@ -239,3 +239,16 @@ class TestAccounts:
         page = app.get("/samverkan").body
         assert 'id="vgs-register"' not in page
         assert "samordnare@example.org" in page and "skapar du inte konto själv" in page
+
+
+def test_request_pages_name_people_municipalities_and_the_case_reference(app, coordinator):
+    """Issue 21: "Full Name (user)", "Lerum (1441)" and the receipt's case reference on the
+    request's page."""
+    from ckanext.vgsamverkan.logic import objects
+
+    applicant = factories.User(fullname="Lena Lerum")
+    p = apply_new(applicant, org_type="kommun", municipality_code="1441")
+    page = app.get(f"/samverkan/deltagande/{p['id']}", extra_environ=as_user(coordinator)).body
+    assert "Lerum (1441)" in page
+    assert f"Lena Lerum ({applicant['name']})" in page
+    assert f'id="vgs-reference">{objects.reference("participation", p["id"])}<' in page

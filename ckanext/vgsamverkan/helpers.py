@@ -12,6 +12,7 @@ from ckanext.vgsamverkan import config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import enforce, objects, roles, taking_part
 from ckanext.vgsamverkan.logic.action import waiting
+from ckanext.vgsamverkan.model.population import municipality_label
 
 
 def vgsamverkan_is_coordinator() -> bool:
@@ -123,6 +124,16 @@ def vgsamverkan_municipalities() -> list[dict[str, str]]:
         {"value": code, "text": f"{name} ({code})"}
         for code, name in sorted(names.items(), key=lambda kv: kv[1])
     ]
+
+
+def vgsamverkan_reference(object_type: str, object_id: str) -> str:
+    """A request's case reference ("AVR-1A2B3C4D"), as its receipt and mails name it."""
+    return objects.reference(object_type, object_id)
+
+
+def vgsamverkan_municipality(code: str | None, name: str | None = None) -> str:
+    """A municipality as pages name it: "Lerum (1441)" (the code alone when unknown)."""
+    return municipality_label(code, name or None)
 
 
 def vgsamverkan_is_participant(organization_id: str | None) -> bool:

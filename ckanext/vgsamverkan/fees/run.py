@@ -129,18 +129,22 @@ def population_gaps(month: tuple[int, int]) -> dict[str, Any]:
     kommunalt bolag taking part in the month) without a figure of the year the month asks
     for, with the older year they would fall back to, or none (the run would stop).
     ``{"month", "year", "older": [{"municipality_code", "name", "year"}],
-    "none": [{"municipality_code"}]}``, by code."""
+    "none": [{"municipality_code", "name"}]}``, by code (a municipality without any
+    figure is named by the organisation taking part for it)."""
     first, last = month_bounds(month)
-    codes = {p.municipality_code for p in _participations(last)
-             if p.municipality_code and p.org_type in ("kommun", "kommunalt_bolag")
-             and (p.effective_to is None or p.effective_to >= first)}
+    paying = [p for p in _participations(last)
+              if p.municipality_code and p.org_type in ("kommun", "kommunalt_bolag")
+              and (p.effective_to is None or p.effective_to >= first)]
+    codes = {p.municipality_code for p in paying}
+    titles = {p.municipality_code: p.organization_title for p in paying if p.org_type == "kommun"}
     figures = population_of(month, codes)
     wanted = month[0] - 1
     return {
         "month": "{:04d}-{:02d}".format(*month), "year": wanted,
         "older": [{"municipality_code": code, "name": figures[code].name, "year": figures[code].year}
                   for code in sorted(codes) if code in figures and figures[code].year < wanted],
-        "none": [{"municipality_code": code} for code in sorted(codes) if code not in figures],
+        "none": [{"municipality_code": code, "name": titles.get(code)} for code in sorted(codes)
+                 if code not in figures],
     }
 
 

@@ -41,23 +41,32 @@ class Kind:
     open: tuple[str, ...]
     label: Callable[[], str]     # its name for people, in the request's language
     bulk: bool = False           # approved or rejected in bulk from the coordinator's queue
+    # the case reference's prefix (issue 21): "AVR-1A2B3C4D", on the request's page, its
+    # receipt and every mail about it; the same letters in Swedish and English
+    prefix: str = ""
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("participation", Participation, workflow.PARTICIPATION, "vgsamverkan.participation_read",
          "/samverkan/deltagande/{id}", waits=("pending",), open=("pending",),
-         label=lambda: tk._("Application to take part"), bulk=True),
+         label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL"),
     Kind("publisher", PublisherRequest, workflow.PUBLISHER, "vgsamverkan.publisher_read",
          "/samverkan/behorighet/{id}", waits=("pending",), open=("pending",),
-         label=lambda: tk._("Publishing rights"), bulk=True),
+         label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH"),
     Kind("connection", Connection, workflow.CONNECTION, "vgsamverkan.connection_read",
          "/samverkan/anslutning/{id}", waits=("submitted", "investigating", "accepted"),
          open=("submitted", "investigating", "quoted", "accepted"),
-         label=lambda: tk._("Connection")),
+         label=lambda: tk._("Connection"), prefix="ANS"),
     Kind("calloff", Calloff, workflow.CALLOFF, "vgsamverkan.calloff_read",
          "/samverkan/avrop/{id}", waits=("requested",), open=("requested", "assigned", "in_progress"),
-         label=lambda: tk._("Call-off")),
+         label=lambda: tk._("Call-off"), prefix="AVR"),
 )}
+
+def reference(object_type: str, object_id: str) -> str:
+    """A request's case reference for people ("AVR-1A2B3C4D"): its kind's prefix and the
+    first eight characters of its id, which the request's page shows beside its title."""
+    return f"{KINDS[object_type].prefix}-{object_id[:8].upper()}"
+
 
 # object_type -> model class (what the auth functions and validators resolve)
 OBJECT_TYPES: dict[str, Any] = {name: kind.model for name, kind in KINDS.items()}

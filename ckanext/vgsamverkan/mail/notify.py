@@ -23,6 +23,8 @@ from ckanext.vgsamverkan.mail.texts import (
     _compose_decided,
     _compose_publisher_decided,
     _compose_publisher_submitted,
+    _compose_publisher_told,
+    _compose_receipt,
     _compose_submitted,
     object_path,
 )
@@ -109,97 +111,174 @@ def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
     return notify
 
 
+def _address(user: model.User | None) -> tuple[str, str]:
+    if user is not None and user.email and user.state == "active":
+        return user.display_name, user.email
+    return "", ""
+
+
+def _user_address(user_id: str | None) -> tuple[str, str]:
+    return _address(model.User.get(user_id) if user_id else None)
+
+
+def _admins(org_id: str | None) -> list[model.User]:
+    """The organisation's admins today (active members with capacity admin)."""
+    if not org_id:
+        return []
+    return (model.Session.query(model.User)
+            .join(model.Member, model.Member.table_id == model.User.id)
+            .filter(model.Member.group_id == org_id, model.Member.table_name == "user",
+                    model.Member.capacity == "admin", model.Member.state == "active",
+                    model.User.state == "active")
+            .order_by(model.User.name).all())
+
+
+def _organisation(org_id: str | None, asker_id: str | None) -> list[tuple[str, str]]:
+    """Where the organisation's mail about a request goes: to the one who asked while
+    they are still an admin of it; to its admins today when they are not (an admin who
+    left gets no more of its mail, and the mail still reaches the organisation). Before
+    the organisation exists (an application for a new one) the applicant is the party."""
+    if not org_id:
+        return [_user_address(asker_id)]
+    admins = _admins(org_id)
+    if asker_id and any(u.id == asker_id for u in admins):
+        return [_user_address(asker_id)]
+    return [_address(u) for u in admins]
+
+
+def _send(addresses: list[tuple[str, str]], subject: str, body: str, *, never: tuple[str, ...] = ()) -> None:
+    """One mail to each address, once (by e-mail address), none to an address in ``never``
+    (the writer of a comment) or without an address."""
+    seen = {e.lower() for e in never if e}
+    for name, email in addresses:
+        if email and email.lower() not in seen:
+            seen.add(email.lower())
+            _enqueue(name, email, subject, body)
+
+
+def _coordinator() -> list[tuple[str, str]]:
+    return [(config.contact_name(), config.coordinator_email())]
+
+
+def _receipt(kind: str, d: dict[str, Any], to_user_id: str | None, verb: str = "create") -> None:
+    """The receipt of a request to whoever sent it, in the language of the request."""
+    subject, body = _compose_receipt(d.get("language") or "sv", kind, d, verb)
+    _send([_user_address(to_user_id)], subject, body)
+
+
 @_never_undoing
 def participation_submitted(p: dict[str, Any]) -> None:
     subject, body = _compose_submitted(_coordinator_lang(), p)
-    _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+    _send(_coordinator(), subject, body)
+    _receipt("participation", p, p.get("applicant_id"))
 
 
 @_never_undoing
 def participation_decided(p: dict[str, Any], verb: str) -> None:
     if verb == "withdraw":
         subject, body = _compose_decided(_coordinator_lang(), p, verb)
-        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        _send(_coordinator(), subject, body)
         return
-    name, email = _applicant(p)
     subject, body = _compose_decided(p.get("language") or "sv", p, verb)
-    _enqueue(name, email, subject, body)
-
-
-def _user_address(user_id: str | None) -> tuple[str, str]:
-    user = model.User.get(user_id) if user_id else None
-    if user is not None and user.email:
-        return user.display_name, user.email
-    return "", ""
+    to = [a for a in _organisation(p.get("organization_id"), p.get("applicant_id")) if a[1]]
+    # nobody to reach in the portal (an organisation without admins): the contact person
+    # of the application
+    _send(to or [_applicant(p)], subject, body)
 
 
 @_never_undoing
 def publisher_submitted(r: dict[str, Any]) -> None:
+    """The coordinator decides; the organisation's admins are told (issue 21); the one who
+    asked gets a receipt."""
     subject, body = _compose_publisher_submitted(_coordinator_lang(), r)
-    _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+    _send(_coordinator(), subject, body)
+    subject, body = _compose_publisher_told(r.get("language") or "sv", r)
+    _send([_address(u) for u in _admins(r["organization_id"]) if u.id != r.get("applicant_id")], subject, body)
+    _receipt("publisher", r, r.get("applicant_id"))
 
 
 @_never_undoing
 def publisher_decided(r: dict[str, Any], verb: str) -> None:
     """Decisions, expiry and reminders go to the user the rights are for, and to the
-    one who asked if someone else; a withdrawal goes to the coordinator."""
+    one who asked if someone else who is still an admin of the organisation; a withdrawal
+    goes to the coordinator."""
     if verb == "withdraw":
         subject, body = _compose_publisher_decided(_coordinator_lang(), r, verb)
-        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        _send(_coordinator(), subject, body)
         return
     subject, body = _compose_publisher_decided(r.get("language") or "sv", r, verb)
-    for user_id in dict.fromkeys([r.get("user_id"), r.get("applicant_id")]):
-        name, email = _user_address(user_id)
-        _enqueue(name, email, subject, body)
+    to = [_user_address(r.get("user_id"))]
+    if r.get("applicant_id") and any(u.id == r["applicant_id"] for u in _admins(r["organization_id"])):
+        to.append(_user_address(r["applicant_id"]))
+    _send(to, subject, body)
+
+
+def _parties(object_type: str, obj: Any) -> list[tuple[str, str]]:
+    """Who in the organisation follows a request's conversation: its admins today (before
+    a new organisation exists, the applicant); the user of publishing rights; the expert
+    of a call-off."""
+    org_id = getattr(obj, "organization_id", None)
+    to = [_address(u) for u in _admins(org_id)] if org_id else [_applicant(obj.dictize())]
+    if object_type == "publisher":
+        to.append(_user_address(obj.user_id))
+    if object_type == "calloff" and obj.expert_user_id:
+        to.append(_user_address(obj.expert_user_id))
+    return to
 
 
 @_never_undoing
 def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) -> None:
-    """A comment from the coordinator goes to the applicant; one from the organisation
-    goes to the coordinator."""
+    """A comment reaches every admin of the organisation and the coordinator, never its
+    writer (a coordinator's comment does not go back to the coordinator's mailbox)."""
     title = getattr(obj, "organization_title", "") or ""
     path = object_path(comment["object_type"], obj.id)
-    if from_coordinator:
-        name, email = _applicant(obj.dictize()) if comment["object_type"] == "participation" \
-            else _user_address(getattr(obj, "applicant_id", None))
-        lang = getattr(obj, "language", None) or "sv"
-    else:
-        name, email, lang = config.contact_name(), config.coordinator_email(), _coordinator_lang()
+    writer = _user_address(comment.get("author_id"))[1]
+    lang = getattr(obj, "language", None) or "sv"
     subject, body = _compose_comment(lang, comment, title, path)
-    _enqueue(name, email, subject, body)
+    _send(_parties(comment["object_type"], obj), subject, body,
+          never=(writer, config.coordinator_email()) if from_coordinator else (writer,))
+    if not from_coordinator:
+        subject, body = _compose_comment(_coordinator_lang(), comment, title, path)
+        _send(_coordinator(), subject, body, never=(writer,))
 
 
-# the coordinator's acts notify the organisation, the organisation's acts the coordinator
+# the organisation's acts notify the coordinator (and the actor gets a receipt of those
+# in _RECEIPTS); the coordinator's acts notify the organisation
 _TO_COORDINATOR = {"create", "accept", "decline"}
+_RECEIPTS = {"create", "accept", "decline"}
 
 
 @_never_undoing
-def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True) -> None:
+def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True,
+                       actor_id: str | None = None) -> None:
     if verb in _TO_COORDINATOR or (verb == "cancel" and not by_coordinator):
         subject, body = _compose_connection(_coordinator_lang(), c, verb)
-        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        _send(_coordinator(), subject, body)
+        if verb in _RECEIPTS:
+            _receipt("connection", c, actor_id or c.get("applicant_id"), verb)
         return
     subject, body = _compose_connection(c.get("language") or "sv", c, verb)
-    name, email = _user_address(c.get("applicant_id"))
-    _enqueue(name, email, subject, body)
+    _send(_organisation(c["organization_id"], c.get("applicant_id")), subject, body)
 
 
 @_never_undoing
-def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True) -> None:
-    """A new call-off goes to the coordinator; the coordinator's acts go to the one who
-    asked; an assignment also to the expert; a cancellation by the organisation to the
-    coordinator (and the expert, if one was assigned)."""
+def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True,
+                    actor_id: str | None = None) -> None:
+    """A new call-off goes to the coordinator (a receipt to the one who asked); the
+    coordinator's acts go to the organisation (_organisation); an assignment also to the
+    expert; a cancellation by the organisation to the coordinator (and the expert, if one
+    was assigned)."""
     if verb not in ("create", "assign", "deliver", "cancel"):
         return
     to_coordinator = verb == "create" or (verb == "cancel" and not by_coordinator)
     if to_coordinator:
         subject, body = _compose_calloff(_coordinator_lang(), c, verb)
-        _enqueue(config.contact_name(), config.coordinator_email(), subject, body)
+        _send(_coordinator(), subject, body)
+        if verb == "create":
+            _receipt("calloff", c, actor_id or c.get("applicant_id"))
     else:
         subject, body = _compose_calloff(c.get("language") or "sv", c, verb)
-        name, email = _user_address(c.get("applicant_id"))
-        _enqueue(name, email, subject, body)
+        _send(_organisation(c["organization_id"], c.get("applicant_id")), subject, body)
     if verb in ("assign", "cancel") and c.get("expert_user_id") and c["expert_user_id"] != c.get("applicant_id"):
         subject, body = _compose_calloff(c.get("language") or "sv", c, verb)
-        name, email = _user_address(c["expert_user_id"])
-        _enqueue(name, email, subject, body)
+        _send([_user_address(c["expert_user_id"])], subject, body)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ckanext.vgsamverkan import config, formats, labels
 from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.model.population import municipality_label
 from ckanext.vgsamverkan.translation import translations
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,66 @@ def object_path(object_type: str, object_id: str) -> str:
     return objects.KINDS[object_type].path.format(id=object_id)
 
 
+def org_path(organization_name: str | None) -> str:
+    """The organisation's Samverkan tab, where its admins ask for what they need."""
+    return f"/organization/samverkan/{organization_name}" if organization_name else "/samverkan"
+
+
+def _referenced(_: Any, kind: str, d: dict[str, Any], subject: str, lines: list[str]) -> tuple[str, str]:
+    """Every mail about a request names its case reference: in the subject (so that a mail
+    program keeps a case's mails together) and in the text."""
+    ref = objects.reference(kind, d["id"])
+    return f"{subject} [{ref}]", "\n".join(lines + [_("Case reference: {reference}").format(reference=ref)])
+
+
+def _asked_by(_: Any, d: dict[str, Any]) -> str:
+    return _("Asked by: {user}").format(user=d.get("applicant_display_name") or d.get("applicant_name") or "")
+
+
+def _compose_receipt(lang: str, kind: str, d: dict[str, Any], verb: str = "create") -> tuple[str, str]:
+    """The receipt to whoever sent a request (or answered a quote): what was received, its
+    case reference, what happens next and where to follow it (issue 21)."""
+    _ = translations(lang).gettext
+    org = d.get("organization_title") or ""
+    if kind == "participation":
+        subject = _("Received: your application to take part, {organization}")
+        sent = _("We have received the application of {organization} to take part in the regional collaboration.")
+        nxt = _("The regional coordinator reviews the application and approves or rejects it. You get an e-mail "
+                "when it is decided.")
+    elif kind == "publisher":
+        subject = _("Received: your request for publishing rights, {organization}")
+        sent = _("We have received the request for publishing rights for {user} in {organization} as {role}.")
+        nxt = _("The regional coordinator decides on the request; you get an e-mail when it is decided. Until "
+                "then, what {user} may do does not change.")
+    elif kind == "connection" and verb == "accept":
+        subject = _("Received: you accepted the quote, {organization}")
+        sent = _("You accepted the quote for the connection of {organization}: {price} before VAT.")
+        nxt = _("The regional coordinator carries out the connection and tells you when it is done. The price "
+                "is charged on the fee statement of the month the connection is completed.")
+    elif kind == "connection" and verb == "decline":
+        subject = _("Received: you declined the quote, {organization}")
+        sent = _("You declined the quote for the connection of {organization}.")
+        nxt = _("The request is closed and nothing is charged. You may ask for a new connection at any time.")
+    elif kind == "connection":
+        subject = _("Received: your connection request, {organization}")
+        sent = _("We have received the request of {organization} for a connection to the regional platform.")
+        nxt = _("The regional coordinator investigates it and then sends a quote, which an admin of "
+                "{organization} accepts or declines. Nothing is charged before a quote is accepted.")
+    else:
+        subject = _("Received: your call-off of expert support, {organization}")
+        sent = _("We have received the call-off of expert support ({area}) for {organization}.")
+        nxt = _("The regional coordinator assigns an expert and tells you who and at what price. Nothing is "
+                "charged before the expert works.")
+    values = {"organization": org, "user": d.get("user_display_name") or "",
+              "role": labels.role(d.get("role") or "", lang),
+              "price": formats.sek(d.get("price"), lang),
+              "area": labels.competence_area(d.get("competence_area") or "", lang)}
+    lines = [sent.format(**values), "",
+             _("What happens next: {text}").format(text=nxt.format(**values)), "",
+             _("Follow it here: {link}").format(link=link(object_path(kind, d["id"])))]
+    return _referenced(_, kind, d, subject.format(**values), lines)
+
+
 def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New application to take part: {organization}").format(
@@ -35,12 +96,14 @@ def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
             "",
             _("Organisation: {organization}").format(organization=p["organization_title"]),
             _("Type: {org_type}").format(org_type=labels.org_type(p["org_type"], lang)),
-            _("Applied by: {user}").format(user=p.get("applicant_name") or ""),
+            *([_("Municipality: {municipality}").format(municipality=municipality_label(p["municipality_code"]))]
+              if p.get("municipality_code") else []),
+            _("Applied by: {user}").format(user=p.get("applicant_display_name") or p.get("applicant_name") or ""),
             "",
             _("Decide here: {link}").format(link=link(object_path("participation", p["id"]))),
         ]
     )
-    return subject, body
+    return _referenced(_, "participation", p, subject, body.split("\n"))
 
 
 def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]:
@@ -62,6 +125,8 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
                 organization=org, date=p.get("effective_from") or ""
             )
         )
+        lines.append(_("What you may do now: ask for publishing rights, a connection and expert support on "
+                       "the organisation's page: {link}").format(link=link(org_path(p.get("organization_name")))))
         if p.get("decision_comment"):
             lines += ["", _("Comment: {comment}").format(comment=p["decision_comment"])]
     elif verb == "reject":
@@ -70,7 +135,8 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
                 organization=org
             )
         )
-        lines += ["", _("Reason: {reason}").format(reason=p.get("reason") or "")]
+        lines += ["", _("Reason: {reason}").format(reason=p.get("reason") or ""),
+                  _("What you may do now: apply again once what the reason names is set right.")]
     elif verb == "withdraw":
         lines.append(
             _("The application of {organization} to take part was withdrawn by {user}.").format(
@@ -96,25 +162,43 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
             _("The participation of {organization} in the regional collaboration ended: {date} was its "
               "last day. Its publishing rights have ended; it may apply to take part again.").format(
                 organization=org, date=p.get("effective_to") or ""))
+    if verb != "withdraw":
+        lines += ["", _asked_by(_, p)]
     lines += ["", _("See the application: {link}").format(link=link(object_path("participation", p["id"])))]
-    return subjects[verb].format(organization=org), "\n".join(lines)
+    return _referenced(_, "participation", p, subjects[verb].format(organization=org), lines)
 
 
 def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New request for publishing rights: {user} in {organization}").format(
-        user=r.get("user_name") or "", organization=r["organization_title"])
+        user=r.get("user_display_name") or r.get("user_name") or "", organization=r["organization_title"])
     lines = [
         _("A request for publishing rights waits for your decision."),
         "",
         _("Organisation: {organization}").format(organization=r["organization_title"]),
         _("User: {user}").format(user=r.get("user_display_name") or r.get("user_name") or ""),
         _("Role: {role}").format(role=labels.role(r["role"], lang)),
-        _("Asked by: {user}").format(user=r.get("applicant_name") or ""),
+        _asked_by(_, r),
         "",
         _("Decide here: {link}").format(link=link(object_path("publisher", r["id"]))),
     ]
-    return subject, "\n".join(lines)
+    return _referenced(_, "publisher", r, subject, lines)
+
+
+def _compose_publisher_told(lang: str, r: dict[str, Any]) -> tuple[str, str]:
+    """To the organisation's (other) admins: someone asked for publishing rights in it."""
+    _ = translations(lang).gettext
+    subject = _("Publishing rights asked for in your organisation: {user} in {organization}").format(
+        user=r.get("user_display_name") or "", organization=r["organization_title"])
+    lines = [
+        _("{applicant} asked the regional coordinator for publishing rights for {user} in {organization} as "
+          "{role}. You are told as an admin of {organization}; the coordinator decides.").format(
+            applicant=r.get("applicant_display_name") or "", user=r.get("user_display_name") or "",
+            organization=r["organization_title"], role=labels.role(r["role"], lang)),
+        "",
+        _("See the request: {link}").format(link=link(object_path("publisher", r["id"]))),
+    ]
+    return _referenced(_, "publisher", r, subject, lines)
 
 
 def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple[str, str]:
@@ -137,12 +221,16 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
             user=user, organization=org, role=role))
         if r.get("expires"):
             lines.append(_("The rights are valid until {date}.").format(date=r["expires"]))
+        lines.append(_("What {user} may do now: add and edit datasets of {organization}, from the "
+                       "organisation's page: {link}").format(
+            user=user, organization=org, link=link(f"/organization/{r.get('organization_name') or ''}")))
         if r.get("decision_comment"):
             lines += ["", _("Comment: {comment}").format(comment=r["decision_comment"])]
     elif verb == "reject":
         lines.append(_("The request of {user} for publishing rights in {organization} has been rejected.").format(
             user=user, organization=org))
-        lines += ["", _("Reason: {reason}").format(reason=r.get("reason") or "")]
+        lines += ["", _("Reason: {reason}").format(reason=r.get("reason") or ""),
+                  _("What you may do now: ask again once what the reason names is set right.")]
     elif verb == "withdraw":
         lines.append(_("The request of {user} for publishing rights in {organization} was withdrawn.").format(
             user=user, organization=org))
@@ -163,23 +251,23 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
         lines.append(_("The publishing rights of {user} in {organization} expire on {date}. "
                        "Ask the coordinator in time if you need them longer.").format(
             user=user, organization=org, date=r.get("expires") or ""))
+    if verb in ("approve", "reject", "revoke"):
+        lines += ["", _asked_by(_, r)]
     lines += ["", _("See the request: {link}").format(link=link(object_path("publisher", r["id"])))]
-    return subjects[verb].format(organization=org), "\n".join(lines)
+    return _referenced(_, "publisher", r, subjects[verb].format(organization=org), lines)
 
 
 def _compose_comment(lang: str, comment: dict[str, Any], title: str, path: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New comment: {title}").format(title=title)
-    body = "\n".join(
-        [
-            _("{user} wrote:").format(user=comment.get("author_display_name") or ""),
-            "",
-            comment["text"],
-            "",
-            _("Answer here: {link}").format(link=link(path)),
-        ]
-    )
-    return subject, body
+    lines = [
+        _("{user} wrote:").format(user=comment.get("author_display_name") or ""),
+        "",
+        comment["text"],
+        "",
+        _("Answer here: {link}").format(link=link(path)),
+    ]
+    return _referenced(_, comment["object_type"], {"id": comment["object_id"]}, subject, lines)
 
 
 def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
@@ -200,7 +288,7 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
         lines += [_("A new connection request waits for your investigation."), "",
                   _("Organisation: {organization}").format(organization=org),
                   _("Information sets: {text}").format(text=c.get("information_sets") or ""),
-                  _("Asked by: {user}").format(user=c.get("applicant_name") or "")]
+                  _asked_by(_, c)]
     elif verb == "investigate":
         lines.append(_("The regional coordinator has started investigating the connection of "
                        "{organization}. Investigator: {name}.").format(
@@ -222,14 +310,18 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
     elif verb == "complete":
         lines.append(_("{organization} is connected to the regional platform from {date}.").format(
             organization=org, date=c.get("connected_date") or ""))
+        lines.append(_("What you may do now: publish the datasets this connection was for. The price is "
+                       "charged on the fee statement of this month."))
     elif verb == "cancel":
         lines.append(_("The connection request of {organization} was cancelled.").format(organization=org))
     elif verb == "disconnect":
         lines.append(_("The connection of {organization} to the regional platform has ended.").format(organization=org))
     if c.get("comment"):
         lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
+    if verb not in ("create", "accept", "decline"):
+        lines += ["", _asked_by(_, c)]
     lines += ["", _("See the request: {link}").format(link=link(object_path("connection", c["id"])))]
-    return subjects[verb].format(organization=org), "\n".join(lines)
+    return _referenced(_, "connection", c, subjects[verb].format(organization=org), lines)
 
 
 def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
@@ -250,7 +342,7 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
                   _("Estimated hours: {hours}").format(hours=formats.number(c.get("estimated_hours"), lang)),
                   _("Wanted period: {start} – {end}").format(start=c.get("period_start") or "",
                                                              end=c.get("period_end") or ""),
-                  _("Asked by: {user}").format(user=c.get("applicant_name") or ""), "",
+                  _asked_by(_, c), "",
                   c.get("description") or ""]
     elif verb == "assign":
         price = (_("{price} per hour (before VAT)").format(price=formats.sek(c["hourly_rate"], lang))
@@ -264,15 +356,22 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
                   _("Planned hours: {hours}").format(hours=formats.number(c.get("planned_hours"), lang))]
         if c.get("contact"):
             lines.append(_("Contact at the organisation: {contact}").format(contact=c["contact"]))
+        lines.append(_("What happens now: the expert contacts you to plan the work. Nothing is charged "
+                       "before the expert works."))
     elif verb == "deliver":
         lines += [_("The expert support for {organization} ({area}) has been delivered on {date}.").format(
                       organization=org, area=area, date=c.get("delivered_date") or ""),
                   _("Hours logged: {hours}").format(hours=formats.number(c.get("logged_hours") or 0, lang)),
-                  _("Amount: {amount} (before VAT)").format(amount=formats.sek(c.get("amount") or 0, lang))]
+                  _("Amount: {amount} (before VAT)").format(amount=formats.sek(c.get("amount") or 0, lang)),
+                  (_("The hours are charged on the fee statements of the months they were worked.")
+                   if c.get("hourly_rate") else
+                   _("The fixed price is charged on the fee statement of the month it was delivered."))]
     elif verb == "cancel":
         lines.append(_("The call-off of expert support for {organization} ({area}) was cancelled.").format(
             organization=org, area=area))
     if c.get("comment"):
         lines += ["", _("Comment: {comment}").format(comment=c["comment"])]
+    if verb != "create":
+        lines += ["", _asked_by(_, c)]
     lines += ["", _("See the call-off: {link}").format(link=link(object_path("calloff", c["id"])))]
-    return subjects[verb].format(organization=org), "\n".join(lines)
+    return _referenced(_, "calloff", c, subjects[verb].format(organization=org), lines)

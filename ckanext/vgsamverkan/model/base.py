@@ -26,3 +26,12 @@ def user_by_id(user_id: str | None):
     if not user_id:
         return None
     return model.Session.get(model.User, user_id) or model.User.get(user_id)
+
+
+def person(user) -> str | None:
+    """How pages and mails name a person (issue 21): "Full Name (user)", or the user name
+    alone when the account has no full name (or the full name is the user name)."""
+    if user is None:
+        return None
+    fullname = (user.fullname or "").strip()
+    return f"{fullname} ({user.name})" if fullname and fullname != user.name else user.name

@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 
 def expert_key(expert_user_id: str | None, expert_name: str | None) -> str:
@@ -121,6 +121,7 @@ class Calloff(tk.BaseModel):
             "organization_title": (org.title or org.name) if org else None,
             "applicant_id": self.applicant_id,
             "applicant_name": applicant.name if applicant else None,
+            "applicant_display_name": person(applicant),
             "language": self.language,
             "competence_area": self.competence_area,
             "description": self.description,
@@ -131,6 +132,7 @@ class Calloff(tk.BaseModel):
             "expert_name": self.expert_name,
             "expert_user_id": self.expert_user_id,
             "expert_user_name": expert_user.name if expert_user else None,
+            "expert_user_display_name": person(expert_user),
             "hourly_rate": money.to_text(self.hourly_rate_ore),
             "fixed_price": money.to_text(self.fixed_price_ore),
             "price_kind": ("hourly" if self.hourly_rate_ore is not None
@@ -192,6 +194,7 @@ class CalloffTime(tk.BaseModel):
             "expert_name": self.expert_name,
             "hourly_rate": money.to_text(self.hourly_rate_ore),
             "author_name": author.name if author else None,
+            "author_display_name": person(author),
             "created": iso(self.created),
             "corrects_id": self.corrects_id,
             "reason": self.reason,

@@ -7,7 +7,7 @@ from sqlalchemy import Column, DateTime, Index, UnicodeText
 
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 
 class Comment(tk.BaseModel):
@@ -34,7 +34,7 @@ class Comment(tk.BaseModel):
             "organization_id": self.organization_id,
             "author_id": self.author_id,
             "author_name": author.name if author else None,
-            "author_display_name": author.display_name if author else None,
+            "author_display_name": person(author),
             "text": self.text,
             "created": iso(self.created),
         }

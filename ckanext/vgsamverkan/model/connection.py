@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 
 class Connection(tk.BaseModel):
@@ -90,6 +90,7 @@ class Connection(tk.BaseModel):
             "organization_title": (org.title or org.name) if org else None,
             "applicant_id": self.applicant_id,
             "applicant_name": applicant.name if applicant else None,
+            "applicant_display_name": person(applicant),
             "language": self.language,
             "information_sets": self.information_sets,
             "proposed_solution": self.proposed_solution,
@@ -140,5 +141,6 @@ class ConnectionQuote(tk.BaseModel):
             "price": money.to_text(self.price_ore),
             "valid_until": iso(self.valid_until),
             "author_name": author.name if author else None,
+            "author_display_name": person(author),
             "created": iso(self.created),
         }

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 
 class Event(tk.BaseModel):
@@ -77,7 +77,7 @@ class Event(tk.BaseModel):
             "action": self.action,
             "actor_id": self.actor_id,
             "actor_name": actor.name if actor else None,
-            "actor_display_name": actor.display_name if actor else None,
+            "actor_display_name": person(actor),
             "from_state": self.from_state,
             "to_state": self.to_state,
             "comment": self.comment,

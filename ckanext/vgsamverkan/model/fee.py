@@ -26,7 +26,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 KINDS = ("access", "regional", "connection", "expert", "adjustment")
 
@@ -61,6 +61,7 @@ class FeeSchedule(tk.BaseModel):
             "base_percent": str(Decimal(self.base_percent).quantize(Decimal("0.01"))),
             "regional_fixed": money.to_text(self.regional_fixed_ore),
             "author_name": author.name if author else None,
+            "author_display_name": person(author),
             "created": iso(self.created),
         }
 
@@ -222,7 +223,8 @@ class FeeAdjustment(tk.BaseModel):
         author = user_by_id(self.author_id) if self.author_id else None
         return {"id": self.id, "month": self.month, "organization_id": self.organization_id,
                 "amount": money.to_text(self.amount_ore), "reason": self.reason, "corrects": self.corrects,
-                "author_name": author.name if author else None, "created": iso(self.created)}
+                "author_name": author.name if author else None,
+                "author_display_name": person(author), "created": iso(self.created)}
 
 
 def plain_number(value: Any) -> str | None:

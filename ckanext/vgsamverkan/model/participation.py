@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeTe
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 
 class Participation(tk.BaseModel):
@@ -94,6 +94,7 @@ class Participation(tk.BaseModel):
             "org_number": self.org_number,
             "applicant_id": self.applicant_id,
             "applicant_name": applicant.name if applicant else None,
+            "applicant_display_name": person(applicant),
             "language": self.language,
             "decided_by": decider.name if decider else None,
             "decided_at": iso(self.decided_at),

@@ -29,3 +29,16 @@ class Population(tk.BaseModel):
             "source": self.source,
             "modified": iso(self.modified),
         }
+
+
+def municipality_label(code: str | None, name: str | None = None) -> str:
+    """How pages and mails name a municipality (issue 21): "Lerum (1441)", by the name of
+    its newest figure (or ``name`` when given); the code alone when no figure names it."""
+    if not code:
+        return ""
+    if name is None:
+        import ckan.model as model  # noqa: PLC0415 (the session; tk.BaseModel above needs no model import)
+
+        name = model.Session.query(Population.name).filter(Population.municipality_code == code) \
+            .order_by(Population.year.desc()).limit(1).scalar()
+    return f"{name} ({code})" if name else code

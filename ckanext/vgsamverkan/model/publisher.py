@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeTe
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 
 class PublisherRequest(tk.BaseModel):
@@ -75,9 +75,10 @@ class PublisherRequest(tk.BaseModel):
             "organization_title": (org.title or org.name) if org else None,
             "user_id": self.user_id,
             "user_name": user.name if user else None,
-            "user_display_name": user.display_name if user else None,
+            "user_display_name": person(user),
             "applicant_id": self.applicant_id,
             "applicant_name": applicant.name if applicant else None,
+            "applicant_display_name": person(applicant),
             "role": self.role,
             "motivation": self.motivation,
             "language": self.language,

@@ -71,7 +71,9 @@ def _calloff_dict(obj: Calloff, *, entries: list[CalloffTime] | None = None, wit
 
 def _calloff_mail(context: Context, obj: Calloff, verb: str, comment: str | None = None) -> dict[str, Any]:
     result = _calloff_dict(obj, comment=comment)
-    notify.calloff_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
+    actor = _actor(context)
+    notify.calloff_changed(result, verb, by_coordinator=roles.is_coordinator(actor),
+                                 actor_id=actor.id if actor else None)
     return result
 
 

@@ -43,7 +43,9 @@ def _connection_mail(context: Context, obj: Connection, verb: str,
                      comment: str | None = None) -> dict[str, Any]:
     result = obj.dictize()
     result["comment"] = comment
-    notify.connection_changed(result, verb, by_coordinator=roles.is_coordinator(_actor(context)))
+    actor = _actor(context)
+    notify.connection_changed(result, verb, by_coordinator=roles.is_coordinator(actor),
+                                    actor_id=actor.id if actor else None)
     return result
 
 

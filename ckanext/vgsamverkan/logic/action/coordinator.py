@@ -26,6 +26,7 @@ from ckanext.vgsamverkan.model import (
     Participation,
     PublisherRequest,
 )
+from ckanext.vgsamverkan.model.base import person
 
 
 def _org_facts() -> dict[str, tuple[str | None, str | None]]:
@@ -105,7 +106,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
                 add(kind, obj, obj.created, obj.organization_title, obj.org_type, obj.municipality_code)
             elif kind == "publisher":
                 user = model.User.get(obj.user_id)
-                add(kind, obj, obj.created, f"{user.display_name if user else obj.user_id} ({obj.role})")
+                add(kind, obj, obj.created, f"{person(user) or obj.user_id}, {labels.role(obj.role)}")
             elif kind == "connection":
                 add(kind, obj, obj.modified, (obj.information_sets or "")[:120])
             else:

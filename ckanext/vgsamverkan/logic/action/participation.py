@@ -40,7 +40,7 @@ from ckanext.vgsamverkan.model import (
     Population,
     PublisherRequest,
 )
-from ckanext.vgsamverkan.model.base import utcnow
+from ckanext.vgsamverkan.model.base import person, utcnow
 
 
 def _active_conflicts(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -392,7 +392,7 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     _commit(context)
     result = obj.dictize()
     actor = _actor(context)
-    result["actor_name"] = actor.display_name if actor else None
+    result["actor_name"] = person(actor)
     notify.participation_decided(result, "withdraw")
     return result
 
