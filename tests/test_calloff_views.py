@@ -87,12 +87,20 @@ def test_assign_log_time_and_see_the_amount(app, org, admin, coordinator, expert
                                                  "_csrf_token": token(app, url, expert)},
                         extra_environ=as_user(expert))
     assert "kvartstimmar" in response.body or "quarter hours" in response.body
+    assert 'id="field-log-hours" name="hours" value="1.1"' in response.body  # kept, with its error
+    assert 'id="log-hours-error"' in response.body
     assert model.Session.query(CalloffTime).count() == 1
     page = app.get(url, extra_environ=as_user(admin)).body
     assert 'id="vgs-logged-hours">2,5<' in page and 'id="vgs-planned-hours">12<' in page
     assert 'id="vgs-amount">2\u00a0375,00 kr<' in page
     assert "Workshop &lt;ett&gt;" in page and 'id="vgs-log-time"' not in page
-    app.post(f"{url}/deliver", data={"_csrf_token": token(app, url, coordinator)}, extra_environ=as_user(coordinator))
+    # a binding act: asked once more, naming the hours and the amount; nothing changes yet
+    asked = app.post(f"{url}/deliver", data={"_csrf_token": token(app, url, coordinator)},
+                     extra_environ=as_user(coordinator)).body
+    assert "2,5 timmar" in asked and "2\u00a0375,00 kr exkl. moms" in asked
+    assert call("vgsamverkan_calloff_show", coordinator, id=c["id"])["state"] == "in_progress"
+    app.post(f"{url}/deliver", data={"_csrf_token": token(app, url, coordinator), "confirmed": "yes"},
+             extra_environ=as_user(coordinator))
     assert call("vgsamverkan_calloff_show", coordinator, id=c["id"])["state"] == "delivered"
     english = app.get(f"/en{url}", extra_environ=as_user(admin)).body
     assert "SEK 2,375.00" in english and "Metadata and DCAT-AP-SE" in english

@@ -65,8 +65,42 @@ def test_the_quote_is_shown_clearly_and_accepted_by_the_admin(app, org, admin, c
     assert f"{url}/accept" not in app.get(url, extra_environ=as_user(coordinator)).body
     english = app.get(f"/en{url}", extra_environ=as_user(admin)).body
     assert "SEK 18,500.00" in english
-    app.post(f"{url}/accept", data={"_csrf_token": token(app, url, admin)}, extra_environ=as_user(admin))
+    # the dialog's text (with JavaScript) names the amount
+    assert 'data-vgs-confirm="Ni accepterar offerten: 18\u00a0500,00 kr exkl. moms.' in page
+    # without JavaScript the first post is answered by a page that asks, naming the
+    # amount; nothing has changed yet
+    asked = app.post(f"{url}/accept", data={"_csrf_token": token(app, url, admin)}, extra_environ=as_user(admin))
+    assert asked.status_code == 200
+    assert 'id="vgs-consequence">Ni accepterar offerten: 18\u00a0500,00 kr exkl. moms.' in asked.body
+    assert f'href="{url}" id="vgs-confirm-no"' in asked.body
+    assert call("vgsamverkan_connection_show", coordinator, id=c["id"])["state"] == "quoted"
+    assert [e["action"] for e in call("vgsamverkan_event_list", coordinator, object_type="connection",
+                                      object_id=c["id"])["results"]][-1] == "quote"
+    # its "yes" sends the same again, confirmed
+    app.post(f"{url}/accept", data={"_csrf_token": token(app, url, admin), "confirmed": "yes"},
+             extra_environ=as_user(admin))
     assert call("vgsamverkan_connection_show", coordinator, id=c["id"])["state"] == "accepted"
+
+
+def test_the_quote_form_keeps_what_was_typed_with_the_errors_by_field(app, org, admin, coordinator):
+    """Issue 21: a refused quote comes back with the values typed, each error at its field
+    and all of them in the summary, in the form's order; nothing is written."""
+    c = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="A",
+             technical_contact="B")
+    call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="Ivar")
+    url = f"/samverkan/anslutning/{c['id']}"
+    page = app.post(f"{url}/quote", data={"solution": "Nattlig skörd av DCAT", "effort_hours": "tjugo",
+                                          "price": "18500", "valid_until": "",
+                                          "_csrf_token": token(app, url, coordinator)},
+                    extra_environ=as_user(coordinator)).body
+    assert "Nattlig skörd av DCAT</textarea>" in page
+    assert 'id="field-quote-price" name="price" value="18500"' in page
+    assert 'id="field-quote-effort_hours" name="effort_hours" value="tjugo"' in page
+    assert 'id="quote-effort_hours-error"' in page and 'id="quote-valid_until-error"' in page
+    summary = page[page.index('id="error-summary"'):]
+    summary = summary[:summary.index("</ul>")]
+    assert summary.index("#field-quote-effort_hours") < summary.index("#field-quote-valid_until")
+    assert call("vgsamverkan_connection_show", coordinator, id=c["id"])["state"] == "investigating"
 
 
 def test_only_admins_and_the_coordinator_see_it(app, org, admin, coordinator):

@@ -8,7 +8,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config, formats, labels, workflow
+from ckanext.vgsamverkan import binding, config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import enforce, objects, roles, taking_part
 from ckanext.vgsamverkan.logic.action import waiting
@@ -124,6 +124,24 @@ def vgsamverkan_municipalities() -> list[dict[str, str]]:
         {"value": code, "text": f"{name} ({code})"}
         for code, name in sorted(names.items(), key=lambda kv: kv[1])
     ]
+
+
+def vgsamverkan_consequence(kind: str, verb: str, obj: dict[str, Any]) -> str:
+    """What a binding act does, for its confirmation dialog (binding.py)."""
+    return binding.consequence(kind, verb, obj)
+
+
+def vgsamverkan_confirm_label(kind: str, verb: str) -> str:
+    """The button that confirms a binding act."""
+    return binding.yes_label(kind, verb)
+
+
+def vgsamverkan_kept(decided: dict[str, Any] | None, verb: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values typed in a decision's form and its errors, when that decision was just
+    refused (views/_common._decision); else nothing: ``(data, errors)``."""
+    if decided and decided.get("verb") == verb:
+        return decided.get("data") or {}, decided.get("errors") or {}
+    return {}, {}
 
 
 def vgsamverkan_reference(object_type: str, object_id: str) -> str:

@@ -124,10 +124,23 @@ def gunicorn_url():
 @pytest.fixture
 def browser(tmp_path):
     """Debian's Chromium, headless, driven by Debian's chromedriver (nothing downloaded)."""
+    yield from _chromium(tmp_path)
+
+
+@pytest.fixture
+def nojs_browser(tmp_path):
+    """The same Chromium with JavaScript switched off (a person's setting, or a script that
+    failed to load): the pages must work without it."""
+    yield from _chromium(tmp_path, javascript=False)
+
+
+def _chromium(tmp_path, javascript: bool = True):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.binary_location = "/usr/bin/chromium"
     for flag in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

@@ -62,7 +62,13 @@ def people(coordinator):
     return {"admin": admin, "expert": expert, "org": org}
 
 
-def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, people):
+def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, people, mailbox, run_jobs):
+    """Issue 21's journey: the admin's request gets a receipt; the coordinator's quote form
+    keeps what was typed after an error; the admin lands on her waiting quote after
+    logging in, is asked in a dialog that names the amount (keyboard: Escape says no, the
+    focus goes back to the button), accepts, and gets a receipt with the amount."""
+    from selenium.webdriver.common.keys import Keys
+
     org = people["org"]
     _log_in(browser, server_url, "resa-admin")
     browser.get(f"{server_url}/organization/samverkan/{org['name']}")
@@ -73,25 +79,84 @@ def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, p
     browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
     _wait_for(browser, "Tack!")
     request_url = browser.current_url
+    reference = browser.find_element(By.ID, "vgs-reference").text
+    run_jobs()
+    [receipt] = mailbox.receipts("resa-admin@example.org")
+    assert reference in str(receipt["Subject"]) and request_url.split("/")[-1] in mailbox.body(receipt)
 
     _log_in(browser, server_url, "e2e-samordnare")
     browser.get(request_url)
-    _fill(browser, {"field-investigator": "Ivar Utredare"})
+    _fill(browser, {"field-investigate-investigator": "Ivar Utredare"})
     _submit(browser, "/investigate")
     _wait_for(browser, "Sparat.")
     valid = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    _fill(browser, {"field-solution": "WMS via plattformens proxy", "field-effort_hours": "12",
-                    "field-price": "9600"})
-    browser.execute_script("document.getElementById('field-valid_until').value = arguments[0]", valid)
+    # a price that is not a number: the form comes back with what was typed, the error at
+    # the field and in the summary, which has the focus
+    _fill(browser, {"field-quote-solution": "WMS via plattformens proxy", "field-quote-effort_hours": "12",
+                    "field-quote-price": "niotusen"})
+    browser.execute_script("document.getElementById('field-quote-valid_until').value = arguments[0]", valid)
+    _submit(browser, "/quote")
+    _wait_for(browser, "Rätta följande")
+    assert browser.switch_to.active_element.get_attribute("id") == "error-summary"
+    assert browser.find_element(By.ID, "field-quote-solution").get_attribute("value") == "WMS via plattformens proxy"
+    assert browser.find_element(By.ID, "field-quote-effort_hours").get_attribute("value") == "12"
+    assert browser.find_element(By.ID, "field-quote-valid_until").get_attribute("value") == valid
+    assert browser.find_element(By.ID, "quote-price-error").is_displayed()
+    _shot(browser, "anslutning-offert-fel-behaller-varden")
+    _fill(browser, {"field-quote-price": "9600"})
     _submit(browser, "/quote")
     _wait_for(browser, "9 600,00 kr")
 
-    _log_in(browser, server_url, "resa-admin")
-    browser.get(request_url)
-    _submit(browser, "/accept")
+    _log_in(browser, server_url, "resa-admin")  # lands where the quote waits for her
+    assert browser.current_url.endswith("/samverkan/vantar"), browser.current_url
+    waiting = _wait_for(browser, "Väntar på dig")
+    assert "9 600,00 kr" in waiting
+    browser.find_element(By.XPATH, f"//td/a[contains(@href, '{request_url.split('/')[-1]}')]").click()
+    _wait_for(browser, "Acceptera offerten")
+    accept = browser.find_element(By.XPATH, "//form[contains(@action, '/accept')]//button")
+    _click(browser, accept)
+    dialog = browser.find_element(By.ID, "vgs-confirm-dialog")
+    assert dialog.is_displayed()
+    assert browser.find_element(By.ID, "vgs-confirm-text").text.startswith(
+        "Ni accepterar offerten: 9 600,00 kr exkl. moms.")
+    _shot(browser, "anslutning-offert-bekrafta")
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)  # no: nothing happens, the focus is back
+    assert not dialog.is_displayed()
+    assert browser.switch_to.active_element == accept
+    assert call("vgsamverkan_connection_show", "samordnare", id=request_url.split("/")[-1])["state"] == "quoted"
+    accept.send_keys(Keys.ENTER)
+    assert dialog.is_displayed()
+    yes = browser.find_element(By.ID, "vgs-confirm-yes")
+    assert yes.text == "Ja, acceptera offerten"
+    yes.send_keys(Keys.ENTER)
     text = _wait_for(browser, "Sparat.")
     assert "accepterad" in text.lower()
     _shot(browser, "anslutning-offert-accepterad")
+    run_jobs()
+    [accepted] = [m for m in mailbox.receipts("resa-admin@example.org") if "accepterat" in str(m["Subject"])]
+    assert "9\u00a0600,00 kr exkl. moms" in mailbox.body(accepted)
+
+
+def test_without_javascript_the_acceptance_is_confirmed_on_a_page(nojs_browser, server_url, people):
+    """The same act where JavaScript does not run: the first press answers with a page that
+    names the amount; "Ja" accepts, nothing happened before it."""
+    org = people["org"]
+    c = call("vgsamverkan_connection_create", people["admin"], organization_id=org["id"], information_sets="Kartor",
+             technical_contact="Tekla")
+    call("vgsamverkan_connection_investigate", "samordnare", id=c["id"], investigator="Ivar")
+    call("vgsamverkan_connection_quote", "samordnare", id=c["id"], solution="Proxy", effort_hours="3",
+         price="18500", valid_until=(dt.date.today() + dt.timedelta(days=30)).isoformat())
+    browser = nojs_browser
+    _log_in(browser, server_url, "resa-admin")
+    browser.get(f"{server_url}/samverkan/anslutning/{c['id']}")
+    _submit(browser, "/accept")
+    page = _wait_for(browser, "Bekräfta")
+    assert "Ni accepterar offerten: 18 500,00 kr exkl. moms." in page
+    assert call("vgsamverkan_connection_show", "samordnare", id=c["id"])["state"] == "quoted"
+    _shot(browser, "anslutning-offert-bekrafta-utan-javascript")
+    _click(browser, browser.find_element(By.ID, "vgs-confirm-yes"))
+    _wait_for(browser, "Sparat.")
+    assert call("vgsamverkan_connection_show", "samordnare", id=c["id"])["state"] == "accepted"
 
 
 def test_an_expert_is_called_off_and_logs_time(browser, server_url, people):
@@ -110,8 +175,8 @@ def test_an_expert_is_called_off_and_logs_time(browser, server_url, people):
 
     _log_in(browser, server_url, "e2e-samordnare")
     browser.get(calloff_url)
-    _fill(browser, {"field-expert_name": "Resa Expert", "field-expert_user_id": "resa-expert",
-                    "field-hourly_rate": "950", "field-planned_hours": "8"})
+    _fill(browser, {"field-assign-expert_name": "Resa Expert", "field-assign-expert_user_id": "resa-expert",
+                    "field-assign-hourly_rate": "950", "field-assign-planned_hours": "8"})
     _submit(browser, "/assign")
     _wait_for(browser, "Sparat.")
 
@@ -119,7 +184,7 @@ def test_an_expert_is_called_off_and_logs_time(browser, server_url, people):
     browser.get(f"{server_url}/samverkan/mina-arenden")
     browser.find_element(By.XPATH, f"//a[contains(@href, '{calloff_url.split('/')[-1]}')]").click()
     _wait_for(browser, "Rapportera tid")
-    _fill(browser, {"field-hours": "2,5", "field-note": "Genomgång av katalogen"})
+    _fill(browser, {"field-log-hours": "2,5", "field-log-note": "Genomgång av katalogen"})
     _submit(browser, "/log_time")
     _wait_for(browser, "Sparat.")
     assert browser.find_element(By.ID, "vgs-logged-hours").text == "2,5"

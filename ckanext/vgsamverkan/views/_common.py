@@ -13,8 +13,10 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import binding
 from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
 from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.views._confirm import page as confirm_page
 
 vgsamverkan = Blueprint("vgsamverkan", __name__)
 
@@ -127,13 +129,28 @@ def _field_labels() -> dict[str, str]:
         "year": tk._("Year"),
         "source": tk._("Source"),
         "records": tk._("File"),
+        "entry_id": tk._("Entry"),
+        "change": tk._("Change of hours"),
+        "correction_reason": tk._("Reason"),
     }
 
 
-def _request_page(kind: str, id: str, template: str, name: str, *, not_found: str,
-                  forbidden: str):
+# each kind's page: its template and the name the request has in it
+_READ_PAGES = {
+    "participation": ("vgsamverkan/participation_read.html", "p"),
+    "publisher": ("vgsamverkan/publisher_read.html", "r"),
+    "connection": ("vgsamverkan/connection_read.html", "connection"),
+    "calloff": ("vgsamverkan/calloff_read.html", "calloff"),
+}
+
+
+def _request_page(kind: str, id: str, template: str | None = None, name: str | None = None, *,
+                  not_found: str, forbidden: str, decided: dict[str, Any] | None = None):
     """The page of one request of ``kind``: the request (as ``name``), its history and
-    comments, through the actions (which decide who may see it)."""
+    comments, through the actions (which decide who may see it). ``decided``: a decision
+    that was refused (its verb, the values typed and the errors), whose form shows them
+    again (issue 21)."""
+    template, name = template or _READ_PAGES[kind][0], name or _READ_PAGES[kind][1]
     try:
         request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
         about = {"object_type": kind, "object_id": id}
@@ -146,21 +163,51 @@ def _request_page(kind: str, id: str, template: str, name: str, *, not_found: st
             return _login_redirect()
         return tk.abort(403, forbidden)
     return tk.render(template, {name: request_, "history": _history(events, comments),
-                                "labels": _field_labels()})
+                                "labels": _field_labels(), "decided": decided or {}})
+
+
+def _in_order(errors: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """A form's errors in the order of its fields (the error summary reads as the form
+    does); fields the form does not have come last."""
+    rank = {name: i for i, name in enumerate(order)}
+    return dict(sorted(errors.items(), key=lambda kv: rank.get(kv[0], len(rank))))
 
 
 def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tuple[str, ...], *,
-              forbidden: str):
-    """A decision posted from a request page or the queue: the action's outcome becomes a
-    flash message; back to ``next`` (a local path) or to the request's page."""
+              forbidden: str, rename: dict[str, str] | None = None, not_found: str | None = None):
+    """A decision posted from a request page or the queue. A binding act is confirmed
+    first (views/_confirm.py). Done: a flash message and back to ``next`` (a local path)
+    or to the request's page. Refused for its input: the request's page again, its form
+    with the values typed, field errors and the summary (issue 21). ``rename``: form
+    field -> the action's parameter, where they differ."""
     if verb not in verbs:
         return tk.abort(404)
     form = _form()
-    payload: dict[str, Any] = {"id": id, **{k: form[k] for k in params if form.get(k)}}
+    rename = rename or {}
+    fields = tuple(rename) or params
+    # (a form that names the object itself, e.g. the time entry it corrects, sends no id of the request)
+    payload: dict[str, Any] = {} if "id" in rename.values() else {"id": id}
+    payload.update({rename.get(k, k): form[k] for k in fields if form.get(k)})
     if verb == "reject":
         payload["reason"] = form.get("reason", "")
+    if binding.needed(kind, verb, form):
+        page = confirm_page(kind, id, verb, form)
+        if page is not None:
+            return page
+    try:
+        tk.get_action(f"vgsamverkan_{kind}_{verb}")(_context(), payload)
+    except tk.ValidationError as e:
+        back = {v: k for k, v in rename.items()}
+        errors = _in_order({back.get(k, k): v for k, v in e.error_dict.items()}, fields + ("reason",))
+        return _request_page(kind, id, not_found=not_found or tk._("Not found"), forbidden=forbidden,
+                             decided={"verb": verb, "data": form, "errors": errors,
+                                      "summary": _error_summary(errors)})
+    except tk.NotAuthorized:
+        return tk.abort(403, forbidden)
+    except tk.ObjectNotFound:
+        return tk.abort(404, not_found or tk._("Not found"))
+    tk.h.flash_success(tk._("Saved."))
     next_url = form.get("next") or ""
-    _act_and_flash(f"vgsamverkan_{kind}_{verb}", payload, success=tk._("Saved."), forbidden=forbidden)
     if next_url.startswith("/") and not next_url.startswith("//"):
         return tk.redirect_to(next_url)
     return tk.redirect_to(objects.KINDS[kind].read_endpoint, id=id)

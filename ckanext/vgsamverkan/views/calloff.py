@@ -4,10 +4,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan.views._common import (
-    _act_and_flash,
     _csrf_protected,
     _decision,
-    _form,
     _OrgRequestCreateView,
     _request_page,
 )
@@ -41,11 +39,8 @@ def calloff_read(id: str):
 @_csrf_protected
 def calloff_decide(id: str, verb: str):
     if verb == "correct_time":  # the entry corrected is named in the form; back to the call-off
-        form = _form()
-        payload = {"id": form.get("entry_id", ""), "hours": form.get("change", ""),
-                   "reason": form.get("correction_reason", "")}
-        _act_and_flash("vgsamverkan_calloff_correct_time", payload, success=tk._("Saved."),
-                       forbidden=tk._("You may not do this for this call-off"))
-        return tk.redirect_to("vgsamverkan.calloff_read", id=id)
+        return _decision("calloff", id, verb, ("correct_time",), (),
+                         rename={"entry_id": "id", "change": "hours", "correction_reason": "reason"},
+                         forbidden=tk._("You may not do this for this call-off"))
     return _decision("calloff", id, verb, _CALLOFF_VERBS, _CALLOFF_PARAMS,
                      forbidden=tk._("You may not do this for this call-off"))

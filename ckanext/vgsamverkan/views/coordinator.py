@@ -7,6 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import binding
 from ckanext.vgsamverkan.logic import objects, taking_part
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 from ckanext.vgsamverkan.views._common import (
@@ -17,6 +18,7 @@ from ckanext.vgsamverkan.views._common import (
     _login_redirect,
     coordinator_required,
 )
+from ckanext.vgsamverkan.views._confirm import render as confirm_render
 
 
 def admin_queue():
@@ -95,6 +97,15 @@ def admin_bulk():
         tk.h.flash_error(tk._("Select at least one request"))
         return tk.redirect_to("vgsamverkan_admin.queue")
     text = (form.get("text") or "").strip()
+    if form.get("confirmed") != "yes":  # a binding act: asked once more, naming each request
+        consequence = (tk._("You approve these {n} requests at once: each is decided on its own and its applicant "
+                            "is told. This cannot be undone.") if verb == "approve" else
+                       tk._("You reject these {n} requests at once with the reason “{reason}”: each applicant is "
+                            "told. This cannot be undone.")).format(n=len(items), reason=text)
+        return confirm_render(title=tk._("Please confirm"), consequence_text=consequence,
+                               yes=binding.yes_label("bulk", verb), action=tk.h.url_for("vgsamverkan_admin.bulk"),
+                               back=tk.h.url_for("vgsamverkan_admin.queue"),
+                               items=[_item_title(i, with_kind=True) for i in items], danger=verb == "reject")
     done, failed = 0, []
     for item in items:
         kind, _, object_id = item.partition(":")
@@ -120,13 +131,16 @@ def admin_bulk():
     return tk.redirect_to("vgsamverkan_admin.queue")
 
 
-def _item_title(item: str) -> str:
+def _item_title(item: str, *, with_kind: bool = False) -> str:
     kind, _, object_id = item.partition(":")
     try:
         obj = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": object_id})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError, KeyError):  # KeyError: no such kind
         return item
-    return obj.get("organization_title") or item
+    title = obj.get("organization_title") or item
+    if kind == "publisher":
+        title = f"{obj.get('user_display_name') or ''}, {title}"
+    return f"{objects.KINDS[kind].label()}: {title}" if with_kind else title
 
 
 MAX_UPLOAD = 5 * 1024 * 1024  # SCB's table is some hundred kB

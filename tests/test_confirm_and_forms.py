@@ -1,0 +1,192 @@
+"""Issue 21 in the pages (CKAN's app, no JavaScript): every binding act is asked about once
+more on a page that names its consequence, and nothing changes before "yes"; every
+decision form that is refused comes back with the values typed and its errors by field.
+The dialog (with JavaScript) is tests/e2e/test_journeys.py."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ckan.tests import factories
+
+from tests.browser import Browser, as_user, token
+from tests.factories import apply_new, call, participant_org, request_rights, requested_on
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+
+
+@pytest.fixture
+def app(app):
+    return Browser(app)
+
+
+@pytest.fixture
+def world(coordinator):
+    admin = factories.User(fullname="Alva Admin")
+    org = participant_org(admin, coordinator, effective_from="2025-01-01")
+    publisher = factories.User(fullname="Per Publicist")
+    rights = request_rights(publisher, org)
+    call("vgsamverkan_publisher_approve", coordinator, id=rights["id"])
+    quoted = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="A",
+                  technical_contact="B")
+    call("vgsamverkan_connection_investigate", coordinator, id=quoted["id"], investigator="Ivar")
+    call("vgsamverkan_connection_quote", coordinator, id=quoted["id"], solution="S", effort_hours="2",
+         price="18500", valid_until=FUTURE)
+    connected = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="C",
+                     technical_contact="D")
+    call("vgsamverkan_connection_investigate", coordinator, id=connected["id"], investigator="Ivar")
+    call("vgsamverkan_connection_quote", coordinator, id=connected["id"], solution="S", effort_hours="2",
+         price="900", valid_until=FUTURE)
+    call("vgsamverkan_connection_accept", admin, id=connected["id"])
+    call("vgsamverkan_connection_complete", coordinator, id=connected["id"])
+    calloff = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
+                   description="Licenser", estimated_hours="4", period_start="2026-11-01", period_end="2026-12-31")
+    requested_on(calloff["id"], "2025-01-01")
+    call("vgsamverkan_calloff_assign", coordinator, id=calloff["id"], expert_name="Eva", hourly_rate="1000",
+         planned_hours="4")
+    call("vgsamverkan_calloff_log_time", coordinator, id=calloff["id"], date=YESTERDAY, hours="1.5")
+    fresh = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
+                 description="Ny", estimated_hours="1", period_start="2026-11-01", period_end="2026-12-31")
+    return {"admin": admin, "org": org, "rights": rights, "fresh_calloff": fresh, "quoted": quoted,
+            "connected": connected, "calloff": calloff, "participation": org["participation_id"]}
+
+
+def _state(kind, id_, coordinator):
+    return call(f"vgsamverkan_{kind}_show", coordinator, id=id_)["state"]
+
+
+# (kind, page path, id key in the world, verb, who acts, words the page must name, state after)
+BINDING = [
+    ("connection", "/samverkan/anslutning/{id}", "quoted", "accept", "admin",
+     ["18\u00a0500,00 kr exkl. moms"], "accepted"),
+    ("connection", "/samverkan/anslutning/{id}", "quoted", "decline", "admin",
+     ["18\u00a0500,00 kr exkl. moms"], "declined"),
+    ("connection", "/samverkan/anslutning/{id}", "quoted", "cancel", "coordinator", ["avbryter"], "cancelled"),
+    ("connection", "/samverkan/anslutning/{id}", "connected", "disconnect", "coordinator",
+     ["avslutar anslutningen"], "disconnected"),
+    ("calloff", "/samverkan/avrop/{id}", "calloff", "deliver", "coordinator",
+     ["1,5 timmar", "1\u00a0500,00 kr exkl. moms"], "delivered"),
+    ("calloff", "/samverkan/avrop/{id}", "fresh_calloff", "cancel", "admin", ["avbryter avropet"], "cancelled"),
+    ("publisher", "/samverkan/behorighet/{id}", "rights", "revoke", "coordinator",
+     ["Per Publicist ("], "revoked"),
+    ("participation", "/samverkan/deltagande/{id}", "participation", "terminate", "coordinator",
+     ["med 2099-12-31 som sista dag"], "terminated"),
+]
+
+
+@pytest.mark.parametrize("kind,path,key,verb,who,words,after", BINDING,
+                         ids=[f"{b[0]}-{b[3]}" for b in BINDING])
+def test_a_binding_act_is_asked_about_first(app, world, coordinator, kind, path, key, verb, who, words, after):
+    obj_id = world[key] if isinstance(world[key], str) else world[key]["id"]
+    actor = coordinator if who == "coordinator" else world["admin"]
+    url = path.format(id=obj_id)
+    page = app.get(url, extra_environ=as_user(actor)).body
+    assert f'action="{url}/{verb}"' in page
+    form = page[page.index(f'action="{url}/{verb}"'):]
+    assert 'data-vgs-confirm="' in form[:form.index(">")]  # the dialog's text, for JavaScript
+    before = _state(kind, obj_id, coordinator)
+    typed = {"comment": "Enligt samtal <3>", "effective_to": "2099-12-31"} if verb == "terminate" else \
+        {"comment": "Enligt samtal <3>"}
+    asked = app.post(f"{url}/{verb}", data={**typed, "_csrf_token": token(app, url, actor)},
+                     extra_environ=as_user(actor))
+    assert asked.status_code == 200 and 'id="vgs-consequence"' in asked.body
+    consequence = asked.body[asked.body.index('id="vgs-consequence"'):]
+    consequence = consequence[:consequence.index("</p>")]
+    for word in words:
+        assert word in consequence
+    # nothing changed; what was typed goes along, escaped, to "yes"
+    assert _state(kind, obj_id, coordinator) == before
+    assert 'name="comment" value="Enligt samtal &lt;3&gt;"' in asked.body
+    assert 'name="confirmed" value="yes"' in asked.body and f'href="{url}" id="vgs-confirm-no"' in asked.body
+    app.post(f"{url}/{verb}", data={**typed, "confirmed": "yes", "_csrf_token": token(app, url, actor)},
+             extra_environ=as_user(actor))
+    assert _state(kind, obj_id, coordinator) == after
+
+
+def test_no_confirmation_page_for_whoever_may_not_act(app, world, coordinator):
+    """The page that asks names the amount: it is shown only to whoever may do the act
+    now; anyone else gets the refusal as before (403), never the page."""
+    url = f"/samverkan/anslutning/{world['quoted']['id']}"
+    stranger = factories.User()
+    for user in (stranger, coordinator):  # the coordinator may see it but not accept
+        response = app.post(f"{url}/accept", data={"_csrf_token": token(app, "/samverkan", user)},
+                            extra_environ=as_user(user))
+        assert 'id="vgs-consequence"' not in response.body and "18\u00a0500" not in response.body
+        assert response.status_code == 403
+    assert _state("connection", world["quoted"]["id"], coordinator) == "quoted"
+
+
+def test_bulk_decisions_are_asked_about_naming_each_request(app, coordinator):
+    first, second = apply_new(factories.User(), name="forsta-bulk"), apply_new(factories.User(), name="andra-bulk")
+    queue = "/ckan-admin/samverkan"
+    items = [f"participation:{first['id']}", f"participation:{second['id']}"]
+    asked = app.post("/ckan-admin/samverkan/beslut", data={"verb": "reject", "text": "Saknar avtal", "items": items,
+                                                          "_csrf_token": token(app, queue, coordinator)},
+                     extra_environ=as_user(coordinator))
+    assert "Ni avslår dessa 2 ärenden" in asked.body and "”Saknar avtal”" in asked.body
+    assert "Forsta-Bulk" in asked.body and "Andra-Bulk" in asked.body
+    assert all(_state("participation", p["id"], coordinator) == "pending" for p in (first, second))
+    app.post("/ckan-admin/samverkan/beslut", data={"verb": "reject", "text": "Saknar avtal", "items": items,
+                                                  "confirmed": "yes", "_csrf_token": token(app, queue, coordinator)},
+             extra_environ=as_user(coordinator))
+    assert all(_state("participation", p["id"], coordinator) == "rejected" for p in (first, second))
+
+
+# (page path, id key, verb, who, what is typed, the field whose error must show)
+FORMS = [
+    ("/samverkan/deltagande/{id}", "pending", "approve", {"effective_from": "2026-13-45", "comment": "Välkomna"},
+     "effective_from"),
+    ("/samverkan/deltagande/{id}", "pending", "reject", {"reason": ""}, "reason"),
+    ("/samverkan/behorighet/{id}", "pending_rights", "approve", {"expires": "i morgon", "comment": "Ok"}, "expires"),
+    ("/samverkan/anslutning/{id}", "submitted", "investigate", {"investigator": "", "comment": "Börjar"},
+     "investigator"),
+    ("/samverkan/anslutning/{id}", "accepted", "complete", {"connected_date": "igår", "harvest_url": "ftp://x"},
+     "connected_date"),
+    ("/samverkan/avrop/{id}", "requested", "assign", {"expert_name": "Eva Expert", "hourly_rate": "mycket",
+                                                       "planned_hours": "8"}, "hourly_rate"),
+    ("/samverkan/avrop/{id}", "calloff", "correct_time", {"entry_id": "", "change": "-0.1",
+                                                           "correction_reason": "Fel dag"}, "change"),
+]
+
+
+@pytest.fixture
+def open_requests(world, coordinator):
+    admin, org = world["admin"], world["org"]
+    accepted = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="E",
+                    technical_contact="F")
+    call("vgsamverkan_connection_investigate", coordinator, id=accepted["id"], investigator="Ivar")
+    call("vgsamverkan_connection_quote", coordinator, id=accepted["id"], solution="S", effort_hours="2",
+         price="100", valid_until=FUTURE)
+    call("vgsamverkan_connection_accept", admin, id=accepted["id"])
+    return dict(world,
+                pending=apply_new(factories.User())["id"],
+                pending_rights=request_rights(factories.User(), org)["id"],
+                submitted=call("vgsamverkan_connection_create", admin, organization_id=org["id"],
+                               information_sets="G", technical_contact="H")["id"],
+                accepted=accepted["id"],
+                requested=call("vgsamverkan_calloff_create", admin, organization_id=org["id"],
+                               competence_area="juridik", description="Mer", estimated_hours="2",
+                               period_start="2026-11-01", period_end="2026-12-31")["id"])
+
+
+@pytest.mark.parametrize("path,key,verb,typed,field", FORMS, ids=[f"{f[0].split('/')[2]}-{f[2]}" for f in FORMS])
+def test_a_refused_decision_keeps_what_was_typed(app, open_requests, coordinator, path, key, verb, typed, field):
+    obj_id = open_requests[key] if isinstance(open_requests[key], str) else open_requests[key]["id"]
+    url = path.format(id=obj_id)
+    kind = {"deltagande": "participation", "behorighet": "publisher", "anslutning": "connection",
+            "avrop": "calloff"}[path.split("/")[2]]
+    before = call("vgsamverkan_event_list", coordinator, object_type=kind, object_id=obj_id)["count"]
+    page = app.post(f"{url}/{verb}", data={**typed, "_csrf_token": token(app, url, coordinator)},
+                    extra_environ=as_user(coordinator)).body
+    idp = "correct-" if verb == "correct_time" else f"{verb}-"
+    assert f'id="{idp}{field}-error"' in page and 'id="error-summary"' in page
+    assert f'href="#field-{idp}{field}"' in page  # the summary leads to the field
+    for name, value in typed.items():
+        if value and name != "entry_id":
+            assert (f'id="field-{idp}{name}" name="{name}" value="{value}"' in page
+                    or f">{value}</textarea>" in page), name
+    # nothing was written
+    assert call("vgsamverkan_event_list", coordinator, object_type=kind, object_id=obj_id)["count"] == before
