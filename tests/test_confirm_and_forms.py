@@ -8,8 +8,10 @@ import datetime as dt
 
 import pytest
 
+import ckan.model as model
 from ckan.tests import factories
 
+from ckanext.vgsamverkan.model import FeeAdjustment
 from tests.browser import Browser, as_user, token
 from tests.factories import apply_new, call, participant_org, request_rights, requested_on
 
@@ -190,3 +192,34 @@ def test_a_refused_decision_keeps_what_was_typed(app, open_requests, coordinator
                     or f">{value}</textarea>" in page), name
     # nothing was written
     assert call("vgsamverkan_event_list", coordinator, object_type=kind, object_id=obj_id)["count"] == before
+
+
+def test_the_fee_forms_and_the_comment_keep_what_was_typed(app, world, coordinator):
+    """The adjustment, the fee schedule and a comment, refused: the page again with what
+    was typed and the error at its field; nothing written."""
+    month = dt.date.today().strftime("%Y-%m")
+    url = f"/ckan-admin/samverkan/avgifter/{month}"
+    adjustments = model.Session.query(FeeAdjustment).count()
+    page = app.post(f"{url}/adjust", data={"organization_id": world["org"]["name"], "amount": "tolvhundra",
+                                          "corrects": "2026-01", "reason": "Fel i oktober",
+                                          "_csrf_token": token(app, url, coordinator)},
+                    extra_environ=as_user(coordinator)).body
+    assert 'id="amount-error"' in page and 'name="amount" value="tolvhundra"' in page
+    assert 'name="reason" value="Fel i oktober"' in page and 'name="corrects" value="2026-01"' in page
+    assert f'<option value="{world["org"]["name"]}" selected>' in page
+    assert model.Session.query(FeeAdjustment).count() == adjustments
+
+    fees = "/ckan-admin/samverkan/avgifter"
+    page = app.post(f"{fees}/taxa", data={"valid_from": "2027-01", "total": "100000", "base_percent": "120",
+                                         "_csrf_token": token(app, fees, coordinator)},
+                    extra_environ=as_user(coordinator)).body
+    assert 'id="base_percent-error"' in page and 'name="total" value="100000"' in page
+    assert 'name="valid_from" value="2027-01"' in page
+
+    request_url = f"/samverkan/avrop/{world['calloff']['id']}"
+    page = app.post(f"/samverkan/calloff/{world['calloff']['id']}/kommentar",
+                    data={"text": "x" * 20_000, "_csrf_token": token(app, request_url, coordinator)},
+                    extra_environ=as_user(coordinator)).body
+    assert 'id="text-error"' in page and "x" * 20_000 + "</textarea>" in page
+    assert call("vgsamverkan_comment_list", coordinator, object_type="calloff",
+                object_id=world["calloff"]["id"])["count"] == 0

@@ -99,7 +99,8 @@ class TestBulk:
         assert f'value="participation:{world["old"]["id"]}"' in page
         assert f'value="calloff:{world["calloff"]["id"]}"' not in page  # no bulk decision for a call-off
         items = [f"participation:{world['old']['id']}", f"publisher:{world['publisher']['id']}"]
-        app.post(f"{url}/beslut", data={"items": items, "verb": "approve", "text": "Välkomna",
+        # (confirmed: the question before is tests/test_confirm_and_forms.py)
+        app.post(f"{url}/beslut", data={"items": items, "confirmed": "yes", "verb": "approve", "text": "Välkomna",
                                         "_csrf_token": token(app, url, coordinator)},
                  extra_environ=as_user(coordinator))
         model.Session.expire_all()
@@ -114,8 +115,8 @@ class TestBulk:
                  "calloff:" + world["calloff"]["id"]]
         # one of them is decided meanwhile
         call("vgsamverkan_participation_approve", coordinator, id=world["new"]["id"])
-        response = app.post(f"{url}/beslut", data={"items": items, "verb": "reject", "text": "Ofullständig",
-                                                   "_csrf_token": token(app, url, coordinator)},
+        response = app.post(f"{url}/beslut", data={"items": items, "confirmed": "yes", "verb": "reject",
+                                                   "text": "Ofullständig", "_csrf_token": token(app, url, coordinator)},
                             extra_environ=as_user(coordinator))
         body = response.body
         assert "Sparade beslut: 1" in body
@@ -127,7 +128,7 @@ class TestBulk:
     def test_a_rejection_needs_a_reason_and_only_the_coordinator(self, app, world, coordinator):
         url = "/ckan-admin/samverkan"
         items = [f"participation:{world['old']['id']}"]
-        response = app.post(f"{url}/beslut", data={"items": items, "verb": "reject", "text": "",
+        response = app.post(f"{url}/beslut", data={"items": items, "confirmed": "yes", "verb": "reject", "text": "",
                                                    "_csrf_token": token(app, url, coordinator)},
                             extra_environ=as_user(coordinator))
         assert "inte beslutats" in response.body

@@ -252,3 +252,23 @@ def test_request_pages_name_people_municipalities_and_the_case_reference(app, co
     assert "Lerum (1441)" in page
     assert f"Lena Lerum ({applicant['name']})" in page
     assert f'id="vgs-reference">{objects.reference("participation", p["id"])}<' in page
+
+
+def test_the_application_form_shows_every_error_at_once_in_form_order(app, applicant):
+    """Issue 21: before, an empty name, a bad organisationsnummer and a missing municipality
+    came back over three submits (schema, then the rules, then the conflicts)."""
+    from tests.factories import apply_new
+
+    apply_new(factories.User(), org_type="kommun", municipality_code="1441")  # Lerum is taken
+    url = "/samverkan/deltagande/ansok"
+    data = apply_form(_csrf_token=token(app, url, applicant), org_number="212000-0000", municipality_code="1441")
+    data["organization_title"] = ""
+    page = app.post(url, data=data, extra_environ=as_user(applicant)).body
+    for field in ("organization_title", "org_number", "municipality_code"):
+        assert f'id="{field}-error"' in page, field
+    summary = page[page.index('id="error-summary"'):]
+    summary = summary[:summary.index("</ul>")]
+    order = [summary.index(f"#field-{f}") for f in ("organization_title", "municipality_code", "org_number")]
+    assert order == sorted(order)
+    assert 'value="Vi vill publicera öppna data."' in page or "Vi vill publicera öppna data.</textarea>" in page
+    assert model.Session.query(Participation).count() == 1

@@ -129,6 +129,12 @@ def _field_labels() -> dict[str, str]:
         "year": tk._("Year"),
         "source": tk._("Source"),
         "records": tk._("File"),
+        "valid_from": tk._("Valid from (month)"),
+        "total": tk._("Monthly total to share (SEK before VAT)"),
+        "base_percent": tk._("Part split equally (percent)"),
+        "regional_fixed": tk._("Fixed monthly amount per regional administration (SEK)"),
+        "amount": tk._("Amount (SEK before VAT)"),
+        "corrects": tk._("Month corrected"),
         "entry_id": tk._("Entry"),
         "change": tk._("Change of hours"),
         "correction_reason": tk._("Reason"),
@@ -248,6 +254,7 @@ class _OrgRequestCreateView(MethodView):
         raise NotImplementedError
 
     def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        errors = _in_order(errors, self.fields)
         admin_ids = {o["id"] for o in _admin_orgs()}
         participants = [p for p in _participants()
                         if p["organization_id"] in admin_ids or _is_coordinator()]

@@ -17,6 +17,7 @@ from ckanext.vgsamverkan.views._common import (
     _error_summary,
     _field_labels,
     _form,
+    _in_order,
     _participants,
     coordinator_required,
 )
@@ -24,13 +25,24 @@ from ckanext.vgsamverkan.views._common import (
 _FEE_VERBS = ("run", "close", "adjust")
 
 
+_SCHEDULE_FIELDS = ("valid_from", "total", "base_percent", "regional_fixed")
+_ADJUST_FIELDS = ("organization_id", "amount", "corrects", "reason")
+
+
+def _kept(verb: str, data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """A refused form's values and errors (in the form's order), for the page to show
+    again (issue 21; templates: h.vgsamverkan_kept)."""
+    order = _SCHEDULE_FIELDS if verb == "schedule" else _ADJUST_FIELDS
+    errors = _in_order(errors, order)
+    return {"verb": verb, "data": data, "errors": errors, "summary": _error_summary(errors)}
+
+
 @coordinator_required
-def admin_fees():
+def admin_fees(decided: dict[str, Any] | None = None):
     schedules = tk.get_action("vgsamverkan_fee_schedule_list")(_context(), {})["results"]
     months = tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]
     return tk.render("vgsamverkan/admin/fees.html", {
-        "schedules": schedules, "months": months, "labels": _field_labels(),
-        "data": {}, "errors": {},
+        "schedules": schedules, "months": months, "labels": _field_labels(), "decided": decided or {},
     })
 
 
@@ -38,14 +50,17 @@ def admin_fees():
 @coordinator_required
 def admin_fee_schedule():
     form = _form()
-    payload = {k: form[k] for k in ("valid_from", "total", "base_percent", "regional_fixed") if form.get(k)}
-    _act_and_flash("vgsamverkan_fee_schedule_set", payload, success=tk._("The fee schedule was saved."),
-                   forbidden=tk._("Only the regional coordinator may see this page"))
+    payload = {k: form[k] for k in _SCHEDULE_FIELDS if form.get(k)}
+    try:
+        tk.get_action("vgsamverkan_fee_schedule_set")(_context(), payload)
+    except tk.ValidationError as e:
+        return admin_fees(_kept("schedule", form, e.error_dict))
+    tk.h.flash_success(tk._("The fee schedule was saved."))
     return tk.redirect_to("vgsamverkan_admin.fees")
 
 
 @coordinator_required
-def admin_fee_month(month: str):
+def admin_fee_month(month: str, decided: dict[str, Any] | None = None):
     months = {m["month"]: m for m in tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]}
     saved = months.get(month)
     preview, error = None, None
@@ -65,6 +80,7 @@ def admin_fee_month(month: str):
         "sums": _sums(statements), "participants": participants, "labels": _field_labels(),
         # a month still running: run and close say what a run now leaves out
         "month_over": month < tk.h.vgsamverkan_this_month(), "previous_month": _previous(month),
+        "decided": decided or {},
     })
 
 
@@ -97,9 +113,13 @@ def admin_fee_month_act(month: str, verb: str):
         payload = {"month": month}
         success = tk._("{month} is closed.").format(month=month)
     else:
-        payload = {"month": month, **{k: form[k] for k in ("organization_id", "amount", "reason", "corrects")
-                                      if form.get(k)}}
-        success = tk._("The adjustment was added.")
+        payload = {"month": month, **{k: form[k] for k in _ADJUST_FIELDS if form.get(k)}}
+        try:
+            tk.get_action("vgsamverkan_fee_adjust")(_context(), payload)
+        except tk.ValidationError as e:
+            return admin_fee_month(month, _kept("adjust", form, e.error_dict))
+        tk.h.flash_success(tk._("The adjustment was added."))
+        return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
     _act_and_flash(f"vgsamverkan_fee_{verb}", payload, success=success,
                    forbidden=tk._("Only the regional coordinator may see this page"))
     return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)

@@ -16,6 +16,7 @@ from ckanext.vgsamverkan.views._common import (
     _error_summary,
     _field_labels,
     _form,
+    _in_order,
     _logged_in,
     _login_redirect,
     _request_page,
@@ -41,6 +42,7 @@ _VERBS = ("approve", "reject", "withdraw", "terminate")
 
 class ApplyView(MethodView):
     def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        errors = _in_order(errors, _APPLY_FIELDS)
         return tk.render(
             "vgsamverkan/participation_form.html",
             {
@@ -117,6 +119,7 @@ class UpdateView(MethodView):
         return p, None
 
     def _render(self, p: dict[str, Any], data: dict[str, Any], errors: dict[str, Any]):
+        errors = _in_order(errors, _UPDATE_FIELDS)
         return tk.render("vgsamverkan/participation_update.html", {
             "p": p, "data": data, "errors": errors,
             "error_summary": _error_summary(errors) if errors else {},

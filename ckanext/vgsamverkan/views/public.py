@@ -5,11 +5,12 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.views._common import (
-    _act_and_flash,
     _context,
     _csrf_protected,
+    _error_summary,
     _logged_in,
     _login_redirect,
+    _request_page,
 )
 
 
@@ -22,14 +23,23 @@ def index():
 
 @_csrf_protected
 def comment(object_type: str, id: str):
-    _act_and_flash(
-        "vgsamverkan_comment_create",
-        {"object_type": object_type, "object_id": id, "text": tk.request.form.get("text", "")},
-        success=tk._("Your comment was added."),
-        forbidden=tk._("You may not comment on this request"),
-    )
     if object_type not in objects.KINDS:
         return tk.abort(404)
+    text = tk.request.form.get("text", "")
+    try:
+        tk.get_action("vgsamverkan_comment_create")(
+            _context(), {"object_type": object_type, "object_id": id, "text": text})
+    except tk.ValidationError as e:  # the comment comes back as it was written, with its error
+        errors = {"text": e.error_dict.get("text") or [msg for msgs in e.error_dict.values() for msg in msgs]}
+        return _request_page(object_type, id, not_found=tk._("Not found"),
+                             forbidden=tk._("You may not comment on this request"),
+                             decided={"verb": "comment", "data": {"text": text}, "errors": errors,
+                                      "summary": _error_summary(errors)})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("You may not comment on this request"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Not found"))
+    tk.h.flash_success(tk._("Your comment was added."))
     return tk.redirect_to(objects.KINDS[object_type].read_endpoint, id=id)
 
 

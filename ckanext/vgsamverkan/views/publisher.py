@@ -14,6 +14,7 @@ from ckanext.vgsamverkan.views._common import (
     _error_summary,
     _field_labels,
     _form,
+    _in_order,
     _logged_in,
     _login_redirect,
     _participants,
@@ -25,6 +26,7 @@ _PUBLISHER_VERBS = ("approve", "reject", "withdraw", "revoke")
 
 class PublisherRequestView(MethodView):
     def _render(self, data: dict[str, Any], errors: dict[str, Any]):
+        errors = _in_order(errors, ("organization_id", "user_id", "role", "motivation"))
         return tk.render(
             "vgsamverkan/publisher_form.html",
             {

@@ -31,6 +31,18 @@ _IGNORED_KEYS = {"__extras", "__junk", "_csrf_token", "save"}
 
 def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) -> dict[str, Any]:
     """Validate against ``schema_``; unknown keys are errors too (named per field)."""
+    data, errors = _validated(data_dict, schema_, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def _validated(data_dict: DataDict, schema_: dict[str, Any],
+               context: Context) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``_validate`` without raising: the values that passed and the errors, for an action
+    that adds its own rules' errors to the schema's and answers all of them at once (a
+    form shows every error in one pass, issue 21). A field with an error is not in the
+    values."""
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__all__": [tk._("Expected an object of parameters")]})
     unknown = {
@@ -41,10 +53,8 @@ def _validate(data_dict: DataDict, schema_: dict[str, Any], context: Context) ->
     data, errors = tk.navl_validate(
         {k: v for k, v in data_dict.items() if k in schema_}, schema_, context
     )
-    errors = {**unknown, **errors}
-    if errors:
-        raise tk.ValidationError(errors)
-    return data
+    errors = {k: v for k, v in {**unknown, **errors}.items() if v}
+    return {k: v for k, v in data.items() if k not in errors}, errors
 
 
 def _commit(context: Context) -> None:

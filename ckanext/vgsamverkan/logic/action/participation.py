@@ -31,6 +31,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _today,
     _transition,
     _validate,
+    _validated,
     action,
 )
 from ckanext.vgsamverkan.mail import notify
@@ -107,34 +108,45 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_participation_apply", context, data_dict)
-    data = _validate(data_dict, schema.participation_apply(), context)
-    errors: dict[str, list[str]] = {}
+    # every error at once (issue 21): the schema's, the rules' below and the conflicts
+    # with other applications, for the fields that passed the schema
+    data, errors = _validated(data_dict, schema.participation_apply(), context)
 
-    if data.get("organization_id"):
+    if "organization_id" in errors:  # which organisation is meant is unknown: nothing to check of it
+        existing = new = False
+    else:
+        existing, new = bool(data.get("organization_id")), not data.get("organization_id")
+    if existing:
         if data.get("organization_name") or data.get("organization_title"):
             errors["organization_id"] = [
                 tk._("Give either an existing organisation or the name of a new one, not both")
             ]
         else:
-            org = _existing_org(data["organization_id"])
-            data.update(
-                organization_id=org.id,
-                organization_name=org.name,
-                organization_title=org.title or org.name,
-            )
-    else:
+            try:
+                org = _existing_org(data["organization_id"])
+            except tk.ValidationError as e:
+                errors.update(e.error_dict)
+            else:
+                data.update(
+                    organization_id=org.id,
+                    organization_name=org.name,
+                    organization_title=org.title or org.name,
+                )
+    elif new:
         for field in ("organization_title", "organization_name"):
-            if not data.get(field):
+            if not data.get(field) and field not in errors:
                 errors[field] = [tk._("Missing value")]
         name = data.get("organization_name")
         if name and model.Group.get(name) is not None:
             errors["organization_name"] = [tk._("That URL is already in use.")]
 
-    if data["org_type"] in ("kommun", "kommunalt_bolag") and not data.get("municipality_code"):
+    if data.get("org_type") in ("kommun", "kommunalt_bolag") and not data.get("municipality_code") \
+            and "municipality_code" not in errors:
         errors["municipality_code"] = [
             tk._("A municipality code is required for a kommun or a kommunalt bolag")
         ]
-    if not errors:
+    if "org_type" in data and not {"organization_id", "organization_name", "municipality_code"} & set(errors) \
+            and (data.get("organization_id") or data.get("organization_name")):
         errors.update(_active_conflicts(data))
     if errors:
         raise tk.ValidationError(errors)
