@@ -58,6 +58,15 @@ def _report(path: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _full_page_shot(browser, path: str) -> None:
+    """The whole page as a phone shows it when scrolled down, not only the first screen."""
+    import base64
+
+    data = browser.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(data["data"]))
+
+
 def _user(name: str, **kwargs):
     user = factories.User(name=name, **kwargs)
     obj = model.User.get(name)
@@ -107,6 +116,10 @@ def _pages(w) -> dict[str, list[str]]:
     org = w["org"]["name"]
     return {
         "": ["/samverkan", "/en/samverkan"],
+        "a11y-admin": [
+            "/samverkan/vantar", f"/samverkan/anslutning/{w['connection']['id']}", f"/organization/samverkan/{org}",
+            "/samverkan/mina-arenden", "/dashboard/", f"/samverkan/avrop/{w['calloff']['id']}",
+        ],
         "a11y-publicist": [
             "/samverkan", "/samverkan/mina-arenden", "/samverkan/vantar", "/samverkan/deltagande/ansok",
             f"/samverkan/deltagande/{w['participation']['id']}",
@@ -160,9 +173,14 @@ def test_every_page_has_no_wcag_violation(browser, server_url, world):
                 "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             if widths[0] > widths[1]:
                 too_wide.append(f"{user or 'anonymous'} {path}: {widths[0]} px in {widths[1]}")
+            # every button of the page's own content within the screen, not hidden in a box
+            # that scrolls sideways (issue 21: the decision buttons of the workplace)
+            off = browser.execute_script(_OFF_SCREEN)
+            if off:
+                too_wide.append(f"{user or 'anonymous'} {path}: buttons off the screen: {off}")
             # what a person sees, kept for a look (test-artifacts/screenshots/pages/)
             shot = re.sub(r"[^a-z0-9]+", "-", f"{user or 'anonym'}{path}".lower()).strip("-")[:90]
-            browser.save_screenshot(os.path.join(SHOTS, f"{shot}-390.png"))
+            _full_page_shot(browser, os.path.join(SHOTS, f"{shot}-390.png"))
             browser.set_window_size(1280, 1600)
             browser.save_screenshot(os.path.join(SHOTS, f"{shot}-1280.png"))
             violations = _violations(browser, axe)
@@ -187,3 +205,16 @@ const attrs = Array.from(main.querySelectorAll('[aria-label],[title],[placeholde
 return main.innerText + '\\n' + attrs.join('\\n');
 """
 
+
+# the buttons (and submit inputs) of the page's content that a 390 px screen does not show
+# without scrolling a box sideways: their text and how far right they end
+_OFF_SCREEN = """
+const width = document.documentElement.clientWidth;
+const main = document.querySelector('[role=main]') || document.querySelector('main') || document.body;
+return Array.from(main.querySelectorAll('button, input[type=submit], a.btn'))
+  .filter(b => b.offsetParent !== null && !b.closest('dialog'))
+  .map(b => [b, b.getBoundingClientRect()])
+  .filter(([b, r]) => r.right > width + 1 || r.left < -1)
+  .map(([b, r]) => (b.innerText || b.value || '').trim().slice(0, 40) + ' @' + Math.round(r.right))
+  .slice(0, 8);
+"""
