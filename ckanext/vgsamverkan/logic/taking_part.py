@@ -101,3 +101,15 @@ def next_start(organization_id: str | None, day: dt.date | None = None) -> dt.da
                     Participation.state == "approved",
                     Participation.effective_from > (day or today()))
             .scalar())
+
+
+def org_facts() -> dict[str, tuple[str | None, str | None]]:
+    """organization_id → (org_type, municipality_code) of its newest participation."""
+    facts: dict[str, tuple[str | None, str | None]] = {}
+    rows = (model.Session.query(Participation.organization_id, Participation.org_type,
+                                Participation.municipality_code)
+            .filter(Participation.organization_id.isnot(None))
+            .order_by(Participation.created))
+    for org_id, org_type, code in rows:
+        facts[org_id] = (org_type, code)
+    return facts

@@ -29,18 +29,6 @@ from ckanext.vgsamverkan.model import (
 from ckanext.vgsamverkan.model.base import person
 
 
-def _org_facts() -> dict[str, tuple[str | None, str | None]]:
-    """organization_id → (org_type, municipality_code) of its newest participation."""
-    facts: dict[str, tuple[str | None, str | None]] = {}
-    rows = (model.Session.query(Participation.organization_id, Participation.org_type,
-                                Participation.municipality_code)
-            .filter(Participation.organization_id.isnot(None))
-            .order_by(Participation.created))
-    for org_id, org_type, code in rows:
-        facts[org_id] = (org_type, code)
-    return facts
-
-
 @action
 @tk.side_effect_free
 def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -69,7 +57,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     """
     tk.check_access("vgsamverkan_queue_list", context, data_dict)
     data = _validate(data_dict, schema.queue_list(), context)
-    facts = _org_facts()
+    facts = taking_part.org_facts()
     today = _today()
     items: list[dict[str, Any]] = []
     kinds = [data["kind"]] if data.get("kind") else list(objects.KINDS)
