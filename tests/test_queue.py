@@ -202,3 +202,62 @@ def test_the_registry_of_kinds_is_consistent(app):
             missing = {v for v in verbs if f"vgsamverkan_{name}_{v}" not in actions and (name, v) not in internal}
             assert not missing, (name, missing)
             assert kind.label() != name
+
+
+class TestWorkplaceFilters:
+    """Issue 21: the workplace's filters apply to every section, not only the top list;
+    the charts name their months."""
+
+    @pytest.fixture
+    def app(self, app):
+        return Browser(app)
+
+    @pytest.fixture
+    def two(self, coordinator):
+        made = {}
+        for key, overrides in (("lerum", {"org_type": "kommun", "municipality_code": "1441"}),
+                               ("region", {"org_type": "regional_forvaltning", "municipality_code": ""})):
+            admin = factories.User()
+            org = participant_org(admin, coordinator, **overrides)
+            connection = call("vgsamverkan_connection_create", admin, organization_id=org["id"],
+                              information_sets=f"Data {key}", technical_contact="T")
+            calloff = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
+                           description=f"Stöd {key}", estimated_hours="2", period_start="2026-11-01",
+                           period_end="2026-12-31")
+            rights = request_rights(factories.User(), org)
+            made[key] = {"org": org, "connection": connection, "calloff": calloff, "rights": rights}
+        return made
+
+    def _ids_in(self, page: str, table: str) -> str:
+        start = page.index(f'id="{table}"')
+        return page[start:page.index("</table>", start)]
+
+    def test_the_municipality_filters_every_section(self, app, two, coordinator):
+        page = app.get("/ckan-admin/samverkan?municipality_code=1441", extra_environ=as_user(coordinator)).body
+        assert 'id="vgs-filtered"' in page
+        for table, key in (("vgs-connection-queue", "connection"), ("vgs-calloff-queue", "calloff"),
+                           ("vgs-publisher-queue", "rights"), ("vgs-overview", "connection")):
+            section = self._ids_in(page, table)
+            assert two["lerum"][key]["id"] in section, table
+            assert two["region"][key]["id"] not in section, table
+        everything = app.get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+        assert two["region"]["connection"]["id"] in self._ids_in(everything, "vgs-connection-queue")
+        assert 'id="vgs-filtered"' not in everything
+
+    def test_the_type_and_kind_filter_every_section(self, app, two, coordinator):
+        page = app.get("/ckan-admin/samverkan?org_type=regional_forvaltning&kind=connection",
+                       extra_environ=as_user(coordinator)).body
+        section = self._ids_in(page, "vgs-connection-queue")
+        assert two["region"]["connection"]["id"] in section and two["lerum"]["connection"]["id"] not in section
+        # the other kinds' lists are not shown at all under a kind filter
+        assert 'id="vgs-calloff-queue"' not in page and 'id="vgs-publisher-queue"' not in page
+        assert 'id="vgs-queue"' not in page
+
+    def test_the_charts_name_their_months_and_keep_their_table(self, app, two, coordinator):
+        page = app.get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+        history = call("vgsamverkan_history_show", coordinator)["results"]
+        first, last = history[0]["month"], history[-1]["month"]
+        chart = page[page.index('id="chart-heading"'):page.index('id="vgs-history"')]
+        assert f">{first}</text>" in chart and f">{last}</text>" in chart
+        assert f"{first}–{last}" in chart  # the chart's title names its months too
+        assert f'<th scope="row">{last}</th>' in page  # the table of the figures

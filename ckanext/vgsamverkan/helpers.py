@@ -276,20 +276,30 @@ def vgsamverkan_object_url(kind: str, object_id: str) -> str:
     return tk.h.url_for(objects.KINDS[kind].read_endpoint, id=object_id)
 
 
-def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60) -> dict[str, Any]:
+def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60,
+                          months: list[str] | None = None) -> dict[str, Any]:
     """The points of a small line chart of ``values`` (drawn as an SVG polyline in the
-    page: no script, no outside service)."""
+    page: no script, no outside service), a dot per month and, when ``months`` are given,
+    the labels of the first, middle and last month under it (``ticks``; the chart is then
+    ``label_height`` taller). The figures themselves are in the table beside the charts."""
 
     numbers = [Decimal(str(v or 0)) for v in values] or [Decimal(0)]
     top = max(numbers) or Decimal(1)
-    pad = 4
+    pad = 22 if months else 4  # room for a month label's half at either end
     step = (width - 2 * pad) / max(len(numbers) - 1, 1)
     points = []
     for i, v in enumerate(numbers):
         x = pad + i * step
-        y = height - pad - float(v / top) * (height - 2 * pad)
+        y = height - 4 - float(v / top) * (height - 8)
         points.append((round(x, 1), round(y, 1)))
-    return {"width": width, "height": height, "points": " ".join(f"{x},{y}" for x, y in points),
+    ticks = []
+    if months and len(months) == len(numbers):
+        for i in sorted({0, (len(months) - 1) // 2, len(months) - 1}):
+            ticks.append({"x": points[i][0], "label": months[i]})
+    label_height = 16 if ticks else 0
+    return {"width": width, "height": height + label_height, "plot_height": height,
+            "points": " ".join(f"{x},{y}" for x, y in points),
+            "dots": [{"x": x, "y": y} for x, y in points], "ticks": ticks,
             "last_x": points[-1][0], "last_y": points[-1][1], "max": max(numbers)}
 
 

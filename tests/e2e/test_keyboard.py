@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests.e2e.test_browser import _log_in, _user, _wait_for
@@ -150,5 +151,12 @@ def test_the_coordinator_decides_several_with_the_keyboard(browser, server_url):
     _press(browser, "Välkomna båda")
     approve = _tab_until(browser, lambda a: a["tag"] == "button" and a["value"] == "approve")[-1]
     assert approve["visible"]
+    # a binding act: the dialog asks, its focus on "no"; Shift+Tab reaches "yes" (the
+    # dialog keeps the focus inside), Enter confirms
+    active = _press(browser, Keys.ENTER)
+    assert active["id"] == "vgs-confirm-no"
+    assert "Ni beviljar alla markerade ärenden" in browser.find_element(By.ID, "vgs-confirm-text").text
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    assert browser.execute_script(_ACTIVE)["id"] == "vgs-confirm-yes"
     _press(browser, Keys.ENTER)
     _wait_for(browser, "Sparade beslut: 2")

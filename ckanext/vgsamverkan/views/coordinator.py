@@ -22,6 +22,8 @@ from ckanext.vgsamverkan.views._confirm import render as confirm_render
 
 
 def admin_queue():
+    """The coordinator's workplace. Its filters (kind, type of organisation, municipality,
+    order; the state of applications) apply to every section (issue 21)."""
     context = _context()
     try:
         dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
@@ -29,37 +31,51 @@ def admin_queue():
         if not _logged_in():
             return _login_redirect()
         return tk.abort(403, tk._("Only the regional coordinator may see this page"))
-    state = tk.request.args.get("state") or "pending"
-    org_type = tk.request.args.get("org_type") or ""
-    params: dict[str, Any] = {"state": state, "limit": 200}
-    if org_type:
-        params["org_type"] = org_type
+    filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
+    filters["state"] = tk.request.args.get("state") or "pending"
+    facts = taking_part.org_facts()
+
+    def shown(kind: str, item: dict[str, Any]) -> bool:
+        """Whether a request passes the filters: of the kind chosen, of an organisation
+        of the type and municipality chosen (an application by its own facts, the
+        others by their organisation's newest participation)."""
+        if filters["kind"] and kind != filters["kind"]:
+            return False
+        org_type, code = (item.get("org_type"), item.get("municipality_code")) if kind == "participation" \
+            else facts.get(item.get("organization_id") or "", (None, None))
+        return (not filters["org_type"] or org_type == filters["org_type"]) and \
+            (not filters["municipality_code"] or code == filters["municipality_code"])
+
+    def ordered(items: list[dict[str, Any]], key: str = "created") -> list[dict[str, Any]]:
+        return sorted(items, key=lambda i: i[key], reverse=filters["sort"] == "newest")
+
     try:
-        queue = tk.get_action("vgsamverkan_participation_list")(_context(), params)
+        participations = tk.get_action("vgsamverkan_participation_list")(
+            _context(), {"state": filters["state"], "limit": 1000})["results"]
     except tk.ValidationError:
-        queue = {"count": 0, "results": []}
-    results = sorted(queue["results"], key=lambda p: p["created"])
+        participations = []
     publishers = tk.get_action("vgsamverkan_publisher_list")(
-        _context(), {"state": "pending", "limit": 200}
-    )["results"]
+        _context(), {"state": "pending", "limit": 1000})["results"]
     # the open requests of each kind, at every move (what waits for the coordinator is the
     # overview above them: vgsamverkan_queue_list)
     open_states = objects.KINDS["connection"].open
     connections = [
         c for c in tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 1000})["results"]
-        if c["state"] in open_states
+        if c["state"] in open_states and shown("connection", c)
     ]
-    connections.sort(key=lambda c: (open_states.index(c["state"]), c["modified"]))
+    connections.sort(key=lambda c: c["modified"], reverse=filters["sort"] == "newest")
+    connections.sort(key=lambda c: open_states.index(c["state"]))
     calloff_states = objects.KINDS["calloff"].open
     calloffs = [
         c for state_ in calloff_states
         for c in tk.get_action("vgsamverkan_calloff_list")(_context(), {"state": state_, "limit": 1000})["results"]
+        if shown("calloff", c)
     ]
-    calloffs.sort(key=lambda c: (calloff_states.index(c["state"]), c["created"]))
-    filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
+    calloffs.sort(key=lambda c: c["created"], reverse=filters["sort"] == "newest")
+    calloffs.sort(key=lambda c: calloff_states.index(c["state"]))
     try:
         overview = tk.get_action("vgsamverkan_queue_list")(
-            _context(), {k: v for k, v in filters.items() if v})["results"]
+            _context(), {k: v for k, v in filters.items() if v and k != "state"})["results"]
     except tk.ValidationError:
         overview = []
     history = tk.get_action("vgsamverkan_history_show")(_context(), {})["results"]
@@ -68,15 +84,16 @@ def admin_queue():
         {
             "dashboard": dashboard,
             "kinds": list(objects.KINDS),
-            "participations": results,
+            "participations": ordered([p for p in participations if shown("participation", p)]),
             "connections": connections,
             "calloffs": calloffs,
             "overview": overview,
             "filters": filters,
+            "filtered": any(filters[k] for k in ("kind", "org_type", "municipality_code")),
             "history": history,
-            "publishers": sorted(publishers, key=lambda r: r["created"]),
-            "state": state,
-            "org_type": org_type,
+            "publishers": ordered([r for r in publishers if shown("publisher", r)]),
+            "state": filters["state"],
+            "org_type": filters["org_type"],
         },
     )
 
