@@ -322,6 +322,36 @@ class TestMigration:
             "SELECT amount_ore, corrects FROM vgsamverkan_fee_adjustment WHERE reason = 'R'")).fetchall() == [
             (-1000, None)]
 
+    def test_renewal_revision_down_and_up_with_data(self, cli, coordinator):
+        """d4a8e2f6c1b3 (issue 21): renewals and role changes. The downgrade refuses while a
+        user has both a pending and an approved request in one organisation (the old index
+        cannot hold them); once decided it goes down, keeping every row, and up again."""
+        from ckan.tests import factories
+
+        from tests.factories import call, participant_org, request_rights
+
+        user = factories.User()
+        org = participant_org(factories.User(), coordinator)
+        first = request_rights(user, org)
+        call("vgsamverkan_publisher_approve", coordinator, id=first["id"], expires="2099-01-31")
+        renewal = request_rights(user, org)
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "c2f7a9e4b1d8"])
+        assert down.exit_code != 0 and "wait for a decision" in str(down.exception or down.output)
+        model.Session.remove()
+        call("vgsamverkan_publisher_approve", coordinator, id=renewal["id"])
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "c2f7a9e4b1d8"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        columns = {c["name"] for c in sa.inspect(model.meta.engine).get_columns("vgsamverkan_publisher")}
+        assert not {"replaces_id", "previous_role"} & columns
+        states = sorted(model.Session.execute(sa.text("SELECT state FROM vgsamverkan_publisher")).scalars())
+        assert states == ["approved", "revoked"]
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        model.Session.remove()
+        assert model.Session.execute(sa.text(
+            "SELECT count(*) FROM vgsamverkan_publisher WHERE replaces_id IS NULL")).scalar() == 2
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output
@@ -360,7 +390,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "c2f7a9e4b1d8" in version.output  # the head revision
+        assert "d4a8e2f6c1b3" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same

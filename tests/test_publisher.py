@@ -317,3 +317,101 @@ class TestExpiry:
 
         result = cli.invoke(ckan, ["vgsamverkan", "expire", "--today", "igår"])
         assert result.exit_code == 1 and "YYYY-MM-DD" in result.output
+
+
+class TestRenewalAndRoleChange:
+    """Issue 21: approved rights are renewed before their end, or their role changed
+    (editor ⇄ admin), by a request the coordinator decides while the rights stay as they
+    are; a revocation removes only the role the workflow granted."""
+
+    def _approved(self, org, coordinator, user, role="editor", expires=None):
+        r = request_rights(user, org, role=role)
+        return call("vgsamverkan_publisher_approve", coordinator, id=r["id"],
+                    **({"expires": expires} if expires else {}))
+
+    def test_a_renewal_keeps_the_rights_until_it_is_approved(self, org, coordinator, publisher):
+        first = self._approved(org, coordinator, publisher, expires="2099-01-31")
+        renewal = request_rights(publisher, org, role="editor")
+        assert renewal["state"] == "pending" and renewal["replaces_id"] == first["id"]
+        # meanwhile: nothing changes
+        assert call("vgsamverkan_publisher_show", coordinator, id=first["id"])["state"] == "approved"
+        assert member_role(org["id"], publisher["id"]) == "editor"
+        approved = call("vgsamverkan_publisher_approve", coordinator, id=renewal["id"], expires="2100-01-31")
+        assert approved["expires"] == "2100-01-31"
+        old = call("vgsamverkan_publisher_show", coordinator, id=first["id"])
+        assert old["state"] == "revoked" and old["replaced_by"] == renewal["id"] and old["ended_at"]
+        assert _events(first["id"])[-1] == ("replace", "approved", "revoked")
+        assert member_role(org["id"], publisher["id"]) == "editor"  # never without the role
+
+    def test_a_role_change_keeps_the_current_role_while_it_is_decided(self, org, coordinator, publisher):
+        first = self._approved(org, coordinator, publisher)
+        change = request_rights(publisher, org, role="admin")
+        assert change["replaces_id"] == first["id"]
+        assert member_role(org["id"], publisher["id"]) == "editor"
+        call("vgsamverkan_publisher_reject", coordinator, id=change["id"], reason="Inte nu")
+        # a rejected change leaves the rights as they were
+        assert call("vgsamverkan_publisher_show", coordinator, id=first["id"])["state"] == "approved"
+        assert member_role(org["id"], publisher["id"]) == "editor"
+        again = request_rights(publisher, org, role="admin")
+        call("vgsamverkan_publisher_approve", coordinator, id=again["id"])
+        assert member_role(org["id"], publisher["id"]) == "admin"
+        # and back to editor the same way
+        down = request_rights(publisher, org, role="editor")
+        call("vgsamverkan_publisher_approve", coordinator, id=down["id"])
+        assert member_role(org["id"], publisher["id"]) == "editor"
+        call("vgsamverkan_publisher_revoke", coordinator, id=down["id"])
+        assert member_role(org["id"], publisher["id"]) is None  # nothing before the workflow
+
+    def test_a_revocation_gives_back_the_role_held_before(self, coordinator):
+        admin, member = factories.User(), factories.User()
+        org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"},
+                                            {"name": member["name"], "capacity": "member"}])
+        from tests.factories import apply_existing
+
+        call("vgsamverkan_participation_approve", coordinator, id=apply_existing(admin, org)["id"])
+        first = self._approved(org, coordinator, member)
+        assert first["previous_role"] == "member" and member_role(org["id"], member["id"]) == "editor"
+        change = request_rights(member, org, role="admin")
+        done = call("vgsamverkan_publisher_approve", coordinator, id=change["id"])
+        assert done["previous_role"] == "member"  # the role before the workflow, kept through the change
+        call("vgsamverkan_publisher_revoke", coordinator, id=change["id"])
+        model.Session.expire_all()
+        assert member_role(org["id"], member["id"]) == "member"
+
+    def test_refusals(self, org, coordinator, publisher):
+        self._approved(org, coordinator, publisher)  # no end date
+        with pytest.raises(tk.ValidationError) as e:  # nothing to renew
+            request_rights(publisher, org, role="editor")
+        assert "role" in e.value.error_dict
+        request_rights(publisher, org, role="admin")
+        with pytest.raises(tk.ValidationError) as e:  # one pending at a time
+            request_rights(publisher, org, role="admin")
+        assert "organization_id" in e.value.error_dict
+        with pytest.raises(tk.NotAuthorized):  # someone else's rights: not by a stranger
+            call("vgsamverkan_publisher_request", factories.User(), organization_id=org["id"], role="admin",
+                 user_id=publisher["name"])
+
+    def test_rights_that_ended_meanwhile_are_granted_anew(self, org, coordinator, publisher):
+        with freeze_time("2027-03-01"):
+            first = self._approved(org, coordinator, publisher, expires="2027-03-31")
+            renewal = request_rights(publisher, org, role="editor")
+        from ckanext.vgsamverkan import expiry
+
+        with freeze_time("2027-04-01"):
+            expiry.run()
+            model.Session.expire_all()
+            assert member_role(org["id"], publisher["id"]) is None
+            assert call("vgsamverkan_publisher_show", coordinator, id=first["id"])["state"] == "revoked"
+            call("vgsamverkan_publisher_approve", coordinator, id=renewal["id"])
+            assert member_role(org["id"], publisher["id"]) == "editor"
+        assert _events(first["id"])[-1][0] == "expire"  # not "replace": it had ended
+
+    def test_the_page_offers_renewal_and_role_change(self, app, org, coordinator, publisher):
+        from tests.browser import Browser, as_user
+
+        first = self._approved(org, coordinator, publisher, expires="2099-01-31")
+        page = Browser(app).get(f"/samverkan/behorighet/{first['id']}", extra_environ=as_user(publisher)).body
+        assert 'id="vgs-renew"' in page and "role=editor" in page and "role=admin" in page
+        form = Browser(app).get(f"/samverkan/behorighet/ansok?organization_id={org['name']}&user_id="
+                                f"{publisher['name']}&role=admin", extra_environ=as_user(publisher)).body
+        assert 'id="role-admin" value="admin" checked' in form and 'id="vgs-for-user"' in form

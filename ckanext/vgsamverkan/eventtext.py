@@ -42,6 +42,8 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
             _("{field}: {old} → {new}").format(field=names.get(c.get("field"), c.get("field")),
                                                old=c.get("old") or _("(none)"), new=c.get("new") or _("(none)"))
             for c in d.get("changes") or [])
+    if key == ("publisher", "replace"):
+        return _("Replaced by {reference}").format(reference="BEH-" + str(d.get("by") or "")[:8].upper())
     if key == ("participation", "begin"):
         return _("Takes part from {date}").format(date=d.get("date") or "")
     if key == ("participation", "end"):

@@ -12,6 +12,7 @@ from ckanext.vgsamverkan import binding, config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import enforce, objects, roles, taking_part
 from ckanext.vgsamverkan.logic.action import waiting
+from ckanext.vgsamverkan.model.base import person
 from ckanext.vgsamverkan.model.population import municipality_label
 
 
@@ -74,6 +75,7 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
             "revoke": tk._("revoked the rights"),
             "expire": tk._("ended the rights at their expiry date"),
             "end": tk._("ended the rights with the organisation's participation"),
+            "replace": tk._("replaced the rights by their renewal or change of role"),
             "remind": tk._("sent a reminder before the expiry date"),
         }.get(action, action)
     return {
@@ -142,6 +144,11 @@ def vgsamverkan_kept(decided: dict[str, Any] | None, verb: str) -> tuple[dict[st
     if decided and decided.get("verb") == verb:
         return decided.get("data") or {}, decided.get("errors") or {}
     return {}, {}
+
+
+def vgsamverkan_person(user_id: str | None) -> str | None:
+    """A user (by id or name) as pages name people: "Full Name (user)"."""
+    return person(model.User.get(user_id)) if user_id else None
 
 
 def vgsamverkan_reference(object_type: str, object_id: str) -> str:

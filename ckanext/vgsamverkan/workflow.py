@@ -51,6 +51,9 @@ PUBLISHER = Workflow(
         ("approved", "expire"): "revoked",
         # and when the organisation's participation ends (never given back on rejoining)
         ("approved", "end"): "revoked",
+        # and when a renewal or a change of role that replaces them is approved (issue 21):
+        # the membership goes on under the new request
+        ("approved", "replace"): "revoked",
     },
 )
 
@@ -128,6 +131,7 @@ def _refusal(verb: str) -> str:
         "terminate": tk._("This cannot be terminated: its state is now «{state}»."),
         "revoke": tk._("This cannot be revoked: its state is now «{state}»."),
         "expire": tk._("This cannot expire: its state is now «{state}»."),
+        "replace": tk._("This cannot be replaced: its state is now «{state}»."),
         "investigate": tk._("The investigation cannot start: the state is now «{state}»."),
         "quote": tk._("A quote cannot be issued: the state is now «{state}»."),
         "accept": tk._("This cannot be accepted: its state is now «{state}»."),

@@ -79,7 +79,10 @@ def _compose_receipt(lang: str, kind: str, d: dict[str, Any], verb: str = "creat
               "role": labels.role(d.get("role") or "", lang),
               "price": formats.sek(d.get("price"), lang),
               "area": labels.competence_area(d.get("competence_area") or "", lang)}
-    lines = [sent.format(**values), "",
+    lines = [sent.format(**values)]
+    if kind == "publisher" and d.get("replaces_id"):
+        lines.append(_("It renews or changes the current rights, which stay as they are until it is decided."))
+    lines += ["",
              _("What happens next: {text}").format(text=nxt.format(**values)), "",
              _("Follow it here: {link}").format(link=link(object_path(kind, d["id"])))]
     return _referenced(_, kind, d, subject.format(**values), lines)
@@ -249,7 +252,8 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
                        "applied for anew.").format(user=user, organization=org))
     elif verb == "remind":
         lines.append(_("The publishing rights of {user} in {organization} expire on {date}. "
-                       "Ask the coordinator in time if you need them longer.").format(
+                       "To keep them, renew them in time on their page (below): they stay as they are "
+                       "until the coordinator decides.").format(
             user=user, organization=org, date=r.get("expires") or ""))
     if verb in ("approve", "reject", "revoke"):
         lines += ["", _asked_by(_, r)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeText, text
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, UnicodeText, text
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -36,6 +36,12 @@ class PublisherRequest(tk.BaseModel):
     ended_at = Column(DateTime(timezone=True), nullable=True)
     created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # a renewal or a role change (issue 21): the approved rights this request replaces
+    # when it is approved (they stay as they are until then)
+    replaces_id = Column(UnicodeText, ForeignKey("vgsamverkan_publisher.id"), nullable=True)
+    # the user's role in the organisation before the workflow granted one (or None): given
+    # back when the rights end, so that only what the workflow granted is removed
+    previous_role = Column(UnicodeText, nullable=True)
 
     __table_args__ = (
         CheckConstraint(
@@ -43,14 +49,12 @@ class PublisherRequest(tk.BaseModel):
             name="vgsamverkan_publisher_state_check",
         ),
         CheckConstraint("role IN ('editor','admin')", name="vgsamverkan_publisher_role_check"),
-        # at most one pending or approved request per user and organisation
-        Index(
-            "vgsamverkan_publisher_one_active",
-            "organization_id",
-            "user_id",
-            unique=True,
-            postgresql_where=text("state IN ('pending','approved')"),
-        ),
+        # at most one pending and one approved request per user and organisation (a
+        # pending one beside approved rights is their renewal or a change of role)
+        Index("vgsamverkan_publisher_one_pending", "organization_id", "user_id", unique=True,
+              postgresql_where=text("state = 'pending'")),
+        Index("vgsamverkan_publisher_one_approved", "organization_id", "user_id", unique=True,
+              postgresql_where=text("state = 'approved'")),
         Index("vgsamverkan_publisher_state_idx", "state", "created"),
         Index("vgsamverkan_publisher_user_idx", "user_id"),
         Index("vgsamverkan_publisher_expires_idx", "expires",
@@ -89,6 +93,8 @@ class PublisherRequest(tk.BaseModel):
             "expires": iso(self.expires),
             "reminded_at": iso(self.reminded_at),
             "ended_at": iso(self.ended_at),
+            "replaces_id": self.replaces_id,
+            "previous_role": self.previous_role,
             "created": iso(self.created),
             "modified": iso(self.modified),
         }

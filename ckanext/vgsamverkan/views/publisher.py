@@ -41,15 +41,18 @@ class PublisherRequestView(MethodView):
     def get(self):
         if not _logged_in():
             return _login_redirect()
+        # a renewal or change of role comes prefilled from the rights' page (issue 21)
+        role = tk.request.args.get("role", "")
         return self._render({"organization_id": tk.request.args.get("organization_id", ""),
-                             "role": "editor"}, {})
+                             "user_id": tk.request.args.get("user_id", ""),
+                             "role": role if role in ("editor", "admin") else "editor"}, {})
 
     @_csrf_protected
     def post(self):
         if not _logged_in():
             return _login_redirect()
         form = _form()
-        data = {k: form.get(k, "") for k in ("organization_id", "role", "motivation")}
+        data = {k: form.get(k, "") for k in ("organization_id", "user_id", "role", "motivation")}
         payload = {k: v for k, v in data.items() if v != ""}
         try:
             result = tk.get_action("vgsamverkan_publisher_request")(_context(), payload)

@@ -222,10 +222,13 @@ def _integrity_error(e: sa_exc.IntegrityError) -> tk.ValidationError:
     """Translate a unique index that a concurrent call won into a field message."""
     model.Session.rollback()
     text = str(e.orig)
-    if "publisher_one_active" in text:
+    if "publisher_one_pending" in text:
         return tk.ValidationError(
-            {"organization_id": [tk._(
-                "There is already a pending or approved request for this user in this organisation")]}
+            {"organization_id": [tk._("There is already a pending request for this user in this organisation")]}
+        )
+    if "publisher_one_approved" in text:
+        return tk.ValidationError(
+            {"organization_id": [tk._("This user already has approved rights in this organisation")]}
         )
     if "one_active_kommun" in text:
         return tk.ValidationError(

@@ -22,6 +22,8 @@ from ckanext.vgsamverkan.logic.action._base import (
     _commit,
     _decided,
     _integrity_error,
+    _lock,
+    _may,
     _member_context,
     _org_key,
     _page,
@@ -45,6 +47,11 @@ from ckanext.vgsamverkan.model.base import utcnow
 def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Ask for publishing rights (role ``editor`` or ``admin``) in an organisation that
     takes part in the collaboration. The coordinator decides.
+
+    When the user already has approved rights there, the request renews them (the same
+    role; rights with an end date) or changes their role (editor ⇄ admin); the current
+    rights stay as they are until it is decided, and its approval replaces them
+    (``replaces_id``). One pending request per user and organisation.
 
     :param organization_id: id or name of the organisation (with an approved participation)
     :type organization_id: string
@@ -70,21 +77,25 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
     if user is None or user.state != "active":
         raise tk.ValidationError({"user_id": [tk._("No such user")]})
 
-    current = authz.users_role_for_group_or_org(org.id, user.name)
-    if current == "admin" or current == data["role"]:
-        raise tk.ValidationError({"role": [tk._(
-            "{user} already has the role {role} in this organisation").format(
-                user=user.name, role=current)]})
-    active = (
-        model.Session.query(PublisherRequest.id)
-        .filter(PublisherRequest.organization_id == org.id,
-                PublisherRequest.user_id == user.id,
-                PublisherRequest.state.in_(("pending", "approved")))
-        .first()
-    )
-    if active:
+    mine = model.Session.query(PublisherRequest).filter(PublisherRequest.organization_id == org.id,
+                                                         PublisherRequest.user_id == user.id)
+    if mine.filter(PublisherRequest.state == "pending").first() is not None:
         raise tk.ValidationError({"organization_id": [tk._(
-            "There is already a pending or approved request for this user in this organisation")]})
+            "There is already a pending request for this user in this organisation")]})
+    # approved rights: the request renews them (the same role, before their end date) or
+    # changes their role; they stay as they are until it is decided (issue 21)
+    approved = mine.filter(PublisherRequest.state == "approved").first()
+    if approved is not None:
+        if approved.role == data["role"] and approved.expires is None:
+            raise tk.ValidationError({"role": [tk._(
+                "{user} already has the role {role} in this organisation, with no end date").format(
+                    user=user.name, role=approved.role)]})
+    else:
+        current = authz.users_role_for_group_or_org(org.id, user.name)
+        if current == "admin" or current == data["role"]:
+            raise tk.ValidationError({"role": [tk._(
+                "{user} already has the role {role} in this organisation").format(
+                    user=user.name, role=current)]})
     language = data.get("language") or formats.current_lang()
     request = PublisherRequest(
         state=workflow.PUBLISHER.initial,
@@ -92,6 +103,7 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
         user_id=user.id,
         applicant_id=actor.id,
         role=data["role"],
+        replaces_id=approved.id if approved is not None else None,
         motivation=data.get("motivation") or None,
         language=language if language in ("sv", "en") else "sv",
         created=utcnow(),
@@ -134,6 +146,14 @@ def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> dict[st
         authz.users_role_for_group_or_org(obj.organization_id, user.name) if user else None
     )
     result["allowed"] = _allowed(context, "publisher", workflow.PUBLISHER, obj)
+    # a renewal or change of role: the rights it replaces; and the one that replaced these
+    replaced_by = (model.Session.query(PublisherRequest.id)
+                   .filter(PublisherRequest.replaces_id == obj.id, PublisherRequest.state != "rejected")
+                   .order_by(PublisherRequest.created.desc()).first())
+    result["replaced_by"] = replaced_by[0] if replaced_by else None
+    result["may_renew"] = obj.state == "approved" and replaced_by is None and _may(
+        "vgsamverkan_publisher_request", context, {"organization_id": obj.organization_id, "user_id": obj.user_id,
+                                                   "role": obj.role})
     return result
 
 
@@ -208,6 +228,18 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
         user = model.User.get(obj.user_id)
         if user is None or user.state != "active":
             raise tk.ValidationError({"user_id": [tk._("The user no longer exists")]})
+        # the rights a renewal or change of role replaces, if they still hold; the role
+        # before any the workflow granted, given back when these end
+        replaced = _lock(PublisherRequest, obj.replaces_id) if obj.replaces_id else None
+        if replaced is not None and replaced.state == "approved":
+            obj.previous_role = replaced.previous_role
+            # ended first (one approved request per user and organisation); the
+            # membership goes on under this request
+            _transition(context, replaced, workflow.PUBLISHER, "replace", None, {"by": obj.id})
+            replaced.ended_at = utcnow()
+            model.Session.flush()
+        else:
+            obj.previous_role = authz.users_role_for_group_or_org(obj.organization_id, user.name)
         _decided(context, obj, decision_comment=data.get("comment") or None, expires=expires)
 
     def after(obj: PublisherRequest, data: dict[str, Any]) -> None:
@@ -279,12 +311,17 @@ def _end_authorisation(context: Context, obj: PublisherRequest, verb: str,
 
 
 def _remove_membership(context: Context, obj: PublisherRequest) -> None:
-    """After ``revoke`` or ``expire``: the rights end now and the membership they gave is
-    removed through CKAN's own ``member_delete``."""
+    """After ``revoke``, ``expire`` or ``end``: the rights end now and only what they
+    granted is taken back: the role the user had before is given back (CKAN's own
+    ``member_create``), or, with none, the membership is removed (``member_delete``)."""
     obj.ended_at = utcnow()
     org = model.Group.get(obj.organization_id)
     user = model.User.get(obj.user_id)
-    if org is not None and user is not None:
+    if org is not None and user is not None and obj.previous_role:
+        tk.get_action("member_create")(
+            _member_context(_actor(context)),
+            {"id": org.id, "object": user.id, "object_type": "user", "capacity": obj.previous_role})
+    elif org is not None and user is not None:
         try:
             # CKAN's member_delete commits (it has no defer_commit): with it, the whole
             # transition; without a membership to remove, the caller commits
@@ -297,8 +334,9 @@ def _remove_membership(context: Context, obj: PublisherRequest) -> None:
 
 @action
 def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Revoke approved publishing rights (coordinator): the user's membership of the
-    organisation is removed through CKAN's own ``member_delete``.
+    """Revoke approved publishing rights (coordinator): only what they granted is taken
+    back: the user's role before them is given back, or, with none, the membership is
+    removed (CKAN's own ``member_create`` / ``member_delete``).
 
     :param id: the request's id
     :type id: string
