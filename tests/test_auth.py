@@ -20,6 +20,7 @@ from ckanext.vgsamverkan.model import (
     Comment,
     Connection,
     ConnectionQuote,
+    DatasetExemption,
     Event,
     FeeAdjustment,
     FeeLine,
@@ -131,7 +132,15 @@ def build_world(coordinator_name: str) -> dict:
     from ckanext.vgsamverkan.model import CalloffTime
 
     co_entry = model.Session.query(CalloffTime.id).filter(CalloffTime.calloff_id == co_running["id"]).scalar()
-    return {"users": users, "org": org, "other_org": other_org, "free_org": free_org,
+    # B's datasets: one the coordinator has marked as needing no connection, one not
+    as_sysadmin = {"user": users["sysadmin"]["name"]}
+    exempt = helpers.call_action("package_create", context=dict(as_sysadmin), name="b-karta", owner_org=other_org["id"])
+    plain = helpers.call_action("package_create", context=dict(as_sysadmin), name="b-tabell",
+                                owner_org=other_org["id"])
+    helpers.call_action("vgsamverkan_exemption_create", context={"user": coordinator_name, "ignore_auth": True},
+                        id=exempt["id"], reason="Via leverantörens tjänst")
+    return {"users": users, "dataset_exempt": exempt, "dataset": plain, "org": org, "other_org": other_org,
+            "free_org": free_org,
             "last_month": last_month, "co_requested": co_requested, "co_assigned": co_assigned,
             "co_running": co_running, "co_entry": co_entry,
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
@@ -151,8 +160,8 @@ def _snapshot():
     state of each request, fee month and membership. One statement (it is taken twice
     for each of thousands of calls)."""
     counted = (Participation, Event, Comment, Population, PublisherRequest, model.Member, Connection,
-               ConnectionQuote, Calloff, CalloffTime, FeeAdjustment, FeeLine, FeeMonth, FeeSchedule,
-               FeeStatement)
+               ConnectionQuote, Calloff, CalloffTime, DatasetExemption, FeeAdjustment, FeeLine, FeeMonth,
+               FeeSchedule, FeeStatement)
     listed = (
         (FeeMonth, "month, state, run_at::text"),
         (Calloff, "id, state, coalesce(expert_name, '')"),
@@ -426,6 +435,14 @@ CASES = {
         {"other_admin", "coordinator", "sysadmin"},
     ),
     "vgsamverkan_gdpr_purge": ("vgsamverkan_gdpr_purge", lambda w: {"older_than": 30}, {"coordinator", "sysadmin"}),
+    "vgsamverkan_exemption_create": (
+        "vgsamverkan_exemption_create", lambda w: {"id": w["dataset"]["id"], "reason": "R"},
+        {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_exemption_delete": (
+        "vgsamverkan_exemption_delete", lambda w: {"id": w["dataset_exempt"]["id"]}, {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_exemption_list": ("vgsamverkan_exemption_list", lambda w: {}, {"coordinator", "sysadmin"}),
     "vgsamverkan_queue_list": ("vgsamverkan_queue_list", lambda w: {"sort": "newest"}, {"coordinator", "sysadmin"}),
     "vgsamverkan_history_show": ("vgsamverkan_history_show", lambda w: {"months": 3}, {"coordinator", "sysadmin"}),
     "vgsamverkan_dashboard_show": (

@@ -313,6 +313,72 @@ class TestConnectionRequiredData:
                   resources=[{"url": "https://example.org/tabell.csv"}])
         assert ds["resources"][0]["format"] == "CSV"  # the guess is CKAN's
 
+    @pytest.mark.parametrize("url,kind", [
+        ("https://karta.example.org/geoserver/ows?SERVICE=wms&request=GetCapabilities", "WMS"),
+        ("https://karta.example.org/tjanst?request=GetFeature&service=WFS", "WFS"),
+        ("https://karta.example.org/geoserver/wms", "WMS"),
+        ("https://data.example.org/api/v2/luft", "API"),
+        ("https://geo.example.org/ogcapi/collections/vagar/items", "API"),
+    ])
+    def test_the_address_decides_whatever_the_format_says(self, org, admin, coordinator, editor, url, kind):
+        """Issue 21 (SPEC 2026-11-29, "the properties of the data decide"): a service
+        address with its format left blank, or called something else, needs a connection."""
+        for fmt in ("", "HTML"):
+            with pytest.raises(tk.ValidationError) as e:
+                call("package_create", editor, name="tjanst", owner_org=org["id"],
+                     resources=[{"url": url, "format": fmt}])
+            assert kind in str(e.value.error_dict["format"])
+        assert model.Package.get("tjanst") is None
+
+    def test_the_refusal_links_to_the_open_request_and_names_whom_to_ask(self, org, admin, coordinator, editor):
+        from ckanext.vgsamverkan import config
+
+        open_request = create(admin, org)
+        with pytest.raises(tk.ValidationError) as e:
+            call("package_create", editor, name="tjanst", owner_org=org["id"],
+                 resources=[{"url": "https://karta.example.org/wms?service=WMS", "format": ""}])
+        message = e.value.error_dict["format"][0]
+        assert f"{config.site_url()}/samverkan/anslutning/{open_request['id']}" in message  # whole, absolute
+        admin_user = model.User.get(admin["id"])
+        # the editor may not ask (an admin's form): told which admin to ask, by name
+        assert f"Only an admin of {org['title']} may ask for a connection: {admin_user.fullname} " \
+               f"({admin_user.name})." in message
+        with pytest.raises(tk.ValidationError) as e:  # the admin is not told to ask someone else
+            call("package_create", admin, name="tjanst", owner_org=org["id"],
+                 resources=[{"url": "https://karta.example.org/wms?service=WMS", "format": ""}])
+        assert "Only an admin" not in e.value.error_dict["format"][0]
+
+    def test_the_coordinator_exempts_a_dataset_with_a_reason(self, org, admin, coordinator, editor):
+        ds = call("package_create", editor, name="karta-extern", owner_org=org["id"],
+                  resources=[{"url": "https://example.org/karta.csv", "format": "CSV"}])
+        service = {"url": "https://leverantor.example.com/wms?service=WMS", "format": ""}
+        with pytest.raises(tk.ValidationError):
+            call("package_patch", editor, id=ds["id"], resources=[service])
+        for who in (editor, admin, factories.User()):  # only the coordinator
+            with pytest.raises(tk.NotAuthorized):
+                call("vgsamverkan_exemption_create", who, id=ds["name"], reason="R")
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_exemption_create", coordinator, id=ds["name"], reason="  ")
+        assert "reason" in e.value.error_dict
+        for missing in ("finns-inte", " ", ds["name"] + "x"):
+            with pytest.raises(tk.ValidationError) as e:
+                call("vgsamverkan_exemption_create", coordinator, id=missing, reason="R")
+            assert "id" in e.value.error_dict
+        done = call("vgsamverkan_exemption_create", coordinator, id=f" {ds['name']} ",
+                    reason="Kartan visas via leverantörens egen tjänst")
+        assert done["id"] == ds["id"] and done["reason"].startswith("Kartan")
+        with pytest.raises(tk.ValidationError):  # once
+            call("vgsamverkan_exemption_create", coordinator, id=ds["id"], reason="Igen")
+        call("package_patch", editor, id=ds["id"], resources=[service])  # now it may
+        listed = call("vgsamverkan_exemption_list", coordinator)
+        assert [x["name"] for x in listed["results"]] == ["karta-extern"]
+        call("vgsamverkan_exemption_delete", coordinator, id=ds["id"], comment="Avtalet har upphört")
+        with pytest.raises(tk.ValidationError):  # needs it again at its next change
+            call("package_patch", editor, id=ds["id"], notes="Ny text")
+        history = call("vgsamverkan_exemption_list", coordinator)["history"]
+        assert [(h["action"], h["comment"]) for h in history] == [
+            ("unexempt", "Avtalet har upphört"), ("exempt", "Kartan visas via leverantörens egen tjänst")]
+
     def test_switched_off(self, org, editor, ckan_config, monkeypatch):
         monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.connection_required_formats", [])
         call("package_create", editor, name="utan-regel", owner_org=org["id"],
@@ -330,6 +396,15 @@ class TestConnectionRequiredData:
                             extra_environ={"user": editor})
         assert page.status_code == 200
         assert "/samverkan/anslutning/" in page.body
+        # above the form: the editor (who may not ask) is told whom to ask; an admin gets a
+        # link that can be clicked, to the form (no request is open yet)
+        assert "be en administratör för organisationen" in page.body and "<a href=\"/samverkan/anslutning/ny" \
+            not in page.body
+        admin_page = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows?service=WMS",
+                                             "format": "", "name": "Karta", "save": "go-metadata",
+                                             "_csrf_token": token(browser, url, admin)},
+                                  extra_environ={"user": admin})
+        assert f'<a href="/samverkan/anslutning/ny?organization_id={org["name"]}">' in admin_page.body
         assert call("package_show", editor, id=ds["id"])["resources"] == []
         self.connect(org, admin, coordinator)
         response = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",

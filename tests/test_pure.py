@@ -135,3 +135,24 @@ def test_every_problem_of_a_population_file_can_be_said_on_a_page():
     for node in inspect.getsource(population_file).split("PopulationFileError(")[2:]:
         raised.add(node.split('"')[1])
     assert raised <= set(population_file.PROBLEMS), raised - set(population_file.PROBLEMS)
+
+
+@pytest.mark.parametrize("url,kinds", [
+    ("https://karta.example.org/geoserver/ows?SERVICE=wms&REQUEST=GetCapabilities", {"WMS", "API"}),
+    ("https://example.org/tjanst?request=GetFeature&Service=WFS", {"WFS"}),
+    ("https://example.org/geoserver/wms", {"WMS"}),
+    ("https://example.org/WFS/kommun", {"WFS"}),
+    ("https://example.org/api/v2/luft", {"API"}),
+    ("https://example.org/rest/x", {"API"}),
+    ("https://example.org/features/collections/vagar/items?limit=10", {"API"}),
+    ("https://example.org/t.csv", set()),
+    ("https://example.org/wms-guide.pdf", set()),
+    ("https://example.org/apikort.html", set()),
+    ("", set()),
+    (None, set()),
+    (42, set()),
+])
+def test_the_kinds_of_service_an_address_shows(url, kinds):
+    from ckanext.vgsamverkan.logic.enforce import service_kinds
+
+    assert service_kinds(url) == kinds

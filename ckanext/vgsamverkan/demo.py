@@ -227,7 +227,29 @@ def seed() -> Iterator[str]:
 
     for line in _seed_datasets():
         yield line
+    yield from _seed_exemption(site)
     yield f"demo password for every demo user: {DEMO_PASSWORD}"
+
+
+def _seed_exemption(site: str) -> Iterator[str]:
+    """A map service of the energy company, shown through its supplier's own WMS (issue
+    21): its address needs a connection by the rule, and the coordinator has marked the
+    dataset as needing none, with why."""
+    name = "laddstolpar-karta"
+    if model.Package.get(name) is not None or model.Group.get("exempelstads-energi") is None:
+        return
+    ds = tk.get_action("package_create")(
+        {"user": site, "ignore_auth": True},
+        {"name": name, "title": "Laddstolpar på karta", "owner_org": "exempelstads-energi",
+         "notes": "Kartvisning av laddpunkterna via leverantörens egen karttjänst.", "license_id": "cc-by",
+         "tags": [{"name": "energi"}, {"name": "karta"}],
+         "resources": [{"url": "https://karta.example.com/geoserver/wms?service=WMS&request=GetCapabilities",
+                        "format": "", "name": "Karttjänst (WMS)"}]})
+    tk.get_action("vgsamverkan_exemption_create")(
+        {"user": "samordnare" if model.User.get("samordnare") else site, "ignore_auth": True},
+        {"id": ds["id"], "reason": "Tjänsten drivs av leverantören och skördas inte via plattformen: "
+                                   "ingen anslutning behövs."})
+    yield f"dataset {name}: created, marked as needing no connection"
 
 
 DATASETS = [

@@ -66,6 +66,11 @@ def vgsamverkan_action_label(action: str, object_type: str = "participation") ->
             "deliver": tk._("marked it delivered"),
             "cancel": tk._("cancelled the call-off"),
         }.get(action, action)
+    if object_type == "dataset":
+        return {
+            "exempt": tk._("marked the dataset as not needing a connection"),
+            "unexempt": tk._("removed the marking: the dataset needs a connection where its data does"),
+        }.get(action, action)
     if object_type == "publisher":
         return {
             "request": tk._("asked for publishing rights"),
@@ -149,6 +154,11 @@ def vgsamverkan_kept(decided: dict[str, Any] | None, verb: str) -> tuple[dict[st
 def vgsamverkan_person(user_id: str | None) -> str | None:
     """A user (by id or name) as pages name people: "Full Name (user)"."""
     return person(model.User.get(user_id)) if user_id else None
+
+
+def vgsamverkan_connection_formats() -> str:
+    """The formats that need a connection (``connection_required_formats``), for a page."""
+    return ", ".join(config.connection_required_formats())
 
 
 def vgsamverkan_reference(object_type: str, object_id: str) -> str:

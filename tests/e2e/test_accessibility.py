@@ -105,6 +105,9 @@ def world(coordinator):
                   {"municipality_code": "1401", "name": "Härryda", "population": 40000}])
     call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="100000")
     call("vgsamverkan_fee_run", coordinator, month="2026-10")
+    mapped = call("package_create", publisher, name="a11y-karta", owner_org=org["id"],
+                  resources=[{"url": "https://example.org/karta.csv", "format": "CSV"}])
+    call("vgsamverkan_exemption_create", coordinator, id=mapped["id"], reason="Leverantörens egen tjänst")
     waiting = call("vgsamverkan_participation_apply", publisher, organization_name="a11y-ny",
                    organization_title="Nya kommunen", org_type="kommun", municipality_code="1402",
                    org_number="212000-1355", contact_name="Per", contact_email="per@example.org")
@@ -130,7 +133,8 @@ def _pages(w) -> dict[str, list[str]]:
         "e2e-samordnare": [
             "/ckan-admin/samverkan", "/ckan-admin/samverkan/avgifter", "/ckan-admin/samverkan/avgifter/2026-10",
             "/ckan-admin/samverkan/avgifter/2026-11", "/ckan-admin/samverkan/befolkning",
-            "/ckan-admin/samverkan/personuppgifter", "/samverkan/vantar", "/en/samverkan/vantar",
+            "/ckan-admin/samverkan/personuppgifter", "/ckan-admin/samverkan/utan-anslutning",
+            "/en/ckan-admin/samverkan/utan-anslutning", "/samverkan/vantar", "/en/samverkan/vantar",
             f"/samverkan/deltagande/{w['participation']['id']}", f"/samverkan/behorighet/{w['pending']['id']}",
             f"/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",
             f"/en/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",

@@ -263,3 +263,31 @@ def test_a_user_asks_for_publishing_rights_is_approved_and_publishes(browser, se
     assert "/dataset/cykelvagar" in browser.current_url
     assert "Cykelvägar (CSV)" in text
     _shot(browser, "publicist-publicerat")
+
+
+def test_a_wms_address_with_no_format_is_refused_with_a_link_to_the_request(browser, server_url, people):
+    """Issue 21: the address decides ("the properties of the data decide"): a WMS service
+    with its format left blank is refused for an organisation that is not connected, and
+    the message above CKAN's form links to the organisation's open request, which a click
+    opens."""
+    org = people["org"]
+    c = call("vgsamverkan_connection_create", people["admin"], organization_id=org["id"],
+             information_sets="Detaljplaner (WMS)", technical_contact="Tekla")
+    _log_in(browser, server_url, "resa-admin")
+    browser.get(f"{server_url}/dataset/new")
+    _fill(browser, {"field-title": "Detaljplaner"})
+    browser.execute_script("document.getElementById('field-name').value = 'detaljplaner'")
+    Select(browser.find_element(By.ID, "field-organizations")).select_by_value(org["id"])
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save]"))
+    _wait_for(browser, "Lägg till data")
+    _click(browser, browser.find_element(By.ID, "resource-link-button"))
+    _fill(browser, {"field-resource-url": "https://karta.example.org/geoserver/ows?service=WMS&request=GetCapabilities"})
+    _fill(browser, {"field-name": "Detaljplaner (karttjänst)"})
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save][value=go-metadata]"))
+    text = _wait_for(browser, "behöver en teknisk anslutning")
+    assert "WMS" in text
+    _shot(browser, "wms-utan-format-nekas")
+    link = browser.find_element(By.XPATH, f"//a[contains(@href, '/samverkan/anslutning/{c['id']}')]")
+    _click(browser, link)
+    _wait_for(browser, "Anslutning till den regionala plattformen")
+    assert browser.current_url.endswith(f"/samverkan/anslutning/{c['id']}")

@@ -402,4 +402,18 @@ def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> Auth
     return _coordinator_only(context)
 
 
+# -- datasets that need no connection ----------------------------------------------------
+
+def vgsamverkan_exemption_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_exemption_delete(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
 __all__ = [name for name in list(globals()) if name.startswith("vgsamverkan_")]

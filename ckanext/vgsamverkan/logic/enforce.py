@@ -17,15 +17,21 @@ fixed number of indexed queries, however many organisations, members or requests
 """
 from __future__ import annotations
 
+import re
+import urllib.parse
 from typing import Any
 
+import markupsafe
+
+import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import roles, taking_part
-from ckanext.vgsamverkan.model import Connection, Participation
+from ckanext.vgsamverkan.model import Connection, DatasetExemption, Participation
+from ckanext.vgsamverkan.model.base import person
 
 # -- the rules -------------------------------------------------------------------------
 
@@ -322,6 +328,13 @@ def _connection_path(organization: model.Group | None) -> str:
     return tk.h.url_for("vgsamverkan.connection_create")
 
 
+def exempt(package_id: str) -> bool:
+    """Whether the coordinator marked the dataset as not needing a connection."""
+    return model.Session.query(
+        model.Session.query(DatasetExemption.package_id).filter(DatasetExemption.package_id == package_id).exists()
+    ).scalar()
+
+
 def _undo_unsaved_dataset() -> None:
     """Drop what CKAN has written of the refused dataset: its savepoint where it made one
     (CKAN 2.12's package_update), else the transaction (nothing of it is committed yet)."""
@@ -332,20 +345,56 @@ def _undo_unsaved_dataset() -> None:
         model.Session.rollback()
 
 
+# the kinds of service an address can show (SPEC 2026-11-29: "the properties of the data
+# decide"): the OGC services by name, and API for an OGC API or any other API path
+_OGC_SERVICES = {"WMS", "WFS", "WMTS", "WCS", "CSW", "SOS", "WPS"}
+_OGC_PATHS = {"ows", "ogc", "ogcapi"}
+_API_SEGMENT = re.compile(r"^(api|rest|graphql|ogcapi)(-?v?\d+(\.\d+)*)?$")
+
+
+def service_kinds(url: Any) -> set[str]:
+    """The kinds of service a resource's address shows: ``service=WMS`` (any case) in
+    its query; a path segment ``wms``, ``wfs``… (a GeoServer's ``/geoserver/wms``); an
+    OGC path (``/ows``, ``/ogc/``, an OGC API's ``/collections/{id}/items``) or an API
+    path (``/api/``, ``/api/v2/``, ``/rest/``) as ``API``. Nothing for a plain file."""
+    if not isinstance(url, str) or not url.strip():
+        return set()
+    parts = urllib.parse.urlsplit(url.strip())
+    kinds = {value.strip().upper() for key, values in urllib.parse.parse_qs(parts.query).items()
+             if key.strip().lower() == "service" for value in values if value.strip()}
+    segments = [seg.lower() for seg in parts.path.split("/") if seg]
+    for seg in segments:
+        if seg.upper() in _OGC_SERVICES:
+            kinds.add(seg.upper())
+        elif seg in _OGC_PATHS or _API_SEGMENT.match(seg):
+            kinds.add("API")
+    if "collections" in segments and segments[-1] in ("items", "collections") or \
+            ("collections" in segments and "items" in segments):
+        kinds.add("API")  # an OGC API (Features) endpoint
+    return kinds
+
+
+def needs_connection(resource: dict[str, Any], required: set[str]) -> set[str]:
+    """What makes a resource need a connection: its format, or the kind of service its
+    address shows, where it is one of ``required`` (upper case). Empty: it needs none."""
+    fmt = str(resource.get("format") or "").strip().upper()
+    return ({fmt} | service_kinds(resource.get("url"))) & required
+
+
 def check_connection_required(context: Context, data: dict[str, Any]) -> None:
     """Refuse a dataset (as CKAN validated it: formats cleaned, or guessed from the URL)
-    that has a resource in a format of ``connection_required_formats`` unless its
-    organisation is connected. Called after CKAN's validation and before its commit, for
-    every create and update (so also when a resource is added or changed)."""
+    that has a resource that needs a connection (its format in
+    ``connection_required_formats``, or its address a service of such a kind: issue 21)
+    unless its organisation is connected or the coordinator exempted the dataset. Called
+    after CKAN's validation and before its commit, for every create and update (so also
+    when a resource is added or changed)."""
     if not config.enforce():
         return
     required = {f.upper() for f in config.connection_required_formats()}
-    formats = {
-        str(r.get("format") or "").strip().upper()
-        for r in data.get("resources") or []
+    needing = sorted(set().union(*[
+        needs_connection(r, required) for r in data.get("resources") or []
         if isinstance(r, dict) and r.get("state", "active") != "deleted"
-    }
-    needing = sorted(formats & required)
+    ]))
     if not needing:
         return
     user = roles.user_of(context)
@@ -354,14 +403,59 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
     organization = _organization(data.get("owner_org"))
     if organization is not None and is_connected(organization.id):
         return
+    if data.get("id") and exempt(data["id"]):
+        return
     _undo_unsaved_dataset()
-    raise tk.ValidationError({"format": [tk._(
-        "Resources in the format {formats} can only be published by an organisation that is "
+    link = _connection_path(organization)
+    message = tk._(
+        "Resources of the kind {formats} can only be published by an organisation that is "
         "technically connected to the regional platform, and {organization} is not (yet). "
         "See the connection request: {link}").format(
             formats=", ".join(needing),
             organization=organization.display_name if organization else tk._("the dataset's organisation"),
-            link=_connection_path(organization))]})
+            link=config.site_url() + link)
+    admins = _admins_to_ask(organization, user)
+    if admins:
+        message += " " + tk._("Only an admin of {organization} may ask for a connection: {admins}.").format(
+            organization=organization.display_name, admins=", ".join(admins))
+    _flash(link, organization, admins)
+    raise tk.ValidationError({"format": [message]})
+
+
+def _admins_to_ask(organization: model.Group | None, user: model.User | None) -> list[str]:
+    """For a caller who is not an admin of the organisation (an editor): its admins, by
+    name, whom to ask for a connection."""
+    if organization is None or user is None or roles.is_coordinator(user):
+        return []
+    if authz.users_role_for_group_or_org(organization.id, user.name) == "admin":
+        return []
+    members = (model.Session.query(model.User)
+               .join(model.Member, model.Member.table_id == model.User.id)
+               .filter(model.Member.group_id == organization.id, model.Member.table_name == "user",
+                       model.Member.capacity == "admin", model.Member.state == "active",
+                       model.User.state == "active", model.User.sysadmin.is_(False))
+               .order_by(model.User.name))
+    return [person(u) for u in members]  # (not the portal's site user or other sysadmins)
+
+
+def _flash(path: str, organization: model.Group | None, admins: list[str]) -> None:
+    """On a page (not the API), the refusal also as a message above the form, where a
+    link can be clicked (CKAN's form shows a field error as plain text): for an admin,
+    the link to the request (or the form to ask); for an editor, who may not open it,
+    whom to ask."""
+    try:
+        if tk.request.path.startswith("/api/"):
+            return
+    except RuntimeError:  # no web request: a command
+        return
+    name = organization.display_name if organization else ""
+    if admins:
+        tk.h.flash_error(tk._("{organization} needs a technical connection to publish this: ask an admin of "
+                              "the organisation ({admins}).").format(organization=name, admins=", ".join(admins)))
+        return
+    tk.h.flash_error(markupsafe.Markup(tk._("{organization} needs a technical connection to publish this: "
+                                            "<a href=\"{link}\">the connection request</a>")).format(
+        organization=name, link=path), allow_html=True)
 
 
 def chained_auth_functions() -> dict[str, Any]:

@@ -98,6 +98,13 @@ def organization(value: Any) -> model.Group | None:
     return org
 
 
+def dataset(value: Any) -> model.Package | None:
+    """The active CKAN dataset a parameter names, by id or name, or None."""
+    key = text(value)
+    found = model.Package.get(key) if key else None
+    return found if found is not None and found.state == "active" else None
+
+
 def user(value: Any) -> model.User | None:
     """The active CKAN user a parameter names, by id or name, or None."""
     key = text(value)

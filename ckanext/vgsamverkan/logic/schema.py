@@ -451,3 +451,28 @@ def fee_export(not_empty: Validator, ignore_missing: Validator, vgsamverkan_mont
         return value
 
     return {"month": [not_empty, vgsamverkan_month], "format": [ignore_missing, vgsamverkan_text, one_of]}
+
+
+@tk.validator_args
+def exemption_create(not_empty: Validator, vgsamverkan_text: Validator) -> Schema:
+    return {
+        "id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "reason": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_LONG)],
+    }
+
+
+@tk.validator_args
+def exemption_delete(not_empty: Validator, ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
+    return {
+        "id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "comment": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+    }
+
+
+@tk.validator_args
+def exemption_list(ignore_missing: Validator, vgsamverkan_limit: Validator,
+                   vgsamverkan_positive_int: Validator) -> Schema:
+    return {
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }

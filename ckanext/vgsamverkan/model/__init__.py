@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .calloff import Calloff, CalloffTime
 from .comment import Comment
-from .connection import Connection, ConnectionQuote
+from .connection import Connection, ConnectionQuote, DatasetExemption
 from .event import Event
 from .fee import FeeAdjustment, FeeFile, FeeLine, FeeMonth, FeeSchedule, FeeStatement
 from .outbox import Outbox
@@ -14,7 +14,7 @@ from .publisher import PublisherRequest
 from .search import SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState
 from .tally import Tally
 
-__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "Event", "FeeAdjustment",
-           "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Outbox", "Participation",
-           "Population", "PublisherRequest", "SearchCache", "SearchDoc", "SearchFacet", "SearchGroup",
-           "SearchState", "Tally"]
+__all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "DatasetExemption", "Event",
+           "FeeAdjustment", "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Outbox",
+           "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc", "SearchFacet",
+           "SearchGroup", "SearchState", "Tally"]

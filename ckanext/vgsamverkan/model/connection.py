@@ -16,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     UnicodeText,
 )
+from sqlalchemy.orm import synonym
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -140,6 +141,33 @@ class ConnectionQuote(tk.BaseModel):
             "effort_hours": money.hours_text(self.effort_hours),
             "price": money.to_text(self.price_ore),
             "valid_until": iso(self.valid_until),
+            "author_name": author.name if author else None,
+            "author_display_name": person(author),
+            "created": iso(self.created),
+        }
+
+
+class DatasetExemption(tk.BaseModel):
+    """A dataset the coordinator marked as not needing a connection (issue 21), with why;
+    the marking and its removal are in the event log (object type ``dataset``)."""
+    __tablename__ = "vgsamverkan_dataset_exemption"
+
+    package_id = Column(UnicodeText, primary_key=True)
+    id = synonym("package_id")  # the lists count and page by ``id``
+    reason = Column(UnicodeText, nullable=False)
+    author_id = Column(UnicodeText, nullable=True)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    def dictize(self) -> dict[str, Any]:
+        author = user_by_id(self.author_id) if self.author_id else None
+        package = model.Session.get(model.Package, self.package_id)
+        return {
+            "id": self.package_id,
+            "package_id": self.package_id,
+            "name": package.name if package else None,
+            "title": package.title if package else None,
+            "organization_id": package.owner_org if package else None,
+            "reason": self.reason,
             "author_name": author.name if author else None,
             "author_display_name": person(author),
             "created": iso(self.created),

@@ -11,9 +11,13 @@ from ckanext.vgsamverkan import binding
 from ckanext.vgsamverkan.logic import objects, taking_part
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 from ckanext.vgsamverkan.views._common import (
+    _act_and_flash,
     _context,
     _csrf_protected,
     _error_summary,
+    _field_labels,
+    _form,
+    _in_order,
     _logged_in,
     _login_redirect,
     coordinator_required,
@@ -270,6 +274,43 @@ def admin_population_import():
         "missing": sorted((code, name) for code, name in vg.items() if code not in in_file),
     }
     return _population_page(str(year) if stored else None, preview=preview, values=values)
+
+
+_EXEMPTION_FIELDS = ("id", "reason")
+
+
+@coordinator_required
+def admin_exemptions(decided: dict[str, Any] | None = None):
+    """The datasets marked as not needing a connection, the form that marks one, and the
+    history of markings (issue 21)."""
+    listed = tk.get_action("vgsamverkan_exemption_list")(_context(), {"limit": 1000})
+    return tk.render("vgsamverkan/admin/exemptions.html", {
+        "exemptions": listed["results"], "history": listed["history"], "labels": _field_labels(),
+        "decided": decided or {}})
+
+
+@_csrf_protected
+@coordinator_required
+def admin_exemption_act(verb: str):
+    form = _form()
+    if verb == "create":
+        try:
+            done = tk.get_action("vgsamverkan_exemption_create")(
+                _context(), {k: form[k] for k in _EXEMPTION_FIELDS if form.get(k)})
+        except tk.ValidationError as e:
+            errors = _in_order(e.error_dict, _EXEMPTION_FIELDS)
+            return admin_exemptions({"verb": "create", "data": form, "errors": errors,
+                                     "summary": _error_summary(errors)})
+        tk.h.flash_success(tk._("{title} is marked as not needing a connection.").format(
+            title=done["title"] or done["name"]))
+    elif verb == "delete":
+        _act_and_flash("vgsamverkan_exemption_delete",
+                       {k: form[k] for k in ("id", "comment") if form.get(k)},
+                       success=tk._("The marking was removed."),
+                       forbidden=tk._("Only the regional coordinator may see this page"))
+    else:
+        return tk.abort(404)
+    return tk.redirect_to("vgsamverkan_admin.exemptions")
 
 
 @coordinator_required

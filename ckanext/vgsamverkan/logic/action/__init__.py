@@ -32,6 +32,9 @@ from ckanext.vgsamverkan.logic.action.connection import (  # noqa: F401 (registe
     vgsamverkan_connection_list,
     vgsamverkan_connection_quote,
     vgsamverkan_connection_show,
+    vgsamverkan_exemption_create,
+    vgsamverkan_exemption_delete,
+    vgsamverkan_exemption_list,
 )
 from ckanext.vgsamverkan.logic.action.coordinator import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_dashboard_show,

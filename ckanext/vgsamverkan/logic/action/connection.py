@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 
 import ckan.model as model
 import ckan.plugins as plugins
@@ -34,6 +35,7 @@ from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Connection,
     ConnectionQuote,
+    DatasetExemption,
     Event,
 )
 from ckanext.vgsamverkan.model.base import utcnow
@@ -356,3 +358,101 @@ def vgsamverkan_connection_disconnect(context: Context, data_dict: DataDict) -> 
         obj.disconnected_date = _today()
 
     return _connection_step(context, data_dict, "disconnect", schema.decision(), before)
+
+
+# -- datasets that need no connection (issue 21) ------------------------------------------
+
+def _dataset(value: Any) -> model.Package:
+    package = objects.dataset(value)  # as the rule and the pages resolve it
+    if package is None:
+        raise tk.ValidationError({"id": [tk._("No such dataset")]})
+    return package
+
+
+@action
+def vgsamverkan_exemption_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Mark a dataset as not needing a technical connection (coordinator), with the reason,
+    which the history keeps: its resources may then be published whatever their format or
+    address (SPEC 2026-11-29, "the properties of the data decide").
+
+    :param id: id or name of the dataset
+    :type id: string
+    :param reason: why it needs no connection (required)
+    :type reason: string
+    :returns: the marking: ``id`` (the dataset's id), ``name``, ``title``, ``reason``,
+        ``author_name``, ``created``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_exemption_create", context, data_dict)
+    data = _validate(data_dict, schema.exemption_create(), context)
+    package = _dataset(data["id"])
+    if model.Session.get(DatasetExemption, package.id, with_for_update=True) is not None:
+        raise tk.ValidationError({"id": [tk._("This dataset is already marked as not needing a connection")]})
+    actor = _actor(context)
+    exemption = DatasetExemption(package_id=package.id, reason=data["reason"],
+                                 author_id=actor.id if actor else None, created=utcnow())
+    model.Session.add(exemption)
+    Event.record("dataset", package.id, "exempt", actor_id=actor.id if actor else None,
+                 organization_id=package.owner_org, comment=data["reason"])
+    try:
+        _commit(context)
+    except sa_exc.IntegrityError as e:  # a concurrent marking won
+        model.Session.rollback()
+        raise tk.ValidationError({"id": [tk._(
+            "This dataset is already marked as not needing a connection")]}) from e
+    return exemption.dictize()
+
+
+@action
+def vgsamverkan_exemption_delete(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Remove the marking (coordinator): the dataset needs a connection again where its
+    resources do (checked at its next change).
+
+    :param id: id or name of the dataset
+    :type id: string
+    :param comment: why (optional, kept in the history)
+    :type comment: string
+    :returns: ``{"id": the dataset's id, "removed": true}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_exemption_delete", context, data_dict)
+    data = _validate(data_dict, schema.exemption_delete(), context)
+    package = _dataset(data["id"])
+    exemption = model.Session.get(DatasetExemption, package.id, with_for_update=True)
+    if exemption is None:
+        raise tk.ValidationError({"id": [tk._("This dataset is not marked as not needing a connection")]})
+    model.Session.delete(exemption)
+    actor = _actor(context)
+    Event.record("dataset", package.id, "unexempt", actor_id=actor.id if actor else None,
+                 organization_id=package.owner_org, comment=data.get("comment"))
+    _commit(context)
+    return {"id": package.id, "removed": True}
+
+
+@action
+@tk.side_effect_free
+def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The datasets marked as not needing a connection, newest first (coordinator).
+
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
+    :returns: ``{"count": N, "results": [...], "history": [...]}``: ``history`` is the last
+        100 markings and removals (events, with ``dataset_name`` and ``dataset_title``)
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_exemption_list", context, data_dict)
+    data = _validate(data_dict, schema.exemption_list(), context)
+    q = model.Session.query(DatasetExemption).order_by(DatasetExemption.created.desc(),
+                                                        DatasetExemption.package_id)
+    result = _page(q, data, lambda e: e.dictize())
+    # the markings and their removals, newest first (the reason kept in the history)
+    events = (model.Session.query(Event).filter(Event.object_type == "dataset")
+              .order_by(Event.created.desc(), Event.id).limit(100).all())
+    names = {p.id: p for p in model.Session.query(model.Package).filter(
+        model.Package.id.in_({e.object_id for e in events}))} if events else {}
+    result["history"] = [dict(e.dictize(), dataset_name=names[e.object_id].name if e.object_id in names else None,
+                              dataset_title=names[e.object_id].title if e.object_id in names else None)
+                         for e in events]
+    return result
