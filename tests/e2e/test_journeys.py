@@ -30,6 +30,14 @@ def _shot(browser, name: str) -> str:
     return path
 
 
+def _axe(browser) -> list[str]:
+    """axe-core's WCAG 2.1 AA violations of the page as it is now (tests/e2e/test_accessibility.py)."""
+    from tests.e2e.test_accessibility import _axe_source, _report, _violations
+
+    found = _violations(browser, _axe_source())
+    return [_report(browser.current_url, found)] if found else []
+
+
 def _fill(browser, fields: dict[str, str]) -> None:
     for element_id, value in fields.items():
         element = browser.find_element(By.ID, element_id)
@@ -120,6 +128,7 @@ def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, p
     assert browser.find_element(By.ID, "vgs-confirm-text").text.startswith(
         "Ni accepterar offerten: 9 600,00 kr exkl. moms.")
     _shot(browser, "anslutning-offert-bekrafta")
+    assert _axe(browser) == []  # the open dialog: WCAG 2.1 AA
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)  # no: nothing happens, the focus is back
     assert not dialog.is_displayed()
     assert browser.switch_to.active_element == accept
@@ -137,15 +146,22 @@ def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, p
     assert "9\u00a0600,00 kr exkl. moms" in mailbox.body(accepted)
 
 
-def test_without_javascript_the_acceptance_is_confirmed_on_a_page(nojs_browser, server_url, people):
+def test_without_javascript_the_acceptance_is_confirmed_on_a_page(nojs_browser, browser, server_url, people):
     """The same act where JavaScript does not run: the first press answers with a page that
-    names the amount; "Ja" accepts, nothing happened before it."""
+    names the amount; "Ja" accepts, nothing happened before it. The page itself is checked
+    with axe-core in a browser that runs scripts (the form sent without its dialog)."""
     org = people["org"]
     c = call("vgsamverkan_connection_create", people["admin"], organization_id=org["id"], information_sets="Kartor",
              technical_contact="Tekla")
     call("vgsamverkan_connection_investigate", "samordnare", id=c["id"], investigator="Ivar")
     call("vgsamverkan_connection_quote", "samordnare", id=c["id"], solution="Proxy", effort_hours="3",
          price="18500", valid_until=(dt.date.today() + dt.timedelta(days=30)).isoformat())
+    _log_in(browser, server_url, "resa-admin")
+    browser.get(f"{server_url}/samverkan/anslutning/{c['id']}")
+    browser.execute_script("document.querySelector(\"form[action$='/accept']\").removeAttribute('data-vgs-confirm')")
+    _submit(browser, "/accept")
+    _wait_for(browser, "Ni accepterar offerten")
+    assert _axe(browser) == []  # the confirmation page: WCAG 2.1 AA
     browser = nojs_browser
     _log_in(browser, server_url, "resa-admin")
     browser.get(f"{server_url}/samverkan/anslutning/{c['id']}")
