@@ -25,6 +25,16 @@ def app(app):
     return Browser(app)
 
 
+def _quoted(admin, org, coordinator, price: str, sets: str) -> dict:
+    """A connection request of ``org``, investigated and quoted at ``price``."""
+    c = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets=sets,
+             technical_contact="T")
+    call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="Ivar")
+    call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="S", effort_hours="2", price=price,
+         valid_until=FUTURE)
+    return c
+
+
 @pytest.fixture
 def world(coordinator):
     admin = factories.User(fullname="Alva Admin")
@@ -32,16 +42,8 @@ def world(coordinator):
     publisher = factories.User(fullname="Per Publicist")
     rights = request_rights(publisher, org)
     call("vgsamverkan_publisher_approve", coordinator, id=rights["id"])
-    quoted = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="A",
-                  technical_contact="B")
-    call("vgsamverkan_connection_investigate", coordinator, id=quoted["id"], investigator="Ivar")
-    call("vgsamverkan_connection_quote", coordinator, id=quoted["id"], solution="S", effort_hours="2",
-         price="18500", valid_until=FUTURE)
-    connected = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="C",
-                     technical_contact="D")
-    call("vgsamverkan_connection_investigate", coordinator, id=connected["id"], investigator="Ivar")
-    call("vgsamverkan_connection_quote", coordinator, id=connected["id"], solution="S", effort_hours="2",
-         price="900", valid_until=FUTURE)
+    quoted = _quoted(admin, org, coordinator, "18500", "A")
+    connected = _quoted(admin, org, coordinator, "900", "C")
     call("vgsamverkan_connection_accept", admin, id=connected["id"])
     call("vgsamverkan_connection_complete", coordinator, id=connected["id"])
     calloff = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
@@ -157,11 +159,7 @@ FORMS = [
 @pytest.fixture
 def open_requests(world, coordinator):
     admin, org = world["admin"], world["org"]
-    accepted = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="E",
-                    technical_contact="F")
-    call("vgsamverkan_connection_investigate", coordinator, id=accepted["id"], investigator="Ivar")
-    call("vgsamverkan_connection_quote", coordinator, id=accepted["id"], solution="S", effort_hours="2",
-         price="100", valid_until=FUTURE)
+    accepted = _quoted(admin, org, coordinator, "100", "E")
     call("vgsamverkan_connection_accept", admin, id=accepted["id"])
     return dict(world,
                 pending=apply_new(factories.User())["id"],

@@ -61,6 +61,20 @@ def _submit(browser, form_action_part: str) -> None:
     _click(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
+def _new_dataset(browser, server_url: str, org: dict, title: str, name: str, url: str, resource: str) -> None:
+    """CKAN's two-step dataset form, filled as a person would: the dataset, then a link."""
+    browser.get(f"{server_url}/dataset/new")
+    _fill(browser, {"field-title": title})
+    browser.execute_script("document.getElementById('field-name').value = arguments[0]", name)
+    Select(browser.find_element(By.ID, "field-organizations")).select_by_value(org["id"])
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save]"))
+    _wait_for(browser, "Lägg till data")
+    _click(browser, browser.find_element(By.ID, "resource-link-button"))
+    _fill(browser, {"field-resource-url": url})
+    _fill(browser, {"field-name": resource})
+    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save][value=go-metadata]"))
+
+
 @pytest.fixture
 def people(coordinator):
     _user("e2e-samordnare", "e2e-samordnare@example.org")
@@ -265,16 +279,8 @@ def test_a_user_asks_for_publishing_rights_is_approved_and_publishes(browser, se
     _wait_for(browser, "Sparat.")
 
     _log_in(browser, server_url, "resa-publicist")
-    browser.get(f"{server_url}/dataset/new")
-    _fill(browser, {"field-title": "Cykelvägar"})
-    browser.execute_script("document.getElementById('field-name').value = 'cykelvagar'")
-    Select(browser.find_element(By.ID, "field-organizations")).select_by_value(org["id"])
-    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save]"))
-    _wait_for(browser, "Lägg till data")
-    _click(browser, browser.find_element(By.ID, "resource-link-button"))
-    _fill(browser, {"field-resource-url": "https://data.example.org/cykelvagar.csv"})
-    _fill(browser, {"field-name": "Cykelvägar (CSV)"})
-    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save][value=go-metadata]"))
+    _new_dataset(browser, server_url, org, "Cykelvägar", "cykelvagar", "https://data.example.org/cykelvagar.csv",
+                 "Cykelvägar (CSV)")
     text = _wait_for(browser, "Cykelvägar")
     assert "/dataset/cykelvagar" in browser.current_url
     assert "Cykelvägar (CSV)" in text
@@ -290,16 +296,9 @@ def test_a_wms_address_with_no_format_is_refused_with_a_link_to_the_request(brow
     c = call("vgsamverkan_connection_create", people["admin"], organization_id=org["id"],
              information_sets="Detaljplaner (WMS)", technical_contact="Tekla")
     _log_in(browser, server_url, "resa-admin")
-    browser.get(f"{server_url}/dataset/new")
-    _fill(browser, {"field-title": "Detaljplaner"})
-    browser.execute_script("document.getElementById('field-name').value = 'detaljplaner'")
-    Select(browser.find_element(By.ID, "field-organizations")).select_by_value(org["id"])
-    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save]"))
-    _wait_for(browser, "Lägg till data")
-    _click(browser, browser.find_element(By.ID, "resource-link-button"))
-    _fill(browser, {"field-resource-url": "https://karta.example.org/geoserver/ows?service=WMS&request=GetCapabilities"})
-    _fill(browser, {"field-name": "Detaljplaner (karttjänst)"})
-    _click(browser, browser.find_element(By.CSS_SELECTOR, "button[name=save][value=go-metadata]"))
+    _new_dataset(browser, server_url, org, "Detaljplaner", "detaljplaner",
+                 "https://karta.example.org/geoserver/ows?service=WMS&request=GetCapabilities",
+                 "Detaljplaner (karttjänst)")
     text = _wait_for(browser, "behöver en teknisk anslutning")
     assert "WMS" in text
     _shot(browser, "wms-utan-format-nekas")
