@@ -34,7 +34,12 @@ from tests.factories import (
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-TODAY = dt.date.today()
+
+def _today() -> dt.date:
+    """Today when the test runs (a constant made at import went stale when a run crossed
+    midnight: three tests of test_dates failed so at 00:02)."""
+    return dt.date.today()
+
 
 
 def _as_if(monkeypatch, day: dt.date) -> None:
@@ -101,8 +106,8 @@ class TestApprovalDatedInTheFuture:
     def test_on_its_first_day_everything_opens_and_the_job_records_it(self, world, monkeypatch, mailbox,
                                                                      run_jobs):
         org, admin = world["org"], world["admin"]
-        first = TODAY + dt.timedelta(days=3)
-        assert expiry.run(TODAY)["began"] == []  # not yet
+        first = _today() + dt.timedelta(days=3)
+        assert expiry.run(_today())["began"] == []  # not yet
         _as_if(monkeypatch, first)
         assert _publishes(admin, org, "i-tid")
         assert request_rights(world["editor"], org)["state"] == "pending"
@@ -123,7 +128,7 @@ class TestApprovalDatedInTheFuture:
         org = participant_org(admin, coordinator)
         assert taking_part.takes_part(org["id"])
         assert model.Session.get(Participation, org["participation_id"]).began_at is not None
-        assert expiry.run(TODAY)["began"] == []
+        assert expiry.run(_today())["began"] == []
 
 
 class TestTerminationDatedInTheFuture:
@@ -133,7 +138,7 @@ class TestTerminationDatedInTheFuture:
         org = participant_org(admin, coordinator, effective_from=days_from_today(-100))
         rights = request_rights(editor, org)
         call("vgsamverkan_publisher_approve", coordinator, id=rights["id"])
-        last = TODAY + dt.timedelta(days=10)
+        last = _today() + dt.timedelta(days=10)
         ended = call("vgsamverkan_participation_terminate", coordinator, id=org["participation_id"],
                      effective_to=last.isoformat(), comment="Avtalet löper ut")
         return {"admin": admin, "editor": editor, "org": org, "rights": rights, "last": last, "ended": ended,
@@ -185,9 +190,9 @@ class TestTerminationDatedInTheFuture:
         rights = request_rights(editor, org)
         call("vgsamverkan_publisher_approve", coordinator, id=rights["id"])
         ended = call("vgsamverkan_participation_terminate", coordinator, id=org["participation_id"])
-        assert ended["effective_to"] == TODAY.isoformat() and ended["publisher_rights_ended"] == []
+        assert ended["effective_to"] == _today().isoformat() and ended["publisher_rights_ended"] == []
         assert _publishes(editor, org, "i-kvall")
-        assert expiry.run(TODAY + dt.timedelta(days=1))["ended"] == [org["participation_id"]]
+        assert expiry.run(_today() + dt.timedelta(days=1))["ended"] == [org["participation_id"]]
         assert member_role(org["id"], editor["id"]) is None
 
 
@@ -217,9 +222,9 @@ class TestTimeAndRejoining:
         assert "effective_from" in e.value.error_dict
         call("vgsamverkan_participation_approve", coordinator, id=again["id"], effective_from=days_from_today(6))
         # one day each: the old one up to day 5, the new one from day 6
-        assert taking_part.takes_part(org["id"], TODAY + dt.timedelta(days=5))
-        assert taking_part.takes_part(org["id"], TODAY + dt.timedelta(days=6))
-        result = expiry.run(TODAY + dt.timedelta(days=6))
+        assert taking_part.takes_part(org["id"], _today() + dt.timedelta(days=5))
+        assert taking_part.takes_part(org["id"], _today() + dt.timedelta(days=6))
+        result = expiry.run(_today() + dt.timedelta(days=6))
         assert (result["ended"], result["began"]) == ([first["id"]], [again["id"]])
 
 
