@@ -429,13 +429,8 @@ def _admins_to_ask(organization: model.Group | None, user: model.User | None) ->
         return []
     if authz.users_role_for_group_or_org(organization.id, user.name) == "admin":
         return []
-    members = (model.Session.query(model.User)
-               .join(model.Member, model.Member.table_id == model.User.id)
-               .filter(model.Member.group_id == organization.id, model.Member.table_name == "user",
-                       model.Member.capacity == "admin", model.Member.state == "active",
-                       model.User.state == "active", model.User.sysadmin.is_(False))
-               .order_by(model.User.name))
-    return [person(u) for u in members]  # (not the portal's site user or other sysadmins)
+    # (not the portal's site user or other sysadmins)
+    return [person(u) for u in roles.org_admins(organization.id) if not u.sysadmin]
 
 
 def _flash(path: str, organization: model.Group | None, admins: list[str]) -> None:

@@ -42,6 +42,18 @@ def is_org_admin(user: model.User | None, organization_id: Any) -> bool:
     return authz.users_role_for_group_or_org(org.id, user.name) == "admin"
 
 
+def org_admins(organization_id: str | None) -> list[model.User]:
+    """The organisation's admins today (active users, active memberships), by name."""
+    if not organization_id:
+        return []
+    return (model.Session.query(model.User)
+            .join(model.Member, model.Member.table_id == model.User.id)
+            .filter(model.Member.group_id == organization_id, model.Member.table_name == "user",
+                    model.Member.capacity == "admin", model.Member.state == "active",
+                    model.User.state == "active")
+            .order_by(model.User.name).all())
+
+
 def admin_org_ids(user: model.User | None) -> list[str]:
     """Ids of the organisations where ``user`` is an admin."""
     if user is None:

@@ -14,6 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic import roles
 from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
 from ckanext.vgsamverkan.mail.texts import (
     LANGUAGES,
@@ -122,15 +123,8 @@ def _user_address(user_id: str | None) -> tuple[str, str]:
 
 
 def _admins(org_id: str | None) -> list[model.User]:
-    """The organisation's admins today (active members with capacity admin)."""
-    if not org_id:
-        return []
-    return (model.Session.query(model.User)
-            .join(model.Member, model.Member.table_id == model.User.id)
-            .filter(model.Member.group_id == org_id, model.Member.table_name == "user",
-                    model.Member.capacity == "admin", model.Member.state == "active",
-                    model.User.state == "active")
-            .order_by(model.User.name).all())
+    """The organisation's admins today (logic/roles.org_admins)."""
+    return roles.org_admins(org_id)
 
 
 def _organisation(org_id: str | None, asker_id: str | None) -> list[tuple[str, str]]:
