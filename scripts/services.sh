@@ -21,6 +21,19 @@ for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 && break; sleep 0.5
 done
 
+# Swedish search (docs/search.md): Debian's Swedish Hunspell dictionary, converted by
+# postgresql-common's pg_updatedicts into the server's tsearch_data/sv_se.{affix,dict}
+# (installing the package runs it; running it again does no harm). Read by the migration
+# f8c4a2e6b9d3, which makes the text search configuration vgsamverkan_swedish.
+if [ ! -e "/usr/share/postgresql/$ver/tsearch_data/sv_se.dict" ]; then
+  if [ ! -e /usr/share/hunspell/sv_SE.dic ]; then
+    echo "Installing hunspell-sv…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hunspell-sv >/dev/null
+  fi
+  pg_updatedicts >/dev/null
+fi
+
 # Redis
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null

@@ -1,6 +1,9 @@
 """The command line (through CKAN's click runner) and the migration, up and down."""
 from __future__ import annotations
 
+import contextlib
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -33,6 +36,62 @@ LATER_TABLES = {"vgsamverkan_publisher", "vgsamverkan_connection", "vgsamverkan_
 
 def _tables() -> set[str]:
     return set(sa.inspect(model.meta.engine).get_table_names()) & TABLES
+
+
+def text_dictionaries(name: str = "vgsamverkan_swedish") -> list[str]:
+    """The dictionaries of a text search configuration, by name."""
+    rows = model.Session.execute(sa.text(
+        "SELECT DISTINCT d.dictname FROM pg_ts_config c JOIN pg_ts_config_map m ON m.mapcfg = c.oid "
+        "JOIN pg_ts_dict d ON d.oid = m.mapdict WHERE c.cfgname = :name ORDER BY 1"), {"name": name})
+    found = [row[0] for row in rows]
+    model.Session.rollback()
+    return found
+
+
+def lexemes(text: str) -> list[str]:
+    found = model.Session.execute(sa.text(
+        "SELECT array_agg(lexeme ORDER BY lexeme) FROM unnest(to_tsvector('vgsamverkan_swedish', :t))"),
+        {"t": text}).scalar()
+    model.Session.rollback()
+    return list(found or [])
+
+
+def _alembic(step: str, revision: str) -> None:
+    """Our branch's migrations run in this process (they read this test's configuration;
+    ``ckan db`` of CKAN 2.12 reads test.ini afresh)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from ckan.plugins.toolkit import config
+
+    import conftest as root
+
+    folder = next(f for f in root._migrations() if f.rstrip("/").endswith("vgsamverkan"))
+    alembic_config = Config(os.path.join(folder, "alembic.ini"))
+    alembic_config.set_main_option("script_location", folder)
+    alembic_config.set_main_option("sqlalchemy.url", config["sqlalchemy.url"])
+    model.Session.remove()
+    getattr(command, step)(alembic_config, revision)
+
+
+@contextlib.contextmanager
+def without_hunspell():
+    """vgsamverkan_swedish made as on a database server without the Swedish Hunspell
+    files (their name in the configuration is one that is not there); afterwards made
+    again with them."""
+    import ckan.plugins.toolkit as tk
+
+    option = "ckanext.vgsamverkan.search_hunspell_dictionary"
+    _alembic("downgrade", "e7b3c9d1f5a2")
+    before = tk.config.get(option)
+    tk.config[option] = "sv_saknas"
+    try:
+        _alembic("upgrade", "head")
+        yield
+    finally:
+        tk.config[option] = before
+        _alembic("downgrade", "e7b3c9d1f5a2")
+        _alembic("upgrade", "head")
 
 
 class TestPopulationImport:
@@ -106,11 +165,19 @@ class TestDemoSeed:
         from ckan.tests import helpers
         public = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
                                      q="*:*", **{"facet.field": ["organization"]})
-        assert public["count"] == 6  # with the energy company's map, which needs no connection (issue 21)
-        assert public["facets"]["organization"] == {"exempelstads-kommun": 4, "exempelstads-energi": 2}
-        swedish = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
-                                      q="cykelväg")
-        assert [r["name"] for r in swedish["results"]] == ["cykelvagar"]
+        assert public["count"] == 9  # with the energy company's map, which needs no connection (issue 21)
+        assert public["facets"]["organization"] == {"exempelstads-kommun": 7, "exempelstads-energi": 2}
+
+        def found(query):
+            result = helpers.call_action("package_search", context={"user": "", "ignore_auth": False}, q=query)
+            return sorted(r["name"] for r in result["results"])
+
+        # what Swedes type (issue 22): inflections and the parts of compound words
+        assert found("cykelväg") == ["cykelvagar", "snorojning"]
+        assert found("cyklar") == ["cykelparkeringar", "cykelvagar", "snorojning"]
+        assert found("vatten") == ["badplatser", "vattenkvalitet-sjoar"]
+        assert found("parkering") == ["cykelparkeringar"]
+        assert found("sjö") == ["vattenkvalitet-sjoar"]
         second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert second.exit_code == 0, second.output
         assert "created" not in second.output
@@ -352,6 +419,37 @@ class TestMigration:
         assert model.Session.execute(sa.text(
             "SELECT count(*) FROM vgsamverkan_publisher WHERE replaces_id IS NULL")).scalar() == 2
 
+    def test_swedish_search_revision_down_and_up_with_data(self, cli):
+        """f8c4a2e6b9d3 (issue 22): the text search configuration vgsamverkan_swedish.
+        Down: gone, the indexed documents kept (the option names 'swedish' until the
+        upgrade); up: Hunspell's base forms and compound parts again."""
+        from ckan.tests import factories
+
+        factories.Dataset(title="Cykelparkeringar", notes="Platser vid stationer.")
+        down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "e7b3c9d1f5a2"])
+        assert down.exit_code == 0, down.output
+        model.Session.remove()
+        assert text_dictionaries() == []
+        assert model.Session.execute(sa.text("SELECT count(*) FROM vgsamverkan_search_doc")).scalar() == 1
+        up = cli.invoke(ckan, ["db", "upgrade", "-p", "vgsamverkan"])
+        assert up.exit_code == 0, up.output
+        model.Session.remove()
+        assert text_dictionaries() == ["simple", "swedish_stem", "vgsamverkan_swedish_hunspell",
+                                       "vgsamverkan_swedish_stop"]
+        assert lexemes("cykelparkeringar sjöar mannen och") == ["cykel", "man", "parkering", "sjö"]
+
+    def test_without_hunspell_files_the_swedish_search_is_snowball(self, capfd):
+        """A database server without the Swedish Hunspell files: the upgrade goes on, with
+        the snowball stemmer alone, and says so; installing them and upgrading again gives
+        the whole configuration."""
+        with without_hunspell():
+            assert text_dictionaries() == ["simple", "swedish_stem", "vgsamverkan_swedish_stop"]
+            assert lexemes("cykelparkeringar sjöar mannen och") == ["cykelparkering", "mann", "sjöar"]
+            # the migration's log goes where alembic.ini sends alembic's: standard error
+            said = capfd.readouterr().err
+            assert "Swedish search without Hunspell" in said and "sv_saknas.dict" in said
+        assert "vgsamverkan_swedish_hunspell" in text_dictionaries()
+
     def test_outbox_revision_down_and_up(self, cli):
         down = cli.invoke(ckan, ["db", "downgrade", "-p", "vgsamverkan", "-v", "a1c5e9d3f7b4"])
         assert down.exit_code == 0, down.output
@@ -390,7 +488,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "e7b3c9d1f5a2" in version.output  # the head revision
+        assert "f8c4a2e6b9d3" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same

@@ -58,7 +58,9 @@ def test_all_is_well(healthy):
     text = "\n".join(found["ok"])
     for expected in ("The coordinator 'samordnare' has an active account", "answers", "listen to the mail queue",
                      "every migration of vgsamverkan", "every migration of CKAN",
-                     "The search index holds every active dataset (1)"):
+                     "The search index holds every active dataset (1)",
+                     "Swedish search with the text configuration 'vgsamverkan_swedish' (simple, swedish_stem, "
+                     "vgsamverkan_swedish_hunspell, vgsamverkan_swedish_stop)"):
         assert expected in text, (expected, text)
 
 
@@ -131,6 +133,22 @@ class TestFailures:
         model.Session.commit()
         fails = _levels(doctor.run())["fail"]
         assert fails == ["1 of 1 active datasets are not in the search index: run 'ckan search-index rebuild'."]
+
+    def test_a_text_search_configuration_not_in_the_database(self, healthy, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.search_text_configuration", "svenska_saknas")
+        fails = _levels(doctor.run())["fail"]
+        assert fails == ["The search's text configuration 'svenska_saknas' is not in the database: every search "
+                         "fails. Run 'ckan db upgrade -p vgsamverkan' (or set "
+                         "ckanext.vgsamverkan.search_text_configuration), then 'ckan search-index rebuild'."]
+
+    @pytest.mark.without_closed_month("the migrations go down to e7b3c9d1f5a2 and up")
+    def test_swedish_search_without_hunspell_is_a_warning(self, healthy):
+        from tests.test_cli_and_migration import without_hunspell
+
+        with without_hunspell():
+            found = _levels(doctor.run())
+        assert found["fail"] == []
+        assert [w for w in found["warn"] if w.startswith("Swedish search without Hunspell")], found["warn"]
 
     @pytest.mark.without_closed_month("the downgrade takes the columns of b8e4c2a6f9d3 away")
     def test_a_migration_not_applied(self, healthy, cli):

@@ -28,6 +28,12 @@ def contact_phone() -> str:
     return tk.config.get(PREFIX + "contact_phone") or ""
 
 
+def search_text_configuration() -> str:
+    """The Swedish text search configuration of the search index (plugin
+    vgsamverkan_pgsearch, which may run without this extension's declaration)."""
+    return (tk.config.get(PREFIX + "search_text_configuration") or "vgsamverkan_swedish").strip()
+
+
 def enforce() -> bool:
     return tk.asbool(tk.config.get(PREFIX + "enforce"))
 

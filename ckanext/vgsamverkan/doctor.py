@@ -157,10 +157,30 @@ def search_index() -> list[Finding]:
         "SELECT count(*) FROM package p WHERE p.state = 'active' AND NOT EXISTS (SELECT 1 FROM "
         "vgsamverkan_search_doc d WHERE d.id = p.id AND d.site_id = :site)"), {"site": site_id}).scalar()
     model.Session.rollback()
+    found = search_language()
     if missing:
-        return [_fail(f"{missing} of {active} active datasets are not in the search index: run "
-                      "'ckan search-index rebuild'.")]
-    return [_ok(f"The search index holds every active dataset ({active}).")]
+        return found + [_fail(f"{missing} of {active} active datasets are not in the search index: run "
+                              "'ckan search-index rebuild'.")]
+    return found + [_ok(f"The search index holds every active dataset ({active}).")]
+
+
+def search_language() -> list[Finding]:
+    """The Swedish text search configuration: there, and with Hunspell where it is ours."""
+    name = config.search_text_configuration()
+    dictionaries = [row[0] for row in model.Session.execute(sa.text(
+        "SELECT DISTINCT d.dictname FROM pg_ts_config c JOIN pg_ts_config_map m ON m.mapcfg = c.oid "
+        "JOIN pg_ts_dict d ON d.oid = m.mapdict WHERE c.cfgname = :name"), {"name": name})]
+    model.Session.rollback()
+    if not dictionaries:
+        return [_fail(f"The search's text configuration '{name}' is not in the database: every search "
+                      "fails. Run 'ckan db upgrade -p vgsamverkan' (or set "
+                      "ckanext.vgsamverkan.search_text_configuration), then 'ckan search-index rebuild'.")]
+    if name == "vgsamverkan_swedish" and "vgsamverkan_swedish_hunspell" not in dictionaries:
+        return [_warn("Swedish search without Hunspell: inflections and compound words are found only as far "
+                      "as the snowball stemmer reaches. Install hunspell-sv on the database server, then "
+                      "'ckan db downgrade -p vgsamverkan -v e7b3c9d1f5a2', 'ckan db upgrade -p vgsamverkan' and "
+                      "'ckan search-index rebuild' (docs/search.md).")]
+    return [_ok(f"Swedish search with the text configuration '{name}' ({', '.join(sorted(dictionaries))}).")]
 
 
 def sie_accounts() -> list[Finding]:

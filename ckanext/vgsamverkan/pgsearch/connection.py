@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
+from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.guard import has_bad_text
 
 from . import fields, lucene
@@ -40,6 +41,11 @@ def _engine():
     import ckan.model as model  # noqa: PLC0415 (the engine CKAN binds once configured, read at each call)
 
     return model.meta.engine
+
+
+def _configs() -> tuple[str, str]:
+    """The text search configurations, read at each call (a test compares two)."""
+    return lucene.configurations(config.search_text_configuration())
 
 
 def _text(value: Any) -> str:
@@ -172,7 +178,7 @@ class PgSolr:
         gap = f" || '{GAP}:100'::tsvector || "
         weights = "ts_delete(" + gap.join(
             f"setweight(to_tsvector('{c}', r.{part}), '{w}')"
-            for c in lucene.TS_CONFIGS
+            for c in _configs()
             for part, w in (("a", "A"), ("b", "B"), ("c", "C"))
         ) + f", '{GAP}')"
         # One statement for the whole batch, rows in index_id order: the count triggers
@@ -240,7 +246,7 @@ class PgSolr:
                     {"ids": ids},
                 )
             if q is not None:
-                params = lucene.Params()
+                params = lucene.Params(_configs())
                 where = self._where(q, None, params)
                 conn.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"), params.values)
         return ""
@@ -331,7 +337,7 @@ class PgSolr:
         start = self._int(kwargs.get("start"), 0, "start")
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
-        params = lucene.Params()
+        params = lucene.Params(_configs())
         where = self._where(
             q, kwargs.get("fq"), params,
             def_type=kwargs.get("defType") or "lucene",

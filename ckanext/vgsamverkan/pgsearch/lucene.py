@@ -19,7 +19,20 @@ from luqum.parser import parser
 
 from . import fields
 
-TS_CONFIGS = ("swedish", "simple")
+# The text search configurations of the index, in this order: Swedish (inflections and
+# compounds, migration f8c4a2e6b9d3) and simple (English words, codes, names as written).
+# The Swedish one is configurable (ckanext.vgsamverkan.search_text_configuration).
+SWEDISH = "vgsamverkan_swedish"
+SIMPLE = "simple"
+_CONFIG_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def configurations(swedish: str = SWEDISH) -> tuple[str, str]:
+    """The configurations for a Swedish one's name; a name that is not a plain SQL
+    identifier is refused (it is written into the SQL)."""
+    if not _CONFIG_NAME.match(swedish or ""):
+        raise ValueError(f"not a text search configuration name: {swedish!r}")
+    return (swedish, SIMPLE)
 
 
 class QueryNotUnderstood(ValueError):
@@ -49,10 +62,12 @@ def _leaves(node: tree.Item) -> int:
 
 
 class Params:
-    """Collects bound parameters and names them."""
+    """Collects bound parameters and names them; carries the text search
+    configurations the query is written for."""
 
-    def __init__(self) -> None:
+    def __init__(self, configs: tuple[str, ...] = (SWEDISH, SIMPLE)) -> None:
         self.values: dict[str, Any] = {}
+        self.configs = configs
 
     def add(self, value: Any) -> str:
         name = f"p{len(self.values)}"
@@ -74,13 +89,13 @@ def tsquery(text: str, params: Params, phrase: bool = False) -> str:
     """The text as a query over both configurations: Swedish stems or simple words."""
     fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
     p = params.add(text)
-    return "(" + " || ".join(f"{fn}('{c}', {p})" for c in TS_CONFIGS) + ")"
+    return "(" + " || ".join(f"{fn}('{c}', {p})" for c in params.configs) + ")"
 
 
 def _field_tsvector(field: str, params: Params) -> str:
     p = params.add(field)
     return "(" + " || ".join(
-        f"to_tsvector('{c}', coalesce(d.data ->> {p}, ''))" for c in TS_CONFIGS
+        f"to_tsvector('{c}', coalesce(d.data ->> {p}, ''))" for c in params.configs
     ) + ")"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins as p
 
-from . import connection
+from . import connection, lucene
 
 
 def install() -> None:
@@ -29,4 +29,7 @@ class PgSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
 
     def update_config(self, config: Any) -> None:
+        # a configuration name that cannot be written into the SQL stops the start, not a search
+        lucene.configurations((config.get("ckanext.vgsamverkan.search_text_configuration")
+                               or lucene.SWEDISH).strip())
         install()
