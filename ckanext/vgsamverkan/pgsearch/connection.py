@@ -483,6 +483,9 @@ def _counted_fields(conn) -> tuple[frozenset[str], frozenset[str]]:
 
 def _scan_counts(conn, where: str, params: lucene.Params, names: list[str]) -> dict[str, Any]:
     """Hits and facet counts in one pass over the hits."""
+    if not names:  # the hits only: a plain count, which PostgreSQL may share between processes
+        hits = conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params.values).scalar()
+        return {"hits": int(hits), "facets": {}}
     result = conn.execute(
         sa.text(
             f"WITH m AS MATERIALIZED (SELECT d.terms FROM {TABLE} d WHERE {where}) "

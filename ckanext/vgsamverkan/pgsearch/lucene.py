@@ -89,7 +89,13 @@ def tsquery(text: str, params: Params, phrase: bool = False) -> str:
     """The text as a query over both configurations: Swedish stems or simple words."""
     fn = "phraseto_tsquery" if phrase else "plainto_tsquery"
     p = params.add(text)
-    return "(" + " || ".join(f"{fn}('{c}', {p})" for c in params.configs) + ")"
+    queries = [f"{fn}('{c}', {p})" for c in params.configs]
+    if len(queries) == 2:
+        # the same query twice when both read the words alike ("cykel", "WMS"): once, so
+        # that ranking does not weigh every match twice over
+        first, second = queries
+        return f"(CASE WHEN {first} = {second} THEN {first} ELSE {first} || {second} END)"
+    return "(" + " || ".join(queries) + ")"
 
 
 def _field_tsvector(field: str, params: Params) -> str:
