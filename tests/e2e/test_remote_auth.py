@@ -16,6 +16,8 @@ whom.
 from __future__ import annotations
 
 import json
+import unicodedata
+from typing import Any
 
 import pytest
 from ckanapi import CKANAPIError, NotAuthorized, NotFound, RemoteCKAN, ValidationError
@@ -84,14 +86,46 @@ def test_the_matrix_over_http(world, clients):
     assert problems == []
 
 
+def _kind(value: Any, variant: Any) -> str:
+    """What kind of other spelling ``variant`` is of the id ``value``."""
+    if not isinstance(variant, str):
+        return type(variant).__name__
+    if variant.strip() == value:
+        return "white space"
+    if variant.strip("\u200b\ufeff\u00ad\u3000\u00a0") == value:
+        return "invisible"
+    if variant.lower() == value.lower():
+        return "case"
+    if unicodedata.normalize("NFKC", variant) == value:
+        return "full width"
+    if len(variant) == len(value) and any(ord(c) > 0x400 for c in variant):
+        return "look-alike"
+    return f"another object's key: {variant}"  # the name for an id, the id for a name: each kept
+
+
+def _one_of_each_kind(data: dict) -> list[tuple[str, Any, dict]]:
+    """The first variant of each kind per id of ``data``. In the request body a string arrives as it
+    was sent (JSON keeps every character), so the HTTP layer adds nothing a second white
+    space or a second look-alike could meet; tests/test_auth.py sends every variant to
+    every refused role in the same process, through the same auth functions and actions."""
+    seen, kept = set(), []
+    for key, variant, changed in _variants_of(data):
+        kind = (key, _kind(data[key], variant))
+        if kind not in seen:
+            seen.add(kind)
+            kept.append((key, variant, changed))
+    return kept
+
+
 def test_every_spelling_of_every_id_over_http(world, clients):
     """The variants of tests/test_auth.py as a script sends them (JSON: numbers, lists
-    and objects arrive as such): every role refused with the canonical ids is refused
-    (403, 404 or 409) with every other spelling, and the database stays as it was."""
+    and objects arrive as such), one of each kind (_one_of_each_kind): every role refused
+    with the canonical ids is refused (403, 404 or 409) with every other spelling, and the
+    database stays as it was."""
     holes = []
     calls = 0
     for case, (action, make_data, allowed) in CASES.items():
-        variants = _variants_of(make_data(world))
+        variants = _one_of_each_kind(make_data(world))
         if not variants:
             continue
         before = _snapshot()
@@ -108,7 +142,7 @@ def test_every_spelling_of_every_id_over_http(world, clients):
                 holes.append(f"{case} as {role}: allowed with {key}={variant!r}")
         if _snapshot() != before:
             holes.append(f"{case}: a refused variant changed the database")
-    assert calls > 3000
+    assert calls > 1500
     assert holes == []
 
 
