@@ -13,6 +13,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import FeeAdjustment
 from tests.browser import Browser, as_user, token
+from tests.conftest import kept
 from tests.factories import apply_new, call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -37,6 +38,19 @@ def _quoted(admin, org, coordinator, price: str, sets: str) -> dict:
 
 @pytest.fixture
 def world(coordinator):
+    return _kept_with(coordinator, ("test_confirm_and_forms.world",), lambda: _world(coordinator))
+
+
+def _kept_with(coordinator: dict, key: tuple, build) -> dict:
+    """``build()``'s data kept between tests (tests/conftest.py ``kept``); the coordinator
+    put back is the one of the first build: the test's ``coordinator`` is made that one."""
+    result = kept(key, lambda: dict(build(), coordinator=dict(coordinator)))
+    coordinator.clear()
+    coordinator.update(result.pop("coordinator"))
+    return result
+
+
+def _world(coordinator):
     admin = factories.User(fullname="Alva Admin")
     org = participant_org(admin, coordinator, effective_from="2025-01-01")
     publisher = factories.User(fullname="Per Publicist")
@@ -157,7 +171,12 @@ FORMS = [
 
 
 @pytest.fixture
-def open_requests(world, coordinator):
+def open_requests(coordinator):
+    return _kept_with(coordinator, ("test_confirm_and_forms.open_requests",),
+                      lambda: _open_requests(_world(coordinator), coordinator))
+
+
+def _open_requests(world, coordinator):
     admin, org = world["admin"], world["org"]
     accepted = _quoted(admin, org, coordinator, "100", "E")
     call("vgsamverkan_connection_accept", admin, id=accepted["id"])
