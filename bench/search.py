@@ -12,8 +12,12 @@ Creating the datasets through CKAN itself would take hours at 100 000 (package_c
 about 50 ms each here), so documents are generated; everything after that is the real
 path: CKAN's action, its query building and permission labels, our SQL.
 
+Each size is measured once per text search configuration (``--configurations``: by
+default PostgreSQL's snowball stemmer alone, as before issue 22, and the extension's
+Hunspell one), in the same run.
+
 Usage (from the repository, after `make test` has made the venv):
-    .venv/bin/python bench/search.py [--sizes 10000 100000] [--repeat 40]
+    .venv/bin/python bench/search.py [--sizes 10000 100000] [--repeat 40] [--configurations …]
 Uses (and empties) the database vgsamverkan_bench.
 """
 from __future__ import annotations
@@ -104,6 +108,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--configurations", nargs="+", default=["swedish", "vgsamverkan_swedish"],
+                        help="text search configurations of the Swedish part, each measured in turn "
+                             "(ckanext.vgsamverkan.search_text_configuration; 'swedish' is the snowball "
+                             "stemmer alone, as before issue 22)")
     args = parser.parse_args()
 
     os.chdir(ROOT)
@@ -128,7 +136,8 @@ def main() -> None:
         def anonymous(**params):
             return search({"user": "", "ignore_auth": False}, params)
 
-        for size in args.sizes:
+        for size, configuration in [(size, c) for size in args.sizes for c in args.configurations]:
+            tk.config["ckanext.vgsamverkan.search_text_configuration"] = configuration
             with model.meta.engine.begin() as conn:
                 conn.execute(sa.text("TRUNCATE vgsamverkan_search_doc"))
             backend, batch, start = PgSolr(), [], time.perf_counter()
@@ -147,6 +156,10 @@ def main() -> None:
             org_id = json.loads(next(documents(1, site_id))["validated_data_dict"])["owner_org"]
             queries = {
                 "text (q=cykel trafik)": lambda: anonymous(q="cykel trafik", rows=20),
+                # as the dataset page asks: the text and CKAN's default facets
+                "text with 5 facets": lambda: anonymous(
+                    q="cykel trafik", rows=20,
+                    **{"facet.field": ["organization", "groups", "tags", "res_format", "license_id"]}),
                 "faceted (*:*, 4 facets)": lambda: anonymous(
                     q="*:*", rows=20,
                     **{"facet.field": ["organization", "tags", "res_format", "license_id"]}),
@@ -160,21 +173,24 @@ def main() -> None:
                 return run
 
             for label, fn in queries.items():
+                if len(args.configurations) > 1:
+                    label = f"{configuration}: {label}"
                 p50, p95 = time_calls(fn, args.repeat)
                 rows.append((size, label + ", cached", p50, p95))
                 p50, p95 = time_calls(cold(fn), max(5, args.repeat // 4))
                 rows.append((size, label + ", cold", p50, p95))
-            print(f"{size:>7} datasets: index build {build:6.1f} s "
+            print(f"{size:>7} datasets ({configuration}): index build {build:6.1f} s "
                   f"({size / build:,.0f} docs/s), table and indexes {size_mb:,.0f} MB", flush=True)
 
     print()
-    print(f"{'datasets':>8}  {'query':<34} {'p50 ms':>8} {'p95 ms':>8}")
+    width = max(len(r[1]) for r in rows)
+    print(f"{'datasets':>8}  {'query':<{width}} {'p50 ms':>8} {'p95 ms':>8}")
     for size, label, p50, p95 in rows:
-        print(f"{size:>8}  {label:<34} {p50:8.1f} {p95:8.1f}")
+        print(f"{size:>8}  {label:<{width}} {p50:8.1f} {p95:8.1f}")
     if len(args.sizes) >= 2:
         small, large = args.sizes[0], args.sizes[-1]
         print()
-        for label in sorted({r[1] for r in rows}):
+        for label in dict.fromkeys(r[1] for r in rows):
             a = next(r[2] for r in rows if r[0] == small and r[1] == label)
             b = next(r[2] for r in rows if r[0] == large and r[1] == label)
             print(f"p50 ratio {large}/{small} for {label}: {b / a:.1f}x")
