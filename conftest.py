@@ -303,7 +303,7 @@ class FastReset:
         return True
 
     # kept by triggers from the rows of other tables: rebuilt by putting those back
-    DERIVED = ("vgsamverkan_search_group", "vgsamverkan_search_facet")
+    DERIVED = ("vgsamverkan_search_group", "vgsamverkan_search_facet", "vgsamverkan_search_text")
 
     @classmethod
     def capture(cls) -> dict | None:

@@ -91,3 +91,22 @@ class SearchFacet(tk.BaseModel):
     field = Column(UnicodeText, primary_key=True)
     value = Column(UnicodeText, primary_key=True)
     n = Column(BigInteger, nullable=False)
+
+
+class SearchText(tk.BaseModel):
+    """A narrow copy of each document's words, for counting text hits and finding the
+    documents whose title holds every word (migration a9d5e3f7c1b4); kept by triggers on
+    the documents, never written from Python."""
+
+    __tablename__ = "vgsamverkan_search_text"
+
+    index_id = Column(UnicodeText, primary_key=True)
+    group_hash = Column(UnicodeText, nullable=False)
+    metadata_modified = Column(DateTime(timezone=True), nullable=True)
+    tsv = Column(TSVECTOR, nullable=False)
+    title = Column(TSVECTOR, nullable=False)
+
+    __table_args__ = (
+        Index("vgsamverkan_search_text_tsv_idx", "tsv", postgresql_using="gin"),
+        Index("vgsamverkan_search_text_title_idx", "title", postgresql_using="gin"),
+    )

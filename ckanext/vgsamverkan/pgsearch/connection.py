@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -135,16 +136,18 @@ class Results:
     """Shaped like ``pysolr.Results``."""
 
     def __init__(self, docs: list[dict[str, Any]], hits: int, facets: dict[str, list], start: int,
-                 counted: str = "scan"):
+                 counted: str = "scan", paged: str = "none"):
         self.docs = docs
         self.hits = hits
         self.facets = {"facet_fields": facets}
         self.stats: dict[str, Any] = {}
         self.highlighting: dict[str, Any] = {}
         self.raw_response = {
-            # how hits and facets were counted: "groups" (maintained counts), "cache"
-            # or "scan" (a pass over the hits)
-            "responseHeader": {"status": 0, "vgsamverkan_counts": counted},
+            # how hits and facets were counted: "groups" (maintained counts), "cache",
+            # "words" (the narrow copy of the words) or "scan" (a pass over the hits); how
+            # the page was found: "title" (among the documents whose title holds every
+            # word), "scan" or "none" (no rows asked for, or none left)
+            "responseHeader": {"status": 0, "vgsamverkan_counts": counted, "vgsamverkan_page": paged},
             "response": {"numFound": hits, "start": start, "docs": docs},
             "facet_counts": {"facet_fields": facets},
         }
@@ -261,18 +264,18 @@ class PgSolr:
 
     def _where(self, q: Any, fq: Any, params: lucene.Params, *, def_type: str = "lucene", mm: str = "2<-1 5<80%",
                df: str = "text") -> str:
-        parts = []
+        query, filters = self._parts(q, fq, params, def_type=def_type, mm=mm, df=df)
+        return " AND ".join([query, *filters])
+
+    def _parts(self, q: Any, fq: Any, params: lucene.Params, *, def_type: str = "lucene", mm: str = "2<-1 5<80%",
+               df: str = "text") -> tuple[str, list[str]]:
+        """The SQL of ``q`` and of each ``fq``."""
         q = (q or "*:*") if isinstance(q, str) else "*:*"
         try:
-            if def_type == "dismax":
-                parts.append(lucene.dismax(q, params, mm))
-            else:
-                parts.append(lucene.lucene(q, params, df))
-            for f in self._list(fq):
-                parts.append(lucene.lucene(f, params, df))
+            query = lucene.dismax(q, params, mm) if def_type == "dismax" else lucene.lucene(q, params, df)
+            return query, [lucene.lucene(f, params, df) for f in self._list(fq)]
         except lucene.QueryNotUnderstood as e:
             raise SearchQueryError(str(e)) from e
-        return " AND ".join(parts)
 
     @staticmethod
     def _list(value: Any) -> list[str]:
@@ -291,7 +294,7 @@ class PgSolr:
         except (TypeError, ValueError):
             raise SearchQueryError(f"{name} must be a whole number") from None
 
-    def _order(self, sort: Any, score: str) -> str:
+    def _order(self, sort: Any, score: str, ranked: str | None = None) -> str:
         clauses = []
         for part in (sort or DEFAULT_SORT).split(","):
             words = part.split()
@@ -303,6 +306,8 @@ class PgSolr:
             if field == "score":
                 if score == "0.0":
                     continue  # no text to rank by: every score is equal
+                # a document whose title holds every word first (docs/search.md), then ts_rank
+                clauses.append(f"(ts_filter(d.tsv, '{{a}}') @@ {ranked}) {direction}")
                 expr = score
             elif field in _SORT_COLUMNS:
                 expr = _SORT_COLUMNS[field]
@@ -338,49 +343,72 @@ class PgSolr:
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
         params = lucene.Params(_configs())
-        where = self._where(
+        def_type = kwargs.get("defType") or "lucene"
+        query, filters = self._parts(
             q, kwargs.get("fq"), params,
-            def_type=kwargs.get("defType") or "lucene",
+            def_type=def_type,
             mm=kwargs.get("mm") or "2<-1 5<80%",
             df=kwargs.get("df") or "text",
         )
-        score = self._score(q, params)
-        order = self._order(kwargs.get("sort"), score)
+        where = " AND ".join([query, *filters])
+        score, ranked = self._score(q, params)
+        order = self._order(kwargs.get("sort"), score, ranked)
         fl = self._fields(kwargs.get("fl"))
         facet_fields = self._facet_fields(kwargs)
-        filtered = self._filtered_fields(q, kwargs.get("fq"), kwargs.get("defType") or "lucene",
-                                         kwargs.get("df") or "text")
+        filtered = self._filtered_fields(q, kwargs.get("fq"), def_type, kwargs.get("df") or "text")
+        # plain words and filters on group fields only: counted and ranked from the narrow
+        # copy of the words (migration a9d5e3f7c1b4)
+        words = Words(query, filters) if _plain_words(q, def_type) and self._group_filters(
+            kwargs.get("fq"), kwargs.get("df") or "text") else None
         try:
             with _engine().begin() as conn:  # commits the cache entry, if any
-                hits, facets, counted = self._counts(conn, where, params, facet_fields, filtered)
-                docs = []
+                hits, facets, counted = self._counts(conn, where, params, facet_fields, filtered, words)
+                docs, paged = [], "none"
                 if rows > 0 and hits > start:
-                    result = conn.execute(
-                        sa.text(
-                            f"SELECT d.data, {score} AS score FROM {TABLE} d WHERE {where} "
-                            f"ORDER BY {order} LIMIT {rows} OFFSET {start}"
-                        ),
-                        params.values,
-                    )
+                    result, paged = None, "scan"
+                    if words is not None and ranked and (kwargs.get("sort") or DEFAULT_SORT) == DEFAULT_SORT:
+                        result = words.title_page(conn, params, score, ranked, start, rows)
+                        paged = "scan" if result is None else "title"
+                    if result is None:
+                        result = conn.execute(
+                            sa.text(
+                                f"SELECT d.data, {score} AS score FROM {TABLE} d WHERE {where} "
+                                f"ORDER BY {order} LIMIT {rows} OFFSET {start}"
+                            ),
+                            params.values,
+                        ).all()
                     docs = [self._doc(data, s, fl) for data, s in result]
                     if self.decode_dates:
                         docs = [solr_datetime_decoder(doc) for doc in docs]
         except sa.exc.DBAPIError as e:
             log.exception("vgsamverkan_pgsearch: query failed")
             raise SearchError(f"search failed: {e.orig}") from e
-        return Results(docs, hits, facets, start, counted)
+        return Results(docs, hits, facets, start, counted, paged)
 
     @staticmethod
-    def _score(q: Any, params: lucene.Params) -> str:
+    def _score(q: Any, params: lucene.Params) -> tuple[str, str | None]:
+        """The relevance of a document (SQL over ``d``) and the query it ranks by (None
+        when there is no text to rank by)."""
         if not isinstance(q, str) or q.strip() in ("", "*:*"):
-            return "0.0"
+            return "0.0", None
         words = " ".join(
             w for w in q.replace('"', " ").split()
             if ":" not in w and w.upper() not in ("AND", "OR", "NOT") and not w.startswith("-")
         ).replace("+", " ")
         if not words.strip():
-            return "0.0"
-        return f"ts_rank(d.tsv, {lucene.tsquery(words, params)})"
+            return "0.0", None
+        ranked = lucene.tsquery(words, params)
+        return f"ts_rank(d.tsv, {ranked})", ranked
+
+    @staticmethod
+    def _group_filters(fq: Any, df: str) -> bool:
+        """Whether every ``fq`` compares only exact values of the fields that define the
+        groups of documents (site, type, state, capacity, permission labels, owner)."""
+        for f in PgSolr._list(fq):
+            found = lucene.exact_fields(f, df)
+            if found is None or not found <= GROUP_FIELDS:
+                return False
+        return True
 
     @staticmethod
     def _fields(fl: Any) -> list[str] | None:
@@ -430,7 +458,7 @@ class PgSolr:
 
     @staticmethod
     def _counts(conn, where: str, params: lucene.Params, facet_fields: list[tuple[str, int, int]],
-                filtered: set[str] | None = None) -> tuple[int, dict[str, list], str]:
+                filtered: set[str] | None = None, words: Words | None = None) -> tuple[int, dict[str, list], str]:
         """The number of hits and the facets, cached for the current generation of the
         index. On a miss: from the counts maintained on write when the query only filters
         on the fields that define groups of documents (listings, organisation pages, the
@@ -450,6 +478,8 @@ class PgSolr:
         group_fields, facet_names = _counted_fields(conn)
         if filtered is not None and filtered <= group_fields and set(names) <= facet_names:
             how, counted = "groups", _group_counts(conn, where, params, names)
+        elif words is not None and not names:
+            how, counted = "words", {"hits": words.count(conn, params), "facets": {}}
         else:
             how, counted = "scan", _scan_counts(conn, where, params, names)
         conn.execute(sa.text(
@@ -539,6 +569,54 @@ def _facet_lists(counted: dict[str, Any], facet_fields: list[tuple[str, int, int
             pairs = pairs[:limit]
         facets[field] = [item for pair in pairs for item in pair]
     return facets
+
+
+# the fields of the groups (migration e5a9c3b7d2f1's GROUP_FIELDS, also read from the
+# database by _counted_fields): a filter on only these selects whole groups
+GROUP_FIELDS = frozenset(("site_id", "entity_type", "dataset_type", "state", "capacity",
+                          "permission_labels", "owner_org"))
+_PLAIN_WORD = re.compile(r"^[+-]?\w+$")
+
+
+def _plain_words(q: Any, def_type: str) -> bool:
+    """User text of plain words (``+``/``-`` allowed): no phrase, no field, nothing a
+    vector without positions could answer differently."""
+    return (def_type == "dismax" and isinstance(q, str) and q.strip() not in ("", "*:*")
+            and all(_PLAIN_WORD.match(token) for token in q.split()))
+
+
+TEXT = "vgsamverkan_search_text"
+
+
+class Words:
+    """A query of plain words with filters on group fields only, answered from the narrow
+    copy of the words (``vgsamverkan_search_text``, alias ``d`` as the documents', so the
+    query's SQL, over ``d.tsv``, reads its words without positions): the hits counted
+    without reading a document, and a first page that only documents whose title holds
+    every word can fill ranked among those alone."""
+
+    def __init__(self, query: str, filters: list[str]):
+        self.query = query
+        # the filters select groups: over the groups' terms, as _group_counts does
+        self.groups = (f"d.group_hash IN (SELECT d.hash FROM vgsamverkan_search_group d "
+                       f"WHERE {' AND '.join(filters) or 'TRUE'})")
+
+    def count(self, conn, params: lucene.Params) -> int:
+        return int(conn.execute(
+            sa.text(f"SELECT count(*) FROM {TEXT} d WHERE {self.query} AND {self.groups}"),
+            params.values).scalar())
+
+    def title_page(self, conn, params: lucene.Params, score: str, ranked: str, start: int, rows: int):
+        """The page when the documents whose title holds every word fill it (they come
+        first in the order of relevance, _order); None when they do not."""
+        wanted = start + rows
+        result = conn.execute(sa.text(
+            f"SELECT doc.data, {score.replace('d.tsv', 'doc.tsv')} AS score "
+            f"FROM {TEXT} d JOIN {TABLE} doc ON doc.index_id = d.index_id "
+            f"WHERE d.title @@ {ranked} AND {self.query} AND {self.groups} "
+            f"ORDER BY score DESC, doc.metadata_modified DESC, doc.index_id LIMIT {wanted}"),
+            params.values).all()
+        return result[start:] if len(result) == wanted else None
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:
