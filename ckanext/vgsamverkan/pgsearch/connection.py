@@ -610,10 +610,13 @@ class Words:
         """The page when the documents whose title holds every word fill it (they come
         first in the order of relevance, _order); None when they do not."""
         wanted = start + rows
+        # the titles first, from their own index; the query's words checked on those rows
+        # only (through the index of every word the plan would read all the hits' places)
         result = conn.execute(sa.text(
+            f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}) "
             f"SELECT doc.data, {score.replace('d.tsv', 'doc.tsv')} AS score "
-            f"FROM {TEXT} d JOIN {TABLE} doc ON doc.index_id = d.index_id "
-            f"WHERE d.title @@ {ranked} AND {self.query} AND {self.groups} "
+            f"FROM titled d JOIN {TABLE} doc ON doc.index_id = d.index_id "
+            f"WHERE {self.query} AND {self.groups} "
             f"ORDER BY score DESC, doc.metadata_modified DESC, doc.index_id LIMIT {wanted}"),
             params.values).all()
         return result[start:] if len(result) == wanted else None
