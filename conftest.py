@@ -303,7 +303,8 @@ class FastReset:
         return True
 
     # kept by triggers from the rows of other tables: rebuilt by putting those back
-    DERIVED = ("vgsamverkan_search_group", "vgsamverkan_search_facet", "vgsamverkan_search_text")
+    DERIVED = ("vgsamverkan_search_group", "vgsamverkan_search_facet", "vgsamverkan_search_text",
+               "vgsamverkan_search_value")
 
     @classmethod
     def capture(cls) -> dict | None:

@@ -62,8 +62,17 @@ def assert_words_copied(step: str) -> None:
             "SELECT index_id, group_hash, metadata_modified, tsv::text, title::text "
             "FROM vgsamverkan_search_text ORDER BY 1")).all()
         hashes = set(conn.execute(sa.text("SELECT hash FROM vgsamverkan_search_group")).scalars())
+        numbered = dict(((field, value), n) for n, field, value in conn.execute(sa.text(
+            "SELECT id, field, value FROM vgsamverkan_search_value")))
+        facet_ids = dict(conn.execute(sa.text("SELECT index_id, facet_ids FROM vgsamverkan_search_text")).all())
+        terms = dict(conn.execute(sa.text("SELECT index_id, terms FROM vgsamverkan_search_doc")).all())
+        facet_fields = conn.execute(sa.text("SELECT vgsamverkan_search_counted_fields()")).scalar()["facets"]
     assert copied == expected, step
     assert {row[1] for row in copied} <= hashes, step
+    # the numbers of each document's values of the counted facet fields, each once
+    for index_id, t in terms.items():
+        values = {(f, v) for f in facet_fields for v in t.get(f, [])}
+        assert sorted(facet_ids[index_id]) == sorted({numbered[pair] for pair in values}), (step, index_id)
 
 
 def search(user=None, **params):
@@ -397,9 +406,10 @@ class TestMaintainedCounts:
                **{"facet.field": ["organization", "tags", "res_format", "license_id", "groups"]})
         assert "groups" in seen and "scan" not in seen, seen  # counted, or cached after that
         seen.clear()
-        search(q="cykel", **{"facet.field": ["tags"]})
+        search(q="cykel", **{"facet.field": ["tags"]})  # words: from their narrow copy
         search(q="*:*", **{"facet.field": ["maintainer"]})  # not a counted facet field
-        assert seen == ["scan", "scan"]
+        search(q="cykel", **{"facet.field": ["maintainer"]})
+        assert seen == ["words", "scan", "scan"]
 
     @pytest.mark.parametrize("who", ["anonymous", "outsider", "member", "sysadmin"])
     def test_text_counted_from_the_words_equals_scanned(self, corpus, who, monkeypatch):
@@ -425,15 +435,19 @@ class TestMaintainedCounts:
                    {"q": "cykel", "include_private": True, "include_drafts": True},
                    {"q": "budget", "fq": f'owner_org:"{corpus["kommun"]["id"]}"', "include_private": True},
                    {"q": "ingenting"}]
+        facets = {"facet.field": ["organization", "groups", "tags", "res_format", "license_id"]}
         found = 0
         for query in queries:
-            seen.clear()
-            words = search(user, **query)
-            scanned = search(user, **dict(query, fq=(query.get("fq", "") + " +metadata_modified:[* TO *]")))
-            assert seen == ["words", "scan"], (query, seen)
-            assert words["count"] == scanned["count"], query
-            found += words["count"]
-        assert found >= 4
+            for asked in ({}, facets):
+                seen.clear()
+                words = search(user, **query, **asked)
+                scanned = search(user, **dict(query, fq=(query.get("fq", "") + " +metadata_modified:[* TO *]")),
+                                 **asked)
+                assert seen == ["words", "scan"], (query, seen)
+                assert words["count"] == scanned["count"], query
+                assert words["facets"] == scanned["facets"], query
+                found += words["count"] + sum(sum(v.values()) for v in words["facets"].values())
+        assert found >= 20
         # a phrase needs the words' positions: not from the copy
         seen.clear()
         search(user, q='"cykelbanor i kommunen"')

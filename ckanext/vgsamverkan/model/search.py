@@ -11,9 +11,10 @@ from sqlalchemy import (
     Index,
     Integer,
     UnicodeText,
+    UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 import ckan.plugins.toolkit as tk
 
@@ -105,8 +106,23 @@ class SearchText(tk.BaseModel):
     metadata_modified = Column(DateTime(timezone=True), nullable=True)
     tsv = Column(TSVECTOR, nullable=False)
     title = Column(TSVECTOR, nullable=False)
+    # the numbers (SearchValue) of its values of the counted facet fields (b2e6f4a8d0c5)
+    facet_ids = Column(ARRAY(Integer), nullable=False, server_default=text("'{}'"))
 
     __table_args__ = (
         Index("vgsamverkan_search_text_tsv_idx", "tsv", postgresql_using="gin"),
         Index("vgsamverkan_search_text_title_idx", "title", postgresql_using="gin"),
     )
+
+
+class SearchValue(tk.BaseModel):
+    """A number for each value of a counted facet field (migration b2e6f4a8d0c5), given
+    by the triggers when a document first has it."""
+
+    __tablename__ = "vgsamverkan_search_value"
+
+    id = Column(Integer, primary_key=True)
+    field = Column(UnicodeText, nullable=False)
+    value = Column(UnicodeText, nullable=False)
+
+    __table_args__ = (UniqueConstraint("field", "value", name="vgsamverkan_search_value_field_value_key"),)

@@ -478,8 +478,8 @@ class PgSolr:
         group_fields, facet_names = _counted_fields(conn)
         if filtered is not None and filtered <= group_fields and set(names) <= facet_names:
             how, counted = "groups", _group_counts(conn, where, params, names)
-        elif words is not None and not names:
-            how, counted = "words", {"hits": words.count(conn, params), "facets": {}}
+        elif words is not None and set(names) <= facet_names:
+            how, counted = "words", words.counts(conn, params, names)
         else:
             how, counted = "scan", _scan_counts(conn, where, params, names)
         conn.execute(sa.text(
@@ -601,10 +601,31 @@ class Words:
         self.groups = (f"d.group_hash IN (SELECT d.hash FROM vgsamverkan_search_group d "
                        f"WHERE {' AND '.join(filters) or 'TRUE'})")
 
-    def count(self, conn, params: lucene.Params) -> int:
-        return int(conn.execute(
-            sa.text(f"SELECT count(*) FROM {TEXT} d WHERE {self.query} AND {self.groups}"),
-            params.values).scalar())
+    def counts(self, conn, params: lucene.Params, names: list[str]) -> dict[str, Any]:
+        """Hits, and the facets of ``names`` (counted facet fields only) from the numbers
+        of the hits' values (migration b2e6f4a8d0c5)."""
+        matching = f"FROM {TEXT} d WHERE {self.query} AND {self.groups}"
+        counted: dict[str, Any] = {"facets": {name: [] for name in names}}
+        if not names:
+            counted["hits"] = int(conn.execute(sa.text(f"SELECT count(*) {matching}"), params.values).scalar())
+            return counted
+        result = conn.execute(
+            sa.text(
+                f"WITH m AS MATERIALIZED (SELECT d.facet_ids {matching}), "
+                "c AS (SELECT x, count(*) AS n FROM m, unnest(m.facet_ids) x GROUP BY x) "
+                "SELECT NULL AS f, NULL AS v, count(*) AS n FROM m "
+                "UNION ALL "
+                "SELECT v.field, v.value, c.n FROM c JOIN vgsamverkan_search_value v ON v.id = c.x "
+                "WHERE v.field = ANY(CAST(:facet_fields AS text[]))"
+            ),
+            dict(params.values, facet_fields=names),
+        )
+        for field, value, n in result:
+            if field is None:
+                counted["hits"] = int(n)
+            else:
+                counted["facets"][field].append([value, int(n)])
+        return counted
 
     def title_page(self, conn, params: lucene.Params, score: str, ranked: str, start: int, rows: int):
         """The page when the documents whose title holds every word fill it (they come
