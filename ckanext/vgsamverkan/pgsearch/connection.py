@@ -6,10 +6,12 @@ independent of CKAN's session.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 from typing import Any, Iterable
 
@@ -360,15 +362,18 @@ class PgSolr:
         # copy of the words (migration a9d5e3f7c1b4)
         words = Words(query, filters) if _plain_words(q, def_type) and self._group_filters(
             kwargs.get("fq"), kwargs.get("df") or "text") else None
+        titled = (words is not None and ranked is not None and rows > 0
+                  and (kwargs.get("sort") or DEFAULT_SORT) == DEFAULT_SORT)
         try:
+            # the title page on a second connection while this one counts: neither waits
+            # for the other (two statements of a few tens of ms each at 100 000 datasets)
+            page = _beside(lambda: words.title_page(params, score, ranked, start, rows)) if titled else None
             with _engine().begin() as conn:  # commits the cache entry, if any
                 hits, facets, counted = self._counts(conn, where, params, facet_fields, filtered, words)
                 docs, paged = [], "none"
+                result = page.result() if page is not None else None
                 if rows > 0 and hits > start:
-                    result, paged = None, "scan"
-                    if words is not None and ranked and (kwargs.get("sort") or DEFAULT_SORT) == DEFAULT_SORT:
-                        result = words.title_page(conn, params, score, ranked, start, rows)
-                        paged = "scan" if result is None else "title"
+                    paged = "scan" if result is None else "title"
                     if result is None:
                         result = conn.execute(
                             sa.text(
@@ -627,20 +632,35 @@ class Words:
                 counted["facets"][field].append([value, int(n)])
         return counted
 
-    def title_page(self, conn, params: lucene.Params, score: str, ranked: str, start: int, rows: int):
+    def title_page(self, params: lucene.Params, score: str, ranked: str, start: int, rows: int):
         """The page when the documents whose title holds every word fill it (they come
-        first in the order of relevance, _order); None when they do not."""
+        first in the order of relevance, _order); None when they do not. On a connection
+        of its own (it runs beside the count: _beside)."""
         wanted = start + rows
         # the titles first, from their own index; the query's words checked on those rows
         # only (through the index of every word the plan would read all the hits' places)
-        result = conn.execute(sa.text(
-            f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}) "
-            f"SELECT doc.data, {score.replace('d.tsv', 'doc.tsv')} AS score "
-            f"FROM titled d JOIN {TABLE} doc ON doc.index_id = d.index_id "
-            f"WHERE {self.query} AND {self.groups} "
-            f"ORDER BY score DESC, doc.metadata_modified DESC, doc.index_id LIMIT {wanted}"),
-            params.values).all()
+        with _engine().connect() as conn:
+            result = conn.execute(sa.text(
+                f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}) "
+                f"SELECT doc.data, {score.replace('d.tsv', 'doc.tsv')} AS score "
+                f"FROM titled d JOIN {TABLE} doc ON doc.index_id = d.index_id "
+                f"WHERE {self.query} AND {self.groups} "
+                f"ORDER BY score DESC, doc.metadata_modified DESC, doc.index_id LIMIT {wanted}"),
+                params.values).all()
         return result[start:] if len(result) == wanted else None
+
+
+_EXECUTOR: tuple[int, concurrent.futures.ThreadPoolExecutor] | None = None
+
+
+def _beside(work) -> concurrent.futures.Future:
+    """``work`` in a thread of this process (made after a fork: a worker of gunicorn has
+    its own), while the caller goes on."""
+    global _EXECUTOR
+    if _EXECUTOR is None or _EXECUTOR[0] != os.getpid():
+        _EXECUTOR = (os.getpid(), concurrent.futures.ThreadPoolExecutor(
+            max_workers=2, thread_name_prefix="vgsamverkan-search"))
+    return _EXECUTOR[1].submit(work)
 
 
 def make_connection(decode_dates: bool = True) -> PgSolr:
