@@ -75,6 +75,23 @@ def assert_words_copied(step: str) -> None:
         assert sorted(facet_ids[index_id]) == sorted({numbered[pair] for pair in values}), (step, index_id)
 
 
+def observe(monkeypatch, key: str) -> list:
+    """What each search of the test says under ``key`` in its response header (how it
+    counted, how it found the page), in order."""
+    from ckanext.vgsamverkan.pgsearch import connection
+
+    seen = []
+    original = connection.PgSolr.search
+
+    def observed(self, q=None, **kwargs):
+        result = original(self, q, **kwargs)
+        seen.append(result.raw_response["responseHeader"][key])
+        return result
+
+    monkeypatch.setattr(connection.PgSolr, "search", observed)
+    return seen
+
+
 def search(user=None, **params):
     context = {"user": user["name"] if user else "", "ignore_auth": False}
     return helpers.call_action("package_search", context=context, **params)
@@ -388,17 +405,7 @@ class TestMaintainedCounts:
             assert facets["res_format"]["CSV"] == 2, fq
 
     def test_listings_are_counted_not_scanned(self, corpus, app, monkeypatch):
-        from ckanext.vgsamverkan.pgsearch import connection
-
-        seen = []
-        original = connection.PgSolr.search
-
-        def observed(self, q=None, **kwargs):
-            result = original(self, q, **kwargs)
-            seen.append(result.raw_response["responseHeader"]["vgsamverkan_counts"])
-            return result
-
-        monkeypatch.setattr(connection.PgSolr, "search", observed)
+        seen = observe(monkeypatch, "vgsamverkan_counts")
         app.get("/dataset/")
         app.get("/organization/exempelstad")
         app.get("/")
@@ -417,20 +424,10 @@ class TestMaintainedCounts:
         labels…) is counted from the narrow copy of the words; the same query with a
         filter on another field is scanned; both counts are the same, for every role,
         private datasets and drafts included."""
-        from ckanext.vgsamverkan.pgsearch import connection
-
         user = {"anonymous": None, "sysadmin": factories.Sysadmin()}.get(who, corpus.get(who))
         factories.Dataset(owner_org=corpus["kommun"]["id"], state="draft", user=corpus["member"],
                           title="Cykelkarta (utkast)", tags=[{"name": "cykel"}])
-        seen = []
-        original = connection.PgSolr.search
-
-        def observed(self, q=None, **kwargs):
-            result = original(self, q, **kwargs)
-            seen.append(result.raw_response["responseHeader"]["vgsamverkan_counts"])
-            return result
-
-        monkeypatch.setattr(connection.PgSolr, "search", observed)
+        seen = observe(monkeypatch, "vgsamverkan_counts")
         queries = [{"q": "cykel"}, {"q": "cyklar"}, {"q": "kommunen -budget"}, {"q": "+budget"},
                    {"q": "cykel", "include_private": True, "include_drafts": True},
                    {"q": "budget", "fq": f'owner_org:"{corpus["kommun"]["id"]}"', "include_private": True},
@@ -458,22 +455,12 @@ class TestMaintainedCounts:
         that has them elsewhere, whatever ts_rank says; within each, ts_rank. When such
         documents fill the page it is found among them alone ("title"), else over every
         hit ("scan"): the same documents in the same order."""
-        from ckanext.vgsamverkan.pgsearch import connection
-
         kommun = corpus["kommun"]
         # "cykel" many times in the notes (a high ts_rank), not in the title
         _dataset(kommun, "cykelstatistik", "Statistik om resor", ["resor"], "CSV",
                  notes="cykel cykel cykel cykel cykel cykel cykel cykel")
         _dataset(kommun, "cykelstallen", "Cykelställ", ["parkering"], "CSV")
-        pages = []
-        original = connection.PgSolr.search
-
-        def observed(self, q=None, **kwargs):
-            result = original(self, q, **kwargs)
-            pages.append(result.raw_response["responseHeader"]["vgsamverkan_page"])
-            return result
-
-        monkeypatch.setattr(connection.PgSolr, "search", observed)
+        pages = observe(monkeypatch, "vgsamverkan_page")
         everything = search(q="cykel", rows=10)
         titles = [r["name"] for r in everything["results"]]
         assert set(titles[:2]) == {"cykelvagar", "cykelstallen"} and "cykelstatistik" in titles[2:], titles
