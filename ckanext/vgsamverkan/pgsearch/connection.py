@@ -46,7 +46,7 @@ def _engine():
     return model.meta.engine
 
 
-def _configs() -> tuple[str, str]:
+def configs() -> tuple[str, str]:
     """The text search configurations, read at each call (a test compares two)."""
     return lucene.configurations(config.search_text_configuration())
 
@@ -183,7 +183,7 @@ class PgSolr:
         gap = f" || '{GAP}:100'::tsvector || "
         weights = "ts_delete(" + gap.join(
             f"setweight(to_tsvector('{c}', r.{part}), '{w}')"
-            for c in _configs()
+            for c in configs()
             for part, w in (("a", "A"), ("b", "B"), ("c", "C"))
         ) + f", '{GAP}')"
         # One statement for the whole batch, rows in index_id order: the count triggers
@@ -251,7 +251,7 @@ class PgSolr:
                     {"ids": ids},
                 )
             if q is not None:
-                params = lucene.Params(_configs())
+                params = lucene.Params(configs())
                 where = self._where(q, None, params)
                 conn.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"), params.values)
         return ""
@@ -344,7 +344,7 @@ class PgSolr:
         start = self._int(kwargs.get("start"), 0, "start")
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
-        params = lucene.Params(_configs())
+        params = lucene.Params(configs())
         def_type = kwargs.get("defType") or "lucene"
         query, filters = self._parts(
             q, kwargs.get("fq"), params,
@@ -357,18 +357,23 @@ class PgSolr:
         order = self._order(kwargs.get("sort"), score, ranked)
         fl = self._fields(kwargs.get("fl"))
         facet_fields = self._facet_fields(kwargs)
-        filtered = self._filtered_fields(q, kwargs.get("fq"), def_type, kwargs.get("df") or "text")
-        # plain words and filters on group fields only: counted and ranked from the narrow
-        # copy of the words (migration a9d5e3f7c1b4)
-        words = Words(query, filters) if _plain_words(q, def_type) and self._group_filters(
-            kwargs.get("fq"), kwargs.get("df") or "text") else None
-        titled = (words is not None and ranked is not None and rows > 0
-                  and (kwargs.get("sort") or DEFAULT_SORT) == DEFAULT_SORT)
+        df = kwargs.get("df") or "text"
+        filtered = self._filtered_fields(q, kwargs.get("fq"), def_type, df)
+        filtered_by_fq = self._filtered_fields("*:*", kwargs.get("fq"), "lucene", df)
         try:
-            # the title page on a second connection while this one counts: neither waits
-            # for the other (two statements of a few tens of ms each at 100 000 datasets)
-            page = _beside(lambda: words.title_page(params, score, ranked, start, rows)) if titled else None
             with _engine().begin() as conn:  # commits the cache entry, if any
+                # plain words and filters on group fields only: counted and ranked from the
+                # narrow copy of the words (migration a9d5e3f7c1b4)
+                words = None
+                if _plain_words(q, def_type) and filtered_by_fq is not None \
+                        and filtered_by_fq <= _counted_fields(conn)[0]:
+                    words = Words(query, filters)
+                # the title page on a second connection while this one counts: neither
+                # waits for the other (a few tens of ms each at 100 000 datasets)
+                page = None
+                if (words is not None and ranked is not None and rows > 0
+                        and (kwargs.get("sort") or DEFAULT_SORT) == DEFAULT_SORT):
+                    page = _beside(lambda: words.title_page(params, ranked, start, rows))
                 hits, facets, counted = self._counts(conn, where, params, facet_fields, filtered, words)
                 docs, paged = [], "none"
                 result = page.result() if page is not None else None
@@ -404,16 +409,6 @@ class PgSolr:
             return "0.0", None
         ranked = lucene.tsquery(words, params)
         return f"ts_rank(d.tsv, {ranked})", ranked
-
-    @staticmethod
-    def _group_filters(fq: Any, df: str) -> bool:
-        """Whether every ``fq`` compares only exact values of the fields that define the
-        groups of documents (site, type, state, capacity, permission labels, owner)."""
-        for f in PgSolr._list(fq):
-            found = lucene.exact_fields(f, df)
-            if found is None or not found <= GROUP_FIELDS:
-                return False
-        return True
 
     @staticmethod
     def _fields(fl: Any) -> list[str] | None:
@@ -576,10 +571,6 @@ def _facet_lists(counted: dict[str, Any], facet_fields: list[tuple[str, int, int
     return facets
 
 
-# the fields of the groups (migration e5a9c3b7d2f1's GROUP_FIELDS, also read from the
-# database by _counted_fields): a filter on only these selects whole groups
-GROUP_FIELDS = frozenset(("site_id", "entity_type", "dataset_type", "state", "capacity",
-                          "permission_labels", "owner_org"))
 _PLAIN_WORD = re.compile(r"^[+-]?\w+$")
 
 
@@ -632,7 +623,7 @@ class Words:
                 counted["facets"][field].append([value, int(n)])
         return counted
 
-    def title_page(self, params: lucene.Params, score: str, ranked: str, start: int, rows: int):
+    def title_page(self, params: lucene.Params, ranked: str, start: int, rows: int):
         """The page when the documents whose title holds every word fill it (they come
         first in the order of relevance, _order); None when they do not. On a connection
         of its own (it runs beside the count: _beside)."""
@@ -642,7 +633,7 @@ class Words:
         with _engine().connect() as conn:
             result = conn.execute(sa.text(
                 f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}) "
-                f"SELECT doc.data, {score.replace('d.tsv', 'doc.tsv')} AS score "
+                f"SELECT doc.data, ts_rank(doc.tsv, {ranked}) AS score "
                 f"FROM titled d JOIN {TABLE} doc ON doc.index_id = d.index_id "
                 f"WHERE {self.query} AND {self.groups} "
                 f"ORDER BY score DESC, doc.metadata_modified DESC, doc.index_id LIMIT {wanted}"),

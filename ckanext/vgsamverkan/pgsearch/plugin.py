@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins as p
 
-from . import connection, lucene
+from . import connection
 
 
 def install() -> None:
@@ -30,6 +30,5 @@ class PgSearchPlugin(p.SingletonPlugin):
 
     def update_config(self, config: Any) -> None:
         # a configuration name that cannot be written into the SQL stops the start, not a search
-        lucene.configurations((config.get("ckanext.vgsamverkan.search_text_configuration")
-                               or lucene.SWEDISH).strip())
+        connection.configs()
         install()
