@@ -304,7 +304,7 @@ class FastReset:
 
     # kept by triggers from the rows of other tables: rebuilt by putting those back
     DERIVED = ("vgsamverkan_search_group", "vgsamverkan_search_facet", "vgsamverkan_search_text",
-               "vgsamverkan_search_value")
+               "vgsamverkan_search_value", "vgsamverkan_search_bits")
 
     @classmethod
     def capture(cls) -> dict | None:

@@ -23,9 +23,10 @@ FEE_TABLES = {"vgsamverkan_fee_schedule", "vgsamverkan_fee_month", "vgsamverkan_
               "vgsamverkan_fee_line", "vgsamverkan_fee_adjustment"}
 # the outbox (revision c7e2a9f4b1d6), the list tallies (e4c7a1f9d3b5), the closed
 # months' files (f6a2c8e4b7d1) and the narrow copy of the search documents' words
-# (a9d5e3f7c1b4, b2e6f4a8d0c5), the newest tables: gone in every downgrade below
+# (a9d5e3f7c1b4, b2e6f4a8d0c5) and its bitmaps (c7f3a9e1d5b8), the newest tables: gone
+# in every downgrade below
 OUTBOX_TABLES = {"vgsamverkan_outbox", "vgsamverkan_tally", "vgsamverkan_fee_file", "vgsamverkan_search_text",
-                 "vgsamverkan_search_value"}
+                 "vgsamverkan_search_value", "vgsamverkan_search_bits"}
 FEE_TABLES = FEE_TABLES | OUTBOX_TABLES
 TABLES = TABLES | FEE_TABLES
 
@@ -490,7 +491,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "b2e6f4a8d0c5" in version.output  # the head revision
+        assert "c7f3a9e1d5b8" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same

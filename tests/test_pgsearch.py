@@ -67,8 +67,19 @@ def assert_words_copied(step: str) -> None:
         facet_ids = dict(conn.execute(sa.text("SELECT index_id, facet_ids FROM vgsamverkan_search_text")).all())
         terms = dict(conn.execute(sa.text("SELECT index_id, terms FROM vgsamverkan_search_doc")).all())
         facet_fields = conn.execute(sa.text("SELECT vgsamverkan_search_counted_fields()")).scalar()["facets"]
+        # the bitmaps (c7f3a9e1d5b8): for every word, group and facet value, the numbers
+        # of exactly the documents that have it, and no row without a bit set
+        items = [(kind, key, slot) for slot, words, group, values in conn.execute(sa.text(
+                     "SELECT slot, tsvector_to_array(tsv), group_hash, facet_ids FROM vgsamverkan_search_text"))
+                 for kind, keys in (("w", words), ("g", [group]), ("v", [str(v) for v in values]))
+                 for key in keys]
+        stored = conn.execute(sa.text("SELECT kind, key, chunk, CAST(bits AS text) FROM vgsamverkan_search_bits")).all()
     assert copied == expected, step
     assert {row[1] for row in copied} <= hashes, step
+    chunk = 32768
+    assert all(len(bits) == chunk and "1" in bits for _, _, _, bits in stored), step
+    assert ({(kind, key, n * chunk + i) for kind, key, n, bits in stored for i, b in enumerate(bits) if b == "1"}
+            == set(items)), step
     # the numbers of each document's values of the counted facet fields, each once
     for index_id, t in terms.items():
         values = {(f, v) for f in facet_fields for v in t.get(f, [])}
@@ -396,6 +407,30 @@ class TestMaintainedCounts:
         self.assert_exact("truncated")
         assert self._kept() == ({}, {})
 
+    def test_a_document_keeps_its_number_and_numbers_start_again_when_emptied(self, corpus, cli):
+        """The bitmaps' number of a document (c7f3a9e1d5b8) stays through its updates, so an
+        update changes only the bits of what changed; emptying the index numbers from 0."""
+        import sqlalchemy as sa
+
+        from ckan.cli.cli import ckan
+
+        def slots():
+            with model.meta.engine.begin() as conn:
+                return dict(conn.execute(sa.text(
+                    "SELECT data ->> 'name', slot FROM vgsamverkan_search_text t "
+                    "JOIN vgsamverkan_search_doc d USING (index_id)")).all())
+
+        before = slots()
+        admin = {"user": factories.Sysadmin()["name"]}
+        helpers.call_action("package_patch", context=dict(admin), id="skolor", tags=[{"name": "utbildning"}])
+        helpers.call_action("package_patch", context=dict(admin), id="luftkvalitet", owner_org=corpus["kommun"]["id"])
+        assert slots() == before
+        assert search(q="utbildning")["count"] == 1
+        assert_words_copied("patched")
+        cli.invoke(ckan, ["search-index", "clear"])
+        cli.invoke(ckan, ["search-index", "rebuild"])
+        assert sorted(slots().values()) == list(range(len(before)))
+
     def test_a_format_used_twice_counts_once(self, corpus):
         admin = {"user": factories.Sysadmin()["name"]}
         helpers.call_action("resource_create", context=admin, package_id="skolor",
@@ -413,10 +448,10 @@ class TestMaintainedCounts:
                **{"facet.field": ["organization", "tags", "res_format", "license_id", "groups"]})
         assert "groups" in seen and "scan" not in seen, seen  # counted, or cached after that
         seen.clear()
-        search(q="cykel", **{"facet.field": ["tags"]})  # words: from their narrow copy
+        search(q="cykel", **{"facet.field": ["tags"]})  # words: from their bitmaps
         search(q="*:*", **{"facet.field": ["maintainer"]})  # not a counted facet field
         search(q="cykel", **{"facet.field": ["maintainer"]})
-        assert seen == ["words", "scan", "scan"]
+        assert seen == ["bits", "scan", "scan"]
 
     @pytest.mark.parametrize("who", ["anonymous", "outsider", "member", "sysadmin"])
     def test_text_counted_from_the_words_equals_scanned(self, corpus, who, monkeypatch):
@@ -431,7 +466,12 @@ class TestMaintainedCounts:
         queries = [{"q": "cykel"}, {"q": "cyklar"}, {"q": "kommunen -budget"}, {"q": "+budget"},
                    {"q": "cykel", "include_private": True, "include_drafts": True},
                    {"q": "budget", "fq": f'owner_org:"{corpus["kommun"]["id"]}"', "include_private": True},
-                   {"q": "ingenting"}]
+                   {"q": "ingenting"},
+                   # three words, at least two (CKAN's mm); six words, at least four
+                   {"q": "cykel bicycles kommunen"}, {"q": "alla cykelvägar och cykelbanor i kommunen"},
+                   {"q": "cykelbanor kommunen -skolor +cykel"}, {"q": "-cykel"},
+                   # a compound ('cykelvägar' | 'cykel' & 'väg'); a word of no lexeme matches nothing
+                   {"q": "cykelvägar"}, {"q": "_"}, {"q": "cykel _"}]
         facets = {"facet.field": ["organization", "groups", "tags", "res_format", "license_id"]}
         found = 0
         for query in queries:
@@ -440,10 +480,12 @@ class TestMaintainedCounts:
                 words = search(user, **query, **asked)
                 scanned = search(user, **dict(query, fq=(query.get("fq", "") + " +metadata_modified:[* TO *]")),
                                  **asked)
-                assert seen == ["words", "scan"], (query, seen)
+                assert seen == ["bits", "scan"], (query, seen)
                 assert words["count"] == scanned["count"], query
                 assert words["facets"] == scanned["facets"], query
                 found += words["count"] + sum(sum(v.values()) for v in words["facets"].values())
+                if query == {"q": "cykel bicycles kommunen"}:  # two of the three words each
+                    assert names(words) == ["bicycle-counts", "cykelvagar"]
         assert found >= 20
         # a phrase needs the words' positions: not from the copy
         seen.clear()

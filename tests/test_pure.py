@@ -156,3 +156,35 @@ def test_the_kinds_of_service_an_address_shows(url, kinds):
     from ckanext.vgsamverkan.logic.enforce import service_kinds
 
     assert service_kinds(url) == kinds
+
+
+class TestTsqueryOfLexemes:
+    """pgsearch.bits.parse: the tsquery text PostgreSQL prints for a word, as the tree the
+    bitmaps are combined by; anything but lexemes, & | ! and parentheses is refused (the
+    search then counts by scanning)."""
+
+    @pytest.mark.parametrize(
+        "text,tree",
+        [("'cykel'", ("w", "cykel")),
+         ("'cykla' | 'cykel'", ("|", ("w", "cykla"), ("w", "cykel"))),
+         # & binds tighter than |, ! tighter than &
+         ("'vattenkvalitet' | 'vatten' & 'kvalitet'",
+          ("|", ("w", "vattenkvalitet"), ("&", ("w", "vatten"), ("w", "kvalitet")))),
+         ("!'a' & 'b'", ("&", ("!", ("w", "a")), ("w", "b"))),
+         ("( 'a' | 'b' ) & 'c'", ("&", ("|", ("w", "a"), ("w", "b")), ("w", "c"))),
+         ("'it''s'", ("w", "it's")),
+         ("'a' & 'b' & 'c'", ("&", ("&", ("w", "a"), ("w", "b")), ("w", "c"))),
+         ("", None)],
+    )
+    def test_lexemes_and_operators(self, text, tree):
+        from ckanext.vgsamverkan.pgsearch import bits
+
+        assert bits.parse(text) == tree
+
+    @pytest.mark.parametrize("text", ["'a' <-> 'b'", "'a' <2> 'b'", "'cyk':*", "'a':AB", "( 'a'", "'a' &",
+                                      "'a' 'b'", "'a' | | 'b'", "'a'')", "cykel"])
+    def test_anything_else_is_refused(self, text):
+        from ckanext.vgsamverkan.pgsearch import bits
+
+        with pytest.raises(bits.NotBits):
+            bits.parse(text)

@@ -10,11 +10,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Unicode,
     UnicodeText,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, BIT, JSONB, TSVECTOR
 
 import ckan.plugins.toolkit as tk
 
@@ -108,11 +109,28 @@ class SearchText(tk.BaseModel):
     title = Column(TSVECTOR, nullable=False)
     # the numbers (SearchValue) of its values of the counted facet fields (b2e6f4a8d0c5)
     facet_ids = Column(ARRAY(Integer), nullable=False, server_default=text("'{}'"))
+    # its number in the bitmaps (SearchBits), kept while it exists (c7f3a9e1d5b8)
+    slot = Column(Integer, nullable=False, unique=True,
+                  server_default=text("nextval('vgsamverkan_search_slot_seq')"))
 
     __table_args__ = (
         Index("vgsamverkan_search_text_tsv_idx", "tsv", postgresql_using="gin"),
         Index("vgsamverkan_search_text_title_idx", "title", postgresql_using="gin"),
     )
+
+
+class SearchBits(tk.BaseModel):
+    """Which documents (by SearchText.slot) have a word (kind ``w``), are in a group
+    (``g``) or have a facet value (``v``, SearchValue.id): a bit string per chunk of
+    32 768 documents (migration c7f3a9e1d5b8); kept by triggers on the copy of the
+    words, never written from Python."""
+
+    __tablename__ = "vgsamverkan_search_bits"
+
+    kind = Column(Unicode(1), primary_key=True)
+    key = Column(UnicodeText, primary_key=True)
+    chunk = Column(Integer, primary_key=True)
+    bits = Column(BIT(varying=True), nullable=False)
 
 
 class SearchValue(tk.BaseModel):

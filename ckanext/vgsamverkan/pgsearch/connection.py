@@ -22,7 +22,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.guard import has_bad_text
 
-from . import fields, lucene
+from . import bits, fields, lucene
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ class PgSolr:
                 words = None
                 if _plain_words(q, def_type) and filtered_by_fq is not None \
                         and filtered_by_fq <= _counted_fields(conn)[0]:
-                    words = Words(query, filters)
+                    words = Words(query, filters, q, kwargs.get("mm") or "2<-1 5<80%")
                 # the title page on a second connection while this one counts: neither
                 # waits for the other (a few tens of ms each at 100 000 datasets)
                 page = None
@@ -478,10 +478,12 @@ class PgSolr:
         group_fields, facet_names = _counted_fields(conn)
         if filtered is not None and filtered <= group_fields and set(names) <= facet_names:
             how, counted = "groups", _group_counts(conn, where, params, names)
-        elif words is not None and set(names) <= facet_names:
-            how, counted = "words", words.counts(conn, params, names)
         else:
-            how, counted = "scan", _scan_counts(conn, where, params, names)
+            how, counted = "scan", None
+            if words is not None and set(names) <= facet_names:
+                how, counted = "bits", words.counter.counts(conn, params, names)
+            if counted is None:
+                how, counted = "scan", _scan_counts(conn, where, params, names)
         conn.execute(sa.text(
             "DELETE FROM vgsamverkan_search_cache "
             f"WHERE created < now() - interval '{CACHE_MINUTES} minutes'"
@@ -585,43 +587,18 @@ TEXT = "vgsamverkan_search_text"
 
 
 class Words:
-    """A query of plain words with filters on group fields only, answered from the narrow
-    copy of the words (``vgsamverkan_search_text``, alias ``d`` as the documents', so the
-    query's SQL, over ``d.tsv``, reads its words without positions): the hits counted
-    without reading a document, and a first page that only documents whose title holds
-    every word can fill ranked among those alone."""
+    """A query of plain words with filters on group fields only: its hits and facets
+    counted from the bitmaps (bits.Counter, migration c7f3a9e1d5b8), its first page from
+    the narrow copy of the words (``vgsamverkan_search_text``, alias ``d`` as the
+    documents', so the query's SQL, over ``d.tsv``, reads its words without positions)
+    when the documents whose title holds every word fill it."""
 
-    def __init__(self, query: str, filters: list[str]):
+    def __init__(self, query: str, filters: list[str], q: str, mm: str):
         self.query = query
+        self.counter = bits.Counter(q, mm, filters)
         # the filters select groups: over the groups' terms, as _group_counts does
         self.groups = (f"d.group_hash IN (SELECT d.hash FROM vgsamverkan_search_group d "
                        f"WHERE {' AND '.join(filters) or 'TRUE'})")
-
-    def counts(self, conn, params: lucene.Params, names: list[str]) -> dict[str, Any]:
-        """Hits, and the facets of ``names`` (counted facet fields only) from the numbers
-        of the hits' values (migration b2e6f4a8d0c5)."""
-        matching = f"FROM {TEXT} d WHERE {self.query} AND {self.groups}"
-        counted: dict[str, Any] = {"facets": {name: [] for name in names}}
-        if not names:
-            counted["hits"] = int(conn.execute(sa.text(f"SELECT count(*) {matching}"), params.values).scalar())
-            return counted
-        result = conn.execute(
-            sa.text(
-                f"WITH m AS MATERIALIZED (SELECT d.facet_ids {matching}), "
-                "c AS (SELECT x, count(*) AS n FROM m, unnest(m.facet_ids) x GROUP BY x) "
-                "SELECT NULL AS f, NULL AS v, count(*) AS n FROM m "
-                "UNION ALL "
-                "SELECT v.field, v.value, c.n FROM c JOIN vgsamverkan_search_value v ON v.id = c.x "
-                "WHERE v.field = ANY(CAST(:facet_fields AS text[]))"
-            ),
-            dict(params.values, facet_fields=names),
-        )
-        for field, value, n in result:
-            if field is None:
-                counted["hits"] = int(n)
-            else:
-                counted["facets"][field].append([value, int(n)])
-        return counted
 
     def title_page(self, params: lucene.Params, ranked: str, start: int, rows: int):
         """The page when the documents whose title holds every word fill it (they come

@@ -383,9 +383,9 @@ def _mm_value(value: str, n: int) -> int:
     return number if number >= 0 else n + number
 
 
-def dismax(query: str, params: Params, mm: str = "2<-1 5<80%") -> str:
-    """SQL for user text in dismax mode (no field syntax): words and quoted phrases,
-    ``+`` required, ``-`` excluded, the rest subject to minimum-match."""
+def dismax_clauses(query: str, mm: str = "2<-1 5<80%") -> tuple[list, list, list, int]:
+    """User text in dismax mode as its clauses: the required, the excluded and the optional
+    ones, each ``(text, phrase)``, and how many of the optional must match (``mm``)."""
     required, excluded, optional = [], [], []
     tokens = _DISMAX_TOKEN.findall(query)
     _too_many_clauses(len(tokens))
@@ -394,12 +394,21 @@ def dismax(query: str, params: Params, mm: str = "2<-1 5<80%") -> str:
         text = phrase if phrase or sign_q else word
         if text.upper() in ("AND", "OR", "NOT") and not phrase:
             continue
-        clause = text_match("text", text, params, phrase=bool(sign_q or phrase))
-        if clause == "TRUE":
-            continue
-        {"+": required, "-": excluded}.get(sign, optional).append(clause)
+        if not re.search(r"\w", text):
+            continue  # only punctuation: Solr's analyser drops it too (text_match)
+        {"+": required, "-": excluded}.get(sign, optional).append((text, bool(sign_q or phrase)))
+    return required, excluded, optional, minimum_match(len(optional), mm)
+
+
+def dismax(query: str, params: Params, mm: str = "2<-1 5<80%") -> str:
+    """SQL for user text in dismax mode (no field syntax): words and quoted phrases,
+    ``+`` required, ``-`` excluded, the rest subject to minimum-match."""
+    required, excluded, optional, need = dismax_clauses(query, mm)
+    required, excluded, optional = (
+        [text_match("text", text, params, phrase=phrase) for text, phrase in clauses]
+        for clauses in (required, excluded, optional)
+    )
     parts = list(required) + [f"(NOT {e})" for e in excluded]
-    need = minimum_match(len(optional), mm)
     if optional:
         if need >= len(optional):
             parts += optional

@@ -1,0 +1,196 @@
+"""Hits and facets of a query of plain words from the bitmaps of migration c7f3a9e1d5b8
+(``vgsamverkan_search_bits``): bit operations on a few rows per chunk of 32 768
+documents, whatever the number of hits.
+
+Each word of the query is the tsquery the index would match it with (both configurations,
+lucene.tsquery), read back from PostgreSQL as text and parsed here: lexemes combined with
+``&``, ``|`` and ``!``. Its SQL is the same combination of the lexemes' bitmaps. Anything
+else in a tsquery (a phrase's ``<->``, a prefix ``:*``, weights) is not this module's: the
+caller counts by scanning instead. The words combine as dismax combines them (required,
+excluded, at least ``need`` of the optional ones); the filters select groups, as the
+maintained counts do.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from . import lucene
+
+BITS = "vgsamverkan_search_bits"
+NO_BITS = "vgsamverkan_search_no_bits()"
+
+
+class NotBits(ValueError):
+    """A tsquery with more than lexemes, ``&``, ``|``, ``!`` and parentheses."""
+
+
+_TOKEN = re.compile(r"\s*(?:'((?:[^']|'')*)'|(&|\||!|\(|\)))")
+
+
+def parse(text: str) -> Any:
+    """A tsquery's text as a tree: ``("w", lexeme)``, ``("&", a, b)``, ``("|", a, b)``,
+    ``("!", a)``; ``None`` for the empty query (a word of stop words only, which matches
+    nothing). ``!`` binds tighter than ``&``, ``&`` than ``|``, as PostgreSQL prints them."""
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        m = _TOKEN.match(text, position)
+        if m is None:
+            raise NotBits(f"not a query of lexemes: {text!r}")
+        tokens.append(("w", m.group(1).replace("''", "'")) if m.group(1) is not None else ("op", m.group(2)))
+        position = m.end()
+        if position < len(text) and text[position] == ":":
+            raise NotBits(f"weights or a prefix: {text!r}")
+    if not tokens:
+        return None
+    tree, rest = _or(tokens)
+    if rest:
+        raise NotBits(f"not a query of lexemes: {text!r}")
+    return tree
+
+
+def _or(tokens):
+    left, tokens = _and(tokens)
+    while tokens and tokens[0] == ("op", "|"):
+        right, tokens = _and(tokens[1:])
+        left = ("|", left, right)
+    return left, tokens
+
+
+def _and(tokens):
+    left, tokens = _not(tokens)
+    while tokens and tokens[0] == ("op", "&"):
+        right, tokens = _not(tokens[1:])
+        left = ("&", left, right)
+    return left, tokens
+
+
+def _not(tokens):
+    if not tokens:
+        raise NotBits("a query ends early")
+    if tokens[0] == ("op", "!"):
+        inner, tokens = _not(tokens[1:])
+        return ("!", inner), tokens
+    if tokens[0] == ("op", "("):
+        inner, tokens = _or(tokens[1:])
+        if not tokens or tokens[0] != ("op", ")"):
+            raise NotBits("a parenthesis is not closed")
+        return inner, tokens[1:]
+    if tokens[0][0] == "w":
+        return tokens[0], tokens[1:]
+    raise NotBits(f"unexpected {tokens[0][1]!r}")
+
+
+def _lexemes(tree: Any, found: list[str]) -> list[str]:
+    if tree is not None:
+        if tree[0] == "w":
+            if tree[1] not in found:
+                found.append(tree[1])
+        else:
+            for child in tree[1:]:
+                _lexemes(child, found)
+    return found
+
+
+def _sql(tree: Any, column: dict[str, str]) -> str:
+    """The bitmap of a tree, over the lexemes' columns of one chunk."""
+    if tree is None:
+        return NO_BITS
+    if tree[0] == "w":
+        return column[tree[1]]
+    if tree[0] == "!":
+        return f"(~{_sql(tree[1], column)})"
+    return f"({_sql(tree[1], column)} {tree[0]} {_sql(tree[2], column)})"
+
+
+class Counter:
+    """The hits of user text in dismax mode (plain words, ``+``/``-``) with filters on
+    group fields only, and their facets, from the bitmaps."""
+
+    def __init__(self, q: str, mm: str, filters: list[str]):
+        self.clauses = lucene.dismax_clauses(q, mm)
+        self.filters = filters
+
+    def counts(self, conn, params: lucene.Params, names: list[str]) -> dict[str, Any] | None:
+        """``{"hits": n, "facets": {name: [[value, n], …]}}``, or None when a word's
+        tsquery is not one of lexemes only (the caller scans)."""
+        required, excluded, optional, need = self.clauses
+        words = [text for clauses in (required, excluded, optional) for text, _ in clauses]
+        trees: dict[str, Any] = {}
+        if words:
+            asked = lucene.Params(params.configs)
+            queries = [f"CAST({lucene.tsquery(word, asked)} AS text)" for word in dict.fromkeys(words)]
+            texts = conn.execute(sa.text(f"SELECT ARRAY[{', '.join(queries)}]"), asked.values).scalar()
+            try:
+                trees = {word: parse(text) for word, text in zip(dict.fromkeys(words), texts, strict=True)}
+            except NotBits:
+                return None
+        lexemes: list[str] = []
+        for tree in trees.values():
+            _lexemes(tree, lexemes)
+        # the statement's own values beside the filters' (params is also read by the
+        # title page's thread: not changed here)
+        values = dict(params.values, vgs_facet_fields=names, vgs_lexemes=lexemes)
+        for i, lexeme in enumerate(lexemes):
+            values[f"vgs_w{i}"] = lexeme
+
+        def word(text: str, source: str) -> str:
+            return _sql(trees[text], {lexeme: f"{source}.w{i}" for i, lexeme in enumerate(lexemes)})
+
+        # the words as dismax combines them; when at least ``need`` of the optional ones
+        # must match, one step (CTE) per optional word: a{j} = the documents with at least
+        # j of the words so far
+        steps, last = [], "x"
+        if optional and 0 < need < len(optional):
+            carried = ", ".join(["chunk", "g"] + [f"w{i}" for i in range(len(lexemes))])
+            for n, (text, _) in enumerate(optional):
+                # a{j} before this word: every document for j = 0, none before the first word
+                before = [f"(~{NO_BITS})"] + [f"{last}.a{j}" if n > 0 else NO_BITS for j in range(1, need + 1)]
+                at_least = ", ".join(f"({before[j]} | ({before[j - 1]} & {word(text, last)})) AS a{j}"
+                                     for j in range(1, need + 1))
+                steps.append(f"s{n} AS (SELECT {carried}, {at_least} FROM {last})")
+                last = f"s{n}"
+        combined = [f"{last}.g"] + [word(text, last) for text, _ in required]
+        combined += [f"(~{word(text, last)})" for text, _ in excluded]
+        if optional and need >= len(optional):
+            combined += [word(text, last) for text, _ in optional]
+        elif optional and need > 0:
+            combined.append(f"{last}.a{need}")
+        hits = " & ".join(combined)
+
+        group_filter = " AND ".join(self.filters) or "TRUE"
+        lexeme_columns = "".join(f", bit_or(b.bits) FILTER (WHERE b.key = :vgs_w{i}) AS w{i}"
+                                 for i in range(len(lexemes)))
+        coalesced = "".join(f", coalesce(w.w{i}, {NO_BITS}) AS w{i}" for i in range(len(lexemes)))
+        statement = (
+            f"WITH g AS (SELECT b.chunk, bit_or(b.bits) AS g FROM {BITS} b WHERE b.kind = 'g' AND b.key IN "
+            f"(SELECT d.hash FROM vgsamverkan_search_group d WHERE {group_filter}) GROUP BY b.chunk), "
+            f"w AS (SELECT b.chunk{lexeme_columns} FROM {BITS} b "
+            f"WHERE b.kind = 'w' AND b.key = ANY(CAST(:vgs_lexemes AS text[])) GROUP BY b.chunk), "
+            f"x AS (SELECT g.chunk, g.g{coalesced} FROM g LEFT JOIN w ON w.chunk = g.chunk), "
+            + "".join(step + ", " for step in steps)
+            + f"h AS MATERIALIZED (SELECT {last}.chunk, {hits} AS hits FROM {last}), "
+            "n AS MATERIALIZED (SELECT h.chunk, h.hits, bit_count(h.hits)::int AS n FROM h) "
+            "SELECT NULL AS f, NULL AS v, coalesce(sum(n.n), 0) AS n FROM n"
+        )
+        if names:
+            statement += (
+                " UNION ALL "
+                "SELECT v.field, v.value, c.n FROM ("
+                f"SELECT b.key, sum(bit_count(b.bits & n.hits)::int) AS n FROM n JOIN {BITS} b "
+                "ON b.kind = 'v' AND b.chunk = n.chunk AND b.key IN (SELECT CAST(v.id AS text) "
+                "FROM vgsamverkan_search_value v WHERE v.field = ANY(CAST(:vgs_facet_fields AS text[]))) "
+                "WHERE n.n > 0 GROUP BY b.key) c "
+                "JOIN vgsamverkan_search_value v ON CAST(v.id AS text) = c.key WHERE c.n > 0"
+            )
+        counted: dict[str, Any] = {"facets": {name: [] for name in names}}
+        for field, value, n in conn.execute(sa.text(statement), values):
+            if field is None:
+                counted["hits"] = int(n)
+            else:
+                counted["facets"][field].append([value, int(n)])
+        return counted
