@@ -151,7 +151,8 @@ def main() -> None:
             build = time.perf_counter() - start
             # what autovacuum does after a load: statistics and the visibility map
             with model.meta.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("VACUUM ANALYZE vgsamverkan_search_doc, vgsamverkan_search_text"))
+                conn.execute(sa.text("VACUUM ANALYZE vgsamverkan_search_doc, vgsamverkan_search_text, "
+                                     "vgsamverkan_search_bits"))
             with model.meta.engine.begin() as conn:
                 size_mb = conn.execute(sa.text(
                     "SELECT (pg_total_relation_size('vgsamverkan_search_doc') "

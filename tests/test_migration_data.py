@@ -5,13 +5,15 @@ kind of request in every state, a closed fee month, datasets in the search table
 comment, a fee adjustment and a mail in the outbox), every table of the extension is
 checked to hold rows, then the revision is downgraded and upgraded again (alembic, as
 ``ckan db downgrade/upgrade -p vgsamverkan`` does). Every table that exists below the
-revision must keep every row, with the values of every column it has there, both after the
-downgrade and after the upgrade; the upgrade must give back exactly the head's tables and
+revision must keep every row, with the values of every column it has there (in the form
+it has there, BELOW: the copy's vectors without positions below c7f3a9e1d5b8), both after
+the downgrade and after the upgrade; the upgrade must give back exactly the head's tables and
 columns; the list tallies must match the rows again.
 """
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -81,6 +83,27 @@ def fill(coordinator: dict) -> None:
     outbox._enqueue("Någon", "someone@example.org", "Ämne", "Text")  # waits in the outbox
 
 
+# a column whose value below a revision is the head's in another form, by design:
+# (table, column) -> (the revision, the form below it)
+_LEXEME = re.compile(r"('(?:[^']|'')*')(?::[0-9A-D,]+)?")
+BELOW = {("vgsamverkan_search_text", "tsv"):
+         ("c7f3a9e1d5b8", lambda value: _LEXEME.sub(r"\1", value))}  # positions kept from there on
+
+
+def expected_below(table: str, columns: list[str], head_columns: list[str], head_rows: list[tuple],
+                   below: str | None) -> list[tuple]:
+    """The head's rows as the revision ``below`` has them."""
+    order = [r for r, _ in revisions()]
+    forms = []
+    for column in columns:
+        revision, form = BELOW.get((table, column), (None, None))
+        under = revision is not None and (below is None or order.index(below) > order.index(revision))
+        forms.append(form if under else None)
+    kept = [head_columns.index(c) for c in columns]
+    return sorted((tuple(f(r[i]) if f and r[i] is not None else r[i] for i, f in zip(kept, forms, strict=True))
+                   for r in head_rows), key=repr)
+
+
 @pytest.mark.parametrize("revision,below", revisions())
 def test_revision_down_and_up_with_data(revision, below, reset_db, ckan_config, monkeypatch):
     monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
@@ -97,8 +120,7 @@ def test_revision_down_and_up_with_data(revision, below, reset_db, ckan_config, 
     lower = schema()
     for table, columns in lower.items():
         assert table in head and set(columns) <= set(head[table]), table
-        kept = [head[table].index(c) for c in columns]
-        assert rows(table, columns) == sorted((tuple(r[i] for i in kept) for r in before[table]), key=repr), \
+        assert rows(table, columns) == expected_below(table, columns, head[table], before[table], below), \
             f"{table} changed in the downgrade below {revision}"
 
     migrate("upgrade", "head")

@@ -51,13 +51,14 @@ def _corpus():
 
 def assert_words_copied(step: str) -> None:
     """The narrow copy of the words (vgsamverkan_search_text) is the documents' words,
-    title and group, row for row."""
+    title and group, row for row, and its bitmaps (vgsamverkan_search_bits) are its words,
+    groups and facet values."""
     import sqlalchemy as sa
 
     with model.meta.engine.begin() as conn:
         expected = conn.execute(sa.text(
             "SELECT index_id, md5(vgsamverkan_search_group_key(terms)::text), metadata_modified, "
-            "strip(tsv)::text, strip(ts_filter(tsv, '{a}'))::text FROM vgsamverkan_search_doc ORDER BY 1")).all()
+            "tsv::text, strip(ts_filter(tsv, '{a}'))::text FROM vgsamverkan_search_doc ORDER BY 1")).all()
         copied = conn.execute(sa.text(
             "SELECT index_id, group_hash, metadata_modified, tsv::text, title::text "
             "FROM vgsamverkan_search_text ORDER BY 1")).all()

@@ -105,7 +105,7 @@ class SearchText(tk.BaseModel):
     index_id = Column(UnicodeText, primary_key=True)
     group_hash = Column(UnicodeText, nullable=False)
     metadata_modified = Column(DateTime(timezone=True), nullable=True)
-    tsv = Column(TSVECTOR, nullable=False)
+    tsv = Column(TSVECTOR, nullable=False)  # the document's, positions kept since c7f3a9e1d5b8
     title = Column(TSVECTOR, nullable=False)
     # the numbers (SearchValue) of its values of the counted facet fields (b2e6f4a8d0c5)
     facet_ids = Column(ARRAY(Integer), nullable=False, server_default=text("'{}'"))

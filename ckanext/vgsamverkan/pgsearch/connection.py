@@ -590,8 +590,8 @@ class Words:
     """A query of plain words with filters on group fields only: its hits and facets
     counted from the bitmaps (bits.Counter, migration c7f3a9e1d5b8), its first page from
     the narrow copy of the words (``vgsamverkan_search_text``, alias ``d`` as the
-    documents', so the query's SQL, over ``d.tsv``, reads its words without positions)
-    when the documents whose title holds every word fill it."""
+    documents', so the query's SQL reads its vector ``d.tsv``) when the documents whose
+    title holds every word fill it."""
 
     def __init__(self, query: str, filters: list[str], q: str, mm: str):
         self.query = query
@@ -609,11 +609,14 @@ class Words:
         # only (through the index of every word the plan would read all the hits' places)
         with _engine().connect() as conn:
             result = conn.execute(sa.text(
-                f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}) "
-                f"SELECT doc.data, ts_rank(doc.tsv, {ranked}) AS score "
-                f"FROM titled d JOIN {TABLE} doc ON doc.index_id = d.index_id "
-                f"WHERE {self.query} AND {self.groups} "
-                f"ORDER BY score DESC, doc.metadata_modified DESC, doc.index_id LIMIT {wanted}"),
+                f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}), "
+                # ranked in the copy (its vector has the positions and weights: c7f3a9e1d5b8);
+                # only the page's documents read from the wide table
+                f"page AS (SELECT d.index_id, ts_rank(d.tsv, {ranked}) AS score, d.metadata_modified "
+                f"FROM titled d WHERE {self.query} AND {self.groups} "
+                f"ORDER BY score DESC, d.metadata_modified DESC, d.index_id LIMIT {wanted}) "
+                f"SELECT doc.data, page.score FROM page JOIN {TABLE} doc ON doc.index_id = page.index_id "
+                "ORDER BY page.score DESC, page.metadata_modified DESC, page.index_id"),
                 params.values).all()
         return result[start:] if len(result) == wanted else None
 

@@ -26,8 +26,14 @@ and numbers from 0 again, as does a delete of the last document ('ckan search-in
 clear'). A deleted document's number is not given again until then; its bits are cleared
 and a chunk whose bitmaps are all cleared has no rows.
 
+The copy's vector now keeps its positions and weights (it was ``strip``ped): the first
+page of a text query, when the documents whose title holds every word fill it, is ranked
+with ts_rank in the copy, and only the page's documents are read from the wide table
+(the ranking read all 1 300 such documents' wide rows at 100 000 documents, about 25 ms;
+in the copy about 14 ms). The copy is about 60 % larger (59 -> 98 MB at 100 000).
+
 Data: numbers given in index_id order and every bitmap built at the upgrade; the downgrade
-drops both and puts back b2e6f4a8d0c5's copy triggers.
+drops both, strips the copy's vectors again and puts back b2e6f4a8d0c5's copy triggers.
 
 Revision ID: c7f3a9e1d5b8
 Revises: b2e6f4a8d0c5
@@ -48,20 +54,23 @@ CHUNK = 32768
 SEQUENCE = "vgsamverkan_search_slot_seq"
 FACET_FIELDS = "ARRAY['organization', 'groups', 'tags', 'res_format', 'license_id', 'owner_org']"
 
-# b2e6f4a8d0c5's numbering of facet values and its row of the copy, as a SELECT
+# b2e6f4a8d0c5's numbering of facet values and its row of the copy, as a SELECT; the
+# vector now with its positions and weights ({tsv})
 VALUES = f"""
 INSERT INTO vgsamverkan_search_value (field, value)
 SELECT DISTINCT f, v FROM new_rows r, unnest({FACET_FIELDS}) f, jsonb_array_elements_text(r.terms -> f) v
 ORDER BY 1, 2
 ON CONFLICT (field, value) DO NOTHING;
 """
-ROW = f"""
+_ROW = f"""
 SELECT r.index_id, md5(vgsamverkan_search_group_key(r.terms)::text) AS group_hash, r.metadata_modified,
-       strip(r.tsv) AS tsv, strip(ts_filter(r.tsv, '{{a}}')) AS title,
+       {{tsv}} AS tsv, strip(ts_filter(r.tsv, '{{{{a}}}}')) AS title,
        ARRAY(SELECT DISTINCT n.id FROM unnest({FACET_FIELDS}) f, jsonb_array_elements_text(r.terms -> f) v,
              vgsamverkan_search_value n WHERE n.field = f AND n.value = v ORDER BY 1) AS facet_ids
 FROM new_rows r
 """
+ROW = _ROW.format(tsv="r.tsv")
+OLD_ROW = _ROW.format(tsv="strip(r.tsv)")
 COLUMNS = "index_id, group_hash, metadata_modified, tsv, title, facet_ids"
 # the copy's update: in place (a document keeps its number); a row whose index_id the
 # update changed (by hand) is deleted and inserted
@@ -75,11 +84,13 @@ COPY_UPDATE = (
     f"INSERT INTO vgsamverkan_search_text ({COLUMNS}) SELECT x.* FROM ({ROW}) x "
     "WHERE NOT EXISTS (SELECT 1 FROM vgsamverkan_search_text t WHERE t.index_id = x.index_id);"
 )
+COPY_INSERT = VALUES + f"INSERT INTO vgsamverkan_search_text ({COLUMNS}) {ROW};"
 # b2e6f4a8d0c5's, for the downgrade
 OLD_COPY_UPDATE = (
     "DELETE FROM vgsamverkan_search_text t USING old_rows o WHERE t.index_id = o.index_id; "
-    + VALUES + f"INSERT INTO vgsamverkan_search_text ({COLUMNS}) {ROW};"
+    + VALUES + f"INSERT INTO vgsamverkan_search_text ({COLUMNS}) {OLD_ROW};"
 )
+OLD_COPY_INSERT = VALUES + f"INSERT INTO vgsamverkan_search_text ({COLUMNS}) {OLD_ROW};"
 
 # what each document of a set of copy rows has: (slot, kind, key)
 ITEMS = """
@@ -116,12 +127,17 @@ BITS_TRIGGERS = {
 }
 
 
-def _copy_update(body: str) -> None:
-    op.execute("CREATE OR REPLACE FUNCTION vgsamverkan_search_text_update() RETURNS trigger LANGUAGE plpgsql "
-               f"AS $body$ BEGIN {body} RETURN NULL; END $body$")
+def _copy_functions(insert: str, update: str) -> None:
+    for event, body in (("insert", insert), ("update", update)):
+        op.execute(f"CREATE OR REPLACE FUNCTION vgsamverkan_search_text_{event}() RETURNS trigger "
+                   f"LANGUAGE plpgsql AS $body$ BEGIN {body} RETURN NULL; END $body$")
 
 
 def upgrade():
+    # the page of a text query is ranked (ts_rank) in the copy: the vector with positions
+    _copy_functions(COPY_INSERT, COPY_UPDATE)
+    op.execute("UPDATE vgsamverkan_search_text t SET tsv = d.tsv FROM vgsamverkan_search_doc d "
+               "WHERE d.index_id = t.index_id")
     op.execute(f"CREATE SEQUENCE {SEQUENCE} MINVALUE 0 START 0")
     op.add_column("vgsamverkan_search_text", sa.Column("slot", sa.Integer, nullable=True))
     op.execute(f"UPDATE vgsamverkan_search_text t SET slot = n.slot FROM ("
@@ -188,12 +204,11 @@ def upgrade():
     op.execute(
         "CREATE TRIGGER vgsamverkan_search_bits_truncate AFTER TRUNCATE ON vgsamverkan_search_text "
         "FOR EACH STATEMENT EXECUTE FUNCTION vgsamverkan_search_bits_truncate()")
-    _copy_update(COPY_UPDATE)
     op.execute(SET.format(items=ITEMS.format(rows="vgsamverkan_search_text")))
 
 
 def downgrade():
-    _copy_update(OLD_COPY_UPDATE)
+    _copy_functions(OLD_COPY_INSERT, OLD_COPY_UPDATE)
     for event in (*BITS_TRIGGERS, "truncate"):
         op.execute(f"DROP TRIGGER IF EXISTS vgsamverkan_search_bits_{event} ON vgsamverkan_search_text")
         op.execute(f"DROP FUNCTION IF EXISTS vgsamverkan_search_bits_{event}()")
@@ -201,3 +216,4 @@ def downgrade():
     op.execute("DROP FUNCTION IF EXISTS vgsamverkan_search_bits_of(int[])")
     op.execute("DROP FUNCTION IF EXISTS vgsamverkan_search_no_bits()")
     op.drop_column("vgsamverkan_search_text", "slot")  # and its sequence (OWNED BY)
+    op.execute("UPDATE vgsamverkan_search_text SET tsv = strip(tsv)")
