@@ -166,27 +166,29 @@ class Counter:
         lexeme_columns = "".join(f", bit_or(b.bits) FILTER (WHERE b.key = :vgs_w{i}) AS w{i}"
                                  for i in range(len(lexemes)))
         coalesced = "".join(f", coalesce(w.w{i}, {NO_BITS}) AS w{i}" for i in range(len(lexemes)))
-        statement = (
-            f"WITH g AS (SELECT b.chunk, bit_or(b.bits) AS g FROM {BITS} b WHERE b.kind = 'g' AND b.key IN "
-            f"(SELECT d.hash FROM vgsamverkan_search_group d WHERE {group_filter}) GROUP BY b.chunk), "
+        ctes = [
+            f"g AS (SELECT b.chunk, bit_or(b.bits) AS g FROM {BITS} b WHERE b.kind = 'g' AND b.key IN "
+            f"(SELECT d.hash FROM vgsamverkan_search_group d WHERE {group_filter}) GROUP BY b.chunk)",
             f"w AS (SELECT b.chunk{lexeme_columns} FROM {BITS} b "
-            f"WHERE b.kind = 'w' AND b.key = ANY(CAST(:vgs_lexemes AS text[])) GROUP BY b.chunk), "
-            f"x AS (SELECT g.chunk, g.g{coalesced} FROM g LEFT JOIN w ON w.chunk = g.chunk), "
-            + "".join(step + ", " for step in steps)
-            + f"h AS MATERIALIZED (SELECT {last}.chunk, {hits} AS hits FROM {last}), "
-            "n AS MATERIALIZED (SELECT h.chunk, h.hits, bit_count(h.hits)::int AS n FROM h) "
-            "SELECT NULL AS f, NULL AS v, coalesce(sum(n.n), 0) AS n FROM n"
-        )
+            "WHERE b.kind = 'w' AND b.key = ANY(CAST(:vgs_lexemes AS text[])) GROUP BY b.chunk)",
+            f"x AS (SELECT g.chunk, g.g{coalesced} FROM g LEFT JOIN w ON w.chunk = g.chunk)",
+            *steps,
+            f"h AS MATERIALIZED (SELECT {last}.chunk, {hits} AS hits FROM {last})",
+            "n AS MATERIALIZED (SELECT h.chunk, h.hits, bit_count(h.hits)::int AS n FROM h)",
+        ]
+        selects = ["SELECT NULL AS f, NULL AS v, coalesce(sum(n.n), 0) AS n FROM n"]
         if names:
-            statement += (
-                " UNION ALL "
-                "SELECT v.field, v.value, c.n FROM ("
-                f"SELECT b.key, sum(bit_count(b.bits & n.hits)::int) AS n FROM n JOIN {BITS} b "
+            # each value's count per chunk first, a number a row (grouping the 4 kB bitmaps
+            # themselves sorted megabytes)
+            ctes.append(
+                f"c AS MATERIALIZED (SELECT b.key, bit_count(b.bits & n.hits)::int AS n FROM n JOIN {BITS} b "
                 "ON b.kind = 'v' AND b.chunk = n.chunk AND b.key IN (SELECT CAST(v.id AS text) "
                 "FROM vgsamverkan_search_value v WHERE v.field = ANY(CAST(:vgs_facet_fields AS text[]))) "
-                "WHERE n.n > 0 GROUP BY b.key) c "
-                "JOIN vgsamverkan_search_value v ON CAST(v.id AS text) = c.key WHERE c.n > 0"
-            )
+                "WHERE n.n > 0)")
+            selects.append(
+                "SELECT v.field, v.value, c.n FROM (SELECT c.key, sum(c.n) AS n FROM c GROUP BY c.key) c "
+                "JOIN vgsamverkan_search_value v ON CAST(v.id AS text) = c.key WHERE c.n > 0")
+        statement = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         counted: dict[str, Any] = {"facets": {name: [] for name in names}}
         for field, value, n in conn.execute(sa.text(statement), values):
             if field is None:
