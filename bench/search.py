@@ -156,7 +156,8 @@ def main() -> None:
             with model.meta.engine.begin() as conn:
                 size_mb = conn.execute(sa.text(
                     "SELECT (pg_total_relation_size('vgsamverkan_search_doc') "
-                    "+ pg_total_relation_size('vgsamverkan_search_text')) / 1048576.0")).scalar()
+                    "+ pg_total_relation_size('vgsamverkan_search_text') "
+                    "+ pg_total_relation_size('vgsamverkan_search_bits')) / 1048576.0")).scalar()
             org_id = json.loads(next(documents(1, site_id))["validated_data_dict"])["owner_org"]
             queries = {
                 "text (q=cykel trafik)": lambda: anonymous(q="cykel trafik", rows=20),
