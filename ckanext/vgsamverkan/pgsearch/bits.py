@@ -53,20 +53,20 @@ def parse(text: str) -> Any:
     return tree
 
 
-def _or(tokens):
-    left, tokens = _and(tokens)
-    while tokens and tokens[0] == ("op", "|"):
-        right, tokens = _and(tokens[1:])
-        left = ("|", left, right)
+def _infix(tokens, op: str, operand):
+    left, tokens = operand(tokens)
+    while tokens and tokens[0] == ("op", op):
+        right, tokens = operand(tokens[1:])
+        left = (op, left, right)
     return left, tokens
+
+
+def _or(tokens):
+    return _infix(tokens, "|", _and)
 
 
 def _and(tokens):
-    left, tokens = _not(tokens)
-    while tokens and tokens[0] == ("op", "&"):
-        right, tokens = _not(tokens[1:])
-        left = ("&", left, right)
-    return left, tokens
+    return _infix(tokens, "&", _not)
 
 
 def _not(tokens):
