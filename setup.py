@@ -40,6 +40,9 @@ setup(
             "vgsamverkan = ckanext.vgsamverkan.plugin:VgSamverkanPlugin",
             "vgsamverkan_pgsearch = ckanext.vgsamverkan.pgsearch.plugin:PgSearchPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "vgsamverkan_dcat_ap_se = ckanext.vgsamverkan.dcat.profile:DcatApSeProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

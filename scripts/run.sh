@@ -34,7 +34,10 @@ $venv/bin/ckan config-tool ckan.ini \
     "ckan.auth.create_user_via_web = true" \
     "ckan.redis.url = redis://127.0.0.1:6379/0" \
     "solr_url = http://127.0.0.1:8983/solr/unused-with-vgsamverkan_pgsearch" \
-    "ckan.plugins = activity vgsamverkan vgsamverkan_pgsearch" \
+    "ckan.plugins = activity vgsamverkan vgsamverkan_pgsearch dcat" \
+    "ckanext.dcat.rdf.profiles = vgsamverkan_dcat_ap_se" \
+    "ckanext.vgsamverkan.catalog_publisher_name = Regionen i demon (samordnare)" \
+    "ckanext.vgsamverkan.catalog_publisher_org_number = 232999-0010" \
     "ckan.locale_default = sv" \
     "ckan.locales_offered = sv en" \
     "ckan.storage_path = $(pwd)/var/storage" \

@@ -448,6 +448,9 @@ CASES = {
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},
     ),
+    "vgsamverkan_catalog_report": (
+        "vgsamverkan_catalog_report", lambda w: {"limit": 5}, {"coordinator", "sysadmin"},
+    ),
     "vgsamverkan_population_list": (
         "vgsamverkan_population_list", lambda w: {}, set(ROLES),
     ),
@@ -648,6 +651,7 @@ CASES_OF_A = {"vgsamverkan_participation_apply (existing organisation)", "vgsamv
 
 # about no one organisation: lists (each answers with what the caller may see), settings
 WITHOUT_ORGANISATION = {"vgsamverkan_dashboard_show", "vgsamverkan_fee_schedule_set", "vgsamverkan_history_show",
+                        "vgsamverkan_catalog_report",
                         "vgsamverkan_gdpr_purge",
                         "vgsamverkan_population_import"}
 

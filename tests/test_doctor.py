@@ -122,6 +122,16 @@ class TestFailures:
         fails = _levels(doctor.run())["fail"]
         assert any(f.startswith("Municipality 1435 takes part but has no population figure at all") for f in fails)
 
+    def test_a_catalogue_without_the_coordinating_organisations_number(self, healthy, ckan_config, monkeypatch):
+        assert ("The open data catalogue is published by Regionen (test) "
+                "(http://dataportal.se/organisation/SE2329990010).") in _levels(doctor.run())["ok"]
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.catalog_publisher_org_number", "")
+        warns = _levels(doctor.run())["warn"]
+        assert [w for w in warns if "catalogue" in w] == [
+            "The open data catalogue (/catalog.rdf) has no publisher of Sveriges dataportal: set "
+            "ckanext.vgsamverkan.catalog_publisher_org_number to the coordinating organisation's "
+            "organisationsnummer (docs/catalogue.md)."]
+
     def test_a_wrong_sie_account(self, healthy, ckan_config, monkeypatch):
         monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_revenue_accounts", ["expert=tretton"])
         fails = _levels(doctor.run())["fail"]

@@ -119,6 +119,19 @@ def sie_org_number() -> str:
     return (tk.config.get(PREFIX + "sie_org_number") or "").strip()
 
 
+def catalog_publisher_name() -> str:
+    """The catalogue's publisher (DCAT): the coordinating organisation; empty gives the
+    company name of the SIE exports, then the site's title."""
+    return ((tk.config.get(PREFIX + "catalog_publisher_name") or "").strip() or sie_company_name()
+            or (tk.config.get("ckan.site_title") or "").strip())
+
+
+def catalog_publisher_org_number() -> str:
+    """The coordinating organisation's organisationsnummer (DCAT publisher IRI); empty
+    gives the organisationsnummer of the SIE exports."""
+    return (tk.config.get(PREFIX + "catalog_publisher_org_number") or "").strip() or sie_org_number()
+
+
 def site_url() -> str:
     return (tk.config.get("ckan.site_url") or "").rstrip("/")
 

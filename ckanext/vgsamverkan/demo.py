@@ -242,7 +242,7 @@ def _seed_exemption(site: str) -> Iterator[str]:
         {"user": site, "ignore_auth": True},
         {"name": name, "title": "Laddstolpar på karta", "owner_org": "exempelstads-energi",
          "notes": "Kartvisning av laddpunkterna via leverantörens egen karttjänst.", "license_id": "cc-by",
-         "tags": [{"name": "energi"}, {"name": "karta"}],
+         "tags": [{"name": "energi"}, {"name": "karta"}], "extras": [{"key": "theme", "value": THEMES[name]}],
          "resources": [{"url": "https://karta.example.com/geoserver/wms?service=WMS&request=GetCapabilities",
                         "format": "", "name": "Karttjänst (WMS)"}]})
     tk.get_action("vgsamverkan_exemption_create")(
@@ -284,6 +284,12 @@ DATASETS = [
 ]
 
 
+# the EU data themes of the demo's datasets (dcat:theme in /catalog.rdf: the extra "theme")
+THEMES = {"cykelvagar": "TRAN", "cykelparkeringar": "TRAN", "snorojning": "TRAN", "vattenkvalitet-sjoar": "ENVI",
+          "badplatser": "ENVI HEAL", "forskolor": "EDUC", "luftkvalitet": "ENVI HEAL", "budget-utkast": "ECON",
+          "laddstolpar": "ENER TRAN", "laddstolpar-karta": "ENER"}
+
+
 def _seed_datasets() -> Iterator[str]:
     site = _site()
     for org, name, title, notes, tags, fmt, license_id, private in DATASETS:
@@ -294,7 +300,7 @@ def _seed_datasets() -> Iterator[str]:
             {
                 "name": name, "title": title, "notes": notes, "owner_org": org,
                 "private": private, "license_id": license_id,
-                "tags": [{"name": t} for t in tags],
+                "tags": [{"name": t} for t in tags], "extras": [{"key": "theme", "value": THEMES[name]}],
                 "resources": [{"url": f"https://data.example.org/{name}.{fmt.lower()}",
                                "format": fmt, "name": title}],
             },

@@ -20,6 +20,7 @@ from ckan.lib import jobs
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.dcat import publishers
 from ckanext.vgsamverkan.fees import run as fee_run
 from ckanext.vgsamverkan.logic import taking_part
 from ckanext.vgsamverkan.mail import outbox
@@ -193,8 +194,18 @@ def sie_accounts() -> list[Finding]:
     return [_ok(f"SIE accounts: receivable {receivable}, VAT {vat}, revenue {kinds}.")]
 
 
+def catalogue() -> list[Finding]:
+    """The open data catalogue's publisher (DCAT-AP-SE): the coordinating organisation."""
+    own = publishers.catalogue_publisher()
+    if own.problem:
+        return [_warn("The open data catalogue (/catalog.rdf) has no publisher of Sveriges dataportal: set "
+                      "ckanext.vgsamverkan.catalog_publisher_org_number to the coordinating organisation's "
+                      "organisationsnummer (docs/catalogue.md).")]
+    return [_ok(f"The open data catalogue is published by {own.name} ({own.iri}).")]
+
+
 CHECKS: tuple[Callable[[], list[Finding]], ...] = (
-    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, search_index)
+    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, search_index, catalogue)
 
 
 def run() -> list[Finding]:

@@ -385,6 +385,10 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> AuthRes
     return _coordinator_only(context)
 
 
+def vgsamverkan_catalog_report(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
 def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _coordinator_only(context)
 

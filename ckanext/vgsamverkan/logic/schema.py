@@ -358,6 +358,15 @@ def dashboard_show() -> Schema:
 
 
 @tk.validator_args
+def catalog_report(ignore_missing: Validator, vgsamverkan_limit: Validator,
+                   vgsamverkan_positive_int: Validator) -> Schema:
+    return {
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }
+
+
+@tk.validator_args
 def competence_area_list() -> Schema:
     return {}
 

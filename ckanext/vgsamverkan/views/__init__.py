@@ -9,6 +9,7 @@ from ckanext.vgsamverkan.views.calloff import CalloffCreateView, calloff_decide,
 from ckanext.vgsamverkan.views.connection import ConnectionCreateView, connection_decide, connection_read
 from ckanext.vgsamverkan.views.coordinator import (
     admin_bulk,
+    admin_catalog,
     admin_exemption_act,
     admin_exemptions,
     admin_personal_data,
@@ -68,6 +69,7 @@ vgsamverkan.add_url_rule(
 vgsamverkan_admin.add_url_rule("/samverkan", view_func=admin_queue, endpoint="queue")
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter", view_func=admin_fees, endpoint="fees")
 vgsamverkan_admin.add_url_rule("/samverkan/personuppgifter", view_func=admin_personal_data, endpoint="personal_data")
+vgsamverkan_admin.add_url_rule("/samverkan/katalog", view_func=admin_catalog, endpoint="catalog")
 vgsamverkan_admin.add_url_rule("/samverkan/utan-anslutning", view_func=admin_exemptions, endpoint="exemptions")
 vgsamverkan_admin.add_url_rule("/samverkan/utan-anslutning/<verb>", view_func=admin_exemption_act,
                                endpoint="exemption_act", methods=["POST"])

@@ -314,6 +314,15 @@ def admin_exemption_act(verb: str):
 
 
 @coordinator_required
+def admin_catalog():
+    """The open data catalogue for Sveriges dataportal: its address, and what it would
+    publish without a publisher of Sveriges dataportal or without what DCAT-AP-SE asks."""
+    page = max(1, tk.h.get_page_number(tk.request.args))
+    report = tk.get_action("vgsamverkan_catalog_report")(_context(), {"limit": 100, "offset": (page - 1) * 100})
+    return tk.render("vgsamverkan/admin/catalog.html", {"report": report, "page": page})
+
+
+@coordinator_required
 def admin_personal_data():
     """What the retention of contact data would anonymise now (a dry run), and the form
     that does it."""

@@ -16,6 +16,9 @@ from ckanext.vgsamverkan.logic.action.calloff import (  # noqa: F401 (registered
     vgsamverkan_calloff_show,
     vgsamverkan_competence_area_list,
 )
+from ckanext.vgsamverkan.logic.action.catalog import (  # noqa: F401 (registered: __all__ below)
+    vgsamverkan_catalog_report,
+)
 from ckanext.vgsamverkan.logic.action.comments import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_comment_create,
     vgsamverkan_comment_list,

@@ -1,0 +1,131 @@
+"""Who publishes what in the open data catalogue (DCAT-AP-SE): each organisation that takes
+part publishes its datasets under Sveriges dataportal's IRI for its organisationsnummer;
+the catalogue itself is published by the coordinating organisation.
+
+An organisation that does not take part today (no participation, one not begun or ended:
+logic/taking_part.py) or whose participation has no valid organisationsnummer has a
+stable IRI of the portal instead (``<site>/organization/<id>``), and the coordinator's
+report (:func:`report`) names it with its datasets.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import ckan.model as model
+
+from ckanext.vgsamverkan import config, orgnumber
+from ckanext.vgsamverkan.dcat import vocabularies
+from ckanext.vgsamverkan.logic import taking_part
+from ckanext.vgsamverkan.model import Participation
+
+# why an organisation's datasets have no publisher IRI of Sveriges dataportal
+NO_PARTICIPATION = "no_participation"
+NOT_TAKING_PART = "not_taking_part"
+NO_ORG_NUMBER = "no_org_number"
+
+
+@dataclasses.dataclass(frozen=True)
+class Publisher:
+    iri: str
+    name: str
+    problem: str | None = None  # None: the IRI is Sveriges dataportal's
+
+
+def portal_iri(organization_id: str) -> str:
+    return f"{config.site_url()}/organization/{organization_id}"
+
+
+def catalogue_publisher() -> Publisher:
+    """The coordinating organisation (configuration), else the portal itself."""
+    name = config.catalog_publisher_name()
+    number = config.catalog_publisher_org_number()
+    iri = vocabularies.publisher_iri(number) if number and orgnumber.problem(number) is None else None
+    return Publisher(iri or f"{config.site_url()}/#utgivare", name, None if iri else NO_ORG_NUMBER)
+
+
+def publishers(day: dt.date | None = None) -> dict[str, Publisher]:
+    """Every active organisation's publisher on ``day`` (default today), by id."""
+    day = day or taking_part.today()
+    taking: dict[str, Participation] = {}
+    known: set[str] = set()
+    for p in (model.Session.query(Participation).filter(Participation.organization_id.isnot(None))
+              .order_by(Participation.created)):
+        known.add(p.organization_id)
+        if taking_part.is_on(p, day):
+            taking[p.organization_id] = p  # the newest that takes part
+    found = {}
+    for org_id, title, name in (model.Session.query(model.Group.id, model.Group.title, model.Group.name)
+                                .filter(model.Group.is_organization.is_(True), model.Group.state == "active")):
+        label = title or name
+        p = taking.get(org_id)
+        if p is None:
+            problem = NOT_TAKING_PART if org_id in known else NO_PARTICIPATION
+            found[org_id] = Publisher(portal_iri(org_id), label, problem)
+            continue
+        number = p.org_number or ""
+        iri = vocabularies.publisher_iri(number) if orgnumber.problem(number) is None else None
+        found[org_id] = Publisher(iri or portal_iri(org_id), label, None if iri else NO_ORG_NUMBER)
+    return found
+
+
+def publisher_of(organization_id: str | None, cache: dict[str, Any] | None = None) -> Publisher | None:
+    """The publisher of a dataset of this organisation (None without one). ``cache``: a
+    dict kept for one catalogue (the publishers are read once for all its datasets)."""
+    if not organization_id:
+        return None
+    if cache is None:
+        cache = {}
+    if "publishers" not in cache:
+        cache["publishers"] = publishers()
+    return cache["publishers"].get(organization_id)
+
+
+# what a dataset of the catalogue lacks (the coordinator's report)
+MISSING = ("publisher", "description", "distribution", "licence", "contact")
+
+
+def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dict[str, Any]:
+    """The public datasets the catalogue would publish without what DCAT-AP-SE asks:
+    ``{"publishers": [{"organization_id", "organization_name", "organization_title",
+    "iri", "problem", "datasets"}], "count": N, "datasets": [{"id", "name", "title",
+    "organization_id", "organization_title", "missing": [...]}]}`` (``missing`` in the
+    order of MISSING; ``datasets`` from ``offset``, at most ``limit``)."""
+    found = publishers(day)
+    emails = {org_id for (org_id,) in model.Session.query(Participation.organization_id)
+              .filter(Participation.organization_id.isnot(None), Participation.contact_email.like("%@%"))}
+    with_url = (model.Session.query(model.Resource.package_id)
+                .filter(model.Resource.state == "active", model.Resource.url.isnot(None), model.Resource.url != "")
+                .distinct().subquery())
+    rows = (model.Session.query(model.Package.id, model.Package.name, model.Package.title, model.Package.owner_org,
+                                model.Package.notes, model.Package.license_id, model.Package.maintainer_email,
+                                model.Package.author_email, with_url.c.package_id)
+            .outerjoin(with_url, with_url.c.package_id == model.Package.id)
+            .filter(model.Package.state == "active", model.Package.private.is_(False),
+                    model.Package.type == "dataset")
+            .order_by(model.Package.title, model.Package.name))
+    lacking, counted = [], {}
+    for pid, name, title, org_id, notes, license_id, m_email, a_email, has_url in rows:
+        publisher = found.get(org_id) if org_id else None
+        missing = [what for what, lacks in (
+            ("publisher", publisher is None or publisher.problem is not None),
+            ("description", not (notes or "").strip()),
+            ("distribution", has_url is None),
+            ("licence", vocabularies.licence(license_id) is None),
+            ("contact", not any(e and "@" in e for e in (m_email, a_email)) and org_id not in emails),
+        ) if lacks]
+        if publisher is not None and publisher.problem is not None:
+            counted[org_id] = counted.get(org_id, 0) + 1
+        if missing:
+            lacking.append({"id": pid, "name": name, "title": title or name, "organization_id": org_id,
+                            "organization_title": publisher.name if publisher else None, "missing": missing})
+    names = dict(model.Session.query(model.Group.id, model.Group.name).filter(model.Group.id.in_(list(counted))))
+    return {
+        "publishers": sorted(({"organization_id": org_id, "organization_name": names.get(org_id),
+                               "organization_title": found[org_id].name, "iri": found[org_id].iri,
+                               "problem": found[org_id].problem, "datasets": n}
+                              for org_id, n in counted.items()), key=lambda p: p["organization_title"]),
+        "count": len(lacking),
+        "datasets": lacking[offset:offset + limit],
+    }
