@@ -373,12 +373,15 @@ class TestCommentsAndEvents:
 
 class TestPopulation:
     def test_shipped_population(self):
-        result = call("vgsamverkan_population_list", None, year=2024)
+        result = call("vgsamverkan_population_list", None, year=2024, limit=1000)
         goteborg = [r for r in result["results"] if r["municipality_code"] == "1480"]
         assert goteborg[0]["population"] == 608993
         assert {2023, 2024} <= set(result["years"])
-        all_codes = {r["municipality_code"] for r in call("vgsamverkan_population_list", None)["results"]}
+        all_codes = {r["municipality_code"] for r in call("vgsamverkan_population_list", None, limit=1000)["results"]}
         assert len(all_codes) == 49
+        # a page of 20, as every list (issue 24), with the count of all
+        page = call("vgsamverkan_population_list", None, year=2024)
+        assert len(page["results"]) == 20 and page["count"] == len(result["results"]) > 20
 
     def test_import_all_or_nothing(self, coordinator):
         good = [{"municipality_code": "1480", "name": "Göteborg", "population": 612000},

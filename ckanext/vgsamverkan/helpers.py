@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding, config, formats, labels, workflow
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.logic import enforce, objects, roles, taking_part
+from ckanext.vgsamverkan.logic import enforce, objects, pages, roles, taking_part
 from ckanext.vgsamverkan.logic.action import waiting
 from ckanext.vgsamverkan.model.base import person
 from ckanext.vgsamverkan.model.population import municipality_label
@@ -125,7 +125,7 @@ def vgsamverkan_datetime(value: str | None) -> str:
 
 def vgsamverkan_municipalities() -> list[dict[str, str]]:
     """Known municipalities for a select list, by name."""
-    rows = tk.get_action("vgsamverkan_population_list")({"ignore_auth": True}, {})["results"]
+    rows = pages.every("vgsamverkan_population_list", {"ignore_auth": True})
     names = {r["municipality_code"]: r["name"] for r in rows}
     return [
         {"value": code, "text": f"{name} ({code})"}
@@ -363,15 +363,15 @@ def vgsamverkan_price_list(example_population: int = 40_000) -> dict[str, Any] |
     joined would pay a month (an estimate before VAT: the exact rules are in the fee run).
     None when no schedule applies yet."""
 
-    schedules = tk.get_action("vgsamverkan_fee_schedule_list")({"ignore_auth": True}, {})["results"]
+    schedules = pages.every("vgsamverkan_fee_schedule_list", {"ignore_auth": True})
     month = taking_part.today().strftime("%Y-%m")
     current = next((s for s in schedules if not s["superseded"] and s["valid_from"] <= month), None)
     if current is None:
         return None
-    participants = tk.get_action("vgsamverkan_participant_list")({"ignore_auth": True}, {})["results"]
+    participants = pages.every("vgsamverkan_participant_list", {"ignore_auth": True})
     codes = {p["municipality_code"] for p in participants
              if p["org_type"] in ("kommun", "kommunalt_bolag") and p.get("municipality_code")}
-    populations = tk.get_action("vgsamverkan_population_list")({"ignore_auth": True}, {})["results"]
+    populations = pages.every("vgsamverkan_population_list", {"ignore_auth": True})
     newest: dict[str, tuple[int, int]] = {}
     for row in populations:
         if row["municipality_code"] not in newest or row["year"] > newest[row["municipality_code"]][0]:

@@ -118,6 +118,17 @@ def list_params(
     }
 
 
+@tk.validator_args
+def paging_params(ignore_missing: Validator, vgsamverkan_limit: Validator,
+                  vgsamverkan_positive_int: Validator) -> Schema:
+    """``limit`` and ``offset``: the parameters of a list whose objects have no state and
+    no organisation (SPEC 2026-11-29: every list pages)."""
+    return {
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }
+
+
 def participation_list() -> Schema:
     schema = list_params()
     text = tk.get_validator("vgsamverkan_text")
@@ -281,6 +292,7 @@ def calloff_list() -> Schema:
 @tk.validator_args
 def participant_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
     return {
+        **list_params(),
         "org_type": [ignore_missing, vgsamverkan_text],
         "municipality_code": [ignore_missing, vgsamverkan_text],
     }
@@ -321,6 +333,7 @@ def population_list(
     vgsamverkan_year: Validator,
 ) -> Schema:
     return {
+        **paging_params(),
         "year": [ignore_missing, vgsamverkan_year],
         "municipality_code": [ignore_missing, vgsamverkan_text],
     }
@@ -358,12 +371,26 @@ def dashboard_show() -> Schema:
 
 
 def catalog_report() -> Schema:
-    return exemption_list()  # a page of a list: limit and offset
+    return paging_params()
 
 
 @tk.validator_args
 def competence_area_list() -> Schema:
-    return {}
+    return paging_params()
+
+
+def fee_schedule_list() -> Schema:
+    return paging_params()
+
+
+def waiting_list() -> Schema:
+    return paging_params()
+
+
+def fee_month_list() -> Schema:
+    schema = paging_params()
+    schema["state"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
+    return schema
 
 
 @tk.validator_args
@@ -376,8 +403,8 @@ def queue_list(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema
         return validator
 
     return {
+        **list_params(),
         "kind": [ignore_missing, vgsamverkan_text, one_of(*objects.KINDS)],
-        "state": [ignore_missing, vgsamverkan_text],
         "org_type": [ignore_missing, vgsamverkan_text],
         "municipality_code": [ignore_missing, vgsamverkan_text],
         "sort": [ignore_missing, vgsamverkan_text, one_of("oldest", "newest")],
@@ -473,10 +500,5 @@ def exemption_delete(not_empty: Validator, ignore_missing: Validator, vgsamverka
     }
 
 
-@tk.validator_args
-def exemption_list(ignore_missing: Validator, vgsamverkan_limit: Validator,
-                   vgsamverkan_positive_int: Validator) -> Schema:
-    return {
-        "limit": [ignore_missing, vgsamverkan_limit],
-        "offset": [ignore_missing, vgsamverkan_positive_int],
-    }
+def exemption_list() -> Schema:
+    return paging_params()

@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding
 from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.logic import objects, pages
 from ckanext.vgsamverkan.views._confirm import page as confirm_page
 
 vgsamverkan = Blueprint("vgsamverkan", __name__)
@@ -321,4 +321,4 @@ def _admin_orgs() -> list[dict[str, Any]]:
 
 
 def _participants() -> list[dict[str, Any]]:
-    return tk.get_action("vgsamverkan_participant_list")(_context(), {})["results"]
+    return pages.every("vgsamverkan_participant_list", _context())

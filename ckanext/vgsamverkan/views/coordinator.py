@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding
-from ckanext.vgsamverkan.logic import objects, taking_part
+from ckanext.vgsamverkan.logic import objects, pages, taking_part
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 from ckanext.vgsamverkan.views._common import (
     _act_and_flash,
@@ -78,8 +78,8 @@ def admin_queue():
     calloffs.sort(key=lambda c: c["created"], reverse=filters["sort"] == "newest")
     calloffs.sort(key=lambda c: calloff_states.index(c["state"]))
     try:
-        overview = tk.get_action("vgsamverkan_queue_list")(
-            _context(), {k: v for k, v in filters.items() if v and k != "state"})["results"]
+        overview = pages.every("vgsamverkan_queue_list", _context(),
+                               {k: v for k, v in filters.items() if v and k != "state"})
     except tk.ValidationError:
         overview = []
     history = tk.get_action("vgsamverkan_history_show")(_context(), {})["results"]
@@ -171,16 +171,17 @@ def _population_page(year: str | None, **extra: Any):
     """The population page: the figures of ``year`` (default the newest), the upload form,
     and what ``extra`` adds (a preview, the errors and the values typed)."""
     try:
-        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year} if year else {})
+        listing = tk.get_action("vgsamverkan_population_list")(
+            _context(), {"year": year, "limit": pages.MOST} if year else {"limit": 1})
     except tk.ValidationError as e:  # ?year=abc, or far out of range: say so, show the latest
         for label, msg in _error_summary(e.error_dict).items():
             tk.h.flash_error(f"{label}: {msg}")
         year = None
-        listing = tk.get_action("vgsamverkan_population_list")(_context(), {})
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"limit": 1})
     years = listing.get("years") or []
     if not year and years:
         year = str(max(years))
-        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})
+        listing = tk.get_action("vgsamverkan_population_list")(_context(), {"year": year, "limit": pages.MOST})
     rows = listing["results"]
     values = {"year": str(taking_part.today().year - 1), "source": "SCB", **extra.pop("values", {})}
     return tk.render("vgsamverkan/admin/population.html", {
@@ -260,7 +261,7 @@ def admin_population_import():
         return _import_refused({"file": [tk._("Line {line}: {problem}. Nothing was imported.").format(
             line=e.line, problem=_problem(e))]}, values)
     stored = {r["municipality_code"]: r for r in
-              tk.get_action("vgsamverkan_population_list")(_context(), {"year": year})["results"]}
+              pages.every("vgsamverkan_population_list", _context(), {"year": year})}
     changes = [{**r, "before": stored[r["municipality_code"]]["population"]
                 if r["municipality_code"] in stored else None} for r in records]
     vg = {row["municipality_code"]: row["name"] for row in shipped_rows()}

@@ -10,6 +10,7 @@ from flask import Response
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan.fees import allocation as fees
+from ckanext.vgsamverkan.logic import pages
 from ckanext.vgsamverkan.views._common import (
     _act_and_flash,
     _context,
@@ -39,8 +40,8 @@ def _kept(verb: str, data: dict[str, Any], errors: dict[str, Any]) -> dict[str, 
 
 @coordinator_required
 def admin_fees(decided: dict[str, Any] | None = None):
-    schedules = tk.get_action("vgsamverkan_fee_schedule_list")(_context(), {})["results"]
-    months = tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]
+    schedules = pages.every("vgsamverkan_fee_schedule_list", _context())
+    months = pages.every("vgsamverkan_fee_month_list", _context())
     return tk.render("vgsamverkan/admin/fees.html", {
         "schedules": schedules, "months": months, "labels": _field_labels(), "decided": decided or {},
     })
@@ -61,7 +62,7 @@ def admin_fee_schedule():
 
 @coordinator_required
 def admin_fee_month(month: str, decided: dict[str, Any] | None = None):
-    months = {m["month"]: m for m in tk.get_action("vgsamverkan_fee_month_list")(_context(), {})["results"]}
+    months = {m["month"]: m for m in pages.every("vgsamverkan_fee_month_list", _context())}
     saved = months.get(month)
     preview, error = None, None
     if not saved or saved["state"] == "open":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.logic import objects, pages
 from ckanext.vgsamverkan.views._common import (
     _context,
     _csrf_protected,
@@ -15,9 +15,8 @@ from ckanext.vgsamverkan.views._common import (
 
 
 def index():
-    participants = tk.get_action("vgsamverkan_participant_list")(_context(), {})
     return tk.render(
-        "vgsamverkan/index.html", {"participants": participants["results"]}
+        "vgsamverkan/index.html", {"participants": pages.every("vgsamverkan_participant_list", _context())}
     )
 
 
@@ -64,7 +63,7 @@ def waiting():
     where someone else moves (issue 21)."""
     if not _logged_in():
         return _login_redirect()
-    result = tk.get_action("vgsamverkan_waiting_list")(_context(), {})
+    result = tk.get_action("vgsamverkan_waiting_list")(_context(), {"limit": pages.MOST})
     return tk.render("vgsamverkan/waiting.html", {"waiting": result})
 
 

@@ -211,6 +211,13 @@ def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, A
         return {"count": count, "results": [dictize(r) for r in rows]}
 
 
+def _sliced(results: list[dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
+    """A list made whole in Python (a few dozen rows: configuration, participants, price
+    lists) as every list answers: the count of all, the page ``offset``/``limit`` asks."""
+    start = data.get("offset", 0)
+    return {"count": len(results), "results": results[start:start + data.get("limit", 20)]}
+
+
 def _existing_org(org_id: str) -> model.Group:
     org = objects.organization(org_id)  # as the auth functions resolve it
     if org is None:

@@ -23,6 +23,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _org_key,
     _participant_org,
     _preloaded,
+    _sliced,
     _step,
     _tally,
     _today,
@@ -46,15 +47,19 @@ def vgsamverkan_competence_area_list(context: Context, data_dict: DataDict) -> d
     """The competence areas that expert support can be called off in (public), from
     ``ckanext.vgsamverkan.competence_areas``, in the configured order.
 
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
     :returns: ``{"count": N, "results": [{"key", "label", "label_sv", "label_en"}]}``
         (``label`` in the language of the request)
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_competence_area_list", context, data_dict)
-    _validate(data_dict, schema.competence_area_list(), context)
+    data = _validate(data_dict, schema.competence_area_list(), context)
     results = [{"key": a["key"], "label": labels.competence_area(a["key"]), "label_sv": a["sv"], "label_en": a["en"]}
                for a in config.competence_areas()]
-    return {"count": len(results), "results": results}
+    return _sliced(results, data)
 
 
 def _calloff_dict(obj: Calloff, *, entries: list[CalloffTime] | None = None, with_time: bool = True,

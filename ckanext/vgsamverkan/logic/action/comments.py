@@ -29,8 +29,7 @@ def vgsamverkan_comment_create(context: Context, data_dict: DataDict) -> dict[st
     """Comment on a request: the guidance thread between the coordinator and the
     organisation. Allowed to the coordinator and the parties of the request.
 
-    :param object_type: ``participation`` or ``publisher`` (later also ``connection``,
-        ``calloff``)
+    :param object_type: ``participation``, ``publisher``, ``connection`` or ``calloff``
     :type object_type: string
     :param object_id: the request's id
     :type object_id: string

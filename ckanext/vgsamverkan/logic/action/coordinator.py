@@ -15,6 +15,8 @@ from ckanext.vgsamverkan import labels, money
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.logic import objects, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
+    _org_key,
+    _sliced,
     _today,
     _validate,
     action,
@@ -43,12 +45,18 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     :type kind: string
     :param state: only this state (optional)
     :type state: string
+    :param organization_id: only this organisation, by id or name (optional)
+    :type organization_id: string
     :param org_type: only organisations of this type (optional)
     :type org_type: string
     :param municipality_code: only this municipality (optional)
     :type municipality_code: string
     :param sort: ``oldest`` (default) or ``newest``
     :type sort: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
     :returns: ``{"count": N, "results": [{"kind", "id", "state", "organization_id",
         "organization_name", "organization_title", "org_type", "municipality_code",
         "created", "waiting_since", "age_days", "summary", "bulk"}]}`` (``bulk``: the
@@ -99,12 +107,15 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
                 add(kind, obj, obj.modified, (obj.information_sets or "")[:120])
             else:
                 add(kind, obj, obj.created, labels.competence_area(obj.competence_area))
+    org_key = _org_key(data)
+    if org_key:
+        items = [i for i in items if i["organization_id"] == org_key]
     if data.get("org_type"):
         items = [i for i in items if i["org_type"] == data["org_type"]]
     if data.get("municipality_code"):
         items = [i for i in items if i["municipality_code"] == data["municipality_code"]]
     items.sort(key=lambda i: (i["waiting_since"], i["kind"], i["id"]), reverse=data.get("sort") == "newest")
-    return {"count": len(items), "results": items}
+    return _sliced(items, data)
 
 
 @action

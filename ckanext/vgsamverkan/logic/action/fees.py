@@ -26,6 +26,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _existing_org,
     _org_key,
     _page,
+    _sliced,
     _validate,
     action,
 )
@@ -76,12 +77,16 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
     """The fee schedules, newest first (public: the collaboration's price list). A later
     schedule for the same month supersedes an earlier one; both are kept.
 
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
     :returns: ``{"count": N, "results": [{"id", "valid_from", "total", "base_percent",
         "regional_fixed", "superseded", "created"}]}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_fee_schedule_list", context, data_dict)
-    _validate(data_dict, schema.dashboard_show(), context)
+    data = _validate(data_dict, schema.fee_schedule_list(), context)
     rows = (model.Session.query(FeeSchedule)
             .order_by(FeeSchedule.valid_from.desc(), FeeSchedule.created.desc(), FeeSchedule.id.desc()).all())
     seen: set = set()
@@ -91,7 +96,7 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
         d["superseded"] = row.valid_from in seen
         seen.add(row.valid_from)
         results.append(d)
-    return {"count": len(results), "results": results}
+    return _sliced(results, data)
 
 
 @action
@@ -330,23 +335,32 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
 def vgsamverkan_fee_month_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The months that have been run, newest first, with their state (coordinator).
 
+    :param state: only months in this state, ``open`` or ``closed`` (optional)
+    :type state: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
     :returns: ``{"count": N, "results": [{"month", "state", "run_at", "closed_at",
         "population_year", "note", "statements", "net"}]}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_fee_month_list", context, data_dict)
-    _validate(data_dict, schema.dashboard_show(), context)
+    data = _validate(data_dict, schema.fee_month_list(), context)
     totals = dict(
         (m, (n, net)) for m, n, net in model.Session.query(
             FeeStatement.month, sa.func.count(FeeStatement.id), sa.func.sum(FeeStatement.net_ore))
         .group_by(FeeStatement.month))
     results = []
-    for row in model.Session.query(FeeMonth).order_by(FeeMonth.month.desc()):
+    months = model.Session.query(FeeMonth).order_by(FeeMonth.month.desc())
+    if data.get("state"):
+        months = months.filter(FeeMonth.state == data["state"])
+    for row in months:
         d = row.dictize()
         n, net = totals.get(row.month, (0, 0))
         d.update(statements=n, net=_sek_text(int(net or 0)))
         results.append(d)
-    return {"count": len(results), "results": results}
+    return _sliced(results, data)
 
 
 @action

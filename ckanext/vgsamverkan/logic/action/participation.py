@@ -26,6 +26,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _may,
     _org_key,
     _page,
+    _sliced,
     _step,
     _tally,
     _today,
@@ -561,18 +562,33 @@ def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[
 
     No contact details are included.
 
+    :param state: only participations in this state (optional): ``approved``, or
+        ``terminated`` (taking part up to its last day)
+    :type state: string
+    :param organization_id: only this organisation, by id or name (optional)
+    :type organization_id: string
     :param org_type: only this organisation type (optional)
     :type org_type: string
     :param municipality_code: only this municipality (optional)
     :type municipality_code: string
-    :returns: ``{"count": N, "results": [{organization_id, organization_name,
-        organization_title, org_type, municipality_code, municipality_name,
-        effective_from, effective_to}]}`` (``effective_to``: the last day, where one is set), by title
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
+    :returns: ``{"count": N, "results": [{id, state, created, modified, organization_id,
+        organization_name, organization_title, org_type, municipality_code,
+        municipality_name, effective_from, effective_to}]}`` (``id`` and ``state`` of the
+        participation; ``effective_to``: the last day, where one is set), by title
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_participant_list", context, data_dict)
     data = _validate(data_dict, schema.participant_list(), context)
     q = model.Session.query(Participation).filter(taking_part.on(_today()))
+    if data.get("state"):
+        q = q.filter(Participation.state == data["state"])
+    org_key = _org_key(data)
+    if org_key:
+        q = q.filter(Participation.organization_id == org_key)
     if data.get("org_type"):
         q = q.filter(Participation.org_type == data["org_type"])
     if data.get("municipality_code"):
@@ -584,6 +600,9 @@ def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[
         results.append(
             {
                 "id": p.id,
+                "state": d["state"],
+                "created": d["created"],
+                "modified": d["modified"],
                 "organization_id": d["organization_id"],
                 "organization_name": d["organization_name"],
                 "organization_title": d["organization_title"],
@@ -595,7 +614,7 @@ def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[
             }
         )
     results.sort(key=lambda r: (r["organization_title"] or "").lower())
-    return {"count": len(results), "results": results}
+    return _sliced(results, data)
 
 
 def _municipality_names() -> dict[str, str]:

@@ -33,8 +33,13 @@ def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[s
     :type year: int
     :param municipality_code: only this municipality (optional)
     :type municipality_code: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
     :returns: ``{"count": N, "years": [...], "results": [{municipality_code, name, year,
-        population, source}]}`` ordered by code and year
+        population, source}]}`` ordered by code and year (``years``: every year that has
+        figures)
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_population_list", context, data_dict)
@@ -44,11 +49,12 @@ def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[s
         q = q.filter(Population.year == data["year"])
     if data.get("municipality_code"):
         q = q.filter(Population.municipality_code == data["municipality_code"])
-    rows = q.order_by(Population.municipality_code, Population.year).all()
     years = [
         y for (y,) in model.Session.query(Population.year).distinct().order_by(Population.year)
     ]
-    return {"count": len(rows), "years": years, "results": [r.dictize() for r in rows]}
+    rows = (q.order_by(Population.municipality_code, Population.year)
+            .offset(data.get("offset", 0)).limit(data.get("limit", 20)).all())
+    return {"count": q.order_by(None).count(), "years": years, "results": [r.dictize() for r in rows]}
 
 
 @action

@@ -11,8 +11,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import money
-from ckanext.vgsamverkan.logic import objects, roles, schema
-from ckanext.vgsamverkan.logic.action._base import _actor, _today, _validate, action
+from ckanext.vgsamverkan.logic import objects, pages, roles, schema
+from ckanext.vgsamverkan.logic.action._base import _actor, _sliced, _today, _validate, action
 from ckanext.vgsamverkan.model import Calloff, Connection, ConnectionQuote
 
 # what happens next in each open state, when it is someone else's move (said in the
@@ -53,7 +53,7 @@ def _yours(context: Context, user: model.User, today: dt.date) -> list[dict[str,
     yours: list[dict[str, Any]] = []
 
     if roles.is_coordinator(user):
-        queue = tk.get_action("vgsamverkan_queue_list")(dict(context), {"sort": "oldest"})["results"]
+        queue = pages.every("vgsamverkan_queue_list", context, {"sort": "oldest"})
         for item in queue:
             yours.append(_row(item["kind"], item, today, item.get("summary") or "", item.get("waiting_since")))
     # quotes the caller's organisations are to answer
@@ -87,13 +87,18 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     log time on), and ``others``, the caller's open requests where someone else moves,
     each with what happens next. Oldest first.
 
-    :returns: ``{"count": N (of yours), "yours": [...], "others": [...]}``, each row
-        ``{"kind", "kind_label", "id", "state", "organization_id", "organization_title",
-        "amount" (SEK text, or null), "age_days", "next", "url"}``
+    :param limit: at most this many of ``yours`` (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many of ``yours`` (default 0)
+    :type offset: int
+    :returns: ``{"count": N (of yours), "results": [...], "yours": [...], "others": [...]}``
+        (``results`` and ``yours``: the page of yours, as every list pages; ``others``:
+        all), each row ``{"kind", "kind_label", "id", "state", "organization_id",
+        "organization_title", "amount" (SEK text, or null), "age_days", "next", "url"}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_waiting_list", context, data_dict)
-    _validate(data_dict, schema.dashboard_show(), context)
+    data = _validate(data_dict, schema.waiting_list(), context)
     user = _actor(context)
     assert user is not None  # the auth function requires a logged-in user
     today = _today()
@@ -114,7 +119,8 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
                 continue
             others.append(_row(kind.name, item, today, step(), item.get("modified") or item.get("created")))
     others.sort(key=lambda r: -(r["age_days"] or 0))
-    return {"count": len(yours), "yours": yours, "others": others}
+    page = _sliced(yours, data)
+    return {**page, "yours": page["results"], "others": others}
 
 
 def waiting_count(user: model.User | None) -> int:
