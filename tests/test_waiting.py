@@ -60,7 +60,8 @@ class TestTheList:
         assert w["others"][0]["next"]
 
     def test_nothing_for_someone_with_nothing(self, world):
-        assert call("vgsamverkan_waiting_list", world["idle"]) == {"count": 0, "yours": [], "others": []}
+        assert call("vgsamverkan_waiting_list", world["idle"]) == {"count": 0, "results": [], "yours": [],
+                                                                   "others": []}
 
     def test_the_anonymous_are_refused_and_bad_input_named(self, world):
         with pytest.raises(tk.NotAuthorized):
