@@ -23,13 +23,11 @@ from urllib.parse import quote
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-import ckan.model as model
 from ckanext.dcat.profiles import EuropeanDCATAP2Profile
 from ckanext.dcat.profiles.base import DCAT, DCT, FOAF, VCARD
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.dcat import publishers, vocabularies
-from ckanext.vgsamverkan.model import Participation
 
 LANGUAGE = "sv"
 DEFAULT_DESCRIPTION = "Öppna data från organisationerna i samverkan kring {site}."
@@ -96,10 +94,11 @@ class DcatApSeProfile(EuropeanDCATAP2Profile):
 
     def _contact_point(self, dataset_dict: dict, dataset_ref, publisher) -> None:
         g = self.g
-        email = next((e.strip() for e in (dataset_dict.get("maintainer_email"), dataset_dict.get("author_email"))
-                      if e and "@" in e), None)
-        if email is None and publisher is not None and dataset_dict.get("owner_org"):
-            email = self._applied_email(dataset_dict["owner_org"])
+        cache = self._cache()
+        if "emails" not in cache:
+            cache["emails"] = publishers.applied_emails()
+        email = publishers.contact_email(dataset_dict.get("maintainer_email"), dataset_dict.get("author_email"),
+                                         dataset_dict.get("owner_org"), cache["emails"] if publisher else {})
         mailbox = valid_iri(f"mailto:{email}") if email else None
         contact = URIRef(f"{dataset_ref}#kontakt")
         self._replace(dataset_ref, DCAT.contactPoint, [contact] if mailbox else [], owned=True)
@@ -109,15 +108,6 @@ class DcatApSeProfile(EuropeanDCATAP2Profile):
             name = (publisher.name if publisher else None) or dataset_dict.get("maintainer") or email
             g.set((contact, VCARD.fn, Literal(name, lang=LANGUAGE)))
             g.set((contact, VCARD.hasEmail, URIRef(mailbox)))
-
-    def _applied_email(self, organization_id: str) -> str | None:
-        cache = self._cache().setdefault("emails", {})
-        if organization_id not in cache:
-            row = (model.Session.query(Participation.contact_email)
-                   .filter(Participation.organization_id == organization_id)
-                   .order_by(Participation.created.desc()).first())
-            cache[organization_id] = row[0] if row and row[0] and "@" in row[0] else None
-        return cache[organization_id]
 
     # -- the catalogue -------------------------------------------------------------------
 

@@ -70,6 +70,24 @@ def publishers(day: dt.date | None = None) -> dict[str, Publisher]:
     return found
 
 
+def applied_emails() -> dict[str, str]:
+    """organization_id → the e-mail its newest application gave, where that is one: a
+    dataset's contact point when it has no e-mail of its own."""
+    newest: dict[str, str | None] = {}
+    for org_id, email in (model.Session.query(Participation.organization_id, Participation.contact_email)
+                          .filter(Participation.organization_id.isnot(None)).order_by(Participation.created)):
+        newest[org_id] = email
+    return {org_id: email.strip() for org_id, email in newest.items() if email and "@" in email}
+
+
+def contact_email(maintainer_email: str | None, author_email: str | None, organization_id: str | None,
+                  applied: dict[str, str]) -> str | None:
+    """A dataset's contact e-mail: its maintainer's or author's, else its organisation's
+    from ``applied`` (applied_emails)."""
+    own = next((e.strip() for e in (maintainer_email, author_email) if e and "@" in e), None)
+    return own or applied.get(organization_id or "")
+
+
 def publisher_of(organization_id: str | None, cache: dict[str, Any] | None = None) -> Publisher | None:
     """The publisher of a dataset of this organisation (None without one). ``cache``: a
     dict kept for one catalogue (the publishers are read once for all its datasets)."""
@@ -93,8 +111,7 @@ def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dic
     "organization_id", "organization_title", "missing": [...]}]}`` (``missing`` in the
     order of MISSING; ``datasets`` from ``offset``, at most ``limit``)."""
     found = publishers(day)
-    emails = {org_id for (org_id,) in model.Session.query(Participation.organization_id)
-              .filter(Participation.organization_id.isnot(None), Participation.contact_email.like("%@%"))}
+    applied = applied_emails()
     with_url = (model.Session.query(model.Resource.package_id)
                 .filter(model.Resource.state == "active", model.Resource.url.isnot(None), model.Resource.url != "")
                 .distinct().subquery())
@@ -113,7 +130,7 @@ def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dic
             ("description", not (notes or "").strip()),
             ("distribution", has_url is None),
             ("licence", vocabularies.licence(license_id) is None),
-            ("contact", not any(e and "@" in e for e in (m_email, a_email)) and org_id not in emails),
+            ("contact", contact_email(m_email, a_email, org_id, applied) is None),
         ) if lacks]
         if publisher is not None and publisher.problem is not None:
             counted[org_id] = counted.get(org_id, 0) + 1
