@@ -5,6 +5,7 @@ field, never a 500."""
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 
@@ -83,3 +84,109 @@ def test_the_participants_are_whole_objects(world):
     assert one["organization_id"] == world["org"]["id"] and one["state"] == "approved"
     assert call("vgsamverkan_participant_list", None, state="terminated")["count"] == 0
     assert call("vgsamverkan_participant_list", None, state="approved")["count"] == 4
+
+
+# -- every answer whole, every docstring true (issue 24, parts 2 and 3) -----------------
+
+@pytest.fixture
+def auth_world(clean_db, ckan_config, monkeypatch):
+    """test_auth's world: one object in each state that matters, and every role; each
+    case of test_auth.CASES calls its action there with data that works."""
+    from tests.test_auth import build_world
+
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
+    return kept(("test_auth.world", "samordnare"), lambda: build_world("samordnare"))
+
+
+def _cases() -> dict:
+    from tests.test_auth import CASES
+
+    return CASES
+
+
+def _caller(world, allowed):
+    role = "coordinator" if "coordinator" in allowed else sorted(allowed)[0]
+    return world["users"][role]
+
+
+# answers that are not objects, and why
+NOT_OBJECTS = {
+    "vgsamverkan_competence_area_list": "configuration (ckanext.vgsamverkan.competence_areas), keyed by 'key'",
+    "vgsamverkan_history_show": "month-by-month totals",
+    "vgsamverkan_dashboard_show": "counts",
+    "vgsamverkan_population_import": "a summary of the import",
+    "vgsamverkan_gdpr_purge": "a summary of what was removed",
+    "vgsamverkan_fee_export": "a file (its bytes, name and type)",
+}
+WHOLE = {"id", "state", "created", "modified"}
+
+
+def _objects(answer):
+    """The object dicts of an answer: the answer itself when it has an id, the items of
+    its lists (results; a fee run's statements; the waiting list's yours and others; the
+    catalogue report's datasets)."""
+    if not isinstance(answer, dict):
+        return []
+    found = [answer] if "id" in answer else []
+    for key in ("results", "statements", "yours", "others", "datasets"):
+        found += [item for item in answer.get(key) or [] if isinstance(item, dict)]
+    return found
+
+
+@pytest.mark.parametrize("case", sorted(_cases()))
+def test_every_object_is_whole(auth_world, case):
+    """SPEC "API": every object dict has id, state, created, modified and its
+    organisation's id and name (where it belongs to one)."""
+    action, make_data, allowed = _cases()[case]
+    answer = call(action, _caller(auth_world, allowed), **make_data(auth_world))
+    if action in NOT_OBJECTS:
+        return
+    objects = _objects(answer)
+    assert objects or answer.get("count") == 0 or not answer.get("results", True), (case, answer)
+    for obj in objects:
+        missing = WHOLE - set(obj)
+        if "organization_id" in obj:
+            missing |= {"organization_name"} - set(obj)
+        assert not missing, f"{case}: {sorted(missing)} missing in {sorted(obj)}"
+        assert all(obj[k] for k in ("id", "state", "created", "modified")), (case, obj)
+        if obj.get("organization_id"):
+            assert obj.get("organization_name"), (case, obj)
+
+
+@pytest.fixture
+def schemas(monkeypatch):
+    """Records the keys of every schema an action validates against (the action's first
+    one is its parameters: ``_base._validated``, which ``_validate`` calls too)."""
+    from ckanext.vgsamverkan.logic.action import _base, participation
+
+    seen: list[set[str]] = []
+    original = _base._validated
+
+    def recording(data_dict, schema_, context):
+        seen.append(set(schema_))
+        return original(data_dict, schema_, context)
+
+    monkeypatch.setattr(_base, "_validated", recording)
+    monkeypatch.setattr(participation, "_validated", recording)  # imported by name there
+    return seen
+
+
+# parameters an action takes outside its schema, and why
+OUTSIDE_THE_SCHEMA = {"vgsamverkan_population_import": {"records"}}  # each record has its own schema
+_PARAM = re.compile(r":param (\w+):")
+
+
+@pytest.mark.parametrize("case", sorted({c for c, (a, _, _) in _cases().items()
+                                         if c == a or not any(o == a for o in _cases())}))
+def test_the_docstring_is_the_schema(auth_world, schemas, case):
+    """help_show's docstring documents every parameter the action's schema accepts and
+    only those (a stale docstring fails here); an unknown parameter is refused by name."""
+    action, make_data, allowed = _cases()[case]
+    with pytest.raises(tk.ValidationError) as e:
+        call(action, auth_world["users"]["sysadmin"], **make_data(auth_world), zz_unknown="x")
+    assert "zz_unknown" in e.value.error_dict, (action, e.value.error_dict)
+    assert schemas, f"{action} validated nothing"
+    accepted = schemas[0] | OUTSIDE_THE_SCHEMA.get(action, set())
+    documented = set(_PARAM.findall(tk.get_action("help_show")({}, {"name": action})))
+    assert not accepted - documented, f"{action}: accepted but not documented: {sorted(accepted - documented)}"
+    assert not documented - accepted, f"{action}: documented but not accepted: {sorted(documented - accepted)}"

@@ -19,6 +19,7 @@ from ckanext.vgsamverkan import config, orgnumber
 from ckanext.vgsamverkan.dcat import vocabularies
 from ckanext.vgsamverkan.logic import taking_part
 from ckanext.vgsamverkan.model import Participation
+from ckanext.vgsamverkan.model.base import iso
 
 # why an organisation's datasets have no publisher IRI of Sveriges dataportal
 NO_PARTICIPATION = "no_participation"
@@ -107,8 +108,9 @@ MISSING = ("publisher", "description", "distribution", "licence", "contact")
 def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dict[str, Any]:
     """The public datasets the catalogue would publish without what DCAT-AP-SE asks:
     ``{"publishers": [{"organization_id", "organization_name", "organization_title",
-    "iri", "problem", "datasets"}], "count": N, "datasets": [{"id", "name", "title",
-    "organization_id", "organization_title", "missing": [...]}]}`` (``missing`` in the
+    "iri", "problem", "datasets"}], "count": N, "datasets": [{"id", "state", "created",
+    "modified", "name", "title", "organization_id", "organization_name",
+    "organization_title", "missing": [...]}]}`` (``missing`` in the
     order of MISSING; ``datasets`` from ``offset``, at most ``limit``)."""
     found = publishers(day)
     applied = applied_emails()
@@ -117,13 +119,14 @@ def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dic
                 .distinct().subquery())
     rows = (model.Session.query(model.Package.id, model.Package.name, model.Package.title, model.Package.owner_org,
                                 model.Package.notes, model.Package.license_id, model.Package.maintainer_email,
-                                model.Package.author_email, with_url.c.package_id)
+                                model.Package.author_email, with_url.c.package_id, model.Package.metadata_created,
+                                model.Package.metadata_modified)
             .outerjoin(with_url, with_url.c.package_id == model.Package.id)
             .filter(model.Package.state == "active", model.Package.private.is_(False),
                     model.Package.type == "dataset")
             .order_by(model.Package.title, model.Package.name))
     lacking, counted = [], {}
-    for pid, name, title, org_id, notes, license_id, m_email, a_email, has_url in rows:
+    for pid, name, title, org_id, notes, license_id, m_email, a_email, has_url, created, modified in rows:
         publisher = found.get(org_id) if org_id else None
         missing = [what for what, lacks in (
             ("publisher", publisher is None or publisher.problem is not None),
@@ -135,9 +138,13 @@ def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dic
         if publisher is not None and publisher.problem is not None:
             counted[org_id] = counted.get(org_id, 0) + 1
         if missing:
-            lacking.append({"id": pid, "name": name, "title": title or name, "organization_id": org_id,
+            lacking.append({"id": pid, "state": "active", "created": iso(created), "modified": iso(modified),
+                            "name": name, "title": title or name, "organization_id": org_id,
                             "organization_title": publisher.name if publisher else None, "missing": missing})
-    names = dict(model.Session.query(model.Group.id, model.Group.name).filter(model.Group.id.in_(list(counted))))
+    names = dict(model.Session.query(model.Group.id, model.Group.name)
+                 .filter(model.Group.id.in_(list(counted) + [d["organization_id"] for d in lacking])))
+    for dataset in lacking:
+        dataset["organization_name"] = names.get(dataset["organization_id"])
     return {
         "publishers": sorted(({"organization_id": org_id, "organization_name": names.get(org_id),
                                "organization_title": found[org_id].name, "iri": found[org_id].iri,

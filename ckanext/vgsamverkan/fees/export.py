@@ -230,7 +230,10 @@ def sie_settings() -> dict[str, str]:
 def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file made from the saved rows (and, for SIE, the configured accounts)."""
 
-    month = model.Session.get(FeeMonth, month_text)
+    # the columns it needs, not the row: the migration a3d7f1c9e5b2 runs this on the
+    # schema of its day, without the month's later columns (created, modified: d5f1b7c3e9a6)
+    month = (model.Session.query(FeeMonth.closed_at, FeeMonth.run_at)
+             .filter(FeeMonth.month == month_text).one())
     rows = (model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
             .order_by(FeeStatement.organization_title, FeeStatement.id).all())
     statements = [r.dictize() for r in rows]

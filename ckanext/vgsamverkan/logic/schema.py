@@ -309,6 +309,13 @@ def comment_create(
     }
 
 
+def comment_list() -> Schema:
+    """The comments on one request: ``event_list``'s parameters without the organisation."""
+    schema = event_list()
+    del schema["organization_id"]
+    return schema
+
+
 @tk.validator_args
 def event_list(
     ignore_missing: Validator,

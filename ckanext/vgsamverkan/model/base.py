@@ -28,6 +28,23 @@ def user_by_id(user_id: str | None):
     return model.Session.get(model.User, user_id) or model.User.get(user_id)
 
 
+def organization_name(org_id: str | None) -> str | None:
+    """The name of the organisation of an id the extension stored (from the session's
+    identity map when a list has loaded the page's organisations: ``_preloaded``)."""
+    if not org_id:
+        return None
+    org = model.Session.get(model.Group, org_id)
+    return org.name if org is not None else None
+
+
+def written_once(created: dt.datetime | None) -> dict[str, str | None]:
+    """``state``, ``created`` and ``modified`` of a record that never changes once
+    written (an event, a comment, a time entry, an adjustment, an exemption): every
+    object dict has them (SPEC "API"); such a record is ``active`` and was last modified
+    when it was written."""
+    return {"state": "active", "created": iso(created), "modified": iso(created)}
+
+
 def person(user) -> str | None:
     """How pages and mails name a person (issue 21): "Full Name (user)", or the user name
     alone when the account has no full name (or the full name is the user name)."""

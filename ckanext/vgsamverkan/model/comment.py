@@ -7,7 +7,7 @@ from sqlalchemy import Column, DateTime, Index, UnicodeText
 
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import make_id, organization_name, person, user_by_id, utcnow, written_once
 
 
 class Comment(tk.BaseModel):
@@ -32,9 +32,10 @@ class Comment(tk.BaseModel):
             "object_type": self.object_type,
             "object_id": self.object_id,
             "organization_id": self.organization_id,
+            "organization_name": organization_name(self.organization_id),
             "author_id": self.author_id,
             "author_name": author.name if author else None,
             "author_display_name": person(author),
             "text": self.text,
-            "created": iso(self.created),
+            **written_once(self.created),
         }

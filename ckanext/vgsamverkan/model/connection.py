@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import iso, make_id, organization_name, person, user_by_id, utcnow, written_once
 
 
 class Connection(tk.BaseModel):
@@ -167,8 +167,9 @@ class DatasetExemption(tk.BaseModel):
             "name": package.name if package else None,
             "title": package.title if package else None,
             "organization_id": package.owner_org if package else None,
+            "organization_name": organization_name(package.owner_org) if package else None,
             "reason": self.reason,
             "author_name": author.name if author else None,
             "author_display_name": person(author),
-            "created": iso(self.created),
+            **written_once(self.created),
         }

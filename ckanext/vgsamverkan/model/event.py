@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import make_id, organization_name, person, user_by_id, utcnow, written_once
 
 
 class Event(tk.BaseModel):
@@ -74,6 +74,7 @@ class Event(tk.BaseModel):
             "object_type": self.object_type,
             "object_id": self.object_id,
             "organization_id": self.organization_id,
+            "organization_name": organization_name(self.organization_id),
             "action": self.action,
             "actor_id": self.actor_id,
             "actor_name": actor.name if actor else None,
@@ -82,5 +83,5 @@ class Event(tk.BaseModel):
             "to_state": self.to_state,
             "comment": self.comment,
             "details": self.details,
-            "created": iso(self.created),
+            **written_once(self.created),
         }

@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     UnicodeText,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -26,7 +27,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import iso, make_id, organization_name, person, user_by_id, utcnow, written_once
 
 KINDS = ("access", "regional", "connection", "expert", "adjustment")
 
@@ -52,10 +53,14 @@ class FeeSchedule(tk.BaseModel):
         Index("vgsamverkan_fee_schedule_valid_idx", "valid_from", "created"),
     )
 
-    def dictize(self) -> dict[str, Any]:
+    def dictize(self, *, superseded: bool = False) -> dict[str, Any]:
+        """``state``: ``active``, or ``superseded`` when a later schedule for the same
+        month was set (the list knows: ``fee_schedule_list``)."""
         author = user_by_id(self.author_id) if self.author_id else None
         return {
             "id": self.id,
+            "state": "superseded" if superseded else "active",
+            "superseded": superseded,
             "valid_from": self.valid_from.strftime("%Y-%m"),
             "total": money.to_text(self.total_ore),
             "base_percent": str(Decimal(self.base_percent).quantize(Decimal("0.01"))),
@@ -63,6 +68,7 @@ class FeeSchedule(tk.BaseModel):
             "author_name": author.name if author else None,
             "author_display_name": person(author),
             "created": iso(self.created),
+            "modified": iso(self.created),
         }
 
 
@@ -81,6 +87,9 @@ class FeeMonth(tk.BaseModel):
     run_at = Column(DateTime(timezone=True), nullable=True)
     closed_by = Column(UnicodeText, nullable=True)
     closed_at = Column(DateTime(timezone=True), nullable=True)
+    # when the month was first run, and last run or closed (migration d5f1b7c3e9a6)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
+    modified = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("state IN ('open','closed')", name="vgsamverkan_fee_month_state_check"),
@@ -91,8 +100,11 @@ class FeeMonth(tk.BaseModel):
         run_by = user_by_id(self.run_by) if self.run_by else None
         closed_by = user_by_id(self.closed_by) if self.closed_by else None
         return {
+            "id": self.month,  # a month is named by itself: YYYY-MM
             "month": self.month,
             "state": self.state,
+            "created": iso(self.created),
+            "modified": iso(self.modified),
             "schedule_id": self.schedule_id,
             "population_year": self.population_year,
             "vat_rate": str(self.vat_rate) if self.vat_rate is not None else None,
@@ -133,10 +145,13 @@ class FeeStatement(tk.BaseModel):
         return (model.Session.query(FeeLine).filter(FeeLine.statement_id == self.id)
                 .order_by(FeeLine.position).all())
 
-    def dictize(self, *, lines: list["FeeLine"] | None = None) -> dict[str, Any]:
+    def dictize(self, *, lines: list["FeeLine"] | None = None, state: str = "open") -> dict[str, Any]:
+        """``state``: the month's (``open``: a run may replace the statement; ``closed``:
+        final); a statement is written whole by a run and never changed."""
         lines = self.lines() if lines is None else lines
         return {
             "id": self.id,
+            "state": state,
             "month": self.month,
             "organization_id": self.organization_id,
             "organization_name": self.organization_name,
@@ -151,6 +166,7 @@ class FeeStatement(tk.BaseModel):
             "vat": money.to_text(self.vat_ore),
             "total": money.to_text(self.total_ore),
             "created": iso(self.created),
+            "modified": iso(self.created),
         }
 
 
@@ -222,9 +238,10 @@ class FeeAdjustment(tk.BaseModel):
     def dictize(self) -> dict[str, Any]:
         author = user_by_id(self.author_id) if self.author_id else None
         return {"id": self.id, "month": self.month, "organization_id": self.organization_id,
+                "organization_name": organization_name(self.organization_id),
                 "amount": money.to_text(self.amount_ore), "reason": self.reason, "corrects": self.corrects,
                 "author_name": author.name if author else None,
-                "author_display_name": person(author), "created": iso(self.created)}
+                "author_display_name": person(author), **written_once(self.created)}
 
 
 def plain_number(value: Any) -> str | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, UnicodeText
+from sqlalchemy import BigInteger, Column, DateTime, Integer, UnicodeText, func
 
 import ckan.plugins.toolkit as tk
 
@@ -19,9 +19,16 @@ class Population(tk.BaseModel):
     population = Column(BigInteger, nullable=False)
     source = Column(UnicodeText, nullable=True)
     modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # when the figure was first imported (migration d5f1b7c3e9a6)
+    created = Column(DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now())
 
     def dictize(self) -> dict[str, Any]:
+        """``id``: the municipality and the year (``1480-2024``), the figure's key; a
+        figure is ``active`` (an import replaces its value, never removes it)."""
         return {
+            "id": f"{self.municipality_code}-{self.year}",
+            "state": "active",
+            "created": iso(self.created),
             "municipality_code": self.municipality_code,
             "year": self.year,
             "name": self.name,

@@ -160,8 +160,8 @@ def _request_page(kind: str, id: str, template: str | None = None, name: str | N
     try:
         request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
         about = {"object_type": kind, "object_id": id}
-        events = tk.get_action("vgsamverkan_event_list")(_context(), dict(about))["results"]
-        comments = tk.get_action("vgsamverkan_comment_list")(_context(), dict(about))["results"]
+        events = pages.every("vgsamverkan_event_list", _context(), about)
+        comments = pages.every("vgsamverkan_comment_list", _context(), about)
     except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, not_found)
     except tk.NotAuthorized:

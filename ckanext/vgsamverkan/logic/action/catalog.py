@@ -29,8 +29,9 @@ def vgsamverkan_catalog_report(context: Context, data_dict: DataDict) -> dict[st
     :type offset: int
     :returns: ``{"catalog": {"address", "publisher": {"iri", "name", "problem"}},
         "publishers": [{"organization_id", "organization_name", "organization_title",
-        "iri", "problem", "datasets"}], "count": N, "datasets": [{"id", "name", "title",
-        "organization_id", "organization_title", "missing": [...]}]}``. ``publishers``: the
+        "iri", "problem", "datasets"}], "count": N, "datasets": [{"id", "state", "created",
+        "modified", "name", "title", "organization_id", "organization_name",
+        "organization_title", "missing": [...]}]}``. ``publishers``: the
         organisations whose public datasets get the portal's IRI instead of Sveriges
         dataportal's (``problem``: ``no_participation``, ``not_taking_part`` today,
         ``no_org_number``); ``missing`` of a dataset, in this order: ``publisher``,

@@ -69,9 +69,9 @@ def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, A
     :type object_id: string
     :param organization_id: or: everything about one organisation
     :type organization_id: string
-    :param limit: at most this many (default 100, at most 1000)
+    :param limit: at most this many (default 20, at most 1000)
     :type limit: int
-    :param offset: skip this many
+    :param offset: skip this many (default 0)
     :type offset: int
     :returns: ``{"count": N, "results": [...]}``
     :rtype: dictionary
@@ -94,7 +94,6 @@ def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, A
             raise tk.ObjectNotFound(tk._("No such organisation"))
         q = q.filter(Event.organization_id == org.id)
     q = q.order_by(Event.created, Event.id)
-    data.setdefault("limit", 100)
     return _page(q, data, _event_dict)
 
 
@@ -115,10 +114,14 @@ def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str,
     :type object_type: string
     :param object_id: the request's id
     :type object_id: string
+    :param limit: at most this many (default 20, at most 1000)
+    :type limit: int
+    :param offset: skip this many (default 0)
+    :type offset: int
     :returns: ``{"count": N, "results": [...]}``
     :rtype: dictionary
     """
-    data = _validate(data_dict, schema.event_list(), context)
+    data = _validate(data_dict, schema.comment_list(), context)
     if not (data.get("object_type") and data.get("object_id")):
         raise tk.ValidationError({"object_id": [tk._("Give object_type and object_id")]})
     tk.check_access("vgsamverkan_comment_list", context, data)
@@ -128,5 +131,4 @@ def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str,
         .filter(Comment.object_type == data["object_type"], Comment.object_id == obj.id)
         .order_by(Comment.created, Comment.id)
     )
-    data.setdefault("limit", 1000)
     return _page(q, data, lambda c: c.dictize())

@@ -38,7 +38,7 @@ from ckanext.vgsamverkan.model import (
     DatasetExemption,
     Event,
 )
-from ckanext.vgsamverkan.model.base import utcnow
+from ckanext.vgsamverkan.model.base import iso, utcnow
 
 
 def _connection_mail(context: Context, obj: Connection, verb: str,
@@ -412,7 +412,8 @@ def vgsamverkan_exemption_delete(context: Context, data_dict: DataDict) -> dict[
     :type id: string
     :param comment: why (optional, kept in the history)
     :type comment: string
-    :returns: ``{"id": the dataset's id, "removed": true}``
+    :returns: the marking as it was, with ``state`` ``deleted``, ``modified`` now and
+        ``removed``: true
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_exemption_delete", context, data_dict)
@@ -421,12 +422,13 @@ def vgsamverkan_exemption_delete(context: Context, data_dict: DataDict) -> dict[
     exemption = model.Session.get(DatasetExemption, package.id, with_for_update=True)
     if exemption is None:
         raise tk.ValidationError({"id": [tk._("This dataset is not marked as not needing a connection")]})
+    removed = dict(exemption.dictize(), state="deleted", modified=iso(utcnow()), removed=True)
     model.Session.delete(exemption)
     actor = _actor(context)
     Event.record("dataset", package.id, "unexempt", actor_id=actor.id if actor else None,
                  organization_id=package.owner_org, comment=data.get("comment"))
     _commit(context)
-    return {"id": package.id, "removed": True}
+    return removed
 
 
 @action

@@ -59,7 +59,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     :type offset: int
     :returns: ``{"count": N, "results": [{"kind", "id", "state", "organization_id",
         "organization_name", "organization_title", "org_type", "municipality_code",
-        "created", "waiting_since", "age_days", "summary", "bulk"}]}`` (``bulk``: the
+        "created", "modified", "waiting_since", "age_days", "summary", "bulk"}]}`` (``bulk``: the
         item can be approved or rejected in bulk)
     :rtype: dictionary
     """
@@ -85,7 +85,8 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             "organization_name": org.name if org else getattr(obj, "organization_name", None),
             "organization_title": (org.title or org.name) if org else getattr(obj, "organization_title", ""),
             "org_type": org_type or known_type, "municipality_code": code or known_code,
-            "created": obj.created.isoformat(), "waiting_since": waiting_since.isoformat(),
+            "created": obj.created.isoformat(), "modified": obj.modified.isoformat(),
+            "waiting_since": waiting_since.isoformat(),
             "age_days": (today - waiting_since.date()).days,
             "summary": summary, "bulk": objects.KINDS[kind].bulk,
         })

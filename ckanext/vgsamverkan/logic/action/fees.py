@@ -38,7 +38,7 @@ from ckanext.vgsamverkan.model import (
     FeeSchedule,
     FeeStatement,
 )
-from ckanext.vgsamverkan.model.base import utcnow
+from ckanext.vgsamverkan.model.base import iso, utcnow
 from ckanext.vgsamverkan.model.fee import plain_number, unit_price
 
 
@@ -82,7 +82,8 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
     :param offset: skip this many (default 0)
     :type offset: int
     :returns: ``{"count": N, "results": [{"id", "valid_from", "total", "base_percent",
-        "regional_fixed", "superseded", "created"}]}``
+        "regional_fixed", "state" (``active`` or ``superseded``), "superseded", "created",
+        "modified"}]}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_fee_schedule_list", context, data_dict)
@@ -92,8 +93,7 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
     seen: set = set()
     results = []
     for row in rows:
-        d = row.dictize()
-        d["superseded"] = row.valid_from in seen
+        d = row.dictize(superseded=row.valid_from in seen)
         seen.add(row.valid_from)
         results.append(d)
     return _sliced(results, data)
@@ -137,8 +137,9 @@ def vgsamverkan_fee_schedule_set(context: Context, data_dict: DataDict) -> dict[
     return row.dictize()
 
 
-def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
-    """A computed run as the dicts ``fee_statement_show`` returns (nothing saved)."""
+def _statement_dicts(run: Any, state: str, at: Any, lang: str | None = None) -> list[dict[str, Any]]:
+    """A computed run as the dicts ``fee_statement_show`` returns (nothing saved):
+    ``state`` the month's, or ``draft`` for a dry run; ``at`` when it was computed."""
 
     lang = lang or formats.current_lang()
     results = []
@@ -154,7 +155,8 @@ def _statement_dicts(run: Any, lang: str | None = None) -> list[dict[str, Any]]:
                 "details": line.details,
             })
         results.append({
-            "id": st.id, "month": run.month, "organization_id": st.organization_id,
+            "id": st.id, "state": state, "created": iso(at), "modified": iso(at), "month": run.month,
+            "organization_id": st.organization_id,
             "organization_name": st.organization_name, "organization_title": st.organization_title,
             "org_type": st.org_type, "org_number": st.org_number, "invoice_reference": st.invoice_reference,
             "population_year": st.population_year, "lines": lines, "net": money.to_text(st.net),
@@ -198,7 +200,7 @@ def _save_run(context: Context, run: Any) -> FeeMonth:
     month.vat_rate = run.vat_rate
     month.note = run.note
     month.run_by = actor.id if actor else None
-    month.run_at = now
+    month.run_at = month.modified = now
     model.Session.flush()
     return month
 
@@ -240,16 +242,17 @@ def vgsamverkan_fee_run(context: Context, data_dict: DataDict) -> dict[str, Any]
         run = feerun.compute(month_text)
     except feerun.RunError as e:
         raise _run_error(e) from e
-    state = "open"
+    state, at = "draft", utcnow()
     if not data.get("dry_run"):
         row = _save_run(context, run)
+        at = row.run_at
         actor = _actor(context)
         Event.record("fee_month", month_text, "run", actor_id=actor.id if actor else None, organization_id=None,
                      details={"count": len(run.statements), "net": _sek_text(sum(s.net for s in run.statements))})
         state = row.state
         _commit(context)
-    statements = _statement_dicts(run)
-    return _run_dict(month_text, state, bool(data.get("dry_run")), run, statements)
+    statements = _statement_dicts(run, state, at)
+    return _run_dict(month_text, "open" if state == "draft" else state, bool(data.get("dry_run")), run, statements)
 
 
 def _sek_text(ore: int) -> str:
@@ -316,7 +319,7 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     actor = _actor(context)
     row.state = "closed"
     row.closed_by = actor.id if actor else None
-    row.closed_at = utcnow()
+    row.closed_at = row.modified = utcnow()
     Event.record("fee_month", month_text, "close", actor_id=actor.id if actor else None, organization_id=None,
                  from_state="open", to_state="closed")
     model.Session.flush()
@@ -460,13 +463,13 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dic
 def _statement_dict(row: FeeStatement, lines: list[FeeLine] | None = None) -> dict[str, Any]:
 
     lang = formats.current_lang()
-    result = row.dictize(lines=lines)
+    month = model.Session.get(FeeMonth, row.month)
+    result = row.dictize(lines=lines, state=month.state if month else "open")
     for line in result["lines"]:
         line["text_kept"] = line["text"]
         if lang != "sv":
             line["text"] = feetext.line_text(lang, line["kind"], line["details"])
-    month = model.Session.get(FeeMonth, row.month)
-    result["month_state"] = month.state if month else "open"
+    result["month_state"] = result["state"]
     return result
 
 

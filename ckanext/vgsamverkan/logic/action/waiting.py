@@ -41,7 +41,9 @@ def _row(kind: str, item: dict[str, Any], today: dt.date, next_step: str, since:
     return {
         "kind": kind, "kind_label": objects.KINDS[kind].label(), "id": item["id"], "state": item["state"],
         "organization_id": item.get("organization_id"),
+        "organization_name": item.get("organization_name"),
         "organization_title": item.get("organization_title") or "",
+        "created": item.get("created"), "modified": item.get("modified"),
         "amount": amount, "age_days": _age(since, today), "next": next_step,
         "url": objects.KINDS[kind].path.format(id=item["id"]),
     }
@@ -94,7 +96,8 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     :returns: ``{"count": N (of yours), "results": [...], "yours": [...], "others": [...]}``
         (``results`` and ``yours``: the page of yours, as every list pages; ``others``:
         all), each row ``{"kind", "kind_label", "id", "state", "organization_id",
-        "organization_title", "amount" (SEK text, or null), "age_days", "next", "url"}``
+        "organization_name", "organization_title", "created", "modified", "amount" (SEK
+        text, or null), "age_days", "next", "url"}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_waiting_list", context, data_dict)
