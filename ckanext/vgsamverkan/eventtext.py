@@ -14,11 +14,21 @@ from ckanext.vgsamverkan.translation import translations
 
 
 def summary(object_type: str, action: str, details: dict[str, Any] | None, lang: str | None = None) -> str:
-    """``details`` of an event in words; empty when the event has none."""
+    """``details`` of an event in words; empty when the event has none. An act of the
+    portal itself ends with the command that acted (portal.py)."""
     if not details:
         return ""
     lang = lang if lang in formats.LANGUAGES else formats.current_lang()
     _ = translations(lang).gettext
+    facts = {k: v for k, v in details.items() if k != "command"}
+    text = _facts(object_type, action, facts, lang, _) if facts else ""
+    if details.get("command"):
+        command = _("Command: {command}").format(command=details["command"])
+        text = f"{text}; {command}" if text else command
+    return text
+
+
+def _facts(object_type: str, action: str, details: dict[str, Any], lang: str, _: Any) -> str:
     d = details
     key = (object_type, action)
     if key == ("connection", "quote"):

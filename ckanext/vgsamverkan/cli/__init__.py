@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from ckanext.vgsamverkan import portal
 from ckanext.vgsamverkan.cli.dev import demo
 from ckanext.vgsamverkan.cli.doctor import doctor
 from ckanext.vgsamverkan.cli.fees import fees
@@ -17,8 +18,11 @@ __all__ = ["vgsamverkan"]  # the blanket registers click groups only when named 
 
 
 @click.group(short_help="The regional open-data collaboration (samverkan).")
-def vgsamverkan():
+@click.pass_context
+def vgsamverkan(ctx: click.Context):
     """Participation, publisher rights, connections, call-offs and fees."""
+    # what the commands record is the portal's act, named by the command (portal.py)
+    ctx.with_resource(portal.commanding(ctx.command_path))
 
 
 vgsamverkan.add_command(doctor)

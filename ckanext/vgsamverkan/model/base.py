@@ -5,6 +5,8 @@ import uuid
 
 import ckan.model as model
 
+from ckanext.vgsamverkan import portal
+
 
 def make_id() -> str:
     return str(uuid.uuid4())
@@ -50,5 +52,7 @@ def person(user) -> str | None:
     alone when the account has no full name (or the full name is the user name)."""
     if user is None:
         return None
+    if portal.is_site_user(user):  # the portal acting by itself (issue 24), not "default"
+        return portal.label()
     fullname = (user.fullname or "").strip()
     return f"{fullname} ({user.name})" if fullname and fullname != user.name else user.name

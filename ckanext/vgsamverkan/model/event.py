@@ -9,6 +9,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.vgsamverkan import portal
+
 from .base import make_id, organization_name, person, user_by_id, utcnow, written_once
 
 
@@ -52,6 +54,11 @@ class Event(tk.BaseModel):
         comment: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> "Event":
+        """Add the event to the session (the caller commits). An act of the portal itself
+        (the site user, while a command runs) says in its details which command acted."""
+        acted = portal.stamp()
+        if acted is not None and portal.is_site_user(user_by_id(actor_id)):
+            details = {**(details or {}), **acted}
         event = cls(
             object_type=object_type,
             object_id=object_id,

@@ -110,8 +110,10 @@ class FeeMonth(tk.BaseModel):
             "vat_rate": str(self.vat_rate) if self.vat_rate is not None else None,
             "note": self.note,
             "run_by": run_by.name if run_by else None,
+            "run_by_display_name": person(run_by),
             "run_at": iso(self.run_at),
             "closed_by": closed_by.name if closed_by else None,
+            "closed_by_display_name": person(closed_by),
             "closed_at": iso(self.closed_at),
         }
 

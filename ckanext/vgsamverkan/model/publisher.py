@@ -87,6 +87,7 @@ class PublisherRequest(tk.BaseModel):
             "motivation": self.motivation,
             "language": self.language,
             "decided_by": decider.name if decider else None,
+            "decided_by_display_name": person(decider),
             "decided_at": iso(self.decided_at),
             "decision_comment": self.decision_comment,
             "reason": self.reason,
