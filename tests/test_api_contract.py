@@ -117,6 +117,8 @@ NOT_OBJECTS = {
     "vgsamverkan_population_import": "a summary of the import",
     "vgsamverkan_gdpr_purge": "a summary of what was removed",
     "vgsamverkan_fee_export": "a file (its bytes, name and type)",
+    "vgsamverkan_mail_language_show": "a setting of the caller's",
+    "vgsamverkan_mail_language_set": "a setting of the caller's",
 }
 WHOLE = {"id", "state", "created", "modified"}
 

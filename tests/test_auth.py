@@ -448,6 +448,12 @@ CASES = {
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},
     ),
+    "vgsamverkan_mail_language_show": (
+        "vgsamverkan_mail_language_show", lambda w: {}, {"coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_mail_language_set": (
+        "vgsamverkan_mail_language_set", lambda w: {"language": "en"}, {"coordinator", "sysadmin"},
+    ),
     "vgsamverkan_catalog_report": (
         "vgsamverkan_catalog_report", lambda w: {"limit": 5}, {"coordinator", "sysadmin"},
     ),
@@ -651,7 +657,8 @@ CASES_OF_A = {"vgsamverkan_participation_apply (existing organisation)", "vgsamv
 
 # about no one organisation: lists (each answers with what the caller may see), settings
 WITHOUT_ORGANISATION = {"vgsamverkan_dashboard_show", "vgsamverkan_fee_schedule_set", "vgsamverkan_history_show",
-                        "vgsamverkan_catalog_report",
+                        "vgsamverkan_catalog_report", "vgsamverkan_mail_language_show",
+                        "vgsamverkan_mail_language_set",
                         "vgsamverkan_gdpr_purge",
                         "vgsamverkan_population_import"}
 

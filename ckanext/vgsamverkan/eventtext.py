@@ -71,6 +71,10 @@ def _facts(object_type: str, action: str, details: dict[str, Any], lang: str, _:
     if action == "anonymise":
         return _("Contact data anonymised, {days} days after the last change").format(
             days=d.get("older_than_days", ""))
+    if key == ("user", "mail_language"):
+        names = {"sv": _("Swedish"), "en": _("English")}
+        return _("Language of the mail to the coordinator: {new} (was: {old})").format(
+            new=names.get(d.get("language"), _("the portal's")), old=names.get(d.get("before"), _("the portal's")))
     if key == ("fee_month", "adjust"):
         text = _("Amount: {amount} (before VAT)").format(amount=formats.sek(d.get("amount"), lang))
         if d.get("corrects"):

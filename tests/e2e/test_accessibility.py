@@ -135,6 +135,7 @@ def _pages(w) -> dict[str, list[str]]:
             "/ckan-admin/samverkan/avgifter/2026-11", "/ckan-admin/samverkan/befolkning",
             "/ckan-admin/samverkan/personuppgifter", "/ckan-admin/samverkan/utan-anslutning",
             "/ckan-admin/samverkan/katalog", "/en/ckan-admin/samverkan/katalog",
+            "/ckan-admin/samverkan/sprak", "/en/ckan-admin/samverkan/sprak",
             "/en/ckan-admin/samverkan/utan-anslutning", "/samverkan/vantar", "/en/samverkan/vantar",
             f"/samverkan/deltagande/{w['participation']['id']}", f"/samverkan/behorighet/{w['pending']['id']}",
             f"/samverkan/deltagande/{w['org']['participation_id']}/uppgifter",

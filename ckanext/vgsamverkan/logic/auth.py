@@ -389,6 +389,15 @@ def vgsamverkan_catalog_report(context: Context, data_dict: DataDict) -> AuthRes
     return _coordinator_only(context)
 
 
+# the caller's own setting: no parameter names a user (nothing to resolve)
+def vgsamverkan_mail_language_show(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
+def vgsamverkan_mail_language_set(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
+
+
 def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> AuthResult:
     return _coordinator_only(context)
 

@@ -377,6 +377,17 @@ def dashboard_show() -> Schema:
     return {}
 
 
+@tk.validator_args
+def mail_language_show() -> Schema:
+    return {}
+
+
+@tk.validator_args
+def mail_language_set(not_missing: Validator, vgsamverkan_text: Validator,
+                      vgsamverkan_mail_language: Validator) -> Schema:
+    return {"language": [not_missing, vgsamverkan_text, vgsamverkan_mail_language]}
+
+
 def catalog_report() -> Schema:
     return paging_params()
 

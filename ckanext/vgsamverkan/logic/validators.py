@@ -41,6 +41,7 @@ __all__ = [
     "vgsamverkan_positive_int",
     "vgsamverkan_object_type",
     "vgsamverkan_limit",
+    "vgsamverkan_mail_language",
 ]
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
@@ -72,6 +73,15 @@ def vgsamverkan_org_type(value: Any) -> Any:
 def vgsamverkan_role(value: Any) -> Any:
     if value not in ROLES:
         raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(ROLES)))
+    return value
+
+
+def vgsamverkan_mail_language(value: Any) -> Any:
+    """``sv`` or ``en``; empty: the portal's default language (None)."""
+    if value in (None, ""):
+        return None
+    if value not in ("sv", "en"):
+        raise tk.Invalid(tk._("Choose sv or en, or leave it empty for the portal's language"))
     return value
 
 

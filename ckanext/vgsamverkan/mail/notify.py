@@ -15,9 +15,9 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import roles
+from ckanext.vgsamverkan.mail import language
 from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
 from ckanext.vgsamverkan.mail.texts import (
-    LANGUAGES,
     _compose_calloff,
     _compose_comment,
     _compose_connection,
@@ -35,8 +35,7 @@ log = logging.getLogger(__name__)
 
 
 def _coordinator_lang() -> str:
-    lang = config.default_locale()
-    return lang if lang in LANGUAGES else "sv"
+    return language.for_coordinator()
 
 
 def _applicant(p: dict[str, Any]) -> tuple[str, str]:

@@ -12,6 +12,8 @@ from ckanext.vgsamverkan.views.coordinator import (
     admin_catalog,
     admin_exemption_act,
     admin_exemptions,
+    admin_mail_language,
+    admin_mail_language_set,
     admin_personal_data,
     admin_personal_data_purge,
     admin_population,
@@ -70,6 +72,9 @@ vgsamverkan_admin.add_url_rule("/samverkan", view_func=admin_queue, endpoint="qu
 vgsamverkan_admin.add_url_rule("/samverkan/avgifter", view_func=admin_fees, endpoint="fees")
 vgsamverkan_admin.add_url_rule("/samverkan/personuppgifter", view_func=admin_personal_data, endpoint="personal_data")
 vgsamverkan_admin.add_url_rule("/samverkan/katalog", view_func=admin_catalog, endpoint="catalog")
+vgsamverkan_admin.add_url_rule("/samverkan/sprak", view_func=admin_mail_language, endpoint="mail_language")
+vgsamverkan_admin.add_url_rule("/samverkan/sprak/spara", view_func=admin_mail_language_set,
+                               endpoint="mail_language_set", methods=["POST"])
 vgsamverkan_admin.add_url_rule("/samverkan/utan-anslutning", view_func=admin_exemptions, endpoint="exemptions")
 vgsamverkan_admin.add_url_rule("/samverkan/utan-anslutning/<verb>", view_func=admin_exemption_act,
                                endpoint="exemption_act", methods=["POST"])

@@ -340,3 +340,25 @@ def admin_personal_data_purge():
         return tk.abort(403, tk._("Only the regional coordinator may see this page"))
     tk.h.flash_success(tk._("Contact data anonymised in {n} closed requests.").format(n=result["count"]))
     return tk.redirect_to("vgsamverkan_admin.personal_data")
+
+
+@coordinator_required
+def admin_mail_language(decided: dict[str, Any] | None = None):
+    """The language of the mail to the coordinator's address (issue 24): the caller's
+    choice, and whether that address is the caller's account."""
+    setting = tk.get_action("vgsamverkan_mail_language_show")(_context(), {})
+    return tk.render("vgsamverkan/admin/mail_language.html", {
+        "setting": setting, "labels": _field_labels(), "decided": decided or {}})
+
+
+@_csrf_protected
+@coordinator_required
+def admin_mail_language_set():
+    form = _form()
+    try:
+        tk.get_action("vgsamverkan_mail_language_set")(_context(), {"language": form.get("language", "")})
+    except tk.ValidationError as e:
+        errors = _in_order(e.error_dict, ("language",))
+        return admin_mail_language({"verb": "set", "data": form, "errors": errors, "summary": _error_summary(errors)})
+    tk.h.flash_success(tk._("Your choice of language is saved."))
+    return tk.redirect_to("vgsamverkan_admin.mail_language")

@@ -42,6 +42,8 @@ from ckanext.vgsamverkan.logic.action.connection import (  # noqa: F401 (registe
 from ckanext.vgsamverkan.logic.action.coordinator import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_dashboard_show,
     vgsamverkan_history_show,
+    vgsamverkan_mail_language_set,
+    vgsamverkan_mail_language_show,
     vgsamverkan_queue_list,
 )
 from ckanext.vgsamverkan.logic.action.core import (  # noqa: F401 (registered: __all__ below)

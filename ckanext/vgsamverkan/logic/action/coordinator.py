@@ -1,5 +1,5 @@
 """The coordinator's views across the workflows: the queue of what waits, an object's
-history, the dashboard."""
+history, the dashboard; and the language of the mail to the coordinator's address."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,20 +11,25 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import labels, money
+from ckanext.vgsamverkan import config, labels, money
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.logic import objects, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
+    _actor,
+    _commit,
+    _lock,
     _org_key,
     _sliced,
     _today,
     _validate,
     action,
 )
+from ckanext.vgsamverkan.mail import language as mail_language
 from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
     Connection,
+    Event,
     Participation,
     PublisherRequest,
 )
@@ -246,3 +251,53 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         "population": feerun.population_gaps((today.year, today.month)),
         "unbilled": feerun.unbilled_months(today),
     }
+
+
+def _mail_language_dict(user: model.User) -> dict[str, Any]:
+    chosen = mail_language.of_user(user)
+    address = config.coordinator_email()
+    return {"user_name": user.name, "language": chosen,
+            "effective": mail_language.for_coordinator(),
+            "coordinator_email": address,
+            "coordinator_email_is_yours": user in mail_language.coordinators_at(address)}
+
+
+@action
+@tk.side_effect_free
+def vgsamverkan_mail_language_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The language you chose for the mail to the coordinator's address (coordinator).
+    The mail to ``ckanext.vgsamverkan.coordinator_email`` is written in the language of
+    the coordinator whose account has that address, when one has chosen; else in the
+    portal's default language.
+
+    :returns: ``{"user_name", "language" (``sv``, ``en`` or null: the portal's),
+        "effective" (the language that mail is written in now), "coordinator_email",
+        "coordinator_email_is_yours"}``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_mail_language_show", context, data_dict)
+    _validate(data_dict, schema.mail_language_show(), context)
+    return _mail_language_dict(_actor(context))
+
+
+@action
+def vgsamverkan_mail_language_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Choose the language of the mail to the coordinator's address (coordinator, for
+    yourself): it applies when ``coordinator_email`` is your account's e-mail address.
+    The change is in the event log (object type ``user``).
+
+    :param language: ``sv``, ``en``, or empty for the portal's default language
+    :type language: string
+    :returns: as ``vgsamverkan_mail_language_show``
+    :rtype: dictionary
+    """
+    tk.check_access("vgsamverkan_mail_language_set", context, data_dict)
+    data = _validate(data_dict, schema.mail_language_set(), context)
+    user = _lock(model.User, _actor(context).id)
+    before = mail_language.of_user(user)
+    if data["language"] != before:
+        mail_language.set_for(user, data["language"])
+        Event.record("user", user.id, "mail_language", actor_id=user.id, organization_id=None,
+                     details={"language": data["language"], "before": before})
+    _commit(context)
+    return _mail_language_dict(user)
