@@ -65,6 +65,34 @@ def test_every_list_pages(world, name):
         assert second["results"] == whole["results"][1:2], name
 
 
+def filter_problems(ask, name: str, documented: set[str], whole: list[dict]) -> list[str]:
+    """Each of ``state`` and ``organization_id`` (by id and by name) that the list
+    documents gives only what it names, and something: for the first value of the whole
+    list (``ask(**filter)`` answers the list filtered)."""
+    problems = []
+    for key in ("state", "organization_id"):
+        sample = next((r for r in whole if r.get(key)), None)
+        if key not in documented or sample is None:
+            continue
+        values = {sample[key], sample.get("organization_name")} if key == "organization_id" else {sample[key]}
+        for value in values - {None, ""}:
+            got = ask(**{key: value}, limit=1000)["results"]
+            if not got or any(r[key] != sample[key] for r in got):
+                problems.append(f"{name}: {key}={value!r} gives {len(got)}, not only its own")
+    return problems
+
+
+@pytest.mark.parametrize("name", _lists())
+def test_every_documented_filter_gives_only_what_it_names(auth_world, name):
+    coordinator = auth_world["users"]["coordinator"]
+    needs = {"vgsamverkan_event_list": {"organization_id": auth_world["other_org"]["id"]},
+             "vgsamverkan_comment_list": {"object_type": "participation",
+                                          "object_id": auth_world["pending"]["id"]}}.get(name, {})
+    documented = set(_PARAM.findall(tk.get_action("help_show")({}, {"name": name}))) - set(needs)
+    whole = call(name, coordinator, **needs, limit=1000)["results"]
+    assert not filter_problems(lambda **data: call(name, coordinator, **needs, **data), name, documented, whole)
+
+
 @pytest.mark.parametrize("name", _lists())
 @pytest.mark.parametrize("bad,field", [({"limit": -1}, "limit"), ({"limit": 1001}, "limit"), ({"limit": 0}, "limit"),
                                        ({"limit": "tio"}, "limit"), ({"offset": -1}, "offset"),
@@ -192,3 +220,28 @@ def test_the_docstring_is_the_schema(auth_world, schemas, case):
     documented = set(_PARAM.findall(tk.get_action("help_show")({}, {"name": action})))
     assert not accepted - documented, f"{action}: accepted but not documented: {sorted(accepted - documented)}"
     assert not documented - accepted, f"{action}: documented but not accepted: {sorted(documented - accepted)}"
+
+
+def test_the_new_filters_exclude(auth_world):
+    """The filters the list contract added to lists whose objects gained a state or an
+    organisation: each keeps exactly its own (the world has both values of each)."""
+    coordinator = auth_world["users"]["coordinator"]
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2020-01", total="2000")  # supersedes one
+    schedules = call("vgsamverkan_fee_schedule_list", None)["results"]
+    for state in ("active", "superseded"):
+        assert call("vgsamverkan_fee_schedule_list", None, state=state)["results"] == [
+            s for s in schedules if s["state"] == state] != []
+    statements = call("vgsamverkan_fee_statement_list", coordinator, limit=1000)["results"]
+    for state in ("open", "closed"):
+        assert call("vgsamverkan_fee_statement_list", coordinator, state=state, limit=1000)["results"] == [
+            s for s in statements if s["state"] == state] != []
+    plain = call("package_create", auth_world["users"]["sysadmin"], name="a-karta", owner_org=auth_world["org"]["id"])
+    call("vgsamverkan_exemption_create", coordinator, id=plain["id"], reason="Leverantörens tjänst")
+    for org in (auth_world["org"], auth_world["other_org"]):
+        [only] = call("vgsamverkan_exemption_list", coordinator, organization_id=org["name"])["results"]
+        assert only["organization_id"] == org["id"]
+    waiting = call("vgsamverkan_waiting_list", coordinator, limit=1000)["results"]
+    assert len({w["state"] for w in waiting}) > 1
+    for state in {w["state"] for w in waiting}:
+        assert call("vgsamverkan_waiting_list", coordinator, state=state, limit=1000)["results"] == [
+            w for w in waiting if w["state"] == state]

@@ -398,11 +398,13 @@ def competence_area_list() -> Schema:
 
 
 def fee_schedule_list() -> Schema:
-    return paging_params()
+    schema = paging_params()
+    schema["state"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
+    return schema
 
 
 def waiting_list() -> Schema:
-    return paging_params()
+    return list_params()
 
 
 def fee_month_list() -> Schema:
@@ -479,6 +481,7 @@ def fee_statement_list(ignore_missing: Validator, vgsamverkan_text: Validator, v
                        vgsamverkan_limit: Validator, vgsamverkan_positive_int: Validator) -> Schema:
     return {
         "month": [ignore_missing, vgsamverkan_month],
+        "state": [ignore_missing, vgsamverkan_text],
         "organization_id": [ignore_missing, vgsamverkan_text],
         "limit": [ignore_missing, vgsamverkan_limit],
         "offset": [ignore_missing, vgsamverkan_positive_int],
@@ -519,4 +522,6 @@ def exemption_delete(not_empty: Validator, ignore_missing: Validator, vgsamverka
 
 
 def exemption_list() -> Schema:
-    return paging_params()
+    schema = paging_params()
+    schema["organization_id"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
+    return schema

@@ -436,6 +436,8 @@ def vgsamverkan_exemption_delete(context: Context, data_dict: DataDict) -> dict[
 def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The datasets marked as not needing a connection, newest first (coordinator).
 
+    :param organization_id: only the datasets of this organisation, by id or name (optional)
+    :type organization_id: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -448,6 +450,10 @@ def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> dict[st
     data = _validate(data_dict, schema.exemption_list(), context)
     q = model.Session.query(DatasetExemption).order_by(DatasetExemption.created.desc(),
                                                         DatasetExemption.package_id)
+    org_key = _org_key(data)
+    if org_key:
+        q = q.join(model.Package, model.Package.id == DatasetExemption.package_id).filter(
+            model.Package.owner_org == org_key)
     result = _page(q, data, lambda e: e.dictize())
     # the markings and their removals, newest first (the reason kept in the history)
     events = (model.Session.query(Event).filter(Event.object_type == "dataset")

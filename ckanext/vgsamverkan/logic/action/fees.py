@@ -77,6 +77,8 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
     """The fee schedules, newest first (public: the collaboration's price list). A later
     schedule for the same month supersedes an earlier one; both are kept.
 
+    :param state: only ``active`` or only ``superseded`` schedules (optional)
+    :type state: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -95,7 +97,8 @@ def vgsamverkan_fee_schedule_list(context: Context, data_dict: DataDict) -> dict
     for row in rows:
         d = row.dictize(superseded=row.valid_from in seen)
         seen.add(row.valid_from)
-        results.append(d)
+        if not data.get("state") or d["state"] == data["state"]:
+            results.append(d)
     return _sliced(results, data)
 
 
@@ -435,6 +438,8 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dic
 
     :param month: only this month, ``YYYY-MM`` (optional)
     :type month: string
+    :param state: only statements of ``open`` or of ``closed`` months (optional)
+    :type state: string
     :param organization_id: only this organisation (optional)
     :type organization_id: string
     :param limit: at most this many (default 20, at most 1000)
@@ -456,6 +461,8 @@ def vgsamverkan_fee_statement_list(context: Context, data_dict: DataDict) -> dic
     org_key = _org_key(data)
     if org_key:
         q = q.filter(FeeStatement.organization_id == org_key)
+    if data.get("state"):
+        q = q.filter(FeeStatement.month.in_(sa.select(FeeMonth.month).where(FeeMonth.state == data["state"])))
     q = q.order_by(FeeStatement.month.desc(), FeeStatement.organization_title, FeeStatement.id)
     return _page(q, data, _statement_dict)
 

@@ -12,7 +12,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import money
 from ckanext.vgsamverkan.logic import objects, pages, roles, schema
-from ckanext.vgsamverkan.logic.action._base import _actor, _sliced, _today, _validate, action
+from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _today, _validate, action
 from ckanext.vgsamverkan.model import Calloff, Connection, ConnectionQuote
 
 # what happens next in each open state, when it is someone else's move (said in the
@@ -89,6 +89,11 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     log time on), and ``others``, the caller's open requests where someone else moves,
     each with what happens next. Oldest first.
 
+    :param state: only requests in this state (optional; ``yours`` and ``others``)
+    :type state: string
+    :param organization_id: only requests of this organisation, by id or name (optional;
+        ``yours`` and ``others``)
+    :type organization_id: string
     :param limit: at most this many of ``yours`` (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many of ``yours`` (default 0)
@@ -122,6 +127,12 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
                 continue
             others.append(_row(kind.name, item, today, step(), item.get("modified") or item.get("created")))
     others.sort(key=lambda r: -(r["age_days"] or 0))
+    org_key = _org_key(data)
+    if data.get("state") or org_key:
+        def wanted(row: dict[str, Any]) -> bool:
+            return ((not data.get("state") or row["state"] == data["state"])
+                    and (not org_key or row["organization_id"] == org_key))
+        yours, others = [r for r in yours if wanted(r)], [r for r in others if wanted(r)]
     page = _sliced(yours, data)
     return {**page, "yours": page["results"], "others": others}
 
