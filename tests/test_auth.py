@@ -32,6 +32,7 @@ from ckanext.vgsamverkan.model import (
     PublisherRequest,
 )
 from tests.conftest import kept
+from tests.contract import NOT_OBJECTS, objects_of, whole_problems
 from tests.factories import application_data, apply_existing, org_with_admin, request_rights
 
 _SERIAL = itertools.count(711)
@@ -565,9 +566,13 @@ def test_every_role(case, world):
     holes = check_variants_refused(case, world)
     assert not holes, "\n".join(holes)
 
-    # …and every allowed role gets through (the coordinator is not a sysadmin).
+    # …and every allowed role gets through (the coordinator is not a sysadmin), with an
+    # answer whose objects are whole (SPEC "API"; tests/contract.py)
     role = "coordinator" if "coordinator" in allowed else sorted(allowed)[0]
-    helpers.call_action(action, context=_context(world["users"][role]), **data)
+    answer = helpers.call_action(action, context=_context(world["users"][role]), **data)
+    if action not in NOT_OBJECTS:
+        assert objects_of(answer) or answer.get("count") == 0, f"{case}: no object in {answer}"
+        assert whole_problems(case, answer) == []
 
 
 def test_every_action_has_a_case():

@@ -18,7 +18,8 @@ from ckanapi import RemoteCKAN, ValidationError
 
 from ckan.tests import factories, helpers
 
-from tests.test_api_contract import WHOLE, _lists, filter_problems
+from tests.contract import WHOLE
+from tests.test_api_contract import _lists, filter_problems, needs_in_auth_world
 from tests.test_auth import CASES, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -40,17 +41,10 @@ def script(server_url, world):
             "get": RemoteCKAN(server_url, apikey=token, user_agent="vgsamverkan-contract", get_only=True)}
 
 
-def _needs(name: str, world: dict) -> dict:
-    """What a list needs besides paging: the object or organisation it is about."""
-    return {"vgsamverkan_event_list": {"organization_id": world["other_org"]["id"]},
-            "vgsamverkan_comment_list": {"object_type": "participation", "object_id": world["pending"]["id"]},
-            }.get(name, {})
-
-
 def test_every_list_as_a_script_calls_it(world, script):
     problems: list[str] = []
     for name in _lists():
-        needs = _needs(name, world)
+        needs = needs_in_auth_world(name, world)
         documented = set(_PARAM.findall(script["post"].action.help_show(name=name)))
         first = getattr(script["get"].action, name)(**needs, limit=10)  # ?limit=10
         whole = getattr(script["post"].action, name)(**needs, limit=1000)

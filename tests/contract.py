@@ -1,0 +1,47 @@
+"""What the API contract asks of every answer (issue 24; SPEC "API"), shared by the tests
+that call the actions: tests/test_auth.py (every case once, in process),
+tests/test_api_contract.py and tests/e2e/test_remote_contract.py (over HTTP)."""
+from __future__ import annotations
+
+from typing import Any
+
+WHOLE = {"id", "state", "created", "modified"}
+
+# answers that are not objects, and why
+NOT_OBJECTS = {
+    "vgsamverkan_competence_area_list": "configuration (ckanext.vgsamverkan.competence_areas), keyed by 'key'",
+    "vgsamverkan_history_show": "month-by-month totals",
+    "vgsamverkan_dashboard_show": "counts",
+    "vgsamverkan_population_import": "a summary of the import",
+    "vgsamverkan_gdpr_purge": "a summary of what was removed",
+    "vgsamverkan_fee_export": "a file (its bytes, name and type)",
+    "vgsamverkan_mail_language_show": "a setting of the caller's",
+    "vgsamverkan_mail_language_set": "a setting of the caller's",
+}
+
+
+def objects_of(answer: Any) -> list[dict[str, Any]]:
+    """The object dicts of an answer: the answer itself when it has an id, the items of
+    its lists (results; a fee run's statements; the waiting list's yours and others; the
+    catalogue report's datasets)."""
+    if not isinstance(answer, dict):
+        return []
+    found = [answer] if "id" in answer else []
+    for key in ("results", "statements", "yours", "others", "datasets"):
+        found += [item for item in answer.get(key) or [] if isinstance(item, dict)]
+    return found
+
+
+def whole_problems(name: str, answer: Any) -> list[str]:
+    """What the objects of ``answer`` lack: ``id``, ``state``, ``created``, ``modified``
+    (each with a value), and ``organization_name`` beside an ``organization_id``."""
+    problems = []
+    for obj in objects_of(answer):
+        missing = WHOLE - set(obj)
+        if "organization_id" in obj:
+            missing |= {"organization_name"} - set(obj)
+        if missing:
+            problems.append(f"{name}: {sorted(missing)} missing in {sorted(obj)}")
+        elif not all(obj[k] for k in WHOLE) or (obj.get("organization_id") and not obj.get("organization_name")):
+            problems.append(f"{name}: an empty value in {obj}")
+    return problems
