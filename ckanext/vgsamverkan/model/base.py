@@ -41,7 +41,7 @@ def organization_name(org_id: str | None) -> str | None:
 
 def written_once(created: dt.datetime | None) -> dict[str, str | None]:
     """``state``, ``created`` and ``modified`` of a record that never changes once
-    written (an event, a comment, a time entry, an adjustment, an exemption): every
+    written (an event, a comment, an adjustment, an exemption): every
     object dict has them (SPEC "API"); such a record is ``active`` and was last modified
     when it was written."""
     return {"state": "active", "created": iso(created), "modified": iso(created)}
