@@ -71,13 +71,13 @@ def test_an_address_that_is_no_coordinators_account_keeps_the_default(coordinato
     assert call("vgsamverkan_mail_language_show", factories.Sysadmin())["effective"] == "sv"
 
 
-@pytest.mark.parametrize("bad", ["fi", "EN", "svenska", "e n", 1, ["en"], {"sv": True}])
-def test_bad_language_names_the_field_and_changes_nothing(coordinator, bad):
+def test_bad_language_names_the_field_and_changes_nothing(coordinator):
     """(Spaces around a value are stripped, as for every text: " en" is en.)"""
-    with pytest.raises(tk.ValidationError) as e:
-        call("vgsamverkan_mail_language_set", coordinator, language=bad)
-    assert list(e.value.error_dict) == ["language"]
-    assert call("vgsamverkan_mail_language_show", coordinator)["language"] is None
+    for bad in ("fi", "EN", "svenska", "e n", 1, ["en"], {"sv": True}):
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_mail_language_set", coordinator, language=bad)
+        assert list(e.value.error_dict) == ["language"], bad
+        assert call("vgsamverkan_mail_language_show", coordinator)["language"] is None
     with pytest.raises(tk.ValidationError) as missing:
         call("vgsamverkan_mail_language_set", coordinator)
     assert "language" in missing.value.error_dict

@@ -73,12 +73,10 @@ def test_a_fee_run_and_close_by_command(cli, coordinator):
     assert month["closed_by_display_name"] == month["run_by_display_name"]
 
 
-def test_a_person_in_a_command_and_the_site_user_outside_one_carry_no_command(cli, coordinator):
+def demo_seed_stamps_only_the_portal() -> None:
     """Only the portal's own acts in a command are stamped: the demo seed acts in the demo
-    people's names too (their events stay theirs), and the site user outside a command
-    (a script calling with the site user's key) names no command."""
-    result = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
-    assert result.exit_code == 0, result.output
+    people's names too (their events stay theirs). Called by the seed's own test
+    (test_cli_and_migration.TestDemoSeed), which runs the seed once."""
     site_user = model.User.get(tk.config["ckan.site_id"])
     events = model.Session.query(Event).all()
     by_portal = [e for e in events if e.actor_id == site_user.id]
@@ -86,6 +84,12 @@ def test_a_person_in_a_command_and_the_site_user_outside_one_carry_no_command(cl
     assert by_portal and by_people
     assert all((e.details or {}).get("command", "").endswith("vgsamverkan demo seed") for e in by_portal)
     assert not any("command" in (e.details or {}) for e in by_people)
+
+
+def test_the_site_user_outside_a_command_carries_no_command(coordinator):
+    """The site user outside a command (a script calling with the site user's key) names
+    no command."""
+    site_user = model.User.get(tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"])
     org = participant_org(factories.User(), site_user.name, effective_from="2026-01-01")
     [apply_event, approve] = _events(org["participation_id"])
     assert approve.actor_id == site_user.id and "command" not in (approve.details or {})
