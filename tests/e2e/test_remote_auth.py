@@ -117,11 +117,26 @@ def _one_of_each_kind(data: dict) -> list[tuple[str, Any, dict]]:
     return kept
 
 
+# the roles by how much they may do, the most first: over HTTP a case's variants go to the
+# refused roles nearest to being allowed, and to anonymous (no token: CKAN identifies the
+# caller another way)
+PRIVILEGE = ["sysadmin", "coordinator", "other_admin", "org_admin", "publisher", "expert", "user", "anonymous"]
+
+
+def _nearest_refused(allowed: set[str]) -> list[str]:
+    refused = [role for role in PRIVILEGE if role not in allowed]
+    return sorted(set(refused[:2]) | ({"anonymous"} & set(refused)))
+
+
 def test_every_spelling_of_every_id_over_http(world, clients):
     """The variants of tests/test_auth.py as a script sends them (JSON: numbers, lists
-    and objects arrive as such), one of each kind (_one_of_each_kind): every role refused
-    with the canonical ids is refused (403, 404 or 409) with every other spelling, and the
-    database stays as it was."""
+    and objects arrive as such), one of each kind (_one_of_each_kind): the refused roles
+    nearest to being allowed, and anonymous, refused with the canonical ids are refused
+    (403, 404 or 409) with every other spelling, and the database stays as it was.
+    tests/test_auth.py sends every variant to every refused role in the process; over
+    HTTP the way a spelling arrives is the same for every token, so the nearest roles
+    stand for the rest (a third of the calls: issue 24 kept the suite's time)."""
+    assert sorted(PRIVILEGE) == sorted(ROLES)
     holes = []
     calls = 0
     for case, (action, make_data, allowed) in CASES.items():
@@ -129,7 +144,7 @@ def test_every_spelling_of_every_id_over_http(world, clients):
         if not variants:
             continue
         before = _snapshot()
-        for role in sorted(set(ROLES) - allowed):
+        for role in _nearest_refused(allowed):
             for key, variant, data in variants:
                 calls += 1
                 try:
@@ -142,7 +157,7 @@ def test_every_spelling_of_every_id_over_http(world, clients):
                 holes.append(f"{case} as {role}: allowed with {key}={variant!r}")
         if _snapshot() != before:
             holes.append(f"{case}: a refused variant changed the database")
-    assert calls > 1500
+    assert calls > 700
     assert holes == []
 
 
