@@ -397,10 +397,14 @@ def competence_area_list() -> Schema:
     return paging_params()
 
 
+def list_with(*filters: str) -> Schema:
+    """``list_params`` with only the filters named (``state``, ``organization_id``):
+    the parameters of a list whose objects have only those."""
+    return {k: v for k, v in list_params().items() if k in filters or k in ("limit", "offset")}
+
+
 def fee_schedule_list() -> Schema:
-    schema = paging_params()
-    schema["state"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
-    return schema
+    return list_with("state")
 
 
 def waiting_list() -> Schema:
@@ -408,9 +412,7 @@ def waiting_list() -> Schema:
 
 
 def fee_month_list() -> Schema:
-    schema = paging_params()
-    schema["state"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
-    return schema
+    return list_with("state")
 
 
 @tk.validator_args
@@ -522,6 +524,4 @@ def exemption_delete(not_empty: Validator, ignore_missing: Validator, vgsamverka
 
 
 def exemption_list() -> Schema:
-    schema = paging_params()
-    schema["organization_id"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
-    return schema
+    return list_with("organization_id")
