@@ -7,7 +7,8 @@ lucene.tsquery), read back from PostgreSQL as text and parsed here: lexemes comb
 ``&``, ``|`` and ``!``. Its SQL is the same combination of the lexemes' bitmaps. Anything
 else in a tsquery (a phrase's ``<->``, a prefix ``:*``, weights) is not this module's: the
 caller counts by scanning instead. The words combine as dismax combines them (required,
-excluded, at least ``need`` of the optional ones); the filters select groups, as the
+excluded, at least ``need`` of the optional ones, counted in binary by
+``vgsamverkan_search_at_least``: linear in the words); the filters select groups, as the
 maintained counts do.
 """
 from __future__ import annotations
@@ -141,25 +142,16 @@ class Counter:
         def word(text: str, source: str) -> str:
             return _sql(trees[text], {lexeme: f"{source}.w{i}" for i, lexeme in enumerate(lexemes)})
 
-        # the words as dismax combines them; when at least ``need`` of the optional ones
-        # must match, one step (CTE) per optional word: a{j} = the documents with at least
-        # j of the words so far
-        steps, last = [], "x"
-        if optional and 0 < need < len(optional):
-            carried = ", ".join(["chunk", "g"] + [f"w{i}" for i in range(len(lexemes))])
-            for n, (text, _) in enumerate(optional):
-                # a{j} before this word: every document for j = 0, none before the first word
-                before = [f"(~{NO_BITS})"] + [f"{last}.a{j}" if n > 0 else NO_BITS for j in range(1, need + 1)]
-                at_least = ", ".join(f"({before[j]} | ({before[j - 1]} & {word(text, last)})) AS a{j}"
-                                     for j in range(1, need + 1))
-                steps.append(f"s{n} AS (SELECT {carried}, {at_least} FROM {last})")
-                last = f"s{n}"
-        combined = [f"{last}.g"] + [word(text, last) for text, _ in required]
-        combined += [f"(~{word(text, last)})" for text, _ in excluded]
+        # the words as dismax combines them; "at least ``need`` of the optional ones" by
+        # counting each document's words in binary (migration e3a7c9f1b5d2): one array of
+        # the words' bitmaps, linear in the words
+        combined = ["x.g"] + [word(text, "x") for text, _ in required]
+        combined += [f"(~{word(text, 'x')})" for text, _ in excluded]
         if optional and need >= len(optional):
-            combined += [word(text, last) for text, _ in optional]
+            combined += [word(text, "x") for text, _ in optional]
         elif optional and need > 0:
-            combined.append(f"{last}.a{need}")
+            words_bits = ", ".join(word(text, "x") for text, _ in optional)
+            combined.append(f"vgsamverkan_search_at_least(ARRAY[{words_bits}], {int(need)})")
         hits = " & ".join(combined)
 
         group_filter = " AND ".join(self.filters) or "TRUE"
@@ -172,8 +164,7 @@ class Counter:
             f"w AS (SELECT b.chunk{lexeme_columns} FROM {BITS} b "
             "WHERE b.kind = 'w' AND b.key = ANY(CAST(:vgs_lexemes AS text[])) GROUP BY b.chunk)",
             f"x AS (SELECT g.chunk, g.g{coalesced} FROM g LEFT JOIN w ON w.chunk = g.chunk)",
-            *steps,
-            f"h AS MATERIALIZED (SELECT {last}.chunk, {hits} AS hits FROM {last})",
+            f"h AS MATERIALIZED (SELECT x.chunk, {hits} AS hits FROM x)",
             "n AS MATERIALIZED (SELECT h.chunk, h.hits, bit_count(h.hits)::int AS n FROM h)",
         ]
         selects = ["SELECT NULL AS f, NULL AS v, coalesce(sum(n.n), 0) AS n FROM n"]
