@@ -5,11 +5,14 @@ before it is read."""
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 import sqlalchemy as sa
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.lib.search.common import SearchQueryError
 
 from ckanext.vgsamverkan.pgsearch import bits, connection, lucene
 from tests.conftest import kept
@@ -96,3 +99,128 @@ class TestLinearInTheWords:
                 assert counted["count"] == scanned["count"], (n, mm)
                 found += counted["count"]
         assert found > 10
+
+
+def refused(**params) -> str:
+    """The message of CKAN's SearchQueryError for a package_search."""
+    with pytest.raises(SearchQueryError) as e:
+        search(**params)
+    return str(e.value)
+
+
+class TestSizeLimits:
+    def test_words_are_counted_without_field_names_and_operators(self):
+        assert lucene.count_words("cykel vägar") == 2
+        assert lucene.count_words('title:cykel AND tags:"gång och cykel" OR NOT x') == 5
+        assert lucene.count_words("gång- och cykelvägar, 2030") == 4
+        assert lucene.count_words("+a -b c*") == 3
+
+    def test_a_hundred_words_are_answered_and_more_are_refused_naming_the_limit(self):
+        kept(("test_pgsearch.corpus",), _corpus)
+        assert search(q=words(100))["count"] == 0
+        assert search(q="cykel " + "kommunen " * 99)["count"] >= 1
+        message = refused(q=words(101))
+        assert "101" in message and "100" in message, message
+        # however they are written: fields, phrases, the Lucene parser
+        assert "100" in refused(q="text:(" + words(101) + ")")
+        assert "100" in refused(q='"' + words(150) + '"')
+
+    def test_characters_of_q_and_of_each_filter(self):
+        kept(("test_pgsearch.corpus",), _corpus)
+        assert search(q="a" * 4000)["count"] == 0
+        message = refused(q="a" * 4001)
+        assert "4001" in message and "4000" in message, message
+        assert "4000" in refused(q="b" * 5_000_000)  # refused by its length, never parsed
+        assert search(fq="tags:" + "x" * 3995)["count"] == 0
+        message = refused(fq="tags:" + "x" * 3996)
+        assert "4001" in message and "4000" in message and "fq" in message, message
+        assert "4000" in refused(fq_list=["tags:cykel", "tags:" + "x" * 4000])
+
+    def test_clauses_in_all_of_q_and_every_filter(self):
+        """1 024 in all, as Solr's maxBooleanClauses (CKAN's own filters count too)."""
+        kept(("test_pgsearch.corpus",), _corpus)
+        terms = [f"t{i}" for i in range(1200)]
+        assert search(fq=" OR ".join(f"tags:{t}" for t in terms[:250]))["count"] == 0
+        message = refused(fq_list=[" ".join(f"+{t}" for t in part) for part in (terms[:600], terms[600:])])
+        assert "1024" in message or "1 024" in message, message
+        # a Lucene q with many clauses and short words: the words' limit first
+        assert "100" in refused(q=" OR ".join(terms[:101]))
+
+    @pytest.mark.parametrize("path,language", [("/dataset/", "sv"), ("/en/dataset/", "en")])
+    def test_over_http_a_400_naming_the_limit_in_the_users_language(self, app, path, language):
+        kept(("test_pgsearch.corpus",), _corpus)
+        q = words(150)
+        api = app.get("/api/3/action/package_search", query_string={"q": q}, status=400)
+        assert api.json["error"]["__type"] == "Search Query Error"
+        assert "150" in api.json["error"]["message"] and "100" in api.json["error"]["message"]
+        posted = app.post("/api/3/action/package_search", json={"q": q}, status=400)
+        assert "100" in posted.json["error"]["message"]
+        page = app.get(path, query_string={"q": q}, status=400)
+        expected = {"sv": "Sökningen har 150 ord; högst 100 är tillåtna.",
+                    "en": "The search has 150 words; at most 100 are allowed."}[language]
+        assert expected in page.get_data(as_text=True)
+        assert app.get(path, query_string={"q": words(100)}).status_code == 200
+
+
+class TestTimeLimit:
+    def test_a_statement_past_its_time_ends_with_a_message_and_the_connection_goes_on(self, monkeypatch, app):
+        """A search waiting on a lock past its time limit (real PostgreSQL, real lock):
+        stopped with a message; other sessions never notice; the pooled connection
+        answers the next search, without the search's limits."""
+        kept(("test_pgsearch.corpus",), _corpus)
+        # not shorter: a new connection loads the Swedish dictionary in its first statement (0.2 s)
+        monkeypatch.setitem(tk.config, "ckanext.vgsamverkan.search_statement_timeout", "1.5")
+        holder = model.meta.engine.connect()
+        held = holder.begin()
+        holder.execute(sa.text("LOCK TABLE vgsamverkan_search_doc IN ACCESS EXCLUSIVE MODE"))
+        try:
+            started = time.monotonic()
+            message = refused(q="cykel", fq="+metadata_modified:[* TO *]")
+            assert time.monotonic() - started < 5
+            assert "1.5" in message, message
+            api = app.get("/api/3/action/package_search", query_string={"q": "cykel skolor"}, status=400)
+            assert "1.5" in api.json["error"]["message"]
+            # another session meanwhile: the database answers
+            with model.meta.engine.connect() as other:
+                assert other.execute(sa.text("SELECT count(*) FROM \"user\"")).scalar() >= 1
+        finally:
+            held.rollback()
+            holder.close()
+        assert search(q="cykel")["count"] >= 1
+        with model.meta.engine.connect() as conn:  # SET LOCAL ended with the search
+            assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "0"
+
+    def test_every_search_statement_runs_under_the_limits(self, monkeypatch):
+        """Structural: every statement of a search, the page read beside it included,
+        runs in a transaction whose statement_timeout and work_mem are the configured ones."""
+        kept(("test_pgsearch.corpus",), _corpus)
+        monkeypatch.setitem(tk.config, "ckanext.vgsamverkan.search_statement_timeout", "2.5")
+        monkeypatch.setitem(tk.config, "ckanext.vgsamverkan.search_work_mem", "8MB")
+        seen = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if ("vgsamverkan_search" in statement and not statement.startswith("SET LOCAL")
+                    and statement != "DELETE FROM vgsamverkan_search_cache"):  # the test's own
+                cursor.execute("SELECT current_setting('statement_timeout'), current_setting('work_mem')")
+                seen.append((cursor.fetchone(), statement[:60]))
+
+        sa.event.listen(model.meta.engine, "before_cursor_execute", before)
+        try:
+            for params in ({"q": "cykel"}, {"q": "cykel skolor kommunen"}, {"q": "*:*", "facet.field": ["tags"]},
+                           {"q": "title:cykel"}, {"q": "cykel", "fq": "+metadata_modified:[* TO *]"}):
+                with model.meta.engine.begin() as conn:
+                    conn.execute(sa.text("DELETE FROM vgsamverkan_search_cache"))
+                search(**params)
+        finally:
+            sa.event.remove(model.meta.engine, "before_cursor_execute", before)
+        assert len(seen) >= 10
+        assert {settings for settings, _ in seen} == {("2500ms", "8MB")}, seen
+
+    @pytest.mark.parametrize("option,value", [("search_statement_timeout", "0"), ("search_statement_timeout", "x"),
+                                              ("search_work_mem", "lots"), ("search_work_mem", "16MB; DROP")])
+    def test_a_limit_it_cannot_use_stops_the_start(self, monkeypatch, option, value):
+        from ckanext.vgsamverkan.pgsearch import bounds
+
+        monkeypatch.setitem(tk.config, f"ckanext.vgsamverkan.{option}", value)
+        with pytest.raises(ValueError, match=option):
+            bounds.timeout_seconds() if "timeout" in option else bounds.work_mem()

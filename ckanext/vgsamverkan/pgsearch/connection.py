@@ -22,7 +22,7 @@ from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.guard import has_bad_text
 
-from . import bits, fields, lucene
+from . import bits, bounds, fields, lucene
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,8 @@ class PgSolr:
         try:
             query = lucene.dismax(q, params, mm) if def_type == "dismax" else lucene.lucene(q, params, df)
             return query, [lucene.lucene(f, params, df) for f in self._list(fq)]
+        except lucene.TooLarge as e:
+            raise bounds.too_large(e) from e
         except lucene.QueryNotUnderstood as e:
             raise SearchQueryError(str(e)) from e
 
@@ -340,6 +342,11 @@ class PgSolr:
 
     def search(self, q: Any = None, **kwargs: Any) -> Results:
         self._refuse_bad_characters(q, kwargs)
+        if isinstance(q, str):
+            try:
+                lucene.check_size(q)
+            except lucene.TooLarge as e:
+                raise bounds.too_large(e) from e
         rows = self._int(kwargs.get("rows"), 10, "rows")
         start = self._int(kwargs.get("start"), 0, "start")
         if rows < 0 or start < 0:
@@ -362,6 +369,7 @@ class PgSolr:
         filtered_by_fq = self._filtered_fields("*:*", kwargs.get("fq"), "lucene", df)
         try:
             with _engine().begin() as conn:  # commits the cache entry, if any
+                bounds.limit(conn)  # time and memory (SET LOCAL: this transaction only)
                 # plain words and filters on group fields only: counted and ranked from the
                 # narrow copy of the words (migration a9d5e3f7c1b4)
                 words = None
@@ -391,6 +399,9 @@ class PgSolr:
                     if self.decode_dates:
                         docs = [solr_datetime_decoder(doc) for doc in docs]
         except sa.exc.DBAPIError as e:
+            if bounds.timed_out(e):
+                log.warning("vgsamverkan_pgsearch: a search ran out of time: q=%.200r", q)
+                raise bounds.timeout_error() from e
             log.exception("vgsamverkan_pgsearch: query failed")
             raise SearchError(f"search failed: {e.orig}") from e
         return Results(docs, hits, facets, start, counted, paged)
@@ -607,7 +618,8 @@ class Words:
         wanted = start + rows
         # the titles first, from their own index; the query's words checked on those rows
         # only (through the index of every word the plan would read all the hits' places)
-        with _engine().connect() as conn:
+        with _engine().begin() as conn:
+            bounds.limit(conn)
             result = conn.execute(sa.text(
                 f"WITH titled AS MATERIALIZED (SELECT * FROM {TEXT} d WHERE d.title @@ {ranked}), "
                 # ranked in the copy (its vector has the positions and weights: c7f3a9e1d5b8);

@@ -39,14 +39,44 @@ class QueryNotUnderstood(ValueError):
     pass
 
 
-# Solr's default maxBooleanClauses: a query of more terms is refused, as Solr refuses it
-# ("too many boolean clauses"), instead of keeping a worker busy for seconds
+# The size of a query (SPEC "Bounded work", issue 35): above these it is refused with a
+# message naming the limit, before any SQL is built. Clauses: Solr's default
+# maxBooleanClauses, counted over q and every fq together.
+MAX_CHARACTERS = 4000  # q, and each fq the caller gives
+MAX_WORDS = 100  # words of q
 MAX_CLAUSES = 1024
+
+
+class TooLarge(QueryNotUnderstood):
+    """A query above a limit: ``what`` is ``characters``, ``words`` or ``clauses``;
+    ``field`` ``q`` or ``fq``."""
+
+    def __init__(self, what: str, size: int, limit: int, field: str = "q"):
+        super().__init__(f"{field}: {size} {what}, at most {limit}")
+        self.what, self.size, self.limit, self.field = what, size, limit, field
 
 
 def _too_many_clauses(count: int) -> None:
     if count > MAX_CLAUSES:
-        raise QueryNotUnderstood(f"too many clauses: {count} (at most {MAX_CLAUSES})")
+        raise TooLarge("clauses", count, MAX_CLAUSES)
+
+
+_COUNTED_WORD = re.compile(r"(\w+)(:?)")
+
+
+def count_words(query: str) -> int:
+    """The words of a query: runs of letters and digits, not field names (``title:``)
+    nor the operators AND, OR, NOT."""
+    return sum(1 for word, colon in _COUNTED_WORD.findall(query)
+               if not colon and word not in ("AND", "OR", "NOT"))
+
+
+def check_size(query: str, field: str = "q", words: bool = True) -> None:
+    """Refuses a query above the limits of characters and (for q) words."""
+    if len(query) > MAX_CHARACTERS:
+        raise TooLarge("characters", len(query), MAX_CHARACTERS, field)
+    if words and count_words(query) > MAX_WORDS:
+        raise TooLarge("words", count_words(query), MAX_WORDS, field)
 
 
 def _leaves(node: tree.Item) -> int:
@@ -68,6 +98,12 @@ class Params:
     def __init__(self, configs: tuple[str, ...] = (SWEDISH, SIMPLE)) -> None:
         self.values: dict[str, Any] = {}
         self.configs = configs
+        self.clauses = 0  # of every query translated with these parameters
+
+    def count(self, clauses: int) -> None:
+        """Clauses of one more query; refused above MAX_CLAUSES in all."""
+        self.clauses += clauses
+        _too_many_clauses(self.clauses)
 
     def add(self, value: Any) -> str:
         name = f"p{len(self.values)}"
@@ -317,12 +353,12 @@ def lucene(query: str, params: Params, default_field: str = "text") -> str:
     query = query.strip()
     if query in ("", "*:*", "*"):
         return "TRUE"
-    _too_many_clauses(len(query.split()) // 2)  # before parsing: "a OR b" is two words a clause
+    _too_many_clauses(params.clauses + len(query.split()) // 2)  # before parsing: "a OR b" is two words a clause
     try:
         node = parser.parse(query)
     except (ParseError, Exception) as e:  # noqa: BLE001 (luqum raises several kinds on bad input)
         raise QueryNotUnderstood(f"cannot parse {query!r}: {e}") from e
-    _too_many_clauses(_leaves(node))
+    params.count(_leaves(node))
     return Translator(params, default_field)(node)
 
 
@@ -404,6 +440,7 @@ def dismax(query: str, params: Params, mm: str = "2<-1 5<80%") -> str:
     """SQL for user text in dismax mode (no field syntax): words and quoted phrases,
     ``+`` required, ``-`` excluded, the rest subject to minimum-match."""
     required, excluded, optional, need = dismax_clauses(query, mm)
+    params.count(len(required) + len(excluded) + len(optional))
     required, excluded, optional = (
         [text_match("text", text, params, phrase=phrase) for text, phrase in clauses]
         for clauses in (required, excluded, optional)

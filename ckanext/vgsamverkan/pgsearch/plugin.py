@@ -11,7 +11,7 @@ from typing import Any
 
 import ckan.plugins as p
 
-from . import connection
+from . import bounds, connection
 
 
 def install() -> None:
@@ -27,8 +27,18 @@ def install() -> None:
 
 class PgSearchPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config: Any) -> None:
         # a configuration name that cannot be written into the SQL stops the start, not a search
         connection.configs()
+        # so do limits of time and memory it cannot use
+        bounds.timeout_seconds()
+        bounds.work_mem()
         install()
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        # the caller's own filters within their limit (issue 35); q is measured by the
+        # backend, which every search reaches
+        bounds.check_filters(search_params)
+        return search_params
