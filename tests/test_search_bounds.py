@@ -224,3 +224,67 @@ class TestTimeLimit:
         monkeypatch.setitem(tk.config, f"ckanext.vgsamverkan.{option}", value)
         with pytest.raises(ValueError, match=option):
             bounds.timeout_seconds() if "timeout" in option else bounds.work_mem()
+
+
+class TestRequestBodies:
+    """Bodies above their limit: 413 from the portal itself (bodylimit.py); the same
+    over a real socket, before the body is sent, in tests/e2e/test_remote_bounds.py."""
+
+    def test_an_action_call_above_1_mb_is_refused_and_below_is_answered(self, app):
+        big = {"q": "cykel", "ext_padding": "x" * (1024 * 1024)}
+        response = app.post("/api/3/action/package_search", json=big, status=413)
+        assert response.json["success"] is False
+        assert response.json["error"]["__type"] == "Request Entity Too Large"
+        assert "1 MB" in response.json["error"]["message"]
+        assert response.headers["Connection"] == "close"
+        small = {"q": "cykel", "ext_padding": "x" * (1024 * 1024 - 100)}
+        answered = app.post("/api/3/action/package_search", json=small)
+        assert answered.json["success"] is True, answered.json
+
+    def test_our_actions_too_and_nothing_is_saved(self, app):
+        from ckan.tests import factories
+
+        from ckanext.vgsamverkan.model import Event, Participation
+
+        token = factories.APIToken(user=factories.User()["name"])["token"]
+        body = {"organization_name": "stor", "organization_title": "Stor kommun", "org_type": "kommun",
+                "motivation": "x" * (2 * 1024 * 1024)}
+        app.post("/api/3/action/vgsamverkan_participation_apply", json=body, status=413,
+                 headers={"Authorization": token})
+        assert model.Session.query(Event).count() == 0
+        assert model.Session.query(Participation).count() == 0
+
+    @pytest.mark.parametrize("path,expected", [
+        ("/user/login", "Förfrågan är större än 1 MB"),
+        ("/en/user/login", "The request is larger than 1 MB")])
+    def test_a_form_post_above_its_limit_in_the_users_language(self, app, path, expected):
+        response = app.post(path, data={"login": "a", "password": "b" * (1024 * 1024 + 1)}, status=413)
+        text = response.get_data(as_text=True)
+        assert expected in text and "<h1>" in text and 'name="viewport"' in text
+
+    def test_an_upload_has_its_own_limit(self, app, monkeypatch):
+        """A multipart body may be as large as the largest file the portal takes: a 2 MB
+        file reaches CKAN (which answers as it would), one above the limit does not."""
+        import io
+
+        monkeypatch.setitem(tk.config, "ckan.max_resource_size", 3)
+        file = (io.BytesIO(b"a" * (2 * 1024 * 1024)), "data.csv")
+        reached = app.post("/api/3/action/resource_create", data={"package_id": "nej", "upload": file})
+        assert reached.status_code in (400, 403, 404, 409), reached.status_code  # CKAN's own answer
+        file = (io.BytesIO(b"a" * (6 * 1024 * 1024)), "data.csv")  # 5 MB (population) + 1 MB of fields
+        response = app.post("/api/3/action/resource_create", data={"package_id": "nej", "upload": file},
+                            status=413)
+        assert "6 MB" in response.json["error"]["message"]
+
+    def test_the_limit_is_configurable(self, app, monkeypatch):
+        monkeypatch.setitem(tk.config, "ckanext.vgsamverkan.max_body_kb", 2)
+        app.post("/api/3/action/package_search", json={"q": "x" * 3000}, status=413)
+        assert app.post("/api/3/action/package_search", json={"q": "cykel"}).json["success"] is True
+
+    @pytest.mark.parametrize("value", ["0", "-1", "ett", "1.5"])
+    def test_a_limit_it_cannot_use_stops_the_start(self, monkeypatch, value):
+        from ckanext.vgsamverkan import bodylimit
+
+        monkeypatch.setitem(tk.config, "ckanext.vgsamverkan.max_body_kb", value)
+        with pytest.raises(ValueError, match="max_body_kb"):
+            bodylimit.body_limit()

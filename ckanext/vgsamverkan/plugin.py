@@ -41,14 +41,17 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
             config["ckan.auth.route_after_login"] = "vgsamverkan.after_login"
 
     # IMiddleware: a lost database connection is a 503 that says so (unavailable.py);
-    # malformed requests are a 400 and every answer has the security headers (guard.py)
+    # malformed requests are a 400 and every answer has the security headers (guard.py);
+    # a body above its limit is a 413 before anything reads it (bodylimit.py)
     def make_middleware(self, app, config):
-        from ckanext.vgsamverkan import guard, unavailable  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
+        from ckanext.vgsamverkan import bodylimit, guard, unavailable  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
         if hasattr(app, "register_error_handler"):
             unavailable.register(app)
             guard.register(app)
-        return app
+            bodylimit.install(app)
+            return app
+        return bodylimit.BodyLimit(app)  # another plugin's middleware came first
 
     # IPackageController: the data that requires a connection, checked on the dataset as
     # CKAN validated it (formats cleaned or guessed), before CKAN commits it
