@@ -4,7 +4,9 @@ datasets it must find (in the first ten) and, where it matters, ones it must not
 
 Invented texts (no real portal's), written before the queries were tried. Kinds of query:
 plural, definite, genitive (inflections), compound-first and compound-last (a part of a
-compound word), irregular (a form a stemmer cannot reach), code (English words and codes,
+compound word), compound-linking and compound-inflected (issue 35: a first part before a
+linking -s- or vowel, an inflected last part), false-split (a word a careless split of a
+compound would find where it is not), irregular (a form a stemmer cannot reach), code (English words and codes,
 the index's "simple" part), phrase (two words).
 """
 from __future__ import annotations
@@ -92,6 +94,22 @@ DATASETS: dict[str, tuple[str, str, list[str]]] = {
     "fodelseland": ("Inflyttade efter födelseland", "Inflyttningar per år och kön.", ["statistik"]),
     "vagledning": ("Studie- och yrkesvägledning", "Antal samtal med elever per skola och termin.",
                    ["utbildning"]),
+    # issue 35: compounds Hunspell keeps whole or does not know (a linking -s-, an inflected
+    # last part), and words a careless split would find in the wrong place
+    "bygglovsarenden": ("Bygglovsärenden", "Inkomna och avslutade per månad, med handläggningstid i dagar.",
+                        ["samhällsbyggnad"]),
+    "befolkningsprognos": ("Befolkningsprognos 2025–2035", "Väntat antal invånare per åldersgrupp och stadsdel.",
+                           ["statistik"]),
+    "befolkningsokning": ("Befolkningsökning per år", "Flyttnetto och födelsenetto sedan 2000.", ["statistik"]),
+    "livsmedelskontroller": ("Livsmedelskontroller", "Inspektioner av restauranger och butiker, med avvikelser.",
+                             ["miljö"]),
+    "laddplatser": ("Laddplatser för elbilar", "Publika laddpunkter med effekt och uttag.", ["energi"]),
+    "avfallsplan": ("Avfallsplan", "Mål och åtgärder för mindre avfall till 2030.", ["avfall"]),
+    "skolskjutsar": ("Skolskjutsar", "Hämtställen, turer och antal elever som åker.", ["utbildning"]),
+    "bostadsomraden": ("Bostadsområden", "Avgränsning av kvarter för statistik.", ["bostad"]),
+    "parkeringsautomater": ("Parkeringsautomater", "Automater med taxa och betalsätt.", ["bil"]),
+    "medborgarundersokning": ("Medborgarundersökning", "Invånarnas betyg på kommunens service, vartannat år.",
+                              ["demokrati"]),
 }
 
 # (query, kind, must find, must not find)
@@ -139,4 +157,19 @@ QUERIES: list[tuple[str, str, list[str], list[str]]] = [
     ("WMS", "code", ["naturreservat"], []),
     ("2030", "code", ["oversiktsplan"], []),
     ("gång- och cykelvägar", "phrase", ["cykelvagar", "snorojning"], []),
+    # issue 35: a compound's first part before a linking -s- (or a vowel), its inflected
+    # last part, and negatives a false split would find
+    ("bygglov", "compound-linking", ["bygglov", "bygglovsansokningar", "bygglovsarenden"], []),
+    ("befolkning", "compound-linking", ["befolkning", "befolkningsprognos", "befolkningsokning"], []),
+    ("livsmedel", "compound-linking", ["livsmedelskontroller"], []),
+    ("avfall", "compound-linking", ["avfallsplan", "hushallsavfall"], []),
+    ("skola", "compound-linking", ["skolskjutsar", "skolor"], []),
+    ("ärende", "compound-inflected", ["bygglovsarenden"], []),
+    ("prognos", "compound-inflected", ["befolkningsprognos"], []),
+    ("kontroll", "compound-inflected", ["livsmedelskontroller"], []),
+    ("plats", "compound-inflected", ["laddplatser", "parkeringsplatser"], []),
+    ("områden", "compound-inflected", ["bostadsomraden"], []),
+    ("ökning", "false-split", ["befolkningsokning"], ["medborgarundersokning"]),
+    ("parker", "false-split", ["parker"], ["parkeringsplatser", "cykelparkeringar", "parkeringsautomater"]),
+    ("automat", "false-split", ["parkeringsautomater"], ["parker"]),
 ]

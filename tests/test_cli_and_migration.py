@@ -23,10 +23,11 @@ FEE_TABLES = {"vgsamverkan_fee_schedule", "vgsamverkan_fee_month", "vgsamverkan_
               "vgsamverkan_fee_line", "vgsamverkan_fee_adjustment"}
 # the outbox (revision c7e2a9f4b1d6), the list tallies (e4c7a1f9d3b5), the closed
 # months' files (f6a2c8e4b7d1) and the narrow copy of the search documents' words
-# (a9d5e3f7c1b4, b2e6f4a8d0c5) and its bitmaps (c7f3a9e1d5b8), the newest tables: gone
+# (a9d5e3f7c1b4, b2e6f4a8d0c5), its bitmaps (c7f3a9e1d5b8) and the compound parts
+# (f4b8d2a6c0e3), the newest tables: gone
 # in every downgrade below
 OUTBOX_TABLES = {"vgsamverkan_outbox", "vgsamverkan_tally", "vgsamverkan_fee_file", "vgsamverkan_search_text",
-                 "vgsamverkan_search_value", "vgsamverkan_search_bits"}
+                 "vgsamverkan_search_value", "vgsamverkan_search_bits", "vgsamverkan_search_compound"}
 FEE_TABLES = FEE_TABLES | OUTBOX_TABLES
 TABLES = TABLES | FEE_TABLES
 
@@ -494,7 +495,7 @@ class TestMigration:
         # the shipped population comes with the upgrade
         assert model.Session.query(Population).count() == 90
         version = cli.invoke(ckan, ["db", "version", "-p", "vgsamverkan"])
-        assert "e3a7c9f1b5d2" in version.output  # the head revision
+        assert "f4b8d2a6c0e3" in version.output  # the head revision
 
     def test_model_matches_migration(self):
         """Every column the models declare exists in the migrated table, with the same
@@ -505,6 +506,7 @@ class TestMigration:
         for cls in (vgs_model.Participation, vgs_model.Event, vgs_model.Comment,
                     vgs_model.Population, vgs_model.SearchDoc, vgs_model.SearchState,
                     vgs_model.SearchCache, vgs_model.SearchGroup, vgs_model.SearchFacet, vgs_model.SearchText,
+                    vgs_model.SearchCompound,
                     vgs_model.SearchValue,
                     vgs_model.PublisherRequest, vgs_model.Connection, vgs_model.ConnectionQuote,
                     vgs_model.Calloff, vgs_model.CalloffTime, vgs_model.FeeSchedule, vgs_model.FeeMonth,

@@ -34,6 +34,14 @@ def search_text_configuration() -> str:
     return (tk.config.get(PREFIX + "search_text_configuration") or "vgsamverkan_swedish").strip()
 
 
+def search_compound_parts() -> bool:
+    """Whether the search index adds the parts of Swedish compounds (issue 35) to the
+    vgsamverkan_swedish configuration's vectors (the plugin may run without the
+    declaration: true by default here too)."""
+    value = tk.config.get(PREFIX + "search_compound_parts")
+    return True if value in (None, "") else tk.asbool(value)
+
+
 def enforce() -> bool:
     return tk.asbool(tk.config.get(PREFIX + "enforce"))
 

@@ -11,10 +11,20 @@ from .outbox import Outbox
 from .participation import Participation
 from .population import Population
 from .publisher import PublisherRequest
-from .search import SearchBits, SearchCache, SearchDoc, SearchFacet, SearchGroup, SearchState, SearchText, SearchValue
+from .search import (
+    SearchBits,
+    SearchCache,
+    SearchCompound,
+    SearchDoc,
+    SearchFacet,
+    SearchGroup,
+    SearchState,
+    SearchText,
+    SearchValue,
+)
 from .tally import Tally
 
 __all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "DatasetExemption", "Event",
            "FeeAdjustment", "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Outbox",
            "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc", "SearchFacet",
-           "SearchBits", "SearchGroup", "SearchState", "SearchText", "SearchValue", "Tally"]
+           "SearchBits", "SearchCompound", "SearchGroup", "SearchState", "SearchText", "SearchValue", "Tally"]

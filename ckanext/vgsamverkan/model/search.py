@@ -133,6 +133,17 @@ class SearchBits(tk.BaseModel):
     bits = Column(BIT(varying=True), nullable=False)
 
 
+class SearchCompound(tk.BaseModel):
+    """Each word of 8 to 40 letters the index has seen, and the base forms of its compound
+    parts ('' for none), split once by ``vgsamverkan_search_parts`` (migration
+    f4b8d2a6c0e3); written by that function, never from Python."""
+
+    __tablename__ = "vgsamverkan_search_compound"
+
+    word = Column(UnicodeText, primary_key=True)
+    parts = Column(UnicodeText, nullable=False)
+
+
 class SearchValue(tk.BaseModel):
     """A number for each value of a counted facet field (migration b2e6f4a8d0c5), given
     by the triggers when a document first has it."""

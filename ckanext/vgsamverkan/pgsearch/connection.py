@@ -181,11 +181,15 @@ class PgSolr:
         # phrase never matches across the title's end and the tags' start: a filler
         # lexeme makes the gap and is then deleted, its positions staying unused.
         gap = f" || '{GAP}:100'::tsvector || "
-        weights = "ts_delete(" + gap.join(
-            f"setweight(to_tsvector('{c}', r.{part}), '{w}')"
-            for c in configs()
-            for part, w in (("a", "A"), ("b", "B"), ("c", "C"))
-        ) + f", '{GAP}')"
+        swedish = configs()[0]
+        vectors = [f"setweight(to_tsvector('{c}', r.{part}), '{w}')"
+                   for c in configs() for part, w in (("a", "A"), ("b", "B"), ("c", "C"))]
+        if swedish == lucene.SWEDISH and config.search_compound_parts():
+            # the base forms of the parts of Swedish compounds ("bygglov ärende"; migration
+            # f4b8d2a6c0e3), weight D: found, and ranked below every whole word
+            vectors.append("setweight(to_tsvector('simple', "
+                           "vgsamverkan_search_parts(concat_ws(' ', r.a, r.b, r.c))), 'D')")
+        weights = "ts_delete(" + gap.join(vectors) + f", '{GAP}')"
         # One statement for the whole batch, rows in index_id order: the count triggers
         # (migration e5a9c3b7d2f1) see the batch at once and update each count once, and
         # concurrent batches lock documents and counts in the same order (no deadlock).
