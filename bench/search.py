@@ -13,8 +13,15 @@ about 50 ms each here), so documents are generated; everything after that is the
 path: CKAN's action, its query building and permission labels, our SQL.
 
 Each size is measured once per text search configuration (``--configurations``: by
-default PostgreSQL's snowball stemmer alone, as before issue 22, and the extension's
-Hunspell one), in the same run.
+default PostgreSQL's snowball stemmer alone, as before issue 22, the extension's Hunspell
+one as before issue 35, and that with the compound parts of issue 35: ``+parts``), in the
+same run.
+
+Issue 35 (bounded work): queries of 1, 4, 16, 40 and 100 plain words (drawn from the
+corpus' words, so that each has its bitmaps; CKAN's minimum match asks for 80 % of them)
+show the cost per extra word; and the compound splitter's cost per new word is timed on
+2 000 generated compounds the index has not seen (the corpus' vocabulary is small, so
+its words are split once and then read from the cache).
 
 Usage (from the repository, after `make test` has made the venv):
     .venv/bin/python bench/search.py [--sizes 10000 100000] [--repeat 40] [--configurations …]
@@ -108,10 +115,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--configurations", nargs="+", default=["swedish", "vgsamverkan_swedish"],
+    parser.add_argument("--configurations", nargs="+",
+                        default=["swedish", "vgsamverkan_swedish", "vgsamverkan_swedish+parts"],
                         help="text search configurations of the Swedish part, each measured in turn "
                              "(ckanext.vgsamverkan.search_text_configuration; 'swedish' is the snowball "
-                             "stemmer alone, as before issue 22)")
+                             "stemmer alone, as before issue 22; '+parts' adds the compound parts of "
+                             "issue 35, ckanext.vgsamverkan.search_compound_parts)")
     args = parser.parse_args()
 
     os.chdir(ROOT)
@@ -137,9 +146,11 @@ def main() -> None:
             return search({"user": "", "ignore_auth": False}, params)
 
         for size, configuration in [(size, c) for size in args.sizes for c in args.configurations]:
-            tk.config["ckanext.vgsamverkan.search_text_configuration"] = configuration
+            name, _, parts = configuration.partition("+")
+            tk.config["ckanext.vgsamverkan.search_text_configuration"] = name
+            tk.config["ckanext.vgsamverkan.search_compound_parts"] = bool(parts)
             with model.meta.engine.begin() as conn:
-                conn.execute(sa.text("TRUNCATE vgsamverkan_search_doc"))
+                conn.execute(sa.text("TRUNCATE vgsamverkan_search_doc, vgsamverkan_search_compound"))
             backend, batch, start = PgSolr(), [], time.perf_counter()
             for doc in documents(size, site_id):
                 batch.append(doc)
@@ -170,6 +181,11 @@ def main() -> None:
                     **{"facet.field": ["organization", "tags", "res_format", "license_id"]}),
                 "organisation count": lambda: anonymous(fq=f'+owner_org:"{org_id}"', rows=0, facet="false"),
             }
+            # issue 35: n plain words, at least 80 % of them (CKAN's mm)
+            rnd = random.Random(35)
+            for n in (1, 4, 16, 40, 100):
+                text = " ".join(rnd.choice(WORDS) for _ in range(n))
+                queries[f"{n} words"] = (lambda text: lambda: anonymous(q=text, rows=20))(text)
             def cold(fn):
                 def run():
                     with model.meta.engine.begin() as conn:
@@ -186,6 +202,15 @@ def main() -> None:
                 rows.append((size, label + ", cold", p50, p95))
             print(f"{size:>7} datasets ({configuration}): index build {build:6.1f} s "
                   f"({size / build:,.0f} docs/s), table and indexes {size_mb:,.0f} MB", flush=True)
+            if parts:
+                with model.meta.engine.begin() as conn:
+                    new = [f"{a}s{b}{c}" for a in WORDS for b in WORDS for c in ("", "ar", "en")][:2000]
+                    started = time.perf_counter()
+                    conn.execute(sa.text("SELECT vgsamverkan_search_parts(:text)"), {"text": " ".join(new)})
+                    took = time.perf_counter() - started
+                    cached = conn.execute(sa.text("SELECT count(*) FROM vgsamverkan_search_compound")).scalar()
+                print(f"{size:>7} datasets ({configuration}): {len(new)} new compounds split in {took:.2f} s "
+                      f"({took / len(new) * 1000:.2f} ms a word); {cached} words kept", flush=True)
 
     print()
     width = max(len(r[1]) for r in rows)

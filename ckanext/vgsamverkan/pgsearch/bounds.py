@@ -16,6 +16,8 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchQueryError
 
+from ckanext.vgsamverkan import formats
+
 from . import lucene
 
 PREFIX = "ckanext.vgsamverkan."
@@ -59,7 +61,7 @@ def timed_out(error: sa.exc.DBAPIError) -> bool:
 
 
 def timeout_error() -> SearchQueryError:
-    seconds = f"{timeout_seconds():g}"
+    seconds = formats.number(timeout_seconds())  # "1,5" in Swedish
     return SearchQueryError(tk._(
         "The search took longer than {seconds} seconds and was stopped. "
         "Search with fewer or more specific words.").format(seconds=seconds))
