@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.i18n import get_locales_from_config
 
 from ckanext.vgsamverkan.translation import LANGUAGES, translations
 
@@ -57,6 +58,17 @@ def _size(n: int) -> str:
     return f"{n // MB} MB" if n % MB == 0 else f"{n // KB} kB"
 
 
+def _language(environ: dict[str, Any]) -> str:
+    """The page's language: CKAN's choice when its I18nMiddleware has run (CKAN 2.11 puts it
+    inside this one's), else the same rule read from the path (CKAN 2.12 puts it outside)."""
+    if environ.get("CKAN_LANG"):
+        return environ["CKAN_LANG"]
+    first = environ.get("PATH_INFO", "").split("/")[1:2]
+    if first and first[0] in get_locales_from_config():
+        return first[0]
+    return tk.config.get("ckan.locale_default") or "en"
+
+
 class BodyLimit:
     """WSGI middleware: 413 for a body above its limit, before it is read."""
 
@@ -86,7 +98,7 @@ class BodyLimit:
 
     @staticmethod
     def refuse(environ: dict[str, Any], start_response, limit: int, status: str = "413 Request Entity Too Large"):
-        language = environ.get("CKAN_LANG") or tk.config.get("ckan.locale_default") or "en"
+        language = _language(environ)
         _ = translations(language if language in LANGUAGES else "en").gettext
         if status.startswith("400"):
             message = _("The request's Content-Length is not a number of bytes.")
