@@ -85,20 +85,26 @@ class TestLinearInTheWords:
                       "counts budget adresser cykelbanor automatic timvisa").split()
         rnd = random.Random(7)
         seen = observe(monkeypatch, "vgsamverkan_counts")
-        found = 0
+        pages = observe(monkeypatch, "vgsamverkan_page")
+        found, ranked = 0, 0
         for n in (3, 6, 12, 25, 40, 100):
             chosen = [rnd.choice(vocabulary) if rnd.random() < 0.6 else f"saknas{i}" for i in range(n)]
             for mm in (None, "1", "2", "3", "50%"):
                 extra = {"mm": mm} if mm else {}
                 seen.clear()
+                pages.clear()
                 with model.meta.engine.begin() as conn:  # counted afresh, not from the cache
                     conn.execute(sa.text("DELETE FROM vgsamverkan_search_cache"))
                 counted = search(q=" ".join(chosen), **extra)
                 scanned = search(q=" ".join(chosen), fq="+metadata_modified:[* TO *]", **extra)
                 assert seen == ["bits", "scan"], (n, mm, seen)
                 assert counted["count"] == scanned["count"], (n, mm)
+                # the page from the hits' bitmaps is the page of the pass over every document
+                assert [r["name"] for r in counted["results"]] == [r["name"] for r in scanned["results"]], (n, mm)
+                assert pages[0] in ("bits", "title", "none") and pages[1] in ("scan", "none"), pages
+                ranked += pages[0] == "bits"
                 found += counted["count"]
-        assert found > 10
+        assert found > 10 and ranked > 5
 
 
 def refused(**params) -> str:

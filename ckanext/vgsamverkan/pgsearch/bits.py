@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from . import lucene
 
 BITS = "vgsamverkan_search_bits"
+DOCS = "vgsamverkan_search_doc"
 NO_BITS = "vgsamverkan_search_no_bits()"
 
 
@@ -108,34 +109,43 @@ def _sql(tree: Any, column: dict[str, str]) -> str:
     return f"({_sql(tree[1], column)} {tree[0]} {_sql(tree[2], column)})"
 
 
+CHUNK = 32768  # documents a bitmap (migration c7f3a9e1d5b8)
+
+
 class Counter:
     """The hits of user text in dismax mode (plain words, ``+``/``-``) with filters on
-    group fields only, and their facets, from the bitmaps."""
+    group fields only: their number and facets (``counts``) and a page of them in the
+    order of relevance (``page``), from the bitmaps."""
 
     def __init__(self, q: str, mm: str, filters: list[str]):
         self.clauses = lucene.dismax_clauses(q, mm)
         self.filters = filters
+        self._trees: dict[str, Any] | None = None
 
-    def counts(self, conn, params: lucene.Params, names: list[str]) -> dict[str, Any] | None:
-        """``{"hits": n, "facets": {name: [[value, n], …]}}``, or None when a word's
-        tsquery is not one of lexemes only (the caller scans)."""
+    def _hits(self, conn, params: lucene.Params) -> tuple[list[str], dict[str, Any]] | None:
+        """The statement's common table expressions up to ``h`` (each chunk's bitmap of the
+        hits) and their values; None when a word's tsquery is not one of lexemes only (the
+        caller scans)."""
         required, excluded, optional, need = self.clauses
         words = [text for clauses in (required, excluded, optional) for text, _ in clauses]
-        trees: dict[str, Any] = {}
-        if words:
-            asked = lucene.Params(params.configs)
-            queries = [f"CAST({lucene.tsquery(word, asked)} AS text)" for word in dict.fromkeys(words)]
-            texts = conn.execute(sa.text(f"SELECT ARRAY[{', '.join(queries)}]"), asked.values).scalar()
-            try:
-                trees = {word: parse(text) for word, text in zip(dict.fromkeys(words), texts, strict=True)}
-            except NotBits:
-                return None
+        if self._trees is None:
+            trees: dict[str, Any] = {}
+            if words:
+                asked = lucene.Params(params.configs)
+                queries = [f"CAST({lucene.tsquery(word, asked)} AS text)" for word in dict.fromkeys(words)]
+                texts = conn.execute(sa.text(f"SELECT ARRAY[{', '.join(queries)}]"), asked.values).scalar()
+                try:
+                    trees = {word: parse(text) for word, text in zip(dict.fromkeys(words), texts, strict=True)}
+                except NotBits:
+                    return None
+            self._trees = trees
+        trees = self._trees
         lexemes: list[str] = []
         for tree in trees.values():
             _lexemes(tree, lexemes)
         # the statement's own values beside the filters' (params is also read by the
         # title page's thread: not changed here)
-        values = dict(params.values, vgs_facet_fields=names, vgs_lexemes=lexemes)
+        values = dict(params.values, vgs_lexemes=lexemes)
         for i, lexeme in enumerate(lexemes):
             values[f"vgs_w{i}"] = lexeme
 
@@ -165,8 +175,18 @@ class Counter:
             "WHERE b.kind = 'w' AND b.key = ANY(CAST(:vgs_lexemes AS text[])) GROUP BY b.chunk)",
             f"x AS (SELECT g.chunk, g.g{coalesced} FROM g LEFT JOIN w ON w.chunk = g.chunk)",
             f"h AS MATERIALIZED (SELECT x.chunk, {hits} AS hits FROM x)",
-            "n AS MATERIALIZED (SELECT h.chunk, h.hits, bit_count(h.hits)::int AS n FROM h)",
         ]
+        return ctes, values
+
+    def counts(self, conn, params: lucene.Params, names: list[str]) -> dict[str, Any] | None:
+        """``{"hits": n, "facets": {name: [[value, n], …]}}``, or None when a word's
+        tsquery is not one of lexemes only (the caller scans)."""
+        made = self._hits(conn, params)
+        if made is None:
+            return None
+        ctes, values = made
+        values["vgs_facet_fields"] = names
+        ctes = [*ctes, "n AS MATERIALIZED (SELECT h.chunk, h.hits, bit_count(h.hits)::int AS n FROM h)"]
         selects = ["SELECT NULL AS f, NULL AS v, coalesce(sum(n.n), 0) AS n FROM n"]
         if names:
             # each value's count per chunk first, a number a row (grouping the 4 kB bitmaps
@@ -187,3 +207,30 @@ class Counter:
             else:
                 counted["facets"][field].append([value, int(n)])
         return counted
+
+    def page(self, conn, params: lucene.Params, text: str, score: str, order: str,
+             start: int, rows: int) -> list[tuple[Any, Any]] | None:
+        """``rows`` hits from ``start`` in ``order`` (SQL over ``d``, the narrow copy of
+        the words ``text``: its vector, ``metadata_modified`` and ``index_id``), with their
+        ``score``: the hits' places from their bitmaps, then only the hits read and ranked,
+        only the page's documents read from the wide table. The cost is the number of
+        documents over 32 768 plus the hits times the words, where a pass over the
+        documents costs the documents times the words (each word reads each vector).
+        None when the words are not of lexemes only (the caller scans)."""
+        made = self._hits(conn, params)
+        if made is None:
+            return None
+        ctes, values = made
+        ctes = [*ctes,
+                f"p AS (SELECT h.chunk * {CHUNK} + i AS slot FROM h, generate_series(0, length(h.hits) - 1) i "
+                "WHERE get_bit(h.hits, i) = 1)",
+                f"d AS (SELECT t.index_id, t.tsv, t.metadata_modified FROM p JOIN {text} t ON t.slot = p.slot)"]
+        ranked = conn.execute(sa.text(
+            "WITH " + ", ".join(ctes) + f" SELECT d.index_id, {score} AS score FROM d "
+            f"ORDER BY {order} LIMIT {int(rows)} OFFSET {int(start)}"), values).all()
+        if not ranked:
+            return []
+        found = dict(conn.execute(sa.text(
+            f"SELECT doc.index_id, doc.data FROM {DOCS} doc WHERE doc.index_id = ANY(CAST(:ids AS text[]))"),
+            {"ids": [index_id for index_id, _ in ranked]}).all())
+        return [(found[index_id], score) for index_id, score in ranked if index_id in found]

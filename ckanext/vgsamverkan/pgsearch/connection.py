@@ -148,7 +148,8 @@ class Results:
             # how hits and facets were counted: "groups" (maintained counts), "cache",
             # "words" (the narrow copy of the words) or "scan" (a pass over the hits); how
             # the page was found: "title" (among the documents whose title holds every
-            # word), "scan" or "none" (no rows asked for, or none left)
+            # word), "bits" (the hits' places from their bitmaps, only they ranked), "scan"
+            # or "none" (no rows asked for, or none left)
             "responseHeader": {"status": 0, "vgsamverkan_counts": counted, "vgsamverkan_page": paged},
             "response": {"numFound": hits, "start": start, "docs": docs},
             "facet_counts": {"facet_fields": facets},
@@ -391,6 +392,10 @@ class PgSolr:
                 result = page.result() if page is not None else None
                 if rows > 0 and hits > start:
                     paged = "scan" if result is None else "title"
+                    if result is None and words is not None and _sorted_by(kwargs.get("sort")) <= _IN_TEXT:
+                        # from the hits' bitmaps: the hits alone ranked, not every document
+                        result = words.counter.page(conn, params, TEXT, score, order, start, rows)
+                        paged = "scan" if result is None else "bits"
                     if result is None:
                         result = conn.execute(
                             sa.text(
@@ -586,6 +591,15 @@ def _facet_lists(counted: dict[str, Any], facet_fields: list[tuple[str, int, int
             pairs = pairs[:limit]
         facets[field] = [item for pair in pairs for item in pair]
     return facets
+
+
+# sort fields whose order the narrow copy of the words can give (Words, bits.Counter.page)
+_IN_TEXT = frozenset({"score", "metadata_modified", "index_id"})
+
+
+def _sorted_by(sort: Any) -> set[str]:
+    """The fields of a sort (already checked by PgSolr._order)."""
+    return {part.split()[0] for part in (sort or DEFAULT_SORT).split(",") if part.split()}
 
 
 _PLAIN_WORD = re.compile(r"^[+-]?\w+$")
