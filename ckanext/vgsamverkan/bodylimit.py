@@ -76,9 +76,16 @@ class BodyLimit:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response):
-        upload = environ.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data")
+        content_type = environ.get("CONTENT_TYPE", "").lower()
+        # an upload's limit only for a body a multipart parser can read (with its boundary)
+        upload = content_type.startswith("multipart/form-data") and "boundary=" in content_type
         limit = upload_limit() if upload else body_limit()
         length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and length.strip():
+            # both: which one frames the body is ambiguous (request smuggling); refused as
+            # gunicorn refuses it, and as a server that trusted either would not
+            return self.refuse(environ, start_response, limit, status="400 Bad Request")
         if length.strip():
             try:
                 size = int(length)
@@ -88,7 +95,7 @@ class BodyLimit:
                 return self.refuse(environ, start_response, limit, status="400 Bad Request")
             if size > limit:
                 return self.refuse(environ, start_response, limit)
-        elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower() or environ.get("wsgi.input_terminated"):
+        elif chunked or environ.get("wsgi.input_terminated"):
             body = environ["wsgi.input"].read(limit + 1)
             if len(body) > limit:
                 return self.refuse(environ, start_response, limit)
@@ -97,11 +104,16 @@ class BodyLimit:
         return self.app(environ, start_response)
 
     @staticmethod
-    def refuse(environ: dict[str, Any], start_response, limit: int, status: str = "413 Request Entity Too Large"):
+    def refuse(environ: dict[str, Any], start_response, limit: int, status: str = "413 Request Entity Too Large",
+               form: bool = False):
         language = _language(environ)
         _ = translations(language if language in LANGUAGES else "en").gettext
-        if status.startswith("400"):
-            message = _("The request's Content-Length is not a number of bytes.")
+        if form:
+            message = _("A field of the form is larger than the portal accepts, or the form has too "
+                        "many parts: it was refused, and nothing was saved.")
+        elif status.startswith("400"):
+            message = _("The request's Content-Length is not a number of bytes, or it has both a "
+                        "Content-Length and a chunked Transfer-Encoding.")
         else:
             message = _("The request is larger than {limit}: it was refused without being read, "
                         "and nothing was saved.").format(limit=_size(limit))
@@ -125,7 +137,25 @@ class BodyLimit:
         return [body]
 
 
+def _form_too_large(error):
+    """Werkzeug's own 413 (a form field over its max_form_memory_size, 500 kB, or more than
+    max_form_parts parts, within the body's limit): the same answer as BodyLimit's, in the
+    user's language and as JSON on the API, instead of CKAN's page with Werkzeug's English."""
+    import flask  # noqa: PLC0415 (the application's own package, imported where it answers)
+
+    answered: dict[str, Any] = {}
+
+    def start_response(status, headers):
+        answered.update(status=status, headers=headers)
+
+    body = b"".join(BodyLimit.refuse(flask.request.environ, start_response, 0, form=True))
+    return flask.Response(body, status=answered["status"], headers=answered["headers"])
+
+
 def install(flask_app) -> None:
     """Inside CKAN's Flask application, around its WSGI entry."""
+    from werkzeug.exceptions import RequestEntityTooLarge  # noqa: PLC0415 (only where it is installed)
+
     body_limit()  # a limit it cannot use stops the start
     flask_app.wsgi_app = BodyLimit(flask_app.wsgi_app)
+    flask_app.register_error_handler(RequestEntityTooLarge, _form_too_large)

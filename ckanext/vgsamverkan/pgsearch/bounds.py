@@ -9,6 +9,7 @@ through the API a 400 "Search Query Error" with the message, on the dataset page
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -55,6 +56,16 @@ def limit(conn) -> None:
     conn.execute(sa.text(f"SET LOCAL work_mem = '{work_mem()}'"))
 
 
+def until(conn, deadline: float) -> None:
+    """The next statements of this transaction within what is left of the search's time
+    (``deadline``, time.monotonic()): the time limit is the whole search's, not each
+    statement's."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise timeout_error()
+    conn.execute(sa.text(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}"))
+
+
 def timed_out(error: sa.exc.DBAPIError) -> bool:
     """PostgreSQL cancelled the statement at its time limit (SQLSTATE 57014)."""
     return getattr(error.orig, "pgcode", None) == "57014"
@@ -72,6 +83,8 @@ def too_large(error: lucene.TooLarge) -> SearchQueryError:
     size, limit_ = error.size, error.limit
     if error.what == "words":
         text = tk._("The search has {size} words; at most {limit} are allowed.")
+    elif error.what == "depth":
+        text = tk._("The search has {size} levels of parentheses; at most {limit} are allowed.")
     elif error.what == "clauses":
         text = tk._("The search has {size} clauses in all; at most {limit} are allowed.")
     elif error.field == "fq":

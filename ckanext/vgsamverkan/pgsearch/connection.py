@@ -13,13 +13,15 @@ import json
 import logging
 import os
 import re
+import time
 from typing import Any, Iterable
 
 import sqlalchemy as sa
 
+import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
-from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan import config, formats
 from ckanext.vgsamverkan.guard import has_bad_text
 
 from . import bits, bounds, fields, lucene
@@ -30,6 +32,9 @@ TABLE = "vgsamverkan_search_doc"
 DEFAULT_SORT = "score desc, metadata_modified desc"
 GAP = "vgsamverkangap"
 CACHE_MINUTES = 15  # a cached count is dropped after this, or at the next write
+MAX_START = 1_000_000  # the first row asked for (PostgreSQL's OFFSET reads every row before it)
+MAX_SORT_FIELDS = 20
+
 _SORT_COLUMNS = {
     "metadata_modified": "d.metadata_modified",
     "metadata_created": "d.metadata_created",
@@ -284,7 +289,9 @@ class PgSolr:
         except lucene.TooLarge as e:
             raise bounds.too_large(e) from e
         except lucene.QueryNotUnderstood as e:
-            raise SearchQueryError(str(e)) from e
+            raise SearchQueryError(e.message(tk._)) from e
+        except RecursionError as e:  # a limit of lucene.check_size should come first
+            raise SearchQueryError(tk._("The search is nested too deeply.")) from e
 
     @staticmethod
     def _list(value: Any) -> list[str]:
@@ -301,11 +308,14 @@ class PgSolr:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise SearchQueryError(f"{name} must be a whole number") from None
+            raise SearchQueryError(tk._("{name} must be a whole number.").format(name=name)) from None
 
     def _order(self, sort: Any, score: str, ranked: str | None = None) -> str:
         clauses = []
-        for part in (sort or DEFAULT_SORT).split(","):
+        parts = str(sort or DEFAULT_SORT).split(",")
+        if len(parts) > MAX_SORT_FIELDS:
+            raise SearchQueryError(tk._("A sort has at most {limit} fields.").format(limit=MAX_SORT_FIELDS))
+        for part in parts:
             words = part.split()
             if not words:
                 continue
@@ -343,7 +353,8 @@ class PgSolr:
         query is refused as Solr refuses one it cannot parse."""
         for name, value in (("q", q), *kwargs.items()):
             if has_bad_text(list(value) if isinstance(value, tuple) else value):
-                raise SearchQueryError(f"{name} contains a character that is not allowed (NUL or a surrogate)")
+                raise SearchQueryError(tk._("{name} contains a character that is not allowed (NUL or a "
+                                            "surrogate).").format(name=name))
 
     def search(self, q: Any = None, **kwargs: Any) -> Results:
         self._refuse_bad_characters(q, kwargs)
@@ -355,7 +366,10 @@ class PgSolr:
         rows = self._int(kwargs.get("rows"), 10, "rows")
         start = self._int(kwargs.get("start"), 0, "start")
         if rows < 0 or start < 0:
-            raise SearchQueryError("rows and start must not be negative")
+            raise SearchQueryError(tk._("rows and start must not be negative."))
+        if start > MAX_START:
+            raise SearchQueryError(tk._("start is at most {limit}.").format(limit=formats.number(MAX_START)))
+        deadline = time.monotonic() + bounds.timeout_seconds()  # the whole search's time
         params = lucene.Params(configs())
         def_type = kwargs.get("defType") or "lucene"
         query, filters = self._parts(
@@ -391,6 +405,7 @@ class PgSolr:
                 docs, paged = [], "none"
                 result = page.result() if page is not None else None
                 if rows > 0 and hits > start:
+                    bounds.until(conn, deadline)  # what is left of the search's time
                     paged = "scan" if result is None else "title"
                     if result is None and words is not None and _sorted_by(kwargs.get("sort")) <= _IN_TEXT:
                         # from the hits' bitmaps: the hits alone ranked, not every document
@@ -412,7 +427,7 @@ class PgSolr:
                 log.warning("vgsamverkan_pgsearch: a search ran out of time: q=%.200r", q)
                 raise bounds.timeout_error() from e
             log.exception("vgsamverkan_pgsearch: query failed")
-            raise SearchError(f"search failed: {e.orig}") from e
+            raise SearchError(tk._("The search failed. Try again, or search with other words.")) from e
         return Results(docs, hits, facets, start, counted, paged)
 
     @staticmethod
@@ -456,7 +471,7 @@ class PgSolr:
         default_min = self._int(kwargs.get("facet.mincount"), 0, "facet.mincount")
         for field in self._list(kwargs.get("facet.field")):
             if not fields.VALID_NAME.match(field):
-                raise SearchQueryError(f"not a field name: {field!r}")
+                raise SearchQueryError(tk._("Not a field name: {detail}").format(detail=field))
             limit = self._int(kwargs.get(f"f.{field}.facet.limit"), default_limit, "facet.limit")
             mincount = self._int(kwargs.get(f"f.{field}.facet.mincount"), default_min, "facet.mincount")
             result.append((field, limit, mincount))

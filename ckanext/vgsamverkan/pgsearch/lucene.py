@@ -35,8 +35,22 @@ def configurations(swedish: str = SWEDISH) -> tuple[str, str]:
     return (swedish, SIMPLE)
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (translated where it is shown: connection.py)."""
+    return message
+
+
 class QueryNotUnderstood(ValueError):
-    pass
+    """A query this backend cannot answer. ``template`` is an English message of the
+    catalogue with ``{detail}`` (the part of the query at fault), translated where it is
+    shown (``message``)."""
+
+    def __init__(self, template: str, detail: Any = ""):
+        super().__init__(template.format(detail=detail))
+        self.template, self.detail = template, detail
+
+    def message(self, gettext) -> str:
+        return gettext(self.template).format(detail=self.detail)
 
 
 # The size of a query (SPEC "Bounded work", issue 35): above these it is refused with a
@@ -45,6 +59,7 @@ class QueryNotUnderstood(ValueError):
 MAX_CHARACTERS = 4000  # q, and each fq the caller gives
 MAX_WORDS = 100  # words of q
 MAX_CLAUSES = 1024
+MAX_DEPTH = 20  # levels of parentheses (the parser and the translator recurse per level)
 
 
 class TooLarge(QueryNotUnderstood):
@@ -52,8 +67,9 @@ class TooLarge(QueryNotUnderstood):
     ``field`` ``q`` or ``fq``."""
 
     def __init__(self, what: str, size: int, limit: int, field: str = "q"):
-        super().__init__(f"{field}: {size} {what}, at most {limit}")
+        ValueError.__init__(self, f"{field}: {size} {what}, at most {limit}")
         self.what, self.size, self.limit, self.field = what, size, limit, field
+        self.template, self.detail = str(self), ""
 
 
 def _too_many_clauses(count: int) -> None:
@@ -61,20 +77,47 @@ def _too_many_clauses(count: int) -> None:
         raise TooLarge("clauses", count, MAX_CLAUSES)
 
 
-_COUNTED_WORD = re.compile(r"(\w+)(:?)")
+# a field name before its colon (``title:``, ``res_format:``, ``extras_x.y:``)
+_FIELD_NAME = re.compile(r"[\w.-]+:")
+# a word as PostgreSQL's text search parser cuts text: letters and digits, and no
+# underscore (``a_b`` is two words to it)
+_COUNTED_WORD = re.compile(r"[^\W_]+")
 
 
 def count_words(query: str) -> int:
-    """The words of a query: runs of letters and digits, not field names (``title:``)
-    nor the operators AND, OR, NOT."""
-    return sum(1 for word, colon in _COUNTED_WORD.findall(query)
-               if not colon and word not in ("AND", "OR", "NOT"))
+    """The words of a query: runs of letters and digits as the text search parser reads
+    them (``_``, ``-`` and ``.`` separate words), not field names (``title:``) nor the
+    operators AND, OR, NOT."""
+    return sum(1 for word in _COUNTED_WORD.findall(_FIELD_NAME.sub(" ", query))
+               if word not in ("AND", "OR", "NOT"))
+
+
+def depth(query: str) -> int:
+    """The deepest nesting of parentheses outside quotes."""
+    deepest = level = 0
+    quoted = escaped = False
+    for character in query:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif character == '"':
+            quoted = not quoted
+        elif not quoted and character == "(":
+            level += 1
+            deepest = max(deepest, level)
+        elif not quoted and character == ")":
+            level = max(0, level - 1)
+    return deepest
 
 
 def check_size(query: str, field: str = "q", words: bool = True) -> None:
-    """Refuses a query above the limits of characters and (for q) words."""
+    """Refuses a query above the limits of characters, levels of parentheses and (for q)
+    words."""
     if len(query) > MAX_CHARACTERS:
         raise TooLarge("characters", len(query), MAX_CHARACTERS, field)
+    if depth(query) > MAX_DEPTH:
+        raise TooLarge("depth", depth(query), MAX_DEPTH, field)
     if words and count_words(query) > MAX_WORDS:
         raise TooLarge("words", count_words(query), MAX_WORDS, field)
 
@@ -117,7 +160,7 @@ def _unescape(text: str) -> str:
 
 def _field_name(name: str) -> str:
     if not fields.VALID_NAME.match(name):
-        raise QueryNotUnderstood(f"not a field name: {name!r}")
+        raise QueryNotUnderstood(N_("Not a field name: {detail}"), name)
     return name
 
 
@@ -164,11 +207,11 @@ def parse_date(text: str, now: dt.datetime | None = None) -> dt.datetime:
         try:
             return _date_math(now, m)
         except (OverflowError, ValueError):  # beyond the years 1–9999
-            raise QueryNotUnderstood(f"date out of range: {text!r}") from None
+            raise QueryNotUnderstood(N_("A date out of range: {detail}"), text) from None
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise QueryNotUnderstood(f"not a date: {text!r}") from None
+        raise QueryNotUnderstood(N_("Not a date: {detail}"), text) from None
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
@@ -204,7 +247,7 @@ def _ordered(field: str, params: Params) -> tuple[str, Any]:
             try:
                 return float(text)
             except ValueError:
-                raise QueryNotUnderstood(f"not a number: {text!r}") from None
+                raise QueryNotUnderstood(N_("Not a number: {detail}"), text) from None
         return f"vgsamverkan_search_num(d.data ->> {p})", number
     return f"(d.data ->> {p})", str
 
@@ -238,7 +281,7 @@ class Translator:
     def __call__(self, node: tree.Item, field: str | None = None) -> str:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise QueryNotUnderstood(f"unsupported query syntax: {node}")
+            raise QueryNotUnderstood(N_("This kind of search is not supported: {detail}"), node)
         return method(node, field or self.default_field)
 
     # structure
@@ -302,7 +345,8 @@ class Translator:
             if k == "text":
                 stem = value.rstrip("*")
                 if "*" in stem or "?" in stem or not stem:
-                    raise QueryNotUnderstood(f"unsupported wildcard in a text field: {raw}")
+                    raise QueryNotUnderstood(
+                        N_("A wildcard is only supported as * at the end of a word: {detail}"), raw)
                 p = self.params.add(re.sub(r"\W+", " ", stem).strip().replace(" ", " & ") + ":*")
                 vector = "d.tsv" if field == "text" else _field_tsvector(field, self.params)
                 return f"({vector} @@ to_tsquery('simple', {p}))"
@@ -339,13 +383,13 @@ class Translator:
         return "(" + " AND ".join(parts) + ")"
 
     def _Fuzzy(self, node, field):
-        raise QueryNotUnderstood(f"fuzzy search (~) is not supported: {node}")
+        raise QueryNotUnderstood(N_("Fuzzy search (~) is not supported: {detail}"), node)
 
     def _Proximity(self, node, field):
-        raise QueryNotUnderstood(f"proximity search (~) is not supported: {node}")
+        raise QueryNotUnderstood(N_("Proximity search (~) is not supported: {detail}"), node)
 
     def _Regex(self, node, field):
-        raise QueryNotUnderstood(f"regular expressions are not supported: {node}")
+        raise QueryNotUnderstood(N_("Regular expressions are not supported: {detail}"), node)
 
 
 def lucene(query: str, params: Params, default_field: str = "text") -> str:
@@ -357,7 +401,8 @@ def lucene(query: str, params: Params, default_field: str = "text") -> str:
     try:
         node = parser.parse(query)
     except (ParseError, Exception) as e:  # noqa: BLE001 (luqum raises several kinds on bad input)
-        raise QueryNotUnderstood(f"cannot parse {query!r}: {e}") from e
+        raise QueryNotUnderstood(
+            N_("The search could not be read; check its parentheses and quotes: {detail}"), query) from e
     params.count(_leaves(node))
     return Translator(params, default_field)(node)
 
@@ -401,13 +446,17 @@ def minimum_match(optional: int, mm: str = "2<-1 5<80%") -> int:
     """How many of ``optional`` clauses must match under Solr's ``mm`` (e.g. CKAN's
     ``2<-1 5<80%``: up to 2 all, 3–5 all but one, more 80 %)."""
     required = optional
-    for rule in mm.split():
-        if "<" not in rule:
-            required = _mm_value(rule, optional)
-            continue
-        limit, value = rule.split("<", 1)
-        if optional > int(limit):
-            required = _mm_value(value, optional)
+    try:
+        for rule in str(mm).split():
+            if "<" not in rule:
+                required = _mm_value(rule, optional)
+                continue
+            limit, value = rule.split("<", 1)
+            above, then = int(limit), _mm_value(value, optional)  # each rule read, used or not
+            if optional > above:
+                required = then
+    except ValueError:
+        raise QueryNotUnderstood(N_("Not a minimum match (mm) such as 2<-1 5<80%: {detail}"), mm) from None
     return max(0, min(optional, required))
 
 
