@@ -11,19 +11,24 @@ Never a 500: the answer is 200 (the input was still acceptable), or a clear refu
 from __future__ import annotations
 
 import os
+import zlib
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+import ckan
 from ckan.tests import factories
 
 from tests.test_auth import CASES, _snapshot, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
-EXAMPLES = int(os.environ.get("VGS_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("VGS_FUZZ_EXAMPLES", "13"))
+# make test runs the suite on both CKAN versions: each draws its own examples (a seed per
+# version, the same on every run of it), so the two runs together try 26 per case
+SEED = zlib.crc32(ckan.__version__.encode())
 
 NASTY = st.sampled_from([
     "'; DROP TABLE vgsamverkan_event; --", "1 OR 1=1", "<script>alert(1)</script>", "\x00", "a\x00b",
@@ -111,7 +116,8 @@ def test_bad_input_never_gives_a_500_and_a_refusal_writes_nothing(server_url, wo
         base = make_data(world)
         headers = {"Authorization": _token(world, allowed) or "", "Content-Type": "application/json"}
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+        @seed(SEED + zlib.crc32(case.encode()))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         @given(st.data())
         def attempt(data):
