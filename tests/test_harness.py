@@ -134,3 +134,21 @@ def test_each_worker_has_its_own_database_redis_and_ports():
     assert str(model.meta.engine.url.database).endswith(f"_gw{number}")
     assert int(config["ckan.redis.url"].rsplit("/", 1)[1]) >= 2 * (number + 1) + 1
     assert int(os.environ["VGS_PORT_BASE"]) >= 1000 * (number + 1) + 5100
+
+
+def test_the_two_versions_halves_make_the_whole_matrix(monkeypatch):
+    """tests/halves.py: what CKAN 2.11 sends and what 2.12 sends are disjoint and together
+    every variant."""
+    import ckan
+
+    from tests.halves import this_versions_half
+
+    items = list(range(25))
+    monkeypatch.delenv("VGS_WHOLE_MATRIX", raising=False)
+    monkeypatch.setattr(ckan, "__version__", "2.11.6")
+    first = this_versions_half(items)
+    monkeypatch.setattr(ckan, "__version__", "2.12.0")
+    second = this_versions_half(items)
+    assert not set(first) & set(second) and sorted(first + second) == items and len(first) == 13
+    monkeypatch.setenv("VGS_WHOLE_MATRIX", "1")
+    assert this_versions_half(items) == items

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import ckan
 from ckan.tests import factories
 
+from tests.halves import this_versions_half
 from tests.test_auth import CASES, _snapshot, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -102,10 +103,10 @@ def test_every_nasty_value_in_every_parameter(server_url, world):
     for case, (action, make_data, allowed) in CASES.items():
         base = make_data(world)
         headers = {"Authorization": _token(world, allowed) or "", "Content-Type": "application/json"}
-        for key in sorted(base):
-            for value in EVERY_FIELD:
-                _check(server_url, case, action, dict(base, **{key: value}), headers, problems, seen)
-    assert sum(seen.values()) > 900
+        # half of the (parameter, value) pairs on each CKAN version (tests/halves.py)
+        for key, value in this_versions_half([(key, value) for key in sorted(base) for value in EVERY_FIELD]):
+            _check(server_url, case, action, dict(base, **{key: value}), headers, problems, seen)
+    assert sum(seen.values()) > 450
     assert problems == [], "\n".join(problems[:40])
 
 
