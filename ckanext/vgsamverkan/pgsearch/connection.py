@@ -614,7 +614,7 @@ _IN_TEXT = frozenset({"score", "metadata_modified", "index_id"})
 
 def _sorted_by(sort: Any) -> set[str]:
     """The fields of a sort (already checked by PgSolr._order)."""
-    return {part.split()[0] for part in (sort or DEFAULT_SORT).split(",") if part.split()}
+    return {part.split()[0] for part in str(sort or DEFAULT_SORT).split(",") if part.split()}
 
 
 _PLAIN_WORD = re.compile(r"^[+-]?\w+$")
