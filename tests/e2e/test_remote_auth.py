@@ -24,6 +24,7 @@ from ckanapi import CKANAPIError, NotAuthorized, NotFound, RemoteCKAN, Validatio
 
 from ckan.tests import factories
 
+from tests.halves import this_versions_half
 from tests.test_auth import CASES, ROLES, _snapshot, _variants_of, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
@@ -140,7 +141,8 @@ def test_every_spelling_of_every_id_over_http(world, clients):
     holes = []
     calls = 0
     for case, (action, make_data, allowed) in CASES.items():
-        variants = _one_of_each_kind(make_data(world))
+        # half of the kinds on each CKAN version, the other half on the other (tests/halves.py)
+        variants = this_versions_half(_one_of_each_kind(make_data(world)))
         if not variants:
             continue
         before = _snapshot()
@@ -157,7 +159,7 @@ def test_every_spelling_of_every_id_over_http(world, clients):
                 holes.append(f"{case} as {role}: allowed with {key}={variant!r}")
         if _snapshot() != before:
             holes.append(f"{case}: a refused variant changed the database")
-    assert calls > 700
+    assert calls > 350
     assert holes == []
 
 
