@@ -222,6 +222,21 @@ class TestCoordinatorQueue:
                             extra_environ=as_user(coordinator), follow_redirects=False)
         assert "evil.example" not in response.headers["Location"]
 
+    @pytest.mark.parametrize("next_url", ["/samverkan\r\nSet-Cookie: x=1", "/\\evil.example", "/a b",
+                                          "//evil.example/", "/x\u2028y", "/x\ty"])
+    def test_a_next_that_is_no_same_site_path_goes_to_the_pages_own_target(self, app, applicant, coordinator,
+                                                                          next_url):
+        """Issue 36: a line break in ``next`` was a 500 after the decision was saved."""
+        p = apply_new(applicant)
+        url = f"/samverkan/deltagande/{p['id']}"
+        response = app.post(f"{url}/approve", data={"next": next_url, "_csrf_token": token(app, url, coordinator)},
+                            extra_environ=as_user(coordinator), follow_redirects=False)
+        assert response.status_code == 302, response.status_code
+        assert response.headers["Location"].endswith(url)
+        assert not any(c.startswith("x=") for c in response.headers.getlist("Set-Cookie"))
+        model.Session.expire_all()
+        assert model.Session.get(Participation, p["id"]).state == "approved"
+
 
 class TestAccounts:
     """Issue 19: a new municipal employee can get an account: /samverkan links to the
