@@ -250,6 +250,11 @@ class TestRequestBodies:
         answered = app.post("/api/3/action/package_search", json=small)
         assert answered.json["success"] is True, answered.json
 
+    def test_under_a_language_prefix_the_api_answers_json_in_that_language(self, app):
+        big = {"q": "cykel", "ext_padding": "x" * (1024 * 1024)}
+        response = app.post("/en/api/3/action/package_search", json=big, status=413)
+        assert response.json["error"]["message"].startswith("The request is larger than 1 MB")
+
     def test_our_actions_too_and_nothing_is_saved(self, app):
         from ckan.tests import factories
 

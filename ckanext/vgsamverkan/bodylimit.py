@@ -58,15 +58,17 @@ def _size(n: int) -> str:
     return f"{n // MB} MB" if n % MB == 0 else f"{n // KB} kB"
 
 
-def _language(environ: dict[str, Any]) -> str:
-    """The page's language: CKAN's choice when its I18nMiddleware has run (CKAN 2.11 puts it
-    inside this one's), else the same rule read from the path (CKAN 2.12 puts it outside)."""
+def _language_and_path(environ: dict[str, Any]) -> tuple[str, str]:
+    """The page's language and the path without its language: CKAN's when its
+    I18nMiddleware has run (CKAN 2.11 puts it outside this one), else the same rule read
+    from the path (CKAN 2.12 puts it inside: ``/en/api/…`` is still the API)."""
+    path = environ.get("PATH_INFO", "")
     if environ.get("CKAN_LANG"):
-        return environ["CKAN_LANG"]
-    first = environ.get("PATH_INFO", "").split("/")[1:2]
-    if first and first[0] in get_locales_from_config():
-        return first[0]
-    return tk.config.get("ckan.locale_default") or "en"
+        return environ["CKAN_LANG"], path
+    parts = path.split("/")
+    if len(parts) > 1 and parts[1] in get_locales_from_config():
+        return parts[1], "/" + "/".join(parts[2:])
+    return tk.config.get("ckan.locale_default") or "en", path
 
 
 class BodyLimit:
@@ -106,7 +108,7 @@ class BodyLimit:
     @staticmethod
     def refuse(environ: dict[str, Any], start_response, limit: int, status: str = "413 Request Entity Too Large",
                form: bool = False):
-        language = _language(environ)
+        language, path = _language_and_path(environ)
         _ = translations(language if language in LANGUAGES else "en").gettext
         if form:
             message = _("A field of the form is larger than the portal accepts, or the form has too "
@@ -117,7 +119,6 @@ class BodyLimit:
         else:
             message = _("The request is larger than {limit}: it was refused without being read, "
                         "and nothing was saved.").format(limit=_size(limit))
-        path = environ.get("PATH_INFO", "")
         if path.startswith("/api/"):
             body = json.dumps({"help": path, "success": False,
                                "error": {"__type": "Request Entity Too Large" if status.startswith("413")
