@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from . import lucene
 
 BITS = "vgsamverkan_search_bits"
-DOCS = "vgsamverkan_search_doc"
 NO_BITS = "vgsamverkan_search_no_bits()"
 
 
@@ -120,7 +119,8 @@ class Counter:
     def __init__(self, q: str, mm: str, filters: list[str]):
         self.clauses = lucene.dismax_clauses(q, mm)
         self.filters = filters
-        self._trees: dict[str, Any] | None = None
+        self._trees: dict[str, Any] | None = None  # each word's tsquery, read once
+        self._not_bits = False  # a word's tsquery is not one of lexemes only
 
     def _hits(self, conn, params: lucene.Params) -> tuple[list[str], dict[str, Any]] | None:
         """The statement's common table expressions up to ``h`` (each chunk's bitmap of the
@@ -128,6 +128,8 @@ class Counter:
         caller scans)."""
         required, excluded, optional, need = self.clauses
         words = [text for clauses in (required, excluded, optional) for text, _ in clauses]
+        if self._not_bits:
+            return None
         if self._trees is None:
             trees: dict[str, Any] = {}
             if words:
@@ -137,6 +139,7 @@ class Counter:
                 try:
                     trees = {word: parse(text) for word, text in zip(dict.fromkeys(words), texts, strict=True)}
                 except NotBits:
+                    self._not_bits = True
                     return None
             self._trees = trees
         trees = self._trees
@@ -208,12 +211,12 @@ class Counter:
                 counted["facets"][field].append([value, int(n)])
         return counted
 
-    def page(self, conn, params: lucene.Params, text: str, score: str, order: str,
+    def page(self, conn, params: lucene.Params, text: str, docs: str, score: str, order: str,
              start: int, rows: int) -> list[tuple[Any, Any]] | None:
         """``rows`` hits from ``start`` in ``order`` (SQL over ``d``, the narrow copy of
         the words ``text``: its vector, ``metadata_modified`` and ``index_id``), with their
         ``score``: the hits' places from their bitmaps, then only the hits read and ranked,
-        only the page's documents read from the wide table. The cost is the number of
+        only the page's documents read from the wide table ``docs``. The cost is the number of
         documents over 32 768 plus the hits times the words, where a pass over the
         documents costs the documents times the words (each word reads each vector).
         None when the words are not of lexemes only (the caller scans)."""
@@ -231,6 +234,6 @@ class Counter:
         if not ranked:
             return []
         found = dict(conn.execute(sa.text(
-            f"SELECT doc.index_id, doc.data FROM {DOCS} doc WHERE doc.index_id = ANY(CAST(:ids AS text[]))"),
+            f"SELECT doc.index_id, doc.data FROM {docs} doc WHERE doc.index_id = ANY(CAST(:ids AS text[]))"),
             {"ids": [index_id for index_id, _ in ranked]}).all())
         return [(found[index_id], score) for index_id, score in ranked if index_id in found]

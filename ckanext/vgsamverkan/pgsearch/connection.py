@@ -409,7 +409,7 @@ class PgSolr:
                     paged = "scan" if result is None else "title"
                     if result is None and words is not None and _sorted_by(kwargs.get("sort")) <= _IN_TEXT:
                         # from the hits' bitmaps: the hits alone ranked, not every document
-                        result = words.counter.page(conn, params, TEXT, score, order, start, rows)
+                        result = words.counter.page(conn, params, TEXT, TABLE, score, order, start, rows)
                         paged = "scan" if result is None else "bits"
                     if result is None:
                         result = conn.execute(
