@@ -393,6 +393,34 @@ class TestIssue20:
         assert [(line["kind"], line["amount"]) for line in st["lines"] if line["kind"] != "access"] == [
             ("expert", "8000.00")]
 
+    @pytest.mark.parametrize("delivered", ["1900-01-01", "before"])
+    def test_a_fixed_price_is_not_delivered_before_it_was_requested(self, org, admin, coordinator, delivered):
+        """Issue 36, part 4: the price would be charged in a month that is never run."""
+        c = create(admin, org)  # requested 400 days ago (create's requested_on)
+        c = call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", fixed_price="8000",
+                 planned_hours="4")
+        requested = model.Session.get(Calloff, c["id"]).created.date()
+        day_before = (requested - dt.timedelta(days=1)).isoformat() if delivered == "before" else delivered
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=day_before)
+        assert "requested on" in e.value.error_dict["delivered_date"][0]
+        assert call("vgsamverkan_calloff_show", coordinator, id=c["id"])["state"] == "assigned"
+        assert _events(c["id"])[-1][0] == "assign"
+        done = call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=requested.isoformat())
+        assert done["state"] == "delivered"
+
+    def test_a_fixed_price_is_not_delivered_in_a_closed_month(self, org, admin, coordinator):
+        c = assigned(admin, org, coordinator, fixed_price="8000")
+        call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2020-01", total="0")
+        month = (_today() - dt.timedelta(days=40)).strftime("%Y-%m")
+        call("vgsamverkan_fee_run", coordinator, month=month)
+        call("vgsamverkan_fee_close", coordinator, month=month)
+        closed_day = f"{month}-15"
+        with pytest.raises(tk.ValidationError) as e:
+            call("vgsamverkan_calloff_deliver", coordinator, id=c["id"], delivered_date=closed_day)
+        assert "delivered_date" in e.value.error_dict
+        assert call("vgsamverkan_calloff_show", coordinator, id=c["id"])["state"] == "assigned"
+
     def test_an_hourly_one_is_not_delivered_without_time(self, org, admin, coordinator):
         c = assigned(admin, org, coordinator)
         with pytest.raises(tk.ValidationError) as e:

@@ -210,6 +210,39 @@ class TestPopulationUpload:
         assert model.Session.query(Population).filter_by(year=2025).count() == 0
 
 
+    @pytest.mark.parametrize("year", ["25", "20252025", "２０２５", "2025.0", "-2025", "1e3"])
+    def test_a_mistyped_year_is_said_and_the_form_kept(self, app, coordinator, year):
+        """Seen three times by a coordinator: "25", or "2025" typed into the pre-filled
+        field, was a 500 and the upload was lost (issue 36)."""
+        from ckanext.vgsamverkan.model import Population
+
+        resp = self._upload(app, coordinator, "Region;Folkmängd\n1480 Göteborg;1\n".encode(), "a.csv",
+                            year=year, source="Min källa")
+        assert resp.status_code == 200
+        page = resp.body
+        assert 'id="error-summary"' in page and "fyra siffror" in page
+        assert 'value="Min källa"' in page and f'value="{year}"' in page
+        assert model.Session.query(Population).count() == len(__import__(
+            "ckanext.vgsamverkan.population_file", fromlist=["x"]).shipped_rows())
+
+    @pytest.mark.parametrize("content,said", [
+        ("kommunkod;folkmängd\n1480;999999999999999999999999999\n".encode(), "Rad 2, kolumn “folkmängd”"),
+        ("kommunkod;folkmängd\n1480;1\n".encode("utf-16-le"), "inte text i UTF-8, UTF-16 eller Windows-1252"),
+        (f"kommunkod;folkmängd\n1480;{'9' * 131_073}\n".encode(), "Rad 2: raden är längre än"),
+        ("kommunkod;år;folkmängd\n1480;２０２５;1\n".encode(), "Rad 2, kolumn “år”: inte ett år"),
+    ])
+    def test_a_file_people_send_gets_the_pages_message_naming_line_and_field(self, app, coordinator, content,
+                                                                              said):
+        from ckanext.vgsamverkan.model import Population
+
+        resp = self._upload(app, coordinator, content, "befolkning.csv", source="Min källa")
+        assert resp.status_code == 200
+        page = resp.body
+        assert 'id="error-summary"' in page and said in page and "Inget importerades" in page, page[-3000:]
+        assert 'value="Min källa"' in page and 'value="2025"' in page
+        assert model.Session.query(Population).filter_by(year=2025).count() == 0
+
+
 def test_a_month_not_over_is_said_so(app, org, coordinator):
     call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000")
     import datetime as dt

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-_PATTERN = re.compile(r"^(\d{6})-?(\d{4})$")
+_PATTERN = re.compile(r"^([0-9]{6})-?([0-9]{4})$")  # ASCII digits only
 
 
 def luhn_ok(digits: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -95,7 +96,7 @@ def days_of(year: int, month: int) -> list[dt.date]:
 
 def parse_month(text: str) -> tuple[int, int]:
     """``YYYY-MM`` as ``(year, month)``; ``ValueError`` otherwise."""
-    if not isinstance(text, str) or len(text) != 7 or text[4] != "-":
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):  # ASCII digits only
         raise ValueError(text)
     year, month = int(text[:4]), int(text[5:])
     if not (1900 <= year <= 2200 and 1 <= month <= 12):

@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Schema, Validator
 
 from ckanext.vgsamverkan.logic import objects
-from ckanext.vgsamverkan.logic.validators import max_length
+from ckanext.vgsamverkan.logic.validators import max_length, one_line
 
 TEXT_SHORT = 200
 TEXT_LONG = 5000
@@ -16,7 +16,7 @@ TEXT_LONG = 5000
 def participation_apply(
     ignore_missing: Validator,
     not_empty: Validator,
-    email_validator: Validator,
+    vgsamverkan_email: Validator,
     name_validator: Validator,
     vgsamverkan_text: Validator,
     vgsamverkan_org_type: Validator,
@@ -25,19 +25,20 @@ def participation_apply(
     vgsamverkan_phone: Validator,
 ) -> Schema:
     short = max_length(TEXT_SHORT)
+    short_line = one_line(TEXT_SHORT)
     return {
         "organization_id": [ignore_missing, vgsamverkan_text, short],
-        "organization_title": [ignore_missing, vgsamverkan_text, short],
+        "organization_title": [ignore_missing, vgsamverkan_text, short_line],
         "organization_name": [ignore_missing, vgsamverkan_text, name_validator],
         "org_type": [not_empty, vgsamverkan_text, vgsamverkan_org_type],
         "municipality_code": [ignore_missing, vgsamverkan_text, vgsamverkan_municipality_code],
         "org_number": [not_empty, vgsamverkan_text, vgsamverkan_org_number],
-        "contact_name": [not_empty, vgsamverkan_text, short],
-        "contact_email": [not_empty, vgsamverkan_text, short, email_validator],
-        "contact_phone": [ignore_missing, vgsamverkan_text, vgsamverkan_phone],
-        "invoice_reference": [ignore_missing, vgsamverkan_text, short],
+        "contact_name": [not_empty, vgsamverkan_text, short_line],
+        "contact_email": [not_empty, vgsamverkan_text, short_line, vgsamverkan_email],
+        "contact_phone": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT), vgsamverkan_phone],
+        "invoice_reference": [ignore_missing, vgsamverkan_text, short_line],
         "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
-        "language": [ignore_missing, vgsamverkan_text, short],
+        "language": [ignore_missing, vgsamverkan_text, short_line],
     }
 
 
@@ -76,20 +77,20 @@ def participation_approve() -> Schema:
 def participation_update(
     ignore_missing: Validator,
     not_empty: Validator,
-    email_validator: Validator,
+    vgsamverkan_email: Validator,
     vgsamverkan_text: Validator,
     vgsamverkan_org_number: Validator,
     vgsamverkan_phone: Validator,
 ) -> Schema:
     """The master data that may change (SPEC 2026-11-29): each field optional; a field
     given empty clears it where it may be empty (telephone, invoice reference)."""
-    short = max_length(TEXT_SHORT)
+    short_line = one_line(TEXT_SHORT)
     return {
         "id": [not_empty, vgsamverkan_text],
-        "contact_name": [ignore_missing, vgsamverkan_text, not_empty, short],
-        "contact_email": [ignore_missing, vgsamverkan_text, not_empty, short, email_validator],
-        "contact_phone": [ignore_missing, vgsamverkan_text, vgsamverkan_phone],
-        "invoice_reference": [ignore_missing, vgsamverkan_text, short],
+        "contact_name": [ignore_missing, vgsamverkan_text, not_empty, short_line],
+        "contact_email": [ignore_missing, vgsamverkan_text, not_empty, short_line, vgsamverkan_email],
+        "contact_phone": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT), vgsamverkan_phone],
+        "invoice_reference": [ignore_missing, vgsamverkan_text, short_line],
         "org_number": [ignore_missing, vgsamverkan_text, not_empty, vgsamverkan_org_number],
         "comment": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
     }
@@ -144,12 +145,13 @@ def publisher_request(
     vgsamverkan_role: Validator,
 ) -> Schema:
     short = max_length(TEXT_SHORT)
+    short_line = one_line(TEXT_SHORT)
     return {
         "organization_id": [not_empty, vgsamverkan_text, short],
         "role": [not_empty, vgsamverkan_text, vgsamverkan_role],
         "user_id": [ignore_missing, vgsamverkan_text, short],
         "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
-        "language": [ignore_missing, vgsamverkan_text, short],
+        "language": [ignore_missing, vgsamverkan_text, short_line],
     }
 
 
@@ -175,9 +177,9 @@ def connection_create(
         "organization_id": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
         "information_sets": [not_empty, vgsamverkan_text, not_empty, long],
         "proposed_solution": [ignore_missing, vgsamverkan_text, long],
-        "technical_contact": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_SHORT * 2)],
+        "technical_contact": [not_empty, vgsamverkan_text, not_empty, one_line(TEXT_SHORT * 2)],
         "description": [ignore_missing, vgsamverkan_text, long],
-        "language": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "language": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT)],
     }
 
 
@@ -185,7 +187,7 @@ def connection_investigate() -> Schema:
     schema = decision()
     text = tk.get_validator("vgsamverkan_text")
     not_empty = tk.get_validator("not_empty")
-    schema["investigator"] = [not_empty, text, not_empty, max_length(TEXT_SHORT)]
+    schema["investigator"] = [not_empty, text, not_empty, one_line(TEXT_SHORT)]
     return schema
 
 
@@ -214,7 +216,7 @@ def connection_complete(
         "connected_date": [ignore_missing, vgsamverkan_date],
         "harvest_url": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG), vgsamverkan_url],
         "create_harvest_source": [ignore_missing, tk.get_validator("vgsamverkan_bool")],
-        "harvest_source_type": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "harvest_source_type": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT)],
     })
     return schema
 
@@ -232,8 +234,8 @@ def calloff_create(
         "estimated_hours": [not_empty, vgsamverkan_hours],
         "period_start": [not_empty, vgsamverkan_date, not_empty],
         "period_end": [not_empty, vgsamverkan_date, not_empty],
-        "contact": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT * 2)],
-        "language": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "contact": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT * 2)],
+        "language": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT)],
     }
 
 
@@ -244,7 +246,7 @@ def calloff_assign(
 ) -> Schema:
     schema = decision()
     schema.update({
-        "expert_name": [not_empty, vgsamverkan_text, not_empty, max_length(TEXT_SHORT)],
+        "expert_name": [not_empty, vgsamverkan_text, not_empty, one_line(TEXT_SHORT)],
         "expert_user_id": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
         "hourly_rate": [ignore_missing, vgsamverkan_money],
         "fixed_price": [ignore_missing, vgsamverkan_money],
@@ -355,7 +357,7 @@ def population_import(
     # action, so that every bad record is named with its position.
     return {
         "year": [not_empty, vgsamverkan_year],
-        "source": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "source": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT)],
     }
 
 
@@ -367,7 +369,7 @@ def population_record(
 ) -> Schema:
     return {
         "municipality_code": [not_empty, vgsamverkan_text],
-        "name": [not_empty, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "name": [not_empty, vgsamverkan_text, one_line(TEXT_SHORT)],
         "population": [not_empty, vgsamverkan_positive_int],
     }
 

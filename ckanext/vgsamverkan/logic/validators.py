@@ -42,10 +42,19 @@ __all__ = [
     "vgsamverkan_object_type",
     "vgsamverkan_limit",
     "vgsamverkan_mail_language",
+    "vgsamverkan_one_line",
+    "vgsamverkan_email",
 ]
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
-_CODE = re.compile(r"^\d{4}$")
+# digits are ASCII digits (Python's \d and int() also take ٣ and ２)
+_YEAR = re.compile(r"[0-9]{4}")
+_WHOLE = re.compile(r"[0-9]{1,30}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# control characters (C0, DEL, C1) and the line and paragraph separators: a one-line field
+# holds none of them (SPEC 2026-12-07: they would change the structure of an exported file)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CODE = re.compile(r"^[0-9]{4}$")
 
 
 def vgsamverkan_text(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
@@ -60,6 +69,26 @@ def vgsamverkan_text(key: Any, data: dict[Any, Any], errors: dict[Any, Any], con
     except tk.Invalid as error:
         errors[key].append(error.error)
         raise tk.StopOnError from error
+
+
+def vgsamverkan_one_line(value: Any) -> Any:
+    """One line of text (a title, a name, a reference, a contact detail): no line break,
+    tab or other control character. Refused, not cleaned: what was typed is kept on the
+    page for the person to correct."""
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise tk.Invalid(tk._("Write it on one line, without line breaks, tabs or other control characters"))
+    return value
+
+
+def vgsamverkan_email(value: Any, context: Any) -> Any:
+    """An e-mail address as CKAN checks its users' (``email_validator``), and with a dot in
+    the part after the @ (``a@b`` reaches no one)."""
+    if value in (None, "", tk.missing):
+        return value
+    value = tk.get_validator("email_validator")(value, context)
+    if "." not in str(value).rpartition("@")[2]:
+        raise tk.Invalid(tk._("Email {email} is not a valid format").format(email=value))
+    return value
 
 
 def vgsamverkan_org_type(value: Any) -> Any:
@@ -85,8 +114,8 @@ def vgsamverkan_mail_language(value: Any) -> Any:
     return value
 
 
-_MONEY = re.compile(r"^\d{1,12}(?:[.,]\d{1,2})?$")
-_HOURS = re.compile(r"^\d{1,6}(?:[.,]\d{1,2})?$")
+_MONEY = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]{1,2})?$")
+_HOURS = re.compile(r"^[0-9]{1,6}(?:[.,][0-9]{1,2})?$")
 
 
 def vgsamverkan_money(value: Any) -> Any:
@@ -164,7 +193,7 @@ def vgsamverkan_month(value: Any) -> Any:
         raise tk.Invalid(tk._("Write the month as YYYY-MM")) from None
 
 
-_PERCENT = re.compile(r"^\d{1,3}(?:[.,]\d{1,2})?$")
+_PERCENT = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$")
 
 
 _TRUE = {"true", "yes", "on", "1", "ja", "sant"}
@@ -266,7 +295,7 @@ def vgsamverkan_date(value: Any) -> Any:
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
         raise tk.Invalid(tk._("Write the date as YYYY-MM-DD"))
     try:
         return dt.date.fromisoformat(value.strip())
@@ -275,24 +304,19 @@ def vgsamverkan_date(value: Any) -> Any:
 
 
 def vgsamverkan_year(value: Any) -> Any:
-    try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise tk.Invalid(tk._("Write the year as four digits")) from None
-    if isinstance(value, bool) or not 1900 <= year <= 2200:
+    """A year of four ASCII digits, 1900-2200 (a number or its text)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not _YEAR.fullmatch(text) or not 1900 <= int(text) <= 2200:
         raise tk.Invalid(tk._("Write the year as four digits"))
-    return year
+    return int(text)
 
 
 def vgsamverkan_positive_int(value: Any) -> Any:
-    if isinstance(value, bool):
+    """A whole number of 0 or more, in ASCII digits (a number or its text)."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not _WHOLE.fullmatch(text):
         raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise tk.Invalid(tk._("Must be a whole number of 0 or more")) from None
-    if number < 0:
-        raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
+    number = int(text)
     if number > 2_147_483_647:  # PostgreSQL's integer, and far beyond any count or offset here
         raise tk.Invalid(tk._("Must be at most 2147483647"))
     return number
@@ -322,5 +346,16 @@ def max_length(length: int):
                 tk._("Must be at most {n} characters").format(n=length)
             )
         return value
+
+    return validator
+
+
+def one_line(length: int):
+    """A factory used in schemas: one line of text (``vgsamverkan_one_line``) of at most
+    ``length`` characters."""
+    longest = max_length(length)
+
+    def validator(value: Any) -> Any:
+        return longest(vgsamverkan_one_line(value))
 
     return validator

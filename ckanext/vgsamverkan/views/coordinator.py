@@ -217,6 +217,20 @@ def _problem(e: PopulationFileError) -> str:
         "no figures for {year}": tk._("no figures for {year}"),
         "the workbook has no sheet": tk._("the workbook has no sheet"),
         "not a readable XLSX workbook ({error})": tk._("not a readable XLSX workbook ({error})"),
+        "the file is not text in UTF-8, UTF-16 or Windows-1252":
+            tk._("the file is not text in UTF-8, UTF-16 or Windows-1252"),
+        "not readable as CSV ({error})": tk._("not readable as CSV ({error})"),
+        "the line is longer than {limit} characters": tk._("the line is longer than {limit} characters"),
+        "a value is longer than {limit} characters": tk._("a value is longer than {limit} characters"),
+        "the table has more than {limit} rows": tk._("the table has more than {limit} rows"),
+        "the table has more than {limit} columns": tk._("the table has more than {limit} columns"),
+        "the workbook unpacks to more than {limit} MB": tk._("the workbook unpacks to more than {limit} MB"),
+        "the workbook has more than {limit} texts": tk._("the workbook has more than {limit} texts"),
+        "the workbook declares a DTD, which is not read": tk._("the workbook declares a DTD, which is not read"),
+        "cell reference {ref} is beyond Excel's last cell XFD1048576":
+            tk._("cell reference {ref} is beyond Excel's last cell XFD1048576"),
+        "text number {index} of the workbook does not exist":
+            tk._("text number {index} of the workbook does not exist"),
     }
     return problems.get(e.template, e.template).format(**e.params)
 
@@ -229,9 +243,9 @@ def admin_population_import():
     (through vgsamverkan_population_import: all or nothing)."""
     form = tk.request.form
     values = {"year": (form.get("year") or "").strip(), "source": (form.get("source") or "").strip()}
-    try:
-        year = int(values["year"])
-    except ValueError:
+    try:  # the action's own reading of a year (four ASCII digits, 1900-2200), before anything
+        year = tk.get_validator("vgsamverkan_year")(values["year"])
+    except tk.Invalid:
         return _import_refused({"year": [tk._("Write the year as four digits, e.g. 2025")]}, values)
     if form.get("step") == "confirm":
         try:
@@ -258,8 +272,10 @@ def admin_population_import():
     try:
         records, skipped = parse(content, year)
     except PopulationFileError as e:
-        return _import_refused({"file": [tk._("Line {line}: {problem}. Nothing was imported.").format(
-            line=e.line, problem=_problem(e))]}, values)
+        where = tk._("Line {line}, column {column}").format(line=e.line, column=f"“{e.column}”") if e.column \
+            else tk._("Line {line}").format(line=e.line)
+        return _import_refused({"file": [tk._("{where}: {problem}. Nothing was imported.").format(
+            where=where, problem=_problem(e))]}, values)
     stored = {r["municipality_code"]: r for r in
               pages.every("vgsamverkan_population_list", _context(), {"year": year})}
     changes = [{**r, "before": stored[r["municipality_code"]]["population"]

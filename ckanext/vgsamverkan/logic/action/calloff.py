@@ -400,7 +400,8 @@ def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> dict[s
     :param id: the call-off's id
     :type id: string
     :param delivered_date: the day it was delivered, ``YYYY-MM-DD`` (optional, default
-        today; not before the last day with time logged, not in the future)
+        today; not before the day it was requested nor the last day with time logged, not
+        in the future, and for a fixed price not in a closed fee month)
     :type delivered_date: string
     :param comment: a comment to the organisation (optional)
     :type comment: string
@@ -415,6 +416,11 @@ def vgsamverkan_calloff_deliver(context: Context, data_dict: DataDict) -> dict[s
         day = data.get("delivered_date") or _today()
         if day > _today():
             raise tk.ValidationError({"delivered_date": [tk._("The delivery date cannot be in the future")]})
+        requested = taking_part.day_of(obj.created)
+        if day < requested:  # as time logs: a fixed price would be charged in a month never run
+            raise tk.ValidationError({"delivered_date": [tk._(
+                "The call-off was requested on {date}: it cannot have been delivered before").format(
+                    date=requested.isoformat())]})
         last = (model.Session.query(sa.func.max(CalloffTime.date))
                 .filter(CalloffTime.calloff_id == obj.id).scalar())
         if last is not None and day < last:

@@ -53,10 +53,23 @@ def _refuse_a_reserved_name(context: Context, data_dict: DataDict, current: mode
             "collaboration; choose another")]})
 
 
+def _refuse_a_title_of_several_lines(data_dict: DataDict) -> None:
+    """An organisation's title is one line (SPEC 2026-12-07): it is the customer's name in
+    the SIE file, the CSV and the catalogue, and a line break in it would start a line of
+    its own there. Refused, naming the field, before CKAN writes anything."""
+    title = data_dict.get("title") if isinstance(data_dict, dict) else None
+    if isinstance(title, str):
+        try:
+            tk.get_validator("vgsamverkan_one_line")(title)
+        except tk.Invalid as e:
+            raise tk.ValidationError({"title": [e.error]}) from None
+
+
 @tk.chained_action
 def organization_create(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``organization_create`` (and ``group_create``: one name space), refusing a
-    name that a pending application reserves."""
+    name that a pending application reserves and a title of more than one line."""
+    _refuse_a_title_of_several_lines(data_dict)
     _refuse_a_reserved_name(context, data_dict)
     return up(context, data_dict)
 
@@ -64,9 +77,11 @@ def organization_create(up: Callable[..., Any], context: Context, data_dict: Dat
 @tk.chained_action
 def organization_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
     """CKAN's ``organization_update`` (and ``group_update``; patches go through them),
-    refusing a rename to a name that a pending application reserves."""
+    refusing a rename to a name that a pending application reserves and a title of more
+    than one line."""
     key = data_dict.get("id") if isinstance(data_dict, dict) else None
     current = model.Group.get(key) if isinstance(key, str) and key else None  # as CKAN's update finds it
+    _refuse_a_title_of_several_lines(data_dict)
     _refuse_a_reserved_name(context, data_dict, current)
     return up(context, data_dict)
 
