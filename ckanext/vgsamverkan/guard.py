@@ -106,6 +106,20 @@ def problem(request) -> str | None:
     return None
 
 
+_NOT_IN_A_PATH = re.compile(r"[\x00-\x20\x7f-\x9f\\\u2028\u2029]")
+
+
+def same_site_path(value: Any) -> str | None:
+    """``value`` when it is a path of this site to go on to after a form (``next``): it
+    begins with one ``/``, holds no white space, control character or backslash (a line
+    break in a Location header was a 500 after the decision was saved; a backslash makes
+    ``/\\evil.example`` another site to some browsers); beginning with one ``/`` it names
+    no scheme or host. None otherwise: the caller goes to the page's own target."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or len(value) > 2000:
+        return None
+    return None if _NOT_IN_A_PATH.search(value) else value
+
+
 def refuse_malformed():
     """``before_request``: the 400 answer of a malformed request, or None."""
 

@@ -4,7 +4,6 @@ coordinator's guard (issue 18: views as a package)."""
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any, Callable
 
 from flask import Blueprint
@@ -15,6 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding
+from ckanext.vgsamverkan.guard import same_site_path
 from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
 from ckanext.vgsamverkan.logic import objects, pages
 from ckanext.vgsamverkan.views._confirm import page as confirm_page
@@ -218,20 +218,6 @@ def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tup
     if next_url:
         return tk.redirect_to(next_url)
     return tk.redirect_to(objects.KINDS[kind].read_endpoint, id=id)
-
-
-_NOT_IN_A_PATH = re.compile(r"[\x00-\x20\x7f-\x9f\\\u2028\u2029]")
-
-
-def same_site_path(value: Any) -> str | None:
-    """``value`` when it is a path of this site to go on to after a form (``next``): it
-    begins with one ``/``, holds no white space, control character or backslash (a line
-    break in a Location header was a 500 after the decision was saved; a backslash makes
-    ``/\\evil.example`` another site to some browsers); beginning with one ``/`` it names
-    no scheme or host. None otherwise: the caller goes to the page's own target."""
-    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//") or len(value) > 2000:
-        return None
-    return None if _NOT_IN_A_PATH.search(value) else value
 
 
 def _history(events: list[dict[str, Any]], comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
