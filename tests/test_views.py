@@ -238,6 +238,36 @@ class TestCoordinatorQueue:
         assert model.Session.get(Participation, p["id"]).state == "approved"
 
 
+def test_ckans_log_in_goes_only_to_a_path_of_this_site(app):
+    """Issue 36, part 3: CKAN's log-in follows any "local" next/came_from; a line break in
+    one was a 500 after the log-in had succeeded. Now the page's own target."""
+    from urllib.parse import urlencode
+
+    from tests.browser import _TOKEN, PASSWORD
+
+    user = factories.User()
+    obj = model.User.get(user["name"])
+    obj.password = PASSWORD
+    model.Session.commit()
+
+    def log_in(args: dict):
+        client = app.app.test_client()
+        csrf = _TOKEN.search(client.get("/user/login").get_data(as_text=True)).group(1)
+        return client.post("/user/login?" + urlencode(args), follow_redirects=False,
+                           data={"login": user["name"], "password": PASSWORD, "_csrf_token": csrf})
+
+    for name in ("next", "came_from"):
+        for target in ("/dashboard\r\nSet-Cookie: x=1", "https://evil.example/", "//evil.example/",
+                       "/\\evil.example", "/x\u2028y"):
+            response = log_in({name: target})
+            assert response.status_code == 302, (name, target, response.status_code)
+            location = response.headers["Location"]
+            assert "evil" not in location and "Set-Cookie" not in location and "\u2028" not in location, location
+            assert not any(c.startswith("x=") for c in response.headers.getlist("Set-Cookie"))
+        # a path of this site is still followed
+        assert log_in({name: "/samverkan?a=1"}).headers["Location"].endswith("/samverkan?a=1")
+
+
 class TestAccounts:
     """Issue 19: a new municipal employee can get an account: /samverkan links to the
     registration where the site allows it (make run and test.ini do), and says whom to ask
