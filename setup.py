@@ -12,7 +12,7 @@ setup(
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
-    install_requires=["luqum>=1.0,<2"],
+    install_requires=["luqum>=1.0,<2", "Flask-Limiter>=3.5,<4"],
     packages=find_namespace_packages(include=["ckanext.*"]),
     include_package_data=False,
     package_data={

@@ -42,13 +42,15 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
 
     # IMiddleware: a lost database connection is a 503 that says so (unavailable.py);
     # malformed requests are a 400 and every answer has the security headers (guard.py);
-    # a body above its limit is a 413 before anything reads it (bodylimit.py)
+    # log-in, registration and reset are throttled (throttle.py); a body above its limit is
+    # a 413 before anything reads it (bodylimit.py)
     def make_middleware(self, app, config):
-        from ckanext.vgsamverkan import bodylimit, guard, unavailable  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
+        from ckanext.vgsamverkan import bodylimit, guard, throttle, unavailable  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
         if hasattr(app, "register_error_handler"):
             unavailable.register(app)
             guard.register(app)
+            throttle.install(app)
             bodylimit.install(app)
             return app
         return bodylimit.BodyLimit(app)  # another plugin's middleware came first
