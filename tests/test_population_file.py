@@ -32,7 +32,8 @@ def _sheet(rows: str, before: str = "") -> str:
     return f'<?xml version="1.0"?>{before}<worksheet {_NS}><sheetData>{rows}</sheetData></worksheet>'
 
 
-HEADER = '<row r="1"><c r="A1" t="inlineStr"><is><t>Region</t></is></c><c r="B1" t="inlineStr"><is><t>Folkmängd</t></is></c></row>'
+HEADER = ('<row r="1"><c r="A1" t="inlineStr"><is><t>Region</t></is></c>'
+          '<c r="B1" t="inlineStr"><is><t>Folkmängd</t></is></c></row>')
 
 
 def _refused(content, year=2025) -> PopulationFileError:

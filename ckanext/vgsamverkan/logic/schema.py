@@ -312,10 +312,8 @@ def comment_create(
 
 
 def comment_list() -> Schema:
-    """The comments on one request: ``event_list``'s parameters without the organisation."""
-    schema = event_list()
-    del schema["organization_id"]
-    return schema
+    """The comments on one request: ``event_list``'s parameters."""
+    return event_list()
 
 
 @tk.validator_args
@@ -330,6 +328,7 @@ def event_list(
         "object_type": [ignore_missing, vgsamverkan_text, vgsamverkan_object_type],
         "object_id": [ignore_missing, vgsamverkan_text],
         "organization_id": [ignore_missing, vgsamverkan_text],
+        "state": [ignore_missing, vgsamverkan_text],
         "limit": [ignore_missing, vgsamverkan_limit],
         "offset": [ignore_missing, vgsamverkan_positive_int],
     }
@@ -343,6 +342,7 @@ def population_list(
 ) -> Schema:
     return {
         **paging_params(),
+        "state": [ignore_missing, vgsamverkan_text],
         "year": [ignore_missing, vgsamverkan_year],
         "municipality_code": [ignore_missing, vgsamverkan_text],
     }
@@ -526,4 +526,4 @@ def exemption_delete(not_empty: Validator, ignore_missing: Validator, vgsamverka
 
 
 def exemption_list() -> Schema:
-    return list_with("organization_id")
+    return list_with("organization_id", "state")

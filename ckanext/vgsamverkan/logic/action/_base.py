@@ -163,6 +163,15 @@ def _org_key(data: dict[str, Any]) -> str | None:
     return org.id if org else data["organization_id"]
 
 
+def _written_once(query: Any, data: dict[str, Any]) -> Any:
+    """``query`` of records that never change once written (events, comments, exemptions,
+    population figures: their ``state`` is always ``active``, model/base.py
+    ``written_once``) filtered on ``state`` as every list filters (SPEC 2026-12-07): all
+    of them for ``active``, none for another state."""
+    state = data.get("state")
+    return query if not state or state == "active" else query.filter(sa.false())
+
+
 def _tally(user: model.User | None, table: str, data: dict[str, Any], org_key: str | None,
            other_filters: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """Where the tallies kept on write (vgsamverkan_tally, migration e4c7a1f9d3b5) can say

@@ -12,8 +12,10 @@ from ckanext.vgsamverkan.logic import objects, roles, schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
+    _org_key,
     _page,
     _validate,
+    _written_once,
     action,
 )
 from ckanext.vgsamverkan.mail import notify
@@ -69,6 +71,8 @@ def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, A
     :type object_id: string
     :param organization_id: or: everything about one organisation
     :type organization_id: string
+    :param state: only objects in this state; an event is always ``active`` (optional)
+    :type state: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -93,7 +97,7 @@ def vgsamverkan_event_list(context: Context, data_dict: DataDict) -> dict[str, A
         if org is None:
             raise tk.ObjectNotFound(tk._("No such organisation"))
         q = q.filter(Event.organization_id == org.id)
-    q = q.order_by(Event.created, Event.id)
+    q = _written_once(q, data).order_by(Event.created, Event.id)
     return _page(q, data, _event_dict)
 
 
@@ -114,6 +118,11 @@ def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str,
     :type object_type: string
     :param object_id: the request's id
     :type object_id: string
+    :param organization_id: only the comments of this organisation, by id or name (a
+        request's comments are all of its organisation; optional)
+    :type organization_id: string
+    :param state: only objects in this state; a comment is always ``active`` (optional)
+    :type state: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -131,4 +140,6 @@ def vgsamverkan_comment_list(context: Context, data_dict: DataDict) -> dict[str,
         .filter(Comment.object_type == data["object_type"], Comment.object_id == obj.id)
         .order_by(Comment.created, Comment.id)
     )
-    return _page(q, data, lambda c: c.dictize())
+    if data.get("organization_id"):
+        q = q.filter(Comment.organization_id == _org_key(data))
+    return _page(_written_once(q, data), data, lambda c: c.dictize())

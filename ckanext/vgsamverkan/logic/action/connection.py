@@ -28,6 +28,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _tally,
     _today,
     _validate,
+    _written_once,
     action,
 )
 from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
@@ -438,6 +439,9 @@ def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> dict[st
 
     :param organization_id: only the datasets of this organisation, by id or name (optional)
     :type organization_id: string
+    :param state: only objects in this state; a marking in the list is always ``active``
+        (a removed one is in ``history``; optional)
+    :type state: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -454,7 +458,7 @@ def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> dict[st
     if org_key:
         q = q.join(model.Package, model.Package.id == DatasetExemption.package_id).filter(
             model.Package.owner_org == org_key)
-    result = _page(q, data, lambda e: e.dictize())
+    result = _page(_written_once(q, data), data, lambda e: e.dictize())
     # the markings and their removals, newest first (the reason kept in the history)
     events = (model.Session.query(Event).filter(Event.object_type == "dataset")
               .order_by(Event.created.desc(), Event.id).limit(100).all())

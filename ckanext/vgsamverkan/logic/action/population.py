@@ -13,6 +13,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
     _validate,
+    _written_once,
     action,
 )
 from ckanext.vgsamverkan.model import (
@@ -33,6 +34,8 @@ def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[s
     :type year: int
     :param municipality_code: only this municipality (optional)
     :type municipality_code: string
+    :param state: only objects in this state; a figure is always ``active`` (optional)
+    :type state: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -49,6 +52,7 @@ def vgsamverkan_population_list(context: Context, data_dict: DataDict) -> dict[s
         q = q.filter(Population.year == data["year"])
     if data.get("municipality_code"):
         q = q.filter(Population.municipality_code == data["municipality_code"])
+    q = _written_once(q, data)
     years = [
         y for (y,) in model.Session.query(Population.year).distinct().order_by(Population.year)
     ]
