@@ -44,4 +44,18 @@ def whole_problems(name: str, answer: Any) -> list[str]:
             problems.append(f"{name}: {sorted(missing)} missing in {sorted(obj)}")
         elif not all(obj[k] for k in WHOLE) or (obj.get("organization_id") and not obj.get("organization_name")):
             problems.append(f"{name}: an empty value in {obj}")
+        problems += [f"{name}: the nested {key} {item.get('id')} has no created" for key, item in _nested(obj)
+                     if not item.get("created")]
     return problems
+
+
+def _nested(obj: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The objects nested in ``obj`` that have an id of their own (SPEC 2026-12-07: they
+    carry ``id`` and ``created``): time entries, quotes, statement lines. A reference to
+    another object (``{"type", "id"}``) is not one."""
+    found = []
+    for key, value in obj.items():
+        items = value if isinstance(value, list) else [value]
+        found += [(key, item) for item in items if isinstance(item, dict) and item.get("id")
+                  and set(item) != {"type", "id"}]
+    return found

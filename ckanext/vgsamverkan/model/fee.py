@@ -162,7 +162,8 @@ class FeeStatement(tk.BaseModel):
             "org_number": self.org_number,
             "invoice_reference": self.invoice_reference,
             "population_year": self.population_year,
-            "lines": [line.dictize() for line in lines],
+            # a line is written with its statement: its created is the statement's
+            "lines": [dict(line.dictize(), created=iso(self.created)) for line in lines],
             "net": money.to_text(self.net_ore),
             "vat_rate": str(Decimal(self.vat_rate).quantize(Decimal("0.01"))),
             "vat": money.to_text(self.vat_ore),
