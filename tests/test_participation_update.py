@@ -146,8 +146,27 @@ class TestRefused:
                 with pytest.raises(tk.ValidationError) as e:
                     call("vgsamverkan_participation_update", user, id=pid, invoice_reference="SENT")
                 assert e.value.error_dict["state"] == [
-                    f"Only a pending or approved participation can be changed; this one is {state}"]
+                    "Only a pending or approved participation, or one terminated whose last day has not "
+                    f"passed, can be changed; this one is {state}"]
         assert _row(pid) == before and _events(pid) == []
+
+    @pytest.mark.parametrize("last_day", [0, 30])
+    def test_terminated_with_a_last_day_to_come_still_changes(self, coordinator, last_day):
+        """Issue 36, part 7: it takes part and is billed until its last day, so its contact
+        and invoice reference can still be corrected (it was a 409)."""
+        from tests.factories import days_from_today
+
+        admin = factories.User()
+        org = participant_org(admin, coordinator)
+        pid = org["participation_id"]
+        call("vgsamverkan_participation_terminate", coordinator, id=pid, effective_to=days_from_today(last_day))
+        changed = call("vgsamverkan_participation_update", admin, id=pid, invoice_reference="NY-REF",
+                       contact_name="Ny Kontakt")
+        assert (changed["state"], changed["invoice_reference"], changed["contact_name"]) == (
+            "terminated", "NY-REF", "Ny Kontakt")
+        assert call("vgsamverkan_participation_show", admin, id=pid)["may_update"] is True
+        [event] = _events(pid)
+        assert {c["field"] for c in event.details["changes"]} == {"invoice_reference", "contact_name"}
 
     @pytest.mark.parametrize("field,value", [
         ("contact_name", ""), ("contact_name", "   "), ("contact_email", "inte-en-adress"),

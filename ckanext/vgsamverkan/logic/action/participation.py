@@ -215,7 +215,7 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
     result = obj.dictize()
     result["allowed"] = _allowed(context, "participation", workflow.PARTICIPATION, obj)
     # whether the caller may change its master data now (vgsamverkan_participation_update)
-    result["may_update"] = obj.state in UPDATABLE_STATES and _may("vgsamverkan_participation_update",
+    result["may_update"] = _updatable(obj) and _may("vgsamverkan_participation_update",
                                                                  context, {"id": obj.id})
     result["may_change_org_number"] = result["may_update"] and _may(
         "vgsamverkan_participation_update", context, {"id": obj.id, "org_number": obj.org_number})
@@ -415,13 +415,23 @@ UPDATABLE = ("contact_name", "contact_email", "contact_phone", "invoice_referenc
 UPDATABLE_STATES = ("pending", "approved")
 
 
+def _updatable(obj: Participation) -> bool:
+    """Master data may change while the organisation takes part or waits for a decision,
+    also after a termination up to and including its last day (SPEC 2026-12-07: it is
+    still billed until then)."""
+    if obj.state in UPDATABLE_STATES:
+        return True
+    return obj.state == "terminated" and obj.effective_to is not None and obj.effective_to >= _today()
+
+
 @action
 def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Change a participation's master data (the organisation's admin or the coordinator;
     while a new organisation's application is pending, its applicant too).
 
     Only the coordinator may change the organisationsnummer. Only a pending or approved
-    participation changes (a terminated one keeps the data it ended with). Each field is
+    participation changes, or a terminated one until its last day has passed (after
+    that it keeps the data it ended with). Each field is
     optional; a field left out keeps its value, a telephone or invoice reference given
     empty is cleared. The history keeps the old and the new value of each field that
     changed (event ``update``); a call that changes nothing writes nothing. Fee months
@@ -447,11 +457,11 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
     tk.check_access("vgsamverkan_participation_update", context, data_dict)
     data = _validate(data_dict, schema.participation_update(), context)
     obj = _lock(Participation, data["id"])
-    if obj.state not in UPDATABLE_STATES:
+    if not _updatable(obj):
         model.Session.rollback()
         raise tk.ValidationError({"state": [tk._(
-            "Only a pending or approved participation can be changed; this one is {state}").format(
-                state=workflow.state_label(obj.state))]})
+            "Only a pending or approved participation, or one terminated whose last day has not "
+            "passed, can be changed; this one is {state}").format(state=workflow.state_label(obj.state))]})
     changes = []
     for field in UPDATABLE:
         if field not in data:
