@@ -343,6 +343,26 @@ class TestRenewalAndRoleChange:
         assert _events(first["id"])[-1] == ("replace", "approved", "revoked")
         assert member_role(org["id"], publisher["id"]) == "editor"  # never without the role
 
+    def test_a_renewal_asked_in_time_does_not_lapse_past_the_expiry_date(self, org, coordinator, publisher):
+        """Issue 36, part 7: the daily job revoked the rights while the renewal waited."""
+        import datetime as dt
+
+        from ckanext.vgsamverkan import expiry
+
+        expires = dt.date.today() + dt.timedelta(days=5)
+        first = self._approved(org, coordinator, publisher, expires=expires.isoformat())
+        renewal = request_rights(publisher, org, role="editor")
+        later = expires + dt.timedelta(days=3)
+        assert first["id"] not in expiry.run(today=later)["revoked"]
+        assert call("vgsamverkan_publisher_show", coordinator, id=first["id"])["state"] == "approved"
+        assert member_role(org["id"], publisher["id"]) == "editor"
+        # refused after the expiry date: the next run ends the rights as expired
+        call("vgsamverkan_publisher_reject", coordinator, id=renewal["id"], reason="Inte längre")
+        assert first["id"] in expiry.run(today=later)["revoked"]
+        ended = call("vgsamverkan_publisher_show", coordinator, id=first["id"])
+        assert ended["state"] == "revoked", ended
+        assert member_role(org["id"], publisher["id"]) is None, ended
+
     def test_a_role_change_keeps_the_current_role_while_it_is_decided(self, org, coordinator, publisher):
         first = self._approved(org, coordinator, publisher)
         change = request_rights(publisher, org, role="admin")

@@ -33,7 +33,7 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
     """Record the participations that begin today and end those whose last day has
     passed (ending their publishing rights); send reminders for rights that expire within
     ``expiry_reminder_days`` and revoke those whose expiry date (the last valid day) is
-    before ``today``.
+    before ``today``, unless a renewal or change of role of them waits for a decision.
 
     :returns: ``{"began": [ids], "ended": [ids], "reminded": [ids], "revoked": [ids],
         "failed": [ids]}``
@@ -70,17 +70,24 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
          lambda began: notify.participation_decided(began, "begin"))
     each(participation.end_due(today), "end", participation.end, tell_ended)
 
+    # rights with a renewal or a change of role waiting for the coordinator are kept past
+    # their expiry date until the decision (SPEC 2026-12-07): the holder asked in time
+    waiting = model.Session.query(PublisherRequest.replaces_id).filter(
+        PublisherRequest.state == "pending", PublisherRequest.replaces_id.isnot(None))
     expired = [
         r.id for r in model.Session.query(PublisherRequest.id)
-        .filter(PublisherRequest.state == "approved", PublisherRequest.expires < today)
+        .filter(PublisherRequest.state == "approved", PublisherRequest.expires < today,
+                PublisherRequest.id.notin_(waiting))
         .order_by(PublisherRequest.expires, PublisherRequest.id)
     ]
     for request_id in expired:
         try:
             obj = _lock(PublisherRequest, request_id)
-            if obj.state != "approved" or obj.expires is None or obj.expires >= today:
+            renewal_waits = model.Session.query(PublisherRequest.id).filter(
+                PublisherRequest.replaces_id == obj.id, PublisherRequest.state == "pending").first()
+            if obj.state != "approved" or obj.expires is None or obj.expires >= today or renewal_waits:
                 model.Session.rollback()
-                continue  # decided meanwhile
+                continue  # decided, or asked to renew, meanwhile
             data = _end_authorisation(
                 context, obj, "expire",
                 tk._("Expired: the rights were valid until {date}").format(date=obj.expires.isoformat()),
