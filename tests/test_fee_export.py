@@ -148,9 +148,28 @@ class TestSie:
         sie = sie4.parse(_export(coordinator, "sie"))
         assert len(sie.vouchers) == 1 and all(t.amount for t in sie.vouchers[0].trans)
 
+    def test_the_contracts_spelling_of_sie_accounts(self, every_kind, coordinator, ckan_config, monkeypatch):
+        """Issue 36, part 7: ``1510 3010 2611 access=3011 expert=3014`` (SPEC) was read as
+        three accounts, the rest silently ignored: everything on 3010."""
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_accounts",
+                            ["1510", "3010", "2611", "access=3011", "expert=3014"])
+        sie = sie4.parse(_export(coordinator, "sie"))
+        booked: dict[str, int] = {}
+        for voucher in sie.vouchers:
+            for t in voucher.trans:
+                booked[t.account] = booked.get(t.account, 0) + int(t.amount * 100)
+        lines = [line for st in every_kind["statements"] for line in st["lines"]]
+        assert -booked["3011"] == sum(_ore(line["amount"]) for line in lines if line["kind"] == "access")
+        assert -booked["3014"] == sum(_ore(line["amount"]) for line in lines if line["kind"] == "expert")
+        assert -booked["3010"] == sum(_ore(line["amount"]) for line in lines
+                                      if line["kind"] not in ("access", "expert"))
+
     @pytest.mark.parametrize("setting,value", [
         ("sie_revenue_accounts", ["expert=30x4"]), ("sie_revenue_accounts", ["konsult=3014"]),
         ("sie_revenue_accounts", ["3014"]), ("sie_accounts", ["15l0", "3010", "2611"]),
+        ("sie_accounts", ["1510", "3010", "2611", "3099"]), ("sie_accounts", ["1510", "3010", "2611", "moms=2611"]),
+        ("sie_accounts", ["1510", "3010", "2611", "expert=3014", "expert=3015"]),
+        ("sie_accounts", ["1510", "3010", "access=3011", "2611"]),
     ])
     def test_a_wrong_account_setting_stops_the_close_and_writes_nothing(self, every_kind, coordinator, ckan_config,
                                                                        monkeypatch, setting, value):

@@ -89,9 +89,33 @@ def vat_rate() -> Decimal:
     return Decimal(str(tk.config.get(PREFIX + "vat_rate") or "25").strip().replace(",", "."))
 
 
+def _sie_accounts_entries() -> tuple[list[str], list[str]]:
+    """``sie_accounts`` read whole: its plain accounts (receivable, revenue, VAT) and its
+    ``kind=account`` entries (the contract's spelling ``1510 3010 2611 access=3011 …``).
+    Raises ``ValueError`` naming an entry it cannot place: nothing is ignored."""
+    plain: list[str] = []
+    per_kind: list[str] = []
+    for entry in (str(a) for a in (tk.config.get(PREFIX + "sie_accounts") or [])):
+        if "=" in entry:
+            per_kind.append(entry)
+        elif per_kind:
+            raise ValueError(f"{PREFIX}sie_accounts: {entry!r} after kind=account entries; write the "
+                             "receivable, revenue and VAT accounts first")
+        elif len(plain) == 3:
+            raise ValueError(f"{PREFIX}sie_accounts: {entry!r} is a fourth account; after receivable, "
+                             "revenue and VAT come kind=account entries")
+        else:
+            plain.append(entry)
+    return plain, per_kind
+
+
 def sie_accounts() -> list[str]:
-    accounts = [str(a) for a in (tk.config.get(PREFIX + "sie_accounts") or [])]
-    return (accounts + ["1510", "3010", "2611"][len(accounts):])[:3]
+    """Receivable, revenue and VAT accounts (the defaults where fewer are given)."""
+    try:
+        plain = _sie_accounts_entries()[0]
+    except ValueError:
+        plain = [str(a) for a in (tk.config.get(PREFIX + "sie_accounts") or []) if "=" not in str(a)][:3]
+    return (plain + ["1510", "3010", "2611"][len(plain):])[:3]
 
 
 # the kinds of fee line, each of which may have its own revenue account
@@ -103,19 +127,25 @@ def sie_revenue_accounts() -> dict[str, str]:
     the kind, else the revenue account of ``sie_accounts``. Raises ``ValueError`` naming
     the setting and the entry when one is not ``kind=account`` with a known kind and an
     account of digits (nor is an account of ``sie_accounts``)."""
+    _plain, in_accounts = _sie_accounts_entries()
     receivable, revenue, vat = sie_accounts()
     for name, account in (("receivable", receivable), ("revenue", revenue), ("VAT", vat)):
-        if not account.isdigit():
+        if not (account.isascii() and account.isdigit()):
             raise ValueError(f"{PREFIX}sie_accounts: the {name} account {account!r} is not a number")
     per_kind = {kind: revenue for kind in REVENUE_KINDS}
-    for entry in tk.config.get(PREFIX + "sie_revenue_accounts") or []:
-        kind, sep, account = str(entry).partition("=")
+    entries = [("sie_accounts", e) for e in in_accounts] + [
+        ("sie_revenue_accounts", str(e)) for e in tk.config.get(PREFIX + "sie_revenue_accounts") or []]
+    named: dict[str, str] = {}
+    for setting, entry in entries:
+        kind, sep, account = entry.partition("=")
         if not sep or kind not in REVENUE_KINDS:
-            raise ValueError(f"{PREFIX}sie_revenue_accounts: {entry!r} is not kind=account with a kind of "
+            raise ValueError(f"{PREFIX}{setting}: {entry!r} is not kind=account with a kind of "
                              + ", ".join(REVENUE_KINDS))
-        if not account.isdigit():
-            raise ValueError(f"{PREFIX}sie_revenue_accounts: the account of {kind}, {account!r}, is not a number")
-        per_kind[kind] = account
+        if not (account.isascii() and account.isdigit()):
+            raise ValueError(f"{PREFIX}{setting}: the account of {kind}, {account!r}, is not a number")
+        if kind in named and named[kind] != account:
+            raise ValueError(f"{PREFIX}{setting}: {kind} has two accounts, {named[kind]} and {account}")
+        named[kind] = per_kind[kind] = account
     return per_kind
 
 
