@@ -450,11 +450,12 @@ CASES = {
     "vgsamverkan_dashboard_show": (
         "vgsamverkan_dashboard_show", lambda w: {}, {"coordinator", "sysadmin"},
     ),
+    # a per-person setting, of oneself (issue 36): anyone logged in
     "vgsamverkan_mail_language_show": (
-        "vgsamverkan_mail_language_show", lambda w: {}, {"coordinator", "sysadmin"},
+        "vgsamverkan_mail_language_show", lambda w: {}, LOGGED_IN,
     ),
     "vgsamverkan_mail_language_set": (
-        "vgsamverkan_mail_language_set", lambda w: {"language": "en"}, {"coordinator", "sysadmin"},
+        "vgsamverkan_mail_language_set", lambda w: {"language": "en"}, LOGGED_IN,
     ),
     "vgsamverkan_catalog_report": (
         "vgsamverkan_catalog_report", lambda w: {"limit": 5}, {"coordinator", "sysadmin"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ckan.model as model
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from ckanext.vgsamverkan.model import Participation
 from tests.factories import apply_new, call, requested_on
@@ -313,8 +313,44 @@ class TestCalloffMail:
         [to_coordinator] = mailbox.to("samordnare@example.org")
         [to_expert] = mailbox.to("expert2@example.org")
         assert "No longer needed" in mailbox.body(to_coordinator)
-        assert str(to_expert["Subject"]).strip().startswith("A call-off of expert support was cancelled")
+        # the expert chose no language: the portal's, not the English of the admin's request
+        # (SPEC 2026-12-07)
+        assert str(to_expert["Subject"]).strip().startswith("Ett avrop av stödresurser har avbrutits")
         assert mailbox.to("chef2@example.org") == []
+
+
+def test_each_person_gets_mail_in_the_language_they_chose(coordinator, mailbox, run_jobs):
+    """Issue 36, part 7: an admin told of an English request, or of a comment on it, got
+    the mail in the requester's language, not their own."""
+    from ckanext.vgsamverkan.mail import language
+    from tests.factories import participant_org, request_rights
+
+    admin = factories.User(email="admin-sv@example.org")
+    other_admin = factories.User(email="admin-en@example.org")
+    org = participant_org(admin, coordinator)
+    helpers.call_action("member_create", id=org["id"], object=other_admin["id"], object_type="user",
+                        capacity="admin")
+    language.set_for(model.User.get(other_admin["id"]), "en")
+    model.Session.commit()
+    asker = factories.User(email="asker@example.org")
+    run_jobs()
+    mailbox.messages.clear()  # the mail of the approval and the membership
+    rights = request_rights(asker, org, language="en")
+    run_jobs()
+    [told_sv] = mailbox.to("admin-sv@example.org")
+    [told_en] = mailbox.to("admin-en@example.org")
+    [receipt] = mailbox.to("asker@example.org")
+    assert str(told_sv["Subject"]).startswith("Publiceringsbehörighet begärd i er organisation")
+    assert str(told_en["Subject"]).startswith("Publishing rights asked for in your organisation")
+    # the asker chose none: the language of the request, the asker's own
+    assert str(receipt["Subject"]).strip().startswith("Received: your request for publishing rights")
+    mailbox.messages.clear()
+    call("vgsamverkan_comment_create", asker, object_type="publisher", object_id=rights["id"], text="Hello")
+    run_jobs()
+    [comment_sv] = mailbox.to("admin-sv@example.org")
+    [comment_en] = mailbox.to("admin-en@example.org")
+    assert "kommentar" in str(comment_sv["Subject"]).lower()
+    assert "comment" in str(comment_en["Subject"]).lower()
 
 
 def test_jobs_queued_by_an_older_version_still_find_their_functions(coordinator, mailbox, run_jobs):

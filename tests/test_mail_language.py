@@ -98,3 +98,28 @@ def test_the_page(coordinator, app):
     assert call("vgsamverkan_mail_language_show", coordinator)["language"] == "en"
     other = factories.User()
     assert browser.get("/ckan-admin/samverkan/sprak", extra_environ=as_user(other)).status_code == 403
+
+
+def test_anyone_chooses_on_their_own_account_page(app, mailbox, run_jobs):
+    """Issue 36, part 7: the language is each person's, set from the account page."""
+    browser = Browser(app)
+    user = factories.User(email="person@example.org")
+    account = browser.get(f"/user/edit/{user['name']}", extra_environ=as_user(user)).get_data(as_text=True)
+    assert 'id="vgs-account-mail-language"' in account and 'href="/samverkan/sprak"' in account
+    page = browser.get("/samverkan/sprak", extra_environ=as_user(user)).get_data(as_text=True)
+    assert "Din e-post skrivs nu på svenska" in html.unescape(page)
+    assert 'id="vgs-mail-language-applies"' not in page  # the coordinator's address is not theirs
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+    saved = browser.post("/samverkan/sprak/spara", data={"language": "en", "_csrf_token": csrf},
+                         extra_environ=as_user(user), follow_redirects=True)
+    assert "Din e-post skrivs nu på engelska" in html.unescape(saved.get_data(as_text=True))
+    assert call("vgsamverkan_mail_language_show", user)["yours"] == "en"
+    [event] = model.Session.query(Event).filter_by(object_type="user", object_id=user["id"]).all()
+    assert event.details == {"language": "en", "before": None}
+    # the receipt of a request written in Swedish comes in the language the person chose
+    apply_new(user, language="sv")
+    run_jobs()
+    [receipt] = mailbox.to("person@example.org")
+    assert str(receipt["Subject"]).strip().startswith("Received")
+    # and anonymous is sent to log in
+    assert app.get("/samverkan/sprak", follow_redirects=False).status_code == 302

@@ -391,11 +391,12 @@ def vgsamverkan_catalog_report(context: Context, data_dict: DataDict) -> AuthRes
 
 # the caller's own setting: no parameter names a user (nothing to resolve)
 def vgsamverkan_mail_language_show(context: Context, data_dict: DataDict) -> AuthResult:
-    return _coordinator_only(context)
+    """Anyone logged in, of themselves (SPEC 2026-12-07: a per-person choice)."""
+    return _logged_in(context)
 
 
 def vgsamverkan_mail_language_set(context: Context, data_dict: DataDict) -> AuthResult:
-    return _coordinator_only(context)
+    return _logged_in(context)
 
 
 def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> AuthResult:

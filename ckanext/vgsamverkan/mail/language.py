@@ -58,6 +58,12 @@ def of_address(address: str | None) -> str | None:
     return None
 
 
+def portal_language() -> str:
+    """The portal's default language (Swedish when that is neither Swedish nor English)."""
+    lang = config.default_locale()
+    return lang if lang in LANGUAGES else "sv"
+
+
 def for_coordinator() -> str:
     """The language of the mail to ``coordinator_email``: the one the coordinator whose
     account has that address chose, else the portal's default (Swedish when that is

@@ -14,6 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.formats import LANGUAGES
 from ckanext.vgsamverkan.logic import roles
 from ckanext.vgsamverkan.mail import language
 from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
@@ -38,11 +39,18 @@ def _coordinator_lang() -> str:
     return language.for_coordinator()
 
 
-def _applicant(p: dict[str, Any]) -> tuple[str, str]:
+# a recipient: name, e-mail address, and the language of the mail to them (None: the
+# portal's default). SPEC 2026-12-07: each person's mail is in the language that person
+# chose on their account page; one who made a request and chose none gets its mail in the
+# request's language; nobody gets mail in the language of someone else's request.
+Recipient = tuple[str, str, "str | None"]
+
+
+def _applicant(p: dict[str, Any]) -> Recipient:
     user = model.User.get(p["applicant_id"]) if p.get("applicant_id") else None
     if user is not None and user.email:
-        return user.display_name, user.email
-    return p.get("contact_name") or "", p.get("contact_email") or ""
+        return user.display_name, user.email, language.of_user(user) or p.get("language")
+    return p.get("contact_name") or "", p.get("contact_email") or "", p.get("language")
 
 
 def _portable(value: Any) -> Any:
@@ -111,14 +119,16 @@ def _never_undoing(fn: Callable[..., None]) -> Callable[..., None]:
     return notify
 
 
-def _address(user: model.User | None) -> tuple[str, str]:
+def _address(user: model.User | None, request_language: str | None = None) -> Recipient:
+    """``user``'s address and language: the one the user chose, else ``request_language``
+    (given for the one who made the request), else the portal's."""
     if user is not None and user.email and user.state == "active":
-        return user.display_name, user.email
-    return "", ""
+        return user.display_name, user.email, language.of_user(user) or request_language
+    return "", "", None
 
 
-def _user_address(user_id: str | None) -> tuple[str, str]:
-    return _address(model.User.get(user_id) if user_id else None)
+def _user_address(user_id: str | None, request_language: str | None = None) -> Recipient:
+    return _address(model.User.get(user_id) if user_id else None, request_language)
 
 
 def _admins(org_id: str | None) -> list[model.User]:
@@ -126,67 +136,69 @@ def _admins(org_id: str | None) -> list[model.User]:
     return roles.org_admins(org_id)
 
 
-def _organisation(org_id: str | None, asker_id: str | None) -> list[tuple[str, str]]:
+def _organisation(org_id: str | None, asker_id: str | None, request_language: str | None = None) -> list[Recipient]:
     """Where the organisation's mail about a request goes: to the one who asked while
     they are still an admin of it; to its admins today when they are not (an admin who
     left gets no more of its mail, and the mail still reaches the organisation). Before
     the organisation exists (an application for a new one) the applicant is the party."""
     if not org_id:
-        return [_user_address(asker_id)]
+        return [_user_address(asker_id, request_language)]
     admins = _admins(org_id)
     if asker_id and any(u.id == asker_id for u in admins):
-        return [_user_address(asker_id)]
+        return [_user_address(asker_id, request_language)]
     return [_address(u) for u in admins]
 
 
-def _send(addresses: list[tuple[str, str]], subject: str, body: str, *, never: tuple[str, ...] = ()) -> None:
-    """One mail to each address, once (by e-mail address), none to an address in ``never``
-    (the writer of a comment) or without an address."""
+def _send(addresses: list[Recipient], compose: Callable[[str], tuple[str, str]], *,
+          never: tuple[str, ...] = ()) -> None:
+    """One mail to each address, once (by e-mail address), in its recipient's language
+    (``compose(lang)`` gives subject and body, once a language), none to an address in
+    ``never`` (the writer of a comment) or without an address."""
     seen = {e.lower() for e in never if e}
-    for name, email in addresses:
+    texts: dict[str, tuple[str, str]] = {}
+    for name, email, lang in addresses:
         if email and email.lower() not in seen:
             seen.add(email.lower())
-            _enqueue(name, email, subject, body)
+            lang = lang if lang in LANGUAGES else language.portal_language()
+            if lang not in texts:
+                texts[lang] = compose(lang)
+            _enqueue(name, email, *texts[lang])
 
 
-def _coordinator() -> list[tuple[str, str]]:
-    return [(config.contact_name(), config.coordinator_email())]
+def _coordinator() -> list[Recipient]:
+    return [(config.contact_name(), config.coordinator_email(), _coordinator_lang())]
 
 
 def _receipt(kind: str, d: dict[str, Any], to_user_id: str | None, verb: str = "create") -> None:
-    """The receipt of a request to whoever sent it, in the language of the request."""
-    subject, body = _compose_receipt(d.get("language") or "sv", kind, d, verb)
-    _send([_user_address(to_user_id)], subject, body)
+    """The receipt of a request to whoever sent it, in that person's language (the one
+    chosen, else the request's)."""
+    _send([_user_address(to_user_id, d.get("language"))], lambda lang: _compose_receipt(lang, kind, d, verb))
 
 
 @_never_undoing
 def participation_submitted(p: dict[str, Any]) -> None:
-    subject, body = _compose_submitted(_coordinator_lang(), p)
-    _send(_coordinator(), subject, body)
+    _send(_coordinator(), lambda lang: _compose_submitted(lang, p))
     _receipt("participation", p, p.get("applicant_id"))
 
 
 @_never_undoing
 def participation_decided(p: dict[str, Any], verb: str) -> None:
     if verb == "withdraw":
-        subject, body = _compose_decided(_coordinator_lang(), p, verb)
-        _send(_coordinator(), subject, body)
+        _send(_coordinator(), lambda lang: _compose_decided(lang, p, verb))
         return
-    subject, body = _compose_decided(p.get("language") or "sv", p, verb)
-    to = [a for a in _organisation(p.get("organization_id"), p.get("applicant_id")) if a[1]]
+    to = [a for a in _organisation(p.get("organization_id"), p.get("applicant_id"), p.get("language")) if a[1]]
     # nobody to reach in the portal (an organisation without admins): the contact person
     # of the application
-    _send(to or [_applicant(p)], subject, body)
+    _send(to or [_applicant(p)], lambda lang: _compose_decided(lang, p, verb))
 
 
 @_never_undoing
 def publisher_submitted(r: dict[str, Any]) -> None:
     """The coordinator decides; the organisation's admins are told (issue 21); the one who
     asked gets a receipt."""
-    subject, body = _compose_publisher_submitted(_coordinator_lang(), r)
-    _send(_coordinator(), subject, body)
-    subject, body = _compose_publisher_told(r.get("language") or "sv", r)
-    _send([_address(u) for u in _admins(r["organization_id"]) if u.id != r.get("applicant_id")], subject, body)
+    _send(_coordinator(), lambda lang: _compose_publisher_submitted(lang, r))
+    _send([_address(u) for u in _admins(r["organization_id"]) if u.id != r.get("applicant_id")],
+          lambda lang: _compose_publisher_told(lang, r))
     _receipt("publisher", r, r.get("applicant_id"))
 
 
@@ -196,17 +208,16 @@ def publisher_decided(r: dict[str, Any], verb: str) -> None:
     one who asked if someone else who is still an admin of the organisation; a withdrawal
     goes to the coordinator."""
     if verb == "withdraw":
-        subject, body = _compose_publisher_decided(_coordinator_lang(), r, verb)
-        _send(_coordinator(), subject, body)
+        _send(_coordinator(), lambda lang: _compose_publisher_decided(lang, r, verb))
         return
-    subject, body = _compose_publisher_decided(r.get("language") or "sv", r, verb)
-    to = [_user_address(r.get("user_id"))]
+    asked_self = r.get("applicant_id") in (None, r.get("user_id"))
+    to = [_user_address(r.get("user_id"), r.get("language") if asked_self else None)]
     if r.get("applicant_id") and any(u.id == r["applicant_id"] for u in _admins(r["organization_id"])):
-        to.append(_user_address(r["applicant_id"]))
-    _send(to, subject, body)
+        to.append(_user_address(r["applicant_id"], r.get("language")))
+    _send(to, lambda lang: _compose_publisher_decided(lang, r, verb))
 
 
-def _parties(object_type: str, obj: Any) -> list[tuple[str, str]]:
+def _parties(object_type: str, obj: Any) -> list[Recipient]:
     """Who in the organisation follows a request's conversation: its admins today (before
     a new organisation exists, the applicant); the user of publishing rights; the expert
     of a call-off."""
@@ -226,13 +237,10 @@ def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) 
     title = getattr(obj, "organization_title", "") or ""
     path = object_path(comment["object_type"], obj.id)
     writer = _user_address(comment.get("author_id"))[1]
-    lang = getattr(obj, "language", None) or "sv"
-    subject, body = _compose_comment(lang, comment, title, path)
-    _send(_parties(comment["object_type"], obj), subject, body,
+    _send(_parties(comment["object_type"], obj), lambda lang: _compose_comment(lang, comment, title, path),
           never=(writer, config.coordinator_email()) if from_coordinator else (writer,))
     if not from_coordinator:
-        subject, body = _compose_comment(_coordinator_lang(), comment, title, path)
-        _send(_coordinator(), subject, body, never=(writer,))
+        _send(_coordinator(), lambda lang: _compose_comment(lang, comment, title, path), never=(writer,))
 
 
 # the organisation's acts notify the coordinator (and the actor gets a receipt of those
@@ -245,13 +253,12 @@ _RECEIPTS = {"create", "accept", "decline"}
 def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True,
                        actor_id: str | None = None) -> None:
     if verb in _TO_COORDINATOR or (verb == "cancel" and not by_coordinator):
-        subject, body = _compose_connection(_coordinator_lang(), c, verb)
-        _send(_coordinator(), subject, body)
+        _send(_coordinator(), lambda lang: _compose_connection(lang, c, verb))
         if verb in _RECEIPTS:
             _receipt("connection", c, actor_id or c.get("applicant_id"), verb)
         return
-    subject, body = _compose_connection(c.get("language") or "sv", c, verb)
-    _send(_organisation(c["organization_id"], c.get("applicant_id")), subject, body)
+    _send(_organisation(c["organization_id"], c.get("applicant_id"), c.get("language")),
+          lambda lang: _compose_connection(lang, c, verb))
 
 
 @_never_undoing
@@ -265,13 +272,11 @@ def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True
         return
     to_coordinator = verb == "create" or (verb == "cancel" and not by_coordinator)
     if to_coordinator:
-        subject, body = _compose_calloff(_coordinator_lang(), c, verb)
-        _send(_coordinator(), subject, body)
+        _send(_coordinator(), lambda lang: _compose_calloff(lang, c, verb))
         if verb == "create":
             _receipt("calloff", c, actor_id or c.get("applicant_id"))
     else:
-        subject, body = _compose_calloff(c.get("language") or "sv", c, verb)
-        _send(_organisation(c["organization_id"], c.get("applicant_id")), subject, body)
+        _send(_organisation(c["organization_id"], c.get("applicant_id"), c.get("language")),
+              lambda lang: _compose_calloff(lang, c, verb))
     if verb in ("assign", "cancel") and c.get("expert_user_id") and c["expert_user_id"] != c.get("applicant_id"):
-        subject, body = _compose_calloff(c.get("language") or "sv", c, verb)
-        _send([_user_address(c["expert_user_id"])], subject, body)
+        _send([_user_address(c["expert_user_id"])], lambda lang: _compose_calloff(lang, c, verb))

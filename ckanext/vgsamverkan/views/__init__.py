@@ -30,7 +30,15 @@ from ckanext.vgsamverkan.views.fees import (
 )
 from ckanext.vgsamverkan.views.organization import organization_samverkan
 from ckanext.vgsamverkan.views.participation import ApplyView, UpdateView, participation_decide, participation_read
-from ckanext.vgsamverkan.views.public import after_login, comment, index, my_requests, waiting
+from ckanext.vgsamverkan.views.public import (
+    after_login,
+    comment,
+    index,
+    mail_language,
+    mail_language_set,
+    my_requests,
+    waiting,
+)
 from ckanext.vgsamverkan.views.publisher import PublisherRequestView, publisher_decide, publisher_read
 
 __all__ = ["vgsamverkan", "vgsamverkan_admin"]
@@ -41,6 +49,8 @@ vgsamverkan.add_url_rule(
 )
 vgsamverkan.add_url_rule("/samverkan/mina-arenden", view_func=my_requests)
 vgsamverkan.add_url_rule("/samverkan/vantar", view_func=waiting)
+vgsamverkan.add_url_rule("/samverkan/sprak", view_func=mail_language)
+vgsamverkan.add_url_rule("/samverkan/sprak/spara", view_func=mail_language_set, methods=["POST"])
 vgsamverkan.add_url_rule("/samverkan/efter-inloggning", view_func=after_login)
 vgsamverkan.add_url_rule("/samverkan/deltagande/<id>", view_func=participation_read)
 vgsamverkan.add_url_rule("/samverkan/deltagande/<id>/uppgifter", view_func=UpdateView.as_view("participation_update"),

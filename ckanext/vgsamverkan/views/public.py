@@ -8,6 +8,8 @@ from ckanext.vgsamverkan.views._common import (
     _context,
     _csrf_protected,
     _error_summary,
+    _form,
+    _in_order,
     _logged_in,
     _login_redirect,
     _request_page,
@@ -77,3 +79,27 @@ def after_login():
         return tk.redirect_to("vgsamverkan.waiting")
     return tk.redirect_to("dashboard.datasets")
 
+
+def mail_language(decided: dict | None = None):
+    """The language of your mail, for anyone logged in (SPEC 2026-12-07), linked from the
+    account page (templates/user/edit.html): every mail the portal sends you; for a
+    coordinator also the mail to the coordinator's address."""
+    if not _logged_in():
+        return _login_redirect()
+    setting = tk.get_action("vgsamverkan_mail_language_show")(_context(), {})
+    return tk.render("vgsamverkan/mail_language.html", {"setting": setting, "decided": decided or {},
+                                                        "action": tk.h.url_for("vgsamverkan.mail_language_set")})
+
+
+@_csrf_protected
+def mail_language_set():
+    if not _logged_in():
+        return _login_redirect()
+    form = _form()
+    try:
+        tk.get_action("vgsamverkan_mail_language_set")(_context(), {"language": form.get("language", "")})
+    except tk.ValidationError as e:
+        errors = _in_order(e.error_dict, ("language",))
+        return mail_language({"verb": "set", "data": form, "errors": errors, "summary": _error_summary(errors)})
+    tk.h.flash_success(tk._("Your choice of language is saved."))
+    return tk.redirect_to("vgsamverkan.mail_language")

@@ -13,7 +13,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, labels, money
 from ckanext.vgsamverkan.fees import run as feerun
-from ckanext.vgsamverkan.logic import objects, schema, taking_part
+from ckanext.vgsamverkan.logic import objects, roles, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
@@ -256,7 +256,8 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
 def _mail_language_dict(user: model.User) -> dict[str, Any]:
     chosen = mail_language.of_user(user)
     address = config.coordinator_email()
-    return {"user_name": user.name, "language": chosen,
+    return {"user_name": user.name, "language": chosen, "yours": chosen or mail_language.portal_language(),
+            "coordinator": roles.is_coordinator(user),
             "effective": mail_language.for_coordinator(),
             "coordinator_email": address,
             "coordinator_email_is_yours": user in mail_language.coordinators_at(address)}
@@ -265,14 +266,16 @@ def _mail_language_dict(user: model.User) -> dict[str, Any]:
 @action
 @tk.side_effect_free
 def vgsamverkan_mail_language_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """The language you chose for the mail to the coordinator's address (coordinator).
-    The mail to ``ckanext.vgsamverkan.coordinator_email`` is written in the language of
-    the coordinator whose account has that address, when one has chosen; else in the
-    portal's default language.
+    """The language you chose for your mail (anyone logged in, of themselves): every mail
+    the portal sends you is written in it; with none chosen, a mail about a request you
+    made is in that request's language, any other in the portal's. A coordinator's choice
+    also writes the mail to ``ckanext.vgsamverkan.coordinator_email`` when that is the
+    coordinator's own address; else that mail is in the portal's default language.
 
-    :returns: ``{"user_name", "language" (``sv``, ``en`` or null: the portal's),
-        "effective" (the language that mail is written in now), "coordinator_email",
-        "coordinator_email_is_yours"}``
+    :returns: ``{"user_name", "language" (``sv``, ``en`` or null: the portal's), "yours"
+        (the language of your mail now), "coordinator" (whether you are one), "effective"
+        (the language the mail to the coordinator's address is written in now),
+        "coordinator_email", "coordinator_email_is_yours"}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_mail_language_show", context, data_dict)
@@ -282,9 +285,10 @@ def vgsamverkan_mail_language_show(context: Context, data_dict: DataDict) -> dic
 
 @action
 def vgsamverkan_mail_language_set(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Choose the language of the mail to the coordinator's address (coordinator, for
-    yourself): it applies when ``coordinator_email`` is your account's e-mail address.
-    The change is in the event log (object type ``user``).
+    """Choose the language of your mail (anyone logged in, for themselves; a
+    coordinator's choice also applies to the mail to ``coordinator_email`` when that is
+    the coordinator's account's address). The change is in the event log (object type
+    ``user``).
 
     :param language: ``sv``, ``en``, or empty for the portal's default language
     :type language: string
