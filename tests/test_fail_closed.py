@@ -253,6 +253,39 @@ class TestMemberList:
         for outsider in (None, factories.User()):
             shown = listed(outsider)
             assert public["id"] in shown and private["id"] not in shown
+        # a caller inside the portal that passes ignore_auth gets CKAN's whole answer (issue
+        # 36, part 8: CKAN's own tests of member_list call it so)
+        whole = {m[0] for m in helpers.call_action("member_list", context={"ignore_auth": True}, id=org["id"],
+                                                   object_type="package")}
+        assert {public["id"], private["id"]} <= whole
+
+
+class TestCoreAsCore:
+    """Issue 36, part 8: with ``enforce = false`` the extension changes nothing of CKAN's
+    own behaviour; CKAN's test_anon_can_create failed with it loaded."""
+
+    @pytest.mark.parametrize("enforce", ["false", "true"])
+    def test_anonymous_dataset_creation_where_the_site_allows_it(self, clean_db, ckan_config, monkeypatch, enforce):
+        from ckan import authz
+
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.enforce", enforce)
+        monkeypatch.setitem(ckan_config, "ckan.auth.anon_create_dataset", True)
+        monkeypatch.setitem(ckan_config, "ckan.auth.create_unowned_dataset", True)
+        result = authz.is_authorized("package_create", {"user": "", "model": model}, {"name": "anon-data"})
+        if enforce == "false":
+            assert result["success"], result
+        else:  # the publishing rule: only in an organisation that takes part
+            assert not result["success"]
+            assert "authenticated" not in result.get("msg", ""), result
+        monkeypatch.setitem(ckan_config, "ckan.auth.anon_create_dataset", False)
+        refused = authz.is_authorized("package_create", {"user": "", "model": model}, {"name": "anon-data"})
+        assert not refused["success"]
+
+    def test_resource_deletion_still_needs_a_user(self, clean_db):
+        from ckan import authz
+
+        result = authz.is_authorized("resource_delete", {"user": "", "model": model}, {"id": "x"})
+        assert not result["success"]
 
 
 class TestRequests:

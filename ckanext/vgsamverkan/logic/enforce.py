@@ -17,6 +17,7 @@ fixed number of indexed queries, however many organisations, members or requests
 """
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from typing import Any
@@ -474,4 +475,27 @@ def chained_auth_functions() -> dict[str, Any]:
         "organization_update": organization_update,
         "organization_patch": organization_patch,
     }
-    return functions
+    return {name: _anonymous_as_core(name, fn) for name, fn in functions.items()}
+
+
+def _anonymous_as_core(name: str, rule: Any) -> Any:
+    """``rule`` as the chained auth function of ``name``, telling CKAN about anonymous
+    callers what CKAN's own function of that name tells it. CKAN copies the attributes
+    of a chained function onto the chain and checks ``auth_allow_anonymous_access``
+    before the chain runs: without the flag, an anonymous ``package_create`` was refused
+    ("requires an authenticated user") even where ``ckan.auth.anon_create_dataset`` allows
+    it (CKAN's own test_anon_can_create). The rules read no user, and pass the decision
+    on to CKAN's function, which refuses an anonymous caller where CKAN would. Each name
+    gets a function object of its own (the resource rules share one body)."""
+    from ckan.logic.auth import create, delete, get, patch, update  # noqa: PLC0415 (CKAN's own)
+
+    core = next((getattr(m, name) for m in (create, update, delete, patch, get) if hasattr(m, name)), None)
+
+    @functools.wraps(rule)
+    def chained(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+        return rule(next_auth, context, data_dict)
+
+    chained.chained_auth_function = True  # type: ignore[attr-defined]
+    if getattr(core, "auth_allow_anonymous_access", False):
+        chained.auth_allow_anonymous_access = True  # type: ignore[attr-defined]
+    return chained
