@@ -404,7 +404,7 @@ def full_reset(ckan_reset) -> None:
     FastReset.remember()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # as CKAN's: its session fixtures (reset_db_once) use it
 def reset_db(reset_db):
     def reset() -> None:
         if os.environ.get("VGS_FULL_RESET") or not FastReset.run():

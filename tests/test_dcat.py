@@ -306,3 +306,59 @@ def test_the_demo_catalogue(app, ckan_config, monkeypatch):
     [waiting] = call("vgsamverkan_catalog_report", "samordnare")["publishers"]
     assert (waiting["organization_name"], waiting["problem"], waiting["datasets"]) == (
         "exempelstads-energi", publishers.NOT_TAKING_PART, 2)
+
+
+@pytest.mark.parametrize("version", ["2.2.0", "3.0.1"])
+def test_no_mandatory_property_of_diggs_profile_is_missing(app, world, version):
+    """Issue 36, part 9: DIGG's own formal profile (its RDForms bundles, read by
+    tests/digg_profile.py), not only the EU shapes: the catalogue lacked its licence, a
+    dataset without a description lacked dct:description, a distribution without a
+    format lacked dct:format, publishers lacked their type (3.0.1)."""
+    from tests import digg_profile
+
+    org = world["taking"]
+    factories.Dataset(owner_org=org["id"], title="Utan beskrivning", notes="", license_id="cc-by",
+                      resources=[{"url": "https://data.exempelstad.example.org/grans.geojson", "name": "Gränser"},
+                                 {"url": "https://data.exempelstad.example.org/tjanst", "name": "Tjänsten"}])
+    g = graph(app, "/catalog.rdf")
+    assert len(digg_profile.nodes(g, "dcat:Distribution")) >= 5
+    problems = digg_profile.missing(g, version)
+    assert problems == [], "\n".join(problems)
+
+
+def test_what_the_profile_asked_for_has_the_right_values(app, world, ckan_config, monkeypatch):
+    """The values behind the profile test: the metadata licence from configuration (CC0 by
+    default), each publisher's ADMS type from its organisation type, a format derived
+    for a distribution without one, the description the catalogue gives a dataset
+    without one, and public access rights."""
+    org = world["taking"]
+    factories.Dataset(owner_org=org["id"], name="utan-beskrivning", title="Utan beskrivning", notes="",
+                      license_id="cc-by",
+                      resources=[{"url": "https://data.exempelstad.example.org/grans.geojson", "name": "Gränser"},
+                                 {"url": "https://data.exempelstad.example.org/tjanst", "name": "Tjänsten"}])
+    g = graph(app, "/catalog.rdf")
+    [catalogue] = g.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                             URIRef("http://www.w3.org/ns/dcat#Catalog"))
+    assert str(g.value(catalogue, URIRef("http://purl.org/dc/terms/license"))) == \
+        "http://creativecommons.org/publicdomain/zero/1.0/"
+    types = {str(r[0]): str(r[1]) for r in g.query(
+        PREFIXES + "SELECT ?p ?t WHERE { ?d dct:publisher ?p . ?p dct:type ?t }")}
+    assert types[vocabularies.publisher_iri(org_digits(world, "taking"))].endswith("/LocalAuthority")
+    catalogue_publisher = str(g.value(catalogue, URIRef("http://purl.org/dc/terms/publisher")))
+    assert str(g.value(URIRef(catalogue_publisher), URIRef("http://purl.org/dc/terms/type"))).endswith(
+        "/RegionalAuthority")
+    formats = rows(g, "Utan beskrivning", "?d dcat:distribution ?x . ?x dct:format ?v")
+    assert formats == {"http://publications.europa.eu/resource/authority/file-type/GEOJSON",
+                       "http://publications.europa.eu/resource/authority/file-type/BIN"}
+    assert rows(g, "Utan beskrivning", "?d dct:description ?v") == {
+        f"Utan beskrivning. Datamängden från {org['title']} har ännu ingen beskrivning."}
+    assert rows(g, "Cykelvägar", "?d dct:accessRights ?v") == {
+        "http://publications.europa.eu/resource/authority/access-right/PUBLIC"}
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.catalog_licence",
+                        "http://creativecommons.org/licenses/by/4.0/")
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.catalog_publisher_type", "LocalAuthority")
+    g = graph(app, "/catalog.rdf")
+    assert str(g.value(catalogue, URIRef("http://purl.org/dc/terms/license"))) == \
+        "http://creativecommons.org/licenses/by/4.0/"
+    assert str(g.value(URIRef(catalogue_publisher), URIRef("http://purl.org/dc/terms/type"))).endswith(
+        "/LocalAuthority")

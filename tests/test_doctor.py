@@ -132,6 +132,11 @@ class TestFailures:
             "ckanext.vgsamverkan.catalog_publisher_org_number to the coordinating organisation's "
             "organisationsnummer (docs/catalogue.md)."]
 
+    def test_an_unknown_publisher_type(self, healthy, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.catalog_publisher_type", "Kommun")
+        warns = [w for w in _levels(doctor.run())["warn"] if "catalog_publisher_type" in w]
+        assert warns and "'Kommun' is not one of RegionalAuthority" in warns[0]
+
     def test_a_wrong_sie_account(self, healthy, ckan_config, monkeypatch):
         monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_revenue_accounts", ["expert=tretton"])
         fails = _levels(doctor.run())["fail"]

@@ -149,6 +149,9 @@ def sie_revenue_accounts() -> dict[str, str]:
     return per_kind
 
 
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+
+
 def sie_company_name() -> str:
     return (tk.config.get(PREFIX + "sie_company_name") or "").strip()
 
@@ -162,6 +165,23 @@ def catalog_publisher_name() -> str:
     company name of the SIE exports, then the site's title."""
     return ((tk.config.get(PREFIX + "catalog_publisher_name") or "").strip() or sie_company_name()
             or (tk.config.get("ckan.site_title") or "").strip())
+
+
+def catalog_licence() -> str:
+    """The licence of the catalogue's metadata (DIGG: CC0 in Sweden)."""
+    return (tk.config.get(PREFIX + "catalog_licence") or "").strip() or CC0
+
+
+# ADMS publisher types the coordinating organisation may have (catalog_publisher_type)
+PUBLISHER_TYPES = ("RegionalAuthority", "LocalAuthority", "NationalAuthority", "Company",
+                   "NonProfitOrganisation", "Academia-ScientificOrganisation")
+
+
+def catalog_publisher_type() -> str:
+    """The coordinating organisation's ADMS publisher type (its last part, e.g.
+    ``RegionalAuthority``); an unknown one is RegionalAuthority (doctor says so)."""
+    value = (tk.config.get(PREFIX + "catalog_publisher_type") or "").strip()
+    return value if value in PUBLISHER_TYPES else "RegionalAuthority"
 
 
 def catalog_publisher_org_number() -> str:

@@ -197,11 +197,16 @@ def sie_accounts() -> list[Finding]:
 def catalogue() -> list[Finding]:
     """The open data catalogue's publisher (DCAT-AP-SE): the coordinating organisation."""
     own = publishers.catalogue_publisher()
+    found = []
+    kind = (tk.config.get("ckanext.vgsamverkan.catalog_publisher_type") or "").strip()
+    if kind and kind not in config.PUBLISHER_TYPES:
+        found.append(_warn(f"ckanext.vgsamverkan.catalog_publisher_type {kind!r} is not one of "
+                           + ", ".join(config.PUBLISHER_TYPES) + ": the catalogue says RegionalAuthority."))
     if own.problem:
         return [_warn("The open data catalogue (/catalog.rdf) has no publisher of Sveriges dataportal: set "
                       "ckanext.vgsamverkan.catalog_publisher_org_number to the coordinating organisation's "
-                      "organisationsnummer (docs/catalogue.md).")]
-    return [_ok(f"The open data catalogue is published by {own.name} ({own.iri}).")]
+                      "organisationsnummer (docs/catalogue.md).")] + found
+    return [_ok(f"The open data catalogue is published by {own.name} ({own.iri}).")] + found
 
 
 CHECKS: tuple[Callable[[], list[Finding]], ...] = (

@@ -31,6 +31,7 @@ from ckanext.vgsamverkan.dcat import publishers, vocabularies
 
 LANGUAGE = "sv"
 DEFAULT_DESCRIPTION = "Öppna data från organisationerna i samverkan kring {site}."
+MISSING_DESCRIPTION = "{title}. Datamängden från {publisher} har ännu ingen beskrivning."
 
 # per catalogue (its graph): the publishers, read once for all its datasets
 _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -75,15 +76,24 @@ class DcatApSeProfile(EuropeanDCATAP2Profile):
         self._replace(dataset_ref, DCT.publisher, [URIRef(publisher.iri)] if publisher else [], FOAF.Agent,
                       owned=True)
         if publisher:
-            g.set((URIRef(publisher.iri), FOAF.name, Literal(publisher.name, lang=LANGUAGE)))
+            self._publisher(publisher)
+        if not any(str(d).strip() for d in g.objects(dataset_ref, DCT.description)):
+            # DCAT-AP-SE: a description is mandatory; the coordinator's report names the
+            # dataset as lacking one (docs/catalogue.md: the rule chosen)
+            self._replace(dataset_ref, DCT.description, [Literal(MISSING_DESCRIPTION.format(
+                title=dataset_dict.get("title") or dataset_dict.get("name") or "",
+                publisher=publisher.name if publisher else config.catalog_publisher_name()), lang=LANGUAGE)])
         self._contact_point(dataset_dict, dataset_ref, publisher)
+        # recommended: the catalogue lists public datasets only (a private one is never in it)
+        self._replace(dataset_ref, DCT.accessRights, [URIRef(vocabularies.PUBLIC_ACCESS)], DCT.RightsStatement)
 
         licence = vocabularies.licence(dataset_dict.get("license_id"), dataset_dict.get("license_url"))
         resources = {r.get("id"): r for r in dataset_dict.get("resources", [])}
         for distribution in distributions:
             resource = resources.get(str(distribution).rsplit("/", 1)[-1], {})
             self._replace(distribution, DCT.license, [URIRef(licence)] if licence else [], DCT.LicenseDocument)
-            file_type = vocabularies.file_type(resource.get("format"))
+            file_type = vocabularies.file_type(resource.get("format")) or vocabularies.guessed_file_type(
+                resource.get("url"), resource.get("mimetype"))
             self._replace(distribution, DCT["format"], [URIRef(file_type)] if file_type else [],
                           DCT.MediaTypeOrExtent)
             self._replace(distribution, DCAT.mediaType, [])
@@ -123,7 +133,20 @@ class DcatApSeProfile(EuropeanDCATAP2Profile):
         self._replace(catalog_ref, FOAF.homepage, [URIRef(homepage)] if homepage else [], FOAF.Document)
         publisher = publishers.catalogue_publisher()
         self._replace(catalog_ref, DCT.publisher, [URIRef(publisher.iri)], FOAF.Agent, owned=True)
+        self._publisher(publisher)
+        # the licence of the metadata (DIGG: CC0 in Sweden), from configuration
+        licence = valid_iri(config.catalog_licence())
+        self._replace(catalog_ref, DCT.license, [URIRef(licence)] if licence else [], DCT.LicenseDocument)
+
+    def _publisher(self, publisher) -> None:
+        """A publisher's name and its ADMS type (DCAT-AP-SE 3.0.1: mandatory)."""
+        g = self.g
         g.set((URIRef(publisher.iri), FOAF.name, Literal(publisher.name, lang=LANGUAGE)))
+        kind = URIRef(publisher.type)
+        g.set((URIRef(publisher.iri), DCT.type, kind))
+        g.add((kind, RDF.type, SKOS.Concept))
+        g.set((kind, SKOS.prefLabel, Literal(publishers.PUBLISHER_TYPE_LABELS.get(
+            publisher.type.rsplit("/", 1)[-1], publisher.type.rsplit("/", 1)[-1]), lang=LANGUAGE)))
 
     # -- helpers -------------------------------------------------------------------------
 

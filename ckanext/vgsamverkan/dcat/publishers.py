@@ -27,11 +27,27 @@ NOT_TAKING_PART = "not_taking_part"
 NO_ORG_NUMBER = "no_org_number"
 
 
+# the ADMS publisher type (DCAT-AP-SE 3.0.1: mandatory) of each organisation type
+ADMS = "http://purl.org/adms/publishertype/"
+PUBLISHER_TYPES = {"kommun": ADMS + "LocalAuthority", "kommunalt_bolag": ADMS + "Company",
+                   "regional_forvaltning": ADMS + "RegionalAuthority"}
+# an organisation that never applied: most of a regional portal's are municipalities'
+DEFAULT_PUBLISHER_TYPE = ADMS + "LocalAuthority"
+# the Swedish labels of the types (DIGG's profile, bundle 3.0.1)
+PUBLISHER_TYPE_LABELS = {
+    "RegionalAuthority": "Regional myndighet/landsting", "LocalAuthority": "Lokal myndighet/kommun",
+    "NationalAuthority": "Nationell myndighet", "Company": "Företag",
+    "NonProfitOrganisation": "Ej vinstdrivande organisation",
+    "Academia-ScientificOrganisation": "Akademia/Vetenskaplig organisation",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Publisher:
     iri: str
     name: str
     problem: str | None = None  # None: the IRI is Sveriges dataportal's
+    type: str = DEFAULT_PUBLISHER_TYPE  # an ADMS publisher type (PUBLISHER_TYPES)
 
 
 def portal_iri(organization_id: str) -> str:
@@ -43,17 +59,18 @@ def catalogue_publisher() -> Publisher:
     name = config.catalog_publisher_name()
     number = config.catalog_publisher_org_number()
     iri = vocabularies.publisher_iri(number) if number and orgnumber.problem(number) is None else None
-    return Publisher(iri or f"{config.site_url()}/#utgivare", name, None if iri else NO_ORG_NUMBER)
+    return Publisher(iri or f"{config.site_url()}/#utgivare", name, None if iri else NO_ORG_NUMBER,
+                     ADMS + config.catalog_publisher_type())
 
 
 def publishers(day: dt.date | None = None) -> dict[str, Publisher]:
     """Every active organisation's publisher on ``day`` (default today), by id."""
     day = day or taking_part.today()
     taking: dict[str, Participation] = {}
-    known: set[str] = set()
+    known: dict[str, str] = {}  # organisation -> the type its newest application gave
     for p in (model.Session.query(Participation).filter(Participation.organization_id.isnot(None))
               .order_by(Participation.created)):
-        known.add(p.organization_id)
+        known[p.organization_id] = p.org_type
         if taking_part.is_on(p, day):
             taking[p.organization_id] = p  # the newest that takes part
     found = {}
@@ -61,13 +78,14 @@ def publishers(day: dt.date | None = None) -> dict[str, Publisher]:
                                 .filter(model.Group.is_organization.is_(True), model.Group.state == "active")):
         label = title or name
         p = taking.get(org_id)
+        kind = PUBLISHER_TYPES.get(p.org_type if p is not None else known.get(org_id, ""), DEFAULT_PUBLISHER_TYPE)
         if p is None:
             problem = NOT_TAKING_PART if org_id in known else NO_PARTICIPATION
-            found[org_id] = Publisher(portal_iri(org_id), label, problem)
+            found[org_id] = Publisher(portal_iri(org_id), label, problem, kind)
             continue
         number = p.org_number or ""
         iri = vocabularies.publisher_iri(number) if orgnumber.problem(number) is None else None
-        found[org_id] = Publisher(iri or portal_iri(org_id), label, None if iri else NO_ORG_NUMBER)
+        found[org_id] = Publisher(iri or portal_iri(org_id), label, None if iri else NO_ORG_NUMBER, kind)
     return found
 
 

@@ -48,6 +48,9 @@ THEMES = {
 }
 
 
+PUBLIC_ACCESS = f"{EU}access-right/PUBLIC"
+
+
 def licence(license_id: str | None, license_url: str | None = None) -> str | None:
     """The canonical IRI of a dataset's licence, or None."""
     if license_id in LICENCES:
@@ -64,6 +67,24 @@ def file_type(fmt: str | None) -> str | None:
     """The EU file type IRI of a resource's format, or None."""
     code = FILE_TYPES.get((fmt or "").strip().upper().lstrip("."))
     return f"{EU}file-type/{code}" if code else None
+
+
+def guessed_file_type(url: str | None, mimetype: str | None = None) -> str:
+    """The EU file type of a distribution that names no format (DCAT-AP-SE: a format is
+    mandatory): from its media type, else the ending of its address's path, else
+    ``BIN`` (binary data: the format is not known)."""
+    import mimetypes  # noqa: PLC0415 (only for distributions without a format)
+    from urllib.parse import urlparse  # noqa: PLC0415
+
+    by_type = {"application/json": "JSON", "text/csv": "CSV", "application/xml": "XML", "text/xml": "XML",
+               "application/geo+json": "GEOJSON", "text/html": "HTML", "application/pdf": "PDF",
+               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX"}
+    code = by_type.get((mimetype or "").split(";")[0].strip().lower())
+    if code is None:
+        path = urlparse(url or "").path
+        ending = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+        code = ending if file_type(ending) else by_type.get(mimetypes.guess_type(path)[0] or "")
+    return file_type(code) or f"{EU}file-type/BIN"
 
 
 def theme_label(iri: str) -> str:
