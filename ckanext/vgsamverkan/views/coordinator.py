@@ -23,6 +23,7 @@ from ckanext.vgsamverkan.views._common import (
     coordinator_required,
 )
 from ckanext.vgsamverkan.views._confirm import render as confirm_render
+from ckanext.vgsamverkan.views.public import mail_language, mail_language_set
 
 
 def admin_queue():
@@ -359,22 +360,12 @@ def admin_personal_data_purge():
 
 
 @coordinator_required
-def admin_mail_language(decided: dict[str, Any] | None = None):
-    """The language of the mail to the coordinator's address (issue 24): the caller's
-    choice, and whether that address is the caller's account."""
-    setting = tk.get_action("vgsamverkan_mail_language_show")(_context(), {})
-    return tk.render("vgsamverkan/admin/mail_language.html", {
-        "setting": setting, "labels": _field_labels(), "decided": decided or {}})
+def admin_mail_language():
+    """The language of the coordinator's mail (issue 24), in the workplace: the page every
+    user has (views/public.py), with the workplace around it."""
+    return mail_language(endpoint="vgsamverkan_admin.mail_language")
 
 
-@_csrf_protected
 @coordinator_required
 def admin_mail_language_set():
-    form = _form()
-    try:
-        tk.get_action("vgsamverkan_mail_language_set")(_context(), {"language": form.get("language", "")})
-    except tk.ValidationError as e:
-        errors = _in_order(e.error_dict, ("language",))
-        return admin_mail_language({"verb": "set", "data": form, "errors": errors, "summary": _error_summary(errors)})
-    tk.h.flash_success(tk._("Your choice of language is saved."))
-    return tk.redirect_to("vgsamverkan_admin.mail_language")
+    return mail_language_set(endpoint="vgsamverkan_admin.mail_language")

@@ -80,19 +80,21 @@ def after_login():
     return tk.redirect_to("dashboard.datasets")
 
 
-def mail_language(decided: dict | None = None):
+def mail_language(decided: dict | None = None, endpoint: str = "vgsamverkan.mail_language"):
     """The language of your mail, for anyone logged in (SPEC 2026-12-07), linked from the
     account page (templates/user/edit.html): every mail the portal sends you; for a
-    coordinator also the mail to the coordinator's address."""
+    coordinator also the mail to the coordinator's address (the workplace has the same
+    page at ``vgsamverkan_admin.mail_language``: ``endpoint``)."""
     if not _logged_in():
         return _login_redirect()
     setting = tk.get_action("vgsamverkan_mail_language_show")(_context(), {})
-    return tk.render("vgsamverkan/mail_language.html", {"setting": setting, "decided": decided or {},
-                                                        "action": tk.h.url_for("vgsamverkan.mail_language_set")})
+    return tk.render("vgsamverkan/mail_language.html", {
+        "setting": setting, "decided": decided or {}, "action": tk.h.url_for(endpoint + "_set"),
+        "in_workplace": endpoint != "vgsamverkan.mail_language"})
 
 
 @_csrf_protected
-def mail_language_set():
+def mail_language_set(endpoint: str = "vgsamverkan.mail_language"):
     if not _logged_in():
         return _login_redirect()
     form = _form()
@@ -100,6 +102,7 @@ def mail_language_set():
         tk.get_action("vgsamverkan_mail_language_set")(_context(), {"language": form.get("language", "")})
     except tk.ValidationError as e:
         errors = _in_order(e.error_dict, ("language",))
-        return mail_language({"verb": "set", "data": form, "errors": errors, "summary": _error_summary(errors)})
+        return mail_language({"verb": "set", "data": form, "errors": errors, "summary": _error_summary(errors)},
+                             endpoint)
     tk.h.flash_success(tk._("Your choice of language is saved."))
-    return tk.redirect_to("vgsamverkan.mail_language")
+    return tk.redirect_to(endpoint)
