@@ -128,7 +128,7 @@ def _pages(w) -> dict[str, list[str]]:
             f"/samverkan/deltagande/{w['participation']['id']}",
             f"/samverkan/deltagande/{w['participation']['id']}/uppgifter", "/samverkan/behorighet/ansok",
             f"/samverkan/behorighet/{w['pending']['id']}", f"/samverkan/behorighet/{w['rights']['id']}",
-            "/dashboard/",
+            "/dashboard/", "/samverkan/sprak",
         ],
         "e2e-samordnare": [
             "/ckan-admin/samverkan", "/ckan-admin/samverkan/avgifter", "/ckan-admin/samverkan/avgifter/2026-10",
