@@ -362,3 +362,11 @@ def test_what_the_profile_asked_for_has_the_right_values(app, world, ckan_config
         "http://creativecommons.org/licenses/by/4.0/"
     assert str(g.value(URIRef(catalogue_publisher), URIRef("http://purl.org/dc/terms/type"))).endswith(
         "/LocalAuthority")
+
+
+@pytest.mark.parametrize("query", ["?page=99999", "?page=99999999999999999999", "?fq=%22", "?q=" + "a" * 5000])
+def test_a_search_the_backend_refuses_is_a_400(app, query):
+    """Found from outside (issue 36): ckanext-dcat let the search backend's refusal through
+    as a 500."""
+    response = app.get("/catalog.rdf" + query)
+    assert response.status_code == 400 and "sökningen kunde inte" in response.body.lower()

@@ -220,10 +220,19 @@ class TestPopulationUpload:
                             year=year, source="Min källa")
         assert resp.status_code == 200
         page = resp.body
-        assert 'id="error-summary"' in page and "fyra siffror" in page
+        assert 'id="error-summary"' in page and "fyra siffror" in page and ">År: " in page
         assert 'value="Min källa"' in page and f'value="{year}"' in page
         assert model.Session.query(Population).count() == len(__import__(
             "ckanext.vgsamverkan.population_file", fromlist=["x"]).shipped_rows())
+
+    def test_a_confirm_nested_too_deep_is_refused_as_nothing_to_import(self, app, coordinator):
+        """Found from outside: JSON nested 50 000 levels deep was a 500 (RecursionError)."""
+        url = "/ckan-admin/samverkan/befolkning"
+        deep = '[{"municipality_code": ' + "[" * 50_000 + "]" * 50_000 + ', "name": "x", "population": 1}]'
+        resp = app.post(f"{url}/import", extra_environ=as_user(coordinator),
+                        data={"_csrf_token": token(app, url, coordinator), "step": "confirm", "year": "2025",
+                              "source": "SCB", "records": deep})
+        assert resp.status_code == 200 and "Inget att importera" in resp.body
 
     @pytest.mark.parametrize("content,said", [
         ("kommunkod;folkmängd\n1480;999999999999999999999999999\n".encode(), "Rad 2, kolumn “folkmängd”"),

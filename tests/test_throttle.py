@@ -108,3 +108,19 @@ def test_reset_per_account_in_english(limits, post):
         assert post("/user/reset", {"user": "cecilia-carlsson@example.org"}, address=address).status_code == 302
     refused = post("/en/user/reset", {"user": "Cecilia-Carlsson@Example.org"}, address="192.0.2.3")
     assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+
+
+def test_what_counts_is_a_failed_log_in_and_an_account_made(limits, post):
+    """Found from outside (issue 36): a successful log-in used up the account's limit, and
+    registrations the form refused used up the address's."""
+    limits(account="2 per minute", registration="1 per hour")
+    _user("dora-data")
+    for _ in range(4):
+        assert post("/user/login", {"login": "dora-data", "password": PASSWORD}).status_code == 302
+    for _ in range(3):  # refused by the form (the passwords differ): nothing made, nothing counted
+        refused = post("/user/register", {"name": "ny-dora", "fullname": "Ny", "email": "ny-dora@example.org",
+                                          "password1": "Ett-langt-losenord-1", "password2": "Annat-losenord-2"})
+        assert refused.status_code == 200
+    assert post("/user/register", {"name": "ny-dora", "fullname": "Ny", "email": "ny-dora@example.org",
+                                   "password1": "Ett-langt-losenord-1",
+                                   "password2": "Ett-langt-losenord-1"}).status_code == 302

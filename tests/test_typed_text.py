@@ -17,7 +17,9 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 # the reproduction of the outside review: a title that wrote a transaction of its own
 SIE_LINE = 'Härryda "C" \\ }\r\n#TRANS 1510 {} 999999.00 20250630 "injected"\r\n{'
-CONTROLS = ["a\nb", "a\rb", "a\tb", "a\x00b", "a\x1bb", "a\x7fb", "a\x85b", "a\u2028b"]
+CONTROLS = ["a\nb", "a\rb", "a\tb", "a\x00b", "a\x1bb", "a\x7fb", "a\x85b", "a\u2028b",
+            # invisible format characters (found from outside): direction override, zero width, BOM
+            "a\u202eb", "a\u200bb", "a\ufeffb"]
 
 
 def _refused(field: str, run) -> dict:
@@ -119,6 +121,21 @@ class TestDigits:
             _refused("total", lambda amount=amount: call("vgsamverkan_fee_schedule_set", coordinator,
                                                          valid_from="2026-01", total=amount))
         assert call("vgsamverkan_participation_show", coordinator, id=p["id"])["state"] == "pending"
+
+
+class TestFoundFromOutside:
+    def test_a_name_of_no_break_spaces_is_no_name(self):
+        for blank in ("\u00a0", "\u3000", " \u00a0 "):
+            _refused("contact_name", lambda blank=blank: apply_new(factories.User(), contact_name=blank))
+
+    def test_municipality_codes_in_other_digits_are_not_imported(self, coordinator):
+        from ckanext.vgsamverkan.model import Population
+
+        for code in ("١٤٨٠", "１４８０", "۱۴۸۰"):
+            _refused("records", lambda code=code: call("vgsamverkan_population_import", coordinator, year=2031,
+                                                      records=[{"municipality_code": code, "name": "G",
+                                                                "population": 5}]))
+        assert model.Session.query(Population).filter_by(year=2031).count() == 0
 
 
 class TestEmail:

@@ -69,3 +69,17 @@ def ore_to_kronor(ore: Any) -> Decimal | None:
     if ore is None or ore == "":
         return None
     return _decimal(ore) / 100
+
+
+# control (Cc) and format (Cf: zero-width, direction overrides, byte-order mark) characters,
+# line and paragraph separators (Zl, Zp): none of them belongs in one line of text
+_NOT_ON_ONE_LINE = ("Cc", "Cf", "Zl", "Zp")
+
+
+def not_one_line(text: str) -> bool:
+    """Whether ``text`` has a character that one line of text (a title, a name, a
+    reference) never has: a line break, a tab or another control character, or an
+    invisible format character such as a direction override (SPEC 2026-12-07)."""
+    import unicodedata  # noqa: PLC0415
+
+    return any(unicodedata.category(ch) in _NOT_ON_ONE_LINE for ch in text)

@@ -158,7 +158,25 @@ def add_headers(response):
     return response
 
 
+def search_refused(error):
+    """A search a page asked for that the search backend refuses (a query it cannot read,
+    one over a limit, a start beyond the last page): 400 with the backend's words, not
+    500. CKAN's own dataset page and API say so themselves; ckanext-dcat's /catalog.rdf
+    let the error through (issue 36)."""
+    cause = error.__cause__
+    message = cause.message(tk._) if hasattr(cause, "message") and callable(cause.message) else str(error)
+    message = tk._("The search could not be run: {error}").format(error=message[:500])
+    if request.path.startswith("/api/"):
+        body = {"help": request.base_url, "success": False, "error": {"__type": "Bad Request", "message": message}}
+        return Response(json.dumps(body), status=400, mimetype="application/json")
+    return Response(message, status=400, mimetype="text/plain")
+
+
 def register(app) -> None:
+    from ckan.lib.search.common import SearchError, SearchQueryError  # noqa: PLC0415 (CKAN's search)
+
+    app.register_error_handler(SearchQueryError, search_refused)
+    app.register_error_handler(SearchError, search_refused)
     app.before_request(refuse_malformed)
     app.before_request(keep_redirects_on_this_site)
     app.after_request(add_headers)

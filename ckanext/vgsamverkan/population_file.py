@@ -28,6 +28,8 @@ import zlib
 from typing import Any
 from xml.parsers import expat
 
+from ckanext.vgsamverkan.formats import not_one_line
+
 CODE_NAMES = {"kommunkod", "kod", "code", "municipality_code", "kommun_kod", "regionkod"}
 NAME_NAMES = {"kommun", "kommunnamn", "name", "municipality", "namn"}
 POPULATION_NAMES = {"population", "folkmängd", "folkmangd", "befolkning", "antal", "invånare"}
@@ -37,12 +39,14 @@ YEAR_NAMES = {"year", "år", "ar"}
 _REGION = re.compile(r"^\s*([0-9]{4})\s+(.+?)\s*$")
 _THOUSANDS = re.compile(r"[\s\u00a0\u202f\u2009.]")
 _INHABITANTS = re.compile(r"[0-9]{1,8}")  # Sweden has some ten million; a municipality far fewer
+NAME_LENGTH = 200  # as the import's schema (logic/schema.py TEXT_SHORT)
 
 MAX_ROWS = 10_000  # rows with a value (SCB's table of all 290 municipalities has about 310)
 MAX_COLUMNS = 200  # columns (SCB's widest table, a year a column since 1968, has about 60)
 MAX_LINE = 20_000  # characters of one CSV line
 MAX_VALUE = 1_000  # characters of one value
-MAX_UNPACKED = 20 * 1024 * 1024  # bytes of XML read from a workbook, all parts together
+MAX_UNPACKED = 8 * 1024 * 1024  # bytes of XML read from a workbook, all parts together (SCB's: < 1 MB)
+MAX_ELEMENTS = 400_000  # XML elements of a workbook, all parts together (expat takes ~2 µs each)
 MAX_TEXTS = 100_000  # shared strings of a workbook
 _EXCEL_COLUMNS, _EXCEL_ROWS = 16_384, 1_048_576  # XFD1048576
 
@@ -87,6 +91,9 @@ PROBLEMS = (
     "the workbook declares a DTD, which is not read",
     "cell reference {ref} is beyond Excel's last cell XFD1048576",
     "text number {index} of the workbook does not exist",
+    "the workbook has more than {limit} XML elements",
+    "a municipality's name is longer than {limit} characters",
+    "a municipality's name has a line break or another control character",
 )
 
 
@@ -121,11 +128,18 @@ class _Budget:
     def __init__(self) -> None:
         self.left = MAX_UNPACKED
 
+        self.elements = MAX_ELEMENTS
+
     def spend(self, n: int) -> None:
         self.left -= n
         if self.left < 0:
             raise PopulationFileError(1, "the workbook unpacks to more than {limit} MB",
                                       limit=MAX_UNPACKED // (1024 * 1024))
+
+    def element(self) -> None:
+        self.elements -= 1
+        if self.elements < 0:
+            raise PopulationFileError(1, "the workbook has more than {limit} XML elements", limit=MAX_ELEMENTS)
 
 
 def _stream(book: zipfile.ZipFile, name: str, budget: _Budget, start, end, text) -> None:
@@ -138,7 +152,11 @@ def _stream(book: zipfile.ZipFile, name: str, budget: _Budget, start, end, text)
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
-    parser.StartElementHandler = lambda tag, attrs: start(tag.rsplit("}", 1)[-1], attrs)
+    def started(tag: str, attrs: dict) -> None:
+        budget.element()
+        start(tag.rsplit("}", 1)[-1], attrs)
+
+    parser.StartElementHandler = started
     parser.EndElementHandler = lambda tag: end(tag.rsplit("}", 1)[-1])
     parser.CharacterDataHandler = text
     with book.open(name) as part:
@@ -189,7 +207,7 @@ def _sheet_rows(book: zipfile.ZipFile, sheet: str, shared: list[str], budget: _B
         if tag == "row":
             number = attrs.get("r", "")
             readable = number.isascii() and number.isdigit() and len(number) <= 7
-            state["line"] = int(number) if readable and int(number) <= _EXCEL_ROWS else state["line"] + 1
+            state["line"] = int(number) if readable and 1 <= int(number) <= _EXCEL_ROWS else state["line"] + 1
             state["cells"], state["column"] = {}, -1
         elif tag == "c":
             ref = attrs.get("r")
@@ -258,7 +276,8 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
     except PopulationFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, expat.ExpatError, zlib.error, EOFError, OSError,
-            NotImplementedError, RuntimeError, KeyError, ValueError) as e:
+            NotImplementedError, RuntimeError, KeyError, ValueError, LookupError) as e:  # LookupError: an
+        # XML declaration naming an encoding Python does not have (or one not of text, rot13)
         raise PopulationFileError(1, "not a readable XLSX workbook ({error})", error=str(e)[:200]) from e
 
 
@@ -372,6 +391,15 @@ def parse(content: bytes | str, year: int) -> tuple[list[dict[str, Any]], int]:
             raise PopulationFileError(line_no, "not a municipality code: {value}", where, value=_shown(code))
         if code in seen:
             raise PopulationFileError(line_no, "municipality {code} appears twice", where, code=code)
+        # the name as the import takes it (schema.population_record), so that the preview
+        # never shows what the import would refuse
+        named = title(name_col) if name_col is not None else where
+        if len(name) > NAME_LENGTH:
+            raise PopulationFileError(line_no, "a municipality's name is longer than {limit} characters", named,
+                                      limit=NAME_LENGTH)
+        if not_one_line(name):
+            raise PopulationFileError(line_no, "a municipality's name has a line break or another control character",
+                                      named)
         seen.add(code)
         population = _number(row[pop_col])
         if population is None:

@@ -12,6 +12,13 @@ read from the configuration at each request (``ckanext.vgsamverkan.throttle.*``)
   address, in any case);
 - ``.registration``: new accounts from one address (15 in one second was possible).
 
+What counts: a log-in only when it fails (CKAN answers the form again, 200; a log-in
+that succeeds redirects), a registration only when it makes an account (CKAN redirects;
+a form refused for a typo costs nothing), every reset request (each may send a mail).
+Behind a reverse proxy the client's address is the proxy's unless
+``ckanext.vgsamverkan.trusted_proxies`` says how many proxies stand in front (Werkzeug's
+ProxyFix then reads X-Forwarded-For); without it every visitor would share one count.
+
 Above a limit the answer is 429 Too Many Requests with ``Retry-After`` and a page that says
 so in the user's language; nothing of the form is read further. When Redis cannot be
 reached the forms are not throttled (logged): the portal stays usable, as CKAN's own
@@ -66,6 +73,15 @@ def _not_registration() -> bool:
     return request.endpoint != "user.register"
 
 
+def _counted(response) -> bool:
+    """Whether this answer of a form costs from its limits (see the module's docstring)."""
+    if request.endpoint == "user.login":
+        return response.status_code < 300 or response.status_code >= 400  # not a redirect: it failed
+    if request.endpoint == "user.register":
+        return 300 <= response.status_code < 400  # redirected: an account was made
+    return True
+
+
 def limiter() -> Limiter | None:
     return _limiter
 
@@ -73,6 +89,11 @@ def limiter() -> Limiter | None:
 def install(app) -> None:
     """Count the three forms of ``app`` (the portal's Flask application)."""
     global _limiter
+    proxies = tk.asint(tk.config.get("ckanext.vgsamverkan.trusted_proxies") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: PLC0415 (only behind a proxy)
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     limiter = Limiter(
         key_func=get_remote_address, app=app, storage_uri=tk.config.get("ckan.redis.url"),
         key_prefix=KEY_PREFIX, strategy="moving-window", default_limits=[], headers_enabled=False,
@@ -81,11 +102,12 @@ def install(app) -> None:
         view = app.view_functions.get(endpoint)
         if view is None:
             continue
-        view = limiter.limit(lambda: _setting("address"), methods=["POST"], scope=f"address:{endpoint}")(view)
+        view = limiter.limit(lambda: _setting("address"), methods=["POST"], scope=f"address:{endpoint}",
+                             deduct_when=_counted)(view)
         view = limiter.limit(lambda: _setting("account"), methods=["POST"], key_func=_account,
-                             scope=f"account:{endpoint}", exempt_when=_no_account)(view)
+                             scope=f"account:{endpoint}", exempt_when=_no_account, deduct_when=_counted)(view)
         view = limiter.limit(lambda: _setting("registration"), methods=["POST"], scope="registration",
-                             exempt_when=_not_registration)(view)
+                             exempt_when=_not_registration, deduct_when=_counted)(view)
         app.view_functions[endpoint] = view
     app.register_error_handler(RateLimitExceeded, _too_many)
     _limiter = limiter

@@ -33,8 +33,9 @@ def participation_apply(
         "org_type": [not_empty, vgsamverkan_text, vgsamverkan_org_type],
         "municipality_code": [ignore_missing, vgsamverkan_text, vgsamverkan_municipality_code],
         "org_number": [not_empty, vgsamverkan_text, vgsamverkan_org_number],
-        "contact_name": [not_empty, vgsamverkan_text, short_line],
-        "contact_email": [not_empty, vgsamverkan_text, short_line, vgsamverkan_email],
+        # not_empty again after the stripping: "\u00a0" alone is no name
+        "contact_name": [not_empty, vgsamverkan_text, not_empty, short_line],
+        "contact_email": [not_empty, vgsamverkan_text, not_empty, short_line, vgsamverkan_email],
         "contact_phone": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT), vgsamverkan_phone],
         "invoice_reference": [ignore_missing, vgsamverkan_text, short_line],
         "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
@@ -369,7 +370,7 @@ def population_record(
 ) -> Schema:
     return {
         "municipality_code": [not_empty, vgsamverkan_text],
-        "name": [not_empty, vgsamverkan_text, one_line(TEXT_SHORT)],
+        "name": [not_empty, vgsamverkan_text, not_empty, one_line(TEXT_SHORT)],
         "population": [not_empty, vgsamverkan_positive_int],
     }
 

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, orgnumber
 from ckanext.vgsamverkan.fees import allocation as fees
+from ckanext.vgsamverkan.formats import not_one_line
 from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.model import Population
@@ -51,9 +52,6 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
 _YEAR = re.compile(r"[0-9]{4}")
 _WHOLE = re.compile(r"[0-9]{1,30}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# control characters (C0, DEL, C1) and the line and paragraph separators: a one-line field
-# holds none of them (SPEC 2026-12-07: they would change the structure of an exported file)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CODE = re.compile(r"^[0-9]{4}$")
 
 
@@ -75,7 +73,7 @@ def vgsamverkan_one_line(value: Any) -> Any:
     """One line of text (a title, a name, a reference, a contact detail): no line break,
     tab or other control character. Refused, not cleaned: what was typed is kept on the
     page for the person to correct."""
-    if isinstance(value, str) and _CONTROL.search(value):
+    if isinstance(value, str) and not_one_line(value):
         raise tk.Invalid(tk._("Write it on one line, without line breaks, tabs or other control characters"))
     return value
 

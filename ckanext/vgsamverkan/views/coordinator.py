@@ -232,6 +232,11 @@ def _problem(e: PopulationFileError) -> str:
             tk._("cell reference {ref} is beyond Excel's last cell XFD1048576"),
         "text number {index} of the workbook does not exist":
             tk._("text number {index} of the workbook does not exist"),
+        "the workbook has more than {limit} XML elements": tk._("the workbook has more than {limit} XML elements"),
+        "a municipality's name is longer than {limit} characters":
+            tk._("a municipality's name is longer than {limit} characters"),
+        "a municipality's name has a line break or another control character":
+            tk._("a municipality's name has a line break or another control character"),
     }
     return problems.get(e.template, e.template).format(**e.params)
 
@@ -251,7 +256,7 @@ def admin_population_import():
     if form.get("step") == "confirm":
         try:
             records = json.loads(form.get("records") or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands of levels deep
             records = None
         if not isinstance(records, list):
             return _import_refused({"file": [tk._("Nothing to import: choose the file again")]}, values)

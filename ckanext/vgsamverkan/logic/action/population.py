@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import ckan.model as model
@@ -113,7 +114,7 @@ def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> dict
                 )
             continue
         code = row["municipality_code"]
-        if not code.isdigit() or len(code) != 4:
+        if not re.fullmatch(r"[0-9]{4}", code):  # ASCII digits only (isdigit() takes ١٤٨٠)
             errors.append(
                 tk._("Record {n}: municipality_code: {msg}").format(
                     n=i, msg=tk._("A municipality code has four digits, e.g. 1480")
