@@ -359,6 +359,7 @@ class TestRenewalAndRoleChange:
         # refused after the expiry date: the next run ends the rights as expired
         call("vgsamverkan_publisher_reject", coordinator, id=renewal["id"], reason="Inte längre")
         assert first["id"] in expiry.run(today=later)["revoked"]
+        model.Session.expire_all()  # the job committed in its own transactions
         ended = call("vgsamverkan_publisher_show", coordinator, id=first["id"])
         assert ended["state"] == "revoked", ended
         assert member_role(org["id"], publisher["id"]) is None, ended
@@ -411,20 +412,22 @@ class TestRenewalAndRoleChange:
             call("vgsamverkan_publisher_request", factories.User(), organization_id=org["id"], role="admin",
                  user_id=publisher["name"])
 
-    def test_rights_that_ended_meanwhile_are_granted_anew(self, org, coordinator, publisher):
+    def test_rights_whose_renewal_waits_past_the_expiry_date_are_replaced_by_it(self, org, coordinator, publisher):
+        """SPEC 2026-12-07: the holder who asked in time keeps the rights past the expiry
+        date until the decision (before, the daily job revoked them meanwhile)."""
         with freeze_time("2027-03-01"):
             first = self._approved(org, coordinator, publisher, expires="2027-03-31")
             renewal = request_rights(publisher, org, role="editor")
         from ckanext.vgsamverkan import expiry
 
         with freeze_time("2027-04-01"):
-            expiry.run()
+            assert first["id"] not in expiry.run()["revoked"]
             model.Session.expire_all()
-            assert member_role(org["id"], publisher["id"]) is None
-            assert call("vgsamverkan_publisher_show", coordinator, id=first["id"])["state"] == "revoked"
+            assert member_role(org["id"], publisher["id"]) == "editor"
+            assert call("vgsamverkan_publisher_show", coordinator, id=first["id"])["state"] == "approved"
             call("vgsamverkan_publisher_approve", coordinator, id=renewal["id"])
             assert member_role(org["id"], publisher["id"]) == "editor"
-        assert _events(first["id"])[-1][0] == "expire"  # not "replace": it had ended
+        assert _events(first["id"])[-1][0] == "replace"
 
     def test_the_page_offers_renewal_and_role_change(self, app, org, coordinator, publisher):
         from tests.browser import Browser, as_user
