@@ -22,9 +22,11 @@ def _book(sheet: str, shared: str | None = None, compression=zipfile.ZIP_DEFLATE
     would have them."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as z:
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        # a fixed time: the same bytes in every process (pytest-xdist's workers must collect
+        # the same parameters)
+        z.writestr(zipfile.ZipInfo("xl/worksheets/sheet1.xml", (2026, 1, 1, 0, 0, 0)), sheet, compression)
         if shared is not None:
-            z.writestr("xl/sharedStrings.xml", shared)
+            z.writestr(zipfile.ZipInfo("xl/sharedStrings.xml", (2026, 1, 1, 0, 0, 0)), shared, compression)
     return out.getvalue()
 
 
@@ -159,6 +161,7 @@ class TestWorkbook:
 
     @pytest.mark.parametrize("content", [b"PK\x03\x04 not a zip", _book("<worksheet", None), _book(""),
                                          _book('<?xml version="1.0" encoding="x-nonexistent"?><worksheet/>'),
-                                         _book('<?xml version="1.0" encoding="rot13"?><worksheet/>')])
+                                         _book('<?xml version="1.0" encoding="rot13"?><worksheet/>')],
+                             ids=["not-a-zip", "unclosed", "empty", "unknown-encoding", "rot13"])
     def test_broken_workbooks(self, content):
         assert _refused(content).template == "not a readable XLSX workbook ({error})"
