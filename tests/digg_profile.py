@@ -1,5 +1,5 @@
 """DIGG's formal profile of DCAT-AP-SE (the RDForms bundles that drive DIGG's editor and
-documentation, ../shared/data/dcat-ap-se/profile/), read into what each kind of node of a
+documentation, tests/data/dcat/bundle-*.json), read into what each kind of node of a
 catalogue must and should have (issue 36, part 9).
 
 A group template (``dcat:Catalog``, ``dcat:Dataset``, ``dcat:Distribution``,
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-PROFILE = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "dcat-ap-se", "profile")
+# copied unchanged from ../shared/data/dcat-ap-se/profile/ (tests/data/dcat/README.md), so
+# that a clean checkout tests without the shared folder
+PROFILE = os.path.join(os.path.dirname(__file__), "data", "dcat")
 
 NAMESPACES = {
     "dcterms": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#",
