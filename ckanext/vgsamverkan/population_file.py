@@ -51,6 +51,15 @@ MAX_TEXTS = 100_000  # shared strings of a workbook
 _EXCEL_COLUMNS, _EXCEL_ROWS = 16_384, 1_048_576  # XFD1048576
 
 
+_MUNICIPALITY_CODE = re.compile(r"[0-9]{4}")
+
+
+def is_municipality_code(text: str) -> bool:
+    """Four ASCII digits (``1480``): the form of a kommunkod everywhere in the portal (the
+    file, the import, the validators); ``str.isdigit()`` and ``\\d`` also take ``١٤٨٠``."""
+    return bool(_MUNICIPALITY_CODE.fullmatch(text))
+
+
 class PopulationFileError(ValueError):
     """What is wrong with a file, on which line and (where it is one value) in which
     column (its title in the file). ``template`` is one of PROBLEMS (the pages translate
@@ -123,11 +132,10 @@ _WHOLE_FLOAT = re.compile(r"[0-9]+\.0+")  # a whole number stored as a float
 
 
 class _Budget:
-    """The bytes of XML a workbook may still unpack."""
+    """The bytes of XML a workbook may still unpack, and the elements it may still have."""
 
     def __init__(self) -> None:
         self.left = MAX_UNPACKED
-
         self.elements = MAX_ELEMENTS
 
     def spend(self, n: int) -> None:
@@ -152,6 +160,7 @@ def _stream(book: zipfile.ZipFile, name: str, budget: _Budget, start, end, text)
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
+
     def started(tag: str, attrs: dict) -> None:
         budget.element()
         start(tag.rsplit("}", 1)[-1], attrs)
@@ -387,7 +396,7 @@ def parse(content: bytes | str, year: int) -> tuple[list[dict[str, Any]], int]:
                 raise PopulationFileError(line_no, "not a municipality: {value}", where,
                                           value=_shown(row[region_col]))
             code, name = m.group(1), m.group(2)
-        if not re.fullmatch(r"[0-9]{4}", code):
+        if not is_municipality_code(code):
             raise PopulationFileError(line_no, "not a municipality code: {value}", where, value=_shown(code))
         if code in seen:
             raise PopulationFileError(line_no, "municipality {code} appears twice", where, code=code)

@@ -19,6 +19,7 @@ from ckanext.vgsamverkan.formats import not_one_line
 from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
 from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.model import Population
+from ckanext.vgsamverkan.population_file import is_municipality_code
 
 __all__ = [
     "vgsamverkan_text",
@@ -52,7 +53,6 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
 _YEAR = re.compile(r"[0-9]{4}")
 _WHOLE = re.compile(r"[0-9]{1,30}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CODE = re.compile(r"^[0-9]{4}$")
 
 
 def vgsamverkan_text(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
@@ -267,7 +267,7 @@ def vgsamverkan_municipality_code(value: Any) -> Any:
     """A four-digit kommunkod of a municipality known to the population table."""
     if value in (None, "", tk.missing):
         return value
-    if not isinstance(value, str) or not _CODE.match(value):
+    if not isinstance(value, str) or not is_municipality_code(value):
         raise tk.Invalid(tk._("A municipality code has four digits, e.g. 1480"))
     known = (
         model.Session.query(Population.municipality_code)
@@ -301,9 +301,15 @@ def vgsamverkan_date(value: Any) -> Any:
         raise tk.Invalid(tk._("Write the date as YYYY-MM-DD")) from None
 
 
+def _number_text(value: Any) -> str:
+    """A whole number given as a number or as text, as stripped text; "" for anything
+    else (true/false, a list, a float)."""
+    return str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+
+
 def vgsamverkan_year(value: Any) -> Any:
     """A year of four ASCII digits, 1900-2200 (a number or its text)."""
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    text = _number_text(value)
     if not _YEAR.fullmatch(text) or not 1900 <= int(text) <= 2200:
         raise tk.Invalid(tk._("Write the year as four digits"))
     return int(text)
@@ -311,7 +317,7 @@ def vgsamverkan_year(value: Any) -> Any:
 
 def vgsamverkan_positive_int(value: Any) -> Any:
     """A whole number of 0 or more, in ASCII digits (a number or its text)."""
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    text = _number_text(value)
     if not _WHOLE.fullmatch(text):
         raise tk.Invalid(tk._("Must be a whole number of 0 or more"))
     number = int(text)

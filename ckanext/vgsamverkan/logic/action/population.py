@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import ckan.model as model
@@ -22,6 +21,7 @@ from ckanext.vgsamverkan.model import (
     Population,
 )
 from ckanext.vgsamverkan.model.base import utcnow
+from ckanext.vgsamverkan.population_file import is_municipality_code
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def vgsamverkan_population_import(context: Context, data_dict: DataDict) -> dict
                 )
             continue
         code = row["municipality_code"]
-        if not re.fullmatch(r"[0-9]{4}", code):  # ASCII digits only (isdigit() takes ١٤٨٠)
+        if not is_municipality_code(code):
             errors.append(
                 tk._("Record {n}: municipality_code: {msg}").format(
                     n=i, msg=tk._("A municipality code has four digits, e.g. 1480")
