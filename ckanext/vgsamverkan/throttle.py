@@ -30,7 +30,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
@@ -56,13 +56,16 @@ def _account() -> str:
     lower case, when no account has it (guesses at names count too)."""
     import ckan.model as model  # noqa: PLC0415 (the model is bound when a request is served)
 
+    if "vgsamverkan_throttle_account" in g:  # asked again when the answer is counted
+        return g.vgsamverkan_throttle_account
     field = FORMS.get(request.endpoint or "")
     value = (request.form.get(field, "") if field else "").strip()[:200]
     user = model.User.get(value) or model.User.get(value.lower())
     if user is None and "@" in value:
         user = (model.Session.query(model.User)
                 .filter(sa.func.lower(model.User.email) == value.lower()).first())
-    return "account:" + (user.id if user is not None else value.lower())
+    g.vgsamverkan_throttle_account = "account:" + (user.id if user is not None else value.lower())
+    return g.vgsamverkan_throttle_account
 
 
 def _no_account() -> bool:
