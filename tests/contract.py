@@ -17,6 +17,8 @@ NOT_OBJECTS = {
     "vgsamverkan_fee_export": "a file (its bytes, name and type)",
     "vgsamverkan_mail_language_show": "a setting of the caller's",
     "vgsamverkan_mail_language_set": "a setting of the caller's",
+    "vgsamverkan_user_register": "the same answer whether the address has an account (issue 36)",
+    "vgsamverkan_user_activate": "the account's id and name (a CKAN user: user_show gives it whole)",
 }
 
 

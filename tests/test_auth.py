@@ -457,6 +457,14 @@ CASES = {
     "vgsamverkan_mail_language_set": (
         "vgsamverkan_mail_language_set", lambda w: {"language": "en"}, LOGGED_IN,
     ),
+    # registration (issue 36): whoever CKAN lets register (create_user_via_web here); the
+    # activation link's key is the credential
+    "vgsamverkan_user_register": (
+        "vgsamverkan_user_register", lambda w: {"name": "ny-matris", "email": "ny-matris@example.org",
+                                                "password1": "Ett-langt-losenord-1",
+                                                "password2": "Ett-langt-losenord-1"}, set(ROLES),
+    ),
+    "vgsamverkan_user_activate": ("vgsamverkan_user_activate", lambda w: _pending_account(), set(ROLES)),
     "vgsamverkan_catalog_report": (
         "vgsamverkan_catalog_report", lambda w: {"limit": 5}, {"coordinator", "sysadmin"},
     ),
@@ -469,6 +477,18 @@ CASES = {
         {"coordinator", "sysadmin"},
     ),
 }
+
+
+def _pending_account() -> dict[str, str]:
+    """An account registered and waiting for its activation link (logic/action/account.py)."""
+    from ckanext.vgsamverkan.logic.action.account import ACTIVATION, _digest
+    from ckanext.vgsamverkan.model.base import utcnow
+
+    user = factories.User(state="pending")
+    obj = model.User.get(user["id"])
+    obj.plugin_extras = {ACTIVATION: {"key": _digest("matris-nyckel"), "sent": utcnow().isoformat()}}
+    model.Session.commit()
+    return {"id": user["id"], "key": "matris-nyckel"}
 
 
 # -- other spellings of the same ids ---------------------------------------------------
@@ -666,7 +686,7 @@ CASES_OF_A = {"vgsamverkan_participation_apply (existing organisation)", "vgsamv
 # about no one organisation: lists (each answers with what the caller may see), settings
 WITHOUT_ORGANISATION = {"vgsamverkan_dashboard_show", "vgsamverkan_fee_schedule_set", "vgsamverkan_history_show",
                         "vgsamverkan_catalog_report", "vgsamverkan_mail_language_show",
-                        "vgsamverkan_mail_language_set",
+                        "vgsamverkan_mail_language_set", "vgsamverkan_user_register", "vgsamverkan_user_activate",
                         "vgsamverkan_gdpr_purge",
                         "vgsamverkan_population_import"}
 

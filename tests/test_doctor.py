@@ -137,6 +137,12 @@ class TestFailures:
         warns = [w for w in _levels(doctor.run())["warn"] if "catalog_publisher_type" in w]
         assert warns and "'Kommun' is not one of RegionalAuthority" in warns[0]
 
+    def test_registration_through_cores_api(self, healthy, ckan_config, monkeypatch):
+        assert any("Registration tells nobody" in ok for ok in _levels(doctor.run())["ok"])
+        monkeypatch.setitem(ckan_config, "ckan.auth.create_user_via_api", "true")
+        warns = [w for w in _levels(doctor.run())["warn"] if "create_user_via_api" in w]
+        assert warns and "vgsamverkan_user_register" in warns[0]
+
     def test_a_wrong_sie_account(self, healthy, ckan_config, monkeypatch):
         monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_revenue_accounts", ["expert=tretton"])
         fails = _levels(doctor.run())["fail"]

@@ -50,6 +50,11 @@ def notify() -> bool:
     return tk.asbool(tk.config.get(PREFIX + "notify"))
 
 
+def activation_days() -> int:
+    """Days an account's activation link stays valid (at least one)."""
+    return max(1, int(tk.config.get(PREFIX + "activation_days")))
+
+
 def mail_retries() -> int:
     return int(tk.config.get(PREFIX + "mail_retries"))
 
@@ -165,6 +170,10 @@ def catalog_publisher_name() -> str:
     company name of the SIE exports, then the site's title."""
     return ((tk.config.get(PREFIX + "catalog_publisher_name") or "").strip() or sie_company_name()
             or (tk.config.get("ckan.site_title") or "").strip())
+
+
+def site_title() -> str:
+    return (tk.config.get("ckan.site_title") or "").strip()
 
 
 def catalog_licence() -> str:

@@ -209,8 +209,20 @@ def catalogue() -> list[Finding]:
     return [_ok(f"The open data catalogue is published by {own.name} ({own.iri}).")] + found
 
 
+def registration() -> list[Finding]:
+    """CKAN's own user_create through the API, open to anyone, says whether an address has
+    an account; the form and vgsamverkan_user_register do not (issue 36)."""
+    if tk.asbool(tk.config.get("ckan.auth.create_user_via_api")):
+        return [_warn("ckan.auth.create_user_via_api is true: CKAN's user_create, called without an account, "
+                      "says whether an e-mail address already has one and makes accounts active at once. "
+                      "Scripts can register with vgsamverkan_user_register, which does neither; set it to false.")]
+    return [_ok("Registration tells nobody whether an address has an account (accounts are activated from "
+                "a mailed link).")]
+
+
 CHECKS: tuple[Callable[[], list[Finding]], ...] = (
-    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, search_index, catalogue)
+    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, search_index, catalogue,
+    registration)
 
 
 def run() -> list[Finding]:

@@ -430,4 +430,24 @@ def vgsamverkan_exemption_list(context: Context, data_dict: DataDict) -> AuthRes
     return _coordinator_only(context)
 
 
+# -- accounts --------------------------------------------------------------------------
+
+@tk.auth_allow_anonymous_access
+def vgsamverkan_user_register(context: Context, data_dict: DataDict) -> AuthResult:
+    """Whoever CKAN lets register (its own ``user_create`` rule: the site's
+    ``ckan.auth.create_user_via_web``, and ``create_user_via_api`` for a call through the
+    API)."""
+    from ckan import authz  # noqa: PLC0415 (CKAN's dispatcher: the chain of user_create as the site has it)
+
+    return authz.is_authorized("user_create", context, data_dict)
+
+
+@tk.auth_allow_anonymous_access
+def vgsamverkan_user_activate(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone: the key of the link mailed to the account's address is the credential, and
+    the action refuses every id and key it cannot match exactly (the same answer for an
+    unknown account, a wrong key, an expired link and an account already active)."""
+    return _ok()
+
+
 __all__ = [name for name in list(globals()) if name.startswith("vgsamverkan_")]

@@ -528,3 +528,38 @@ def exemption_delete(not_empty: Validator, ignore_missing: Validator, vgsamverka
 
 def exemption_list() -> Schema:
     return list_with("organization_id", "state")
+
+
+def _password_twice(value: object) -> object:
+    raise tk.Invalid(tk._("Give the password twice, as password1 and password2"))
+
+
+@tk.validator_args
+def user_register(ignore_missing: Validator, vgsamverkan_text: Validator,
+                  vgsamverkan_mail_language: Validator, vgsamverkan_email: Validator) -> Schema:
+    """CKAN's own registration form's fields and rules (``user_new_form_schema``: user
+    name, full name, e-mail address, the password twice) less one: whether the address
+    already belongs to an account is not said here (``email_is_unique``); the action
+    answers the same in both cases. A full name is one line; an address has a dot in its
+    domain (``vgsamverkan_email``: CKAN takes ``a@b``, to which no mail is delivered).
+    Plus the mail's language."""
+    from ckan.logic.schema import user_new_form_schema  # noqa: PLC0415 (CKAN's schema, built when asked)
+
+    core = user_new_form_schema()
+    return {
+        "name": core["name"],
+        "fullname": core["fullname"] + [one_line(TEXT_SHORT)],
+        "email": [v for v in core["email"] if getattr(v, "__name__", "") != "email_is_unique"]
+        + [one_line(TEXT_SHORT), vgsamverkan_email],
+        "password1": core["password1"],
+        "password2": core["password2"],
+        # where CKAN's password rules put their errors; a password given here is refused
+        "password": [ignore_missing, _password_twice],
+        "language": [ignore_missing, vgsamverkan_text, vgsamverkan_mail_language],
+    }
+
+
+@tk.validator_args
+def user_activate(not_empty: Validator, vgsamverkan_text: Validator) -> Schema:
+    return {"id": [not_empty, vgsamverkan_text, max_length(100)],
+            "key": [not_empty, vgsamverkan_text, max_length(200)]}

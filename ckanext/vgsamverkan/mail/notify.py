@@ -19,6 +19,8 @@ from ckanext.vgsamverkan.logic import roles
 from ckanext.vgsamverkan.mail import language
 from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
 from ckanext.vgsamverkan.mail.texts import (
+    _compose_activation,
+    _compose_address_registered,
     _compose_calloff,
     _compose_comment,
     _compose_connection,
@@ -28,6 +30,7 @@ from ckanext.vgsamverkan.mail.texts import (
     _compose_publisher_told,
     _compose_receipt,
     _compose_submitted,
+    link,
     object_path,
 )
 from ckanext.vgsamverkan.unavailable import LOST
@@ -150,7 +153,7 @@ def _organisation(org_id: str | None, asker_id: str | None, request_language: st
 
 
 def _send(addresses: list[Recipient], compose: Callable[[str], tuple[str, str]], *,
-          never: tuple[str, ...] = ()) -> None:
+          never: tuple[str, ...] = (), always: bool = False) -> None:
     """One mail to each address, once (by e-mail address), in its recipient's language
     (``compose(lang)`` gives subject and body, once a language), none to an address in
     ``never`` (the writer of a comment) or without an address."""
@@ -162,7 +165,7 @@ def _send(addresses: list[Recipient], compose: Callable[[str], tuple[str, str]],
             lang = lang if lang in LANGUAGES else language.portal_language()
             if lang not in texts:
                 texts[lang] = compose(lang)
-            _enqueue(name, email, *texts[lang])
+            _enqueue(name, email, *texts[lang], always=always)
 
 
 def _coordinator() -> list[Recipient]:
@@ -280,3 +283,36 @@ def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True
               lambda lang: _compose_calloff(lang, c, verb))
     if verb in ("assign", "cancel") and c.get("expert_user_id") and c["expert_user_id"] != c.get("applicant_id"):
         _send([_user_address(c["expert_user_id"])], lambda lang: _compose_calloff(lang, c, verb))
+
+
+def _holder(user_id: str, request_language: str | None) -> Recipient:
+    """An account's own address, whatever its state (a pending one too), in the language
+    its owner chose, else the page's."""
+    user = model.User.get(user_id)
+    if user is None or not user.email or user.state == "deleted":
+        return "", "", None
+    return user.display_name, user.email, language.of_user(user) or request_language
+
+
+@_never_undoing
+def account_registered(user_id: str, key: str, request_language: str | None) -> None:
+    """The link that activates an account registered from the web form (sent even when
+    ``notify`` is off: the account cannot be used without it)."""
+    user = model.User.get(user_id)
+    if user is None:
+        return
+    path = f"/samverkan/konto/aktivera/{user.id}?key={key}"
+    _send([_holder(user_id, request_language)],
+          lambda lang: _compose_activation(lang, user.name, link(path), config.activation_days()), always=True)
+
+
+@_never_undoing
+def address_already_registered(user_id: str, request_language: str | None) -> None:
+    """Someone registered with the address of an account: its owner is told (the form said
+    nothing)."""
+    user = model.User.get(user_id)
+    if user is None:
+        return
+    _send([_holder(user_id, request_language)], lambda lang: _compose_address_registered(lang, user.name),
+          always=True)
+

@@ -138,10 +138,11 @@ def pending() -> dict[str, int]:
     return {"waiting": counts.get("waiting", 0), "waiting_over_an_hour": old, "failed": counts.get("failed", 0)}
 
 
-def _enqueue(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
+def _enqueue(recipient_name: str, recipient_email: str, subject: str, body: str, *, always: bool = False) -> None:
     """Write the mail to the outbox (its own transaction: the act before it is already
-    committed), then hand it to the job queue. Neither step can undo the act."""
-    if not config.notify() or not recipient_email:
+    committed), then hand it to the job queue. Neither step can undo the act. ``always``:
+    a mail an account needs (its activation), sent whatever ``notify`` says."""
+    if not (config.notify() or always) or not recipient_email:
         return
 
     try:

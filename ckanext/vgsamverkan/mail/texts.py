@@ -379,3 +379,41 @@ def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]
         lines += ["", _asked_by(_, c)]
     lines += ["", _("See the call-off: {link}").format(link=link(object_path("calloff", c["id"])))]
     return _referenced(_, "calloff", c, subjects[verb].format(organization=org), lines)
+
+
+def _site(_: Any) -> str:
+    return (config.site_title() or _("the data portal")).strip()
+
+
+def _compose_activation(lang: str, user_name: str, activation_link: str, days: int) -> tuple[str, str]:
+    """The link that activates an account registered from the web form."""
+    _ = translations(lang).gettext
+    site = _site(_)
+    subject = _("Activate your account on {site}").format(site=site)
+    lines = [
+        _("An account with the user name {name} was registered with this e-mail address on {site}. It can be "
+          "used once you have activated it.").format(name=user_name, site=site),
+        "",
+        _("Activate the account here (the link is valid for {days} days):").format(days=days),
+        activation_link,
+        "",
+        _("If you did not register, you can ignore this mail: the account is not activated and cannot be used."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _compose_address_registered(lang: str, user_name: str) -> tuple[str, str]:
+    """To the owner of an address someone registered with again: nothing was made."""
+    _ = translations(lang).gettext
+    site = _site(_)
+    subject = _("Your account on {site}").format(site=site)
+    lines = [
+        _("Someone asked to register a new account with this e-mail address on {site}. The address already "
+          "belongs to your account {name}, so no new account was made.").format(site=site, name=user_name),
+        "",
+        _("Log in: {link}").format(link=link("/user/login")),
+        _("Forgot your password? Choose a new one: {link}").format(link=link("/user/reset")),
+        "",
+        _("If it was not you, you can ignore this mail."),
+    ]
+    return subject, "\n".join(lines)

@@ -5,6 +5,7 @@ here, in one place, so that every path and endpoint can be read at once."""
 from __future__ import annotations
 
 from ckanext.vgsamverkan.views._common import vgsamverkan, vgsamverkan_admin
+from ckanext.vgsamverkan.views.account import account_activate, account_activate_post, account_registered
 from ckanext.vgsamverkan.views.calloff import CalloffCreateView, calloff_decide, calloff_read
 from ckanext.vgsamverkan.views.connection import ConnectionCreateView, connection_decide, connection_read
 from ckanext.vgsamverkan.views.coordinator import (
@@ -52,6 +53,10 @@ vgsamverkan.add_url_rule("/samverkan/vantar", view_func=waiting)
 vgsamverkan.add_url_rule("/samverkan/sprak", view_func=mail_language)
 vgsamverkan.add_url_rule("/samverkan/sprak/spara", view_func=mail_language_set, methods=["POST"])
 vgsamverkan.add_url_rule("/samverkan/efter-inloggning", view_func=after_login)
+vgsamverkan.add_url_rule("/samverkan/konto/registrerad", view_func=account_registered)
+vgsamverkan.add_url_rule("/samverkan/konto/aktivera/<id>", view_func=account_activate)
+vgsamverkan.add_url_rule("/samverkan/konto/aktivera/<id>/aktivera", view_func=account_activate_post,
+                         methods=["POST"])
 vgsamverkan.add_url_rule("/samverkan/deltagande/<id>", view_func=participation_read)
 vgsamverkan.add_url_rule("/samverkan/deltagande/<id>/uppgifter", view_func=UpdateView.as_view("participation_update"),
                          methods=["GET", "POST"])

@@ -5,6 +5,10 @@ workflow, in one transaction → commit unless ``context["defer_commit"]`` → r
 """
 from __future__ import annotations
 
+from ckanext.vgsamverkan.logic.action.account import (  # noqa: F401 (registered: __all__ below)
+    vgsamverkan_user_activate,
+    vgsamverkan_user_register,
+)
 from ckanext.vgsamverkan.logic.action.calloff import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_calloff_assign,
     vgsamverkan_calloff_cancel,

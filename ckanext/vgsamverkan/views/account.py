@@ -1,0 +1,96 @@
+"""Registration that does not tell whether an address has an account (issue 36;
+logic/action/account.py): CKAN's own registration form, posted by someone not logged in,
+goes through ``vgsamverkan_user_register``; the page that says a mail was sent; the page
+of the activation link, whose button activates the account and logs it in.
+
+CKAN's form is kept (its fields, its page, its errors); a sysadmin creating an account for
+someone, logged in, gets CKAN's own behaviour. The activation is a button, not the link
+itself: mail programs and scanners open links, and must not activate accounts."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.views._common import _context, _csrf_protected, _error_summary, _logged_in
+
+# the fields of CKAN's registration form that the action takes (its picture is left out of
+# the form for someone registering: it is added on the account page once active)
+FIELDS = ("name", "fullname", "email", "password1", "password2")
+
+
+def install(app) -> None:
+    """Route the anonymous POST of CKAN's ``user.register`` here (before throttle.py wraps
+    it: the limits count this view)."""
+    original = app.view_functions.get("user.register")
+    if original is None:
+        return
+
+    @functools.wraps(original)
+    def register(*args: Any, **kwargs: Any) -> Any:
+        if tk.request.method == "POST" and not _logged_in():
+            return _register()
+        return original(*args, **kwargs)
+
+    app.view_functions["user.register"] = register
+
+
+def _register() -> Any:
+    from ckan.lib import captcha  # noqa: PLC0415 (CKAN's views, loaded with the application)
+    from ckan.views.user import RegisterView  # noqa: PLC0415 (CKAN's views, loaded with the application)
+
+    page = RegisterView()
+    context = _context()
+    try:
+        tk.check_access("vgsamverkan_user_register", context, {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Unauthorized to register as a user."))
+    data = {k: tk.request.form.get(k, "") for k in FIELDS}
+    try:
+        captcha.check_recaptcha(tk.request)
+    except captcha.CaptchaError:
+        tk.h.flash_error(tk._("Bad Captcha. Please try again."))
+        return page.get(data)
+    try:
+        tk.get_action("vgsamverkan_user_register")(context, {**data, "language": tk.h.lang()})
+    except tk.ValidationError as e:
+        return page.get(data, e.error_dict, e.error_summary)
+    return tk.redirect_to("vgsamverkan.account_registered")
+
+
+def account_registered():
+    """What the form says in every case: a mail was sent to the address given."""
+    return tk.render("vgsamverkan/account_registered.html", {"days": config.activation_days()})
+
+
+def account_activate(id: str, decided: dict[str, Any] | None = None):
+    """The activation link's page: a button (nothing is activated by opening the link)."""
+    key = (decided or {}).get("data", {}).get("key") if decided else tk.request.args.get("key", "")
+    return tk.render("vgsamverkan/account_activate.html",
+                     {"id": id, "key": (key or "")[:200], "decided": decided or {}})
+
+
+@_csrf_protected
+def account_activate_post(id: str):
+    key = tk.request.form.get("key", "")
+    try:
+        activated = tk.get_action("vgsamverkan_user_activate")(_context(), {"id": id, "key": key})
+    except tk.ValidationError as e:
+        errors = {"key": e.error_dict.get("key") or [m for msgs in e.error_dict.values() for m in msgs]}
+        return account_activate(id, {"data": {"key": key}, "errors": errors, "summary": _error_summary(errors)}), 400
+    if _logged_in():  # someone else's session: the account is active, this one stays logged in
+        tk.h.flash_success(tk._("The account {name} is activated. Log out to log in with it.").format(
+            name=activated["name"]))
+        return tk.redirect_to("dashboard.index")
+    import ckan.model as model  # noqa: PLC0415 (the account to log in, as CKAN's own registration does)
+    from ckan.common import login_user  # noqa: PLC0415 (CKAN's log-in, loaded with the application)
+    from ckan.views.user import regenerate_session, rotate_token  # noqa: PLC0415 (as above)
+
+    user = model.User.get(activated["id"])
+    regenerate_session()
+    login_user(user)
+    rotate_token()
+    tk.h.flash_success(tk._("Your account is activated, and you are logged in."))
+    return tk.redirect_to("vgsamverkan.after_login")
