@@ -115,7 +115,8 @@ class TestMembership:
             ("member_delete", {"id": org_id, "object": world["editor"]["id"], "object_type": "user"}),
             ("group_member_create", {"id": org_id, "username": newcomer["name"], "role": "editor"}),
             ("organization_update", {"id": org_id, "name": world["org"]["name"], "users": []}),
-            ("organization_update", {"id": org_id, "name": world["org"]["name"]}),  # no users: all removed
+            ("organization_update", {"id": org_id, "name": world["org"]["name"],
+                                     "users": [{"name": world["admin"]["name"], "capacity": "admin"}]}),
             ("user_invite", {"email": "ny@example.org", "group_id": org_id, "role": "editor"}),
         ]:
             msg = refused(action, world["admin"], **data)
@@ -127,6 +128,19 @@ class TestMembership:
     def test_organisation_edits_that_keep_the_members_are_allowed(self, world):
         call("organization_patch", world["admin"], id=world["org"]["id"], description="Ny beskrivning")
         assert member_role(world["org"]["id"], world["editor"]["id"]) == "editor"
+        # an update that names no members keeps them (CKAN would remove them all): the
+        # admin's and a sysadmin's alike
+        for who, user in (("admin", world["admin"]), ("sysadmin", factories.Sysadmin())):
+            call("organization_update", user, id=world["org"]["id"], name=world["org"]["name"],
+                 title=f"Ny titel {who}")
+            assert member_role(world["org"]["id"], world["editor"]["id"]) == "editor", who
+            assert member_role(world["org"]["id"], world["admin"]["id"]) == "admin", who
+        assert model.Group.get(world["org"]["id"]).title == "Ny titel sysadmin"
+
+    def test_outside_the_collaboration_an_update_without_members_is_ckans(self, world):
+        call("organization_update", world["outsider_admin"], id=world["outside"]["id"],
+             name=world["outside"]["name"], title="Utan medlemmar")
+        assert member_role(world["outside"]["id"], world["outsider_editor"]["id"]) is None
 
     def test_the_coordinator_manages_them(self, world):
         newcomer = factories.User()
@@ -187,6 +201,31 @@ class TestCkanPages:
         outside = browser.get(f"/organization/member_new/{world['outside']['name']}",
                               extra_environ={"user": world["outsider_admin"]}).body
         assert "/samverkan/behorighet/ansok" not in outside
+
+    def test_the_organisation_edit_page_opens_for_its_admin(self, world, app):
+        """Found in issue 36's session: CKAN's edit page asks the update rule with the id
+        alone, which the membership rule read as "remove every member": 403 for the
+        organisation's own admin."""
+        from tests.browser import Browser
+
+        browser = Browser(app)
+        admin, org = world["admin"], world["org"]
+        url = f"/organization/edit/{org['name']}"
+        assert browser.get(url, extra_environ={"user": admin}).status_code == 200
+        response = self._post(browser, url, admin, {"name": org["name"], "title": "Ny titel",
+                                                    "description": "Beskrivning", "save": ""})
+        assert response.status_code == 302, response.body[-800:]
+        model.Session.expire_all()
+        assert model.Group.get(org["id"]).description == "Beskrivning"
+        assert member_role(org["id"], world["editor"]["id"]) == "editor"
+        assert member_role(org["id"], admin["id"]) == "admin"
+        # nobody else's page opens: an admin of another organisation, the editor, any
+        # spelling of the organisation's name or id
+        for user, path in ((world["outsider_admin"], org["name"]), (world["editor"], org["name"]),
+                           (admin, org["name"].upper()), (admin, f" {org['name']}"), (admin, org["id"].upper()),
+                           (admin, world["outside"]["name"])):
+            status = browser.get(f"/organization/edit/{path}", extra_environ={"user": user}).status_code
+            assert status in (403, 404), (user["name"], path, status)
 
     def test_dataset_form(self, world, app):
         from tests.browser import Browser

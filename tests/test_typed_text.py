@@ -76,10 +76,8 @@ class TestOneLineFields:
     def test_the_organisation_form_says_it(self, app, coordinator):
         from tests.browser import Browser, as_user, token
 
-        # a sysadmin: CKAN's edit page asks the update rule without the form's fields, which
-        # the membership rule reads as "remove every member" (noted in the note)
-        admin = factories.Sysadmin()
-        org = participant_org(factories.User(), coordinator)
+        admin = factories.User()  # the organisation's own admin, on CKAN's edit page
+        org = participant_org(admin, coordinator)
         browser = Browser(app)
         url = f"/organization/edit/{org['name']}"
         resp = browser.post(url, extra_environ=as_user(admin), data={

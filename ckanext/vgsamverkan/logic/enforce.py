@@ -270,20 +270,19 @@ def _requested_members(users: Any) -> set[tuple[str, str]] | None:
 @tk.chained_auth_function
 def organization_update(next_auth: AuthFunction, context: Context,
                         data_dict: DataDict) -> AuthResult:
-    """An update that would change the members (``users``, or none given without
-    ``allow_partial_update``, which removes them all) is the coordinator's."""
+    """An update that would change the members (``users`` other than today's) is the
+    coordinator's. An update that names no ``users`` keeps them: for a participant's
+    organisation the chained action (logic/action/core.py) fills in today's members where
+    CKAN would remove them all. So CKAN's edit page, which asks this rule with the
+    organisation's id alone, opens for its admins."""
     if not config.enforce():
         return next_auth(context, data_dict)
     data_dict = data_dict or {}
     organization = _organization(data_dict.get("id") or data_dict.get("name"))
     if _reserved(organization, context):
         assert organization is not None
-        if "users" in data_dict:
-            requested = _requested_members(data_dict["users"])
-        elif context.get("allow_partial_update") or context.get("vgsamverkan_patch"):
-            requested = _current_members(organization)
-        else:
-            requested = set()
+        requested = (_requested_members(data_dict["users"]) if "users" in data_dict
+                     else _current_members(organization))
         if requested != _current_members(organization):
             return _membership_refusal(organization)
     return next_auth(context, data_dict)
@@ -292,9 +291,8 @@ def organization_update(next_auth: AuthFunction, context: Context,
 @tk.chained_auth_function
 def organization_patch(next_auth: AuthFunction, context: Context,
                        data_dict: DataDict) -> AuthResult:
-    """A patch keeps the members it does not name: CKAN checks it as an update of the
-    given fields, so tell the update rule that a missing ``users`` keeps them."""
-    context["vgsamverkan_patch"] = True  # type: ignore[typeddict-unknown-key]
+    """A patch keeps the members it does not name, as an update does (the update rule
+    reads a missing ``users`` so); kept as CKAN's own rule, a registered name."""
     return next_auth(context, data_dict)
 
 

@@ -11,6 +11,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
+from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic.enforce import has_participation
 from ckanext.vgsamverkan.model import (
     Participation,
 )
@@ -83,7 +85,24 @@ def organization_update(up: Callable[..., Any], context: Context, data_dict: Dat
     current = model.Group.get(key) if isinstance(key, str) and key else None  # as CKAN's update finds it
     _refuse_a_title_of_several_lines(data_dict)
     _refuse_a_reserved_name(context, data_dict, current)
-    return up(context, data_dict)
+    return up(context, _members_kept(context, data_dict, current))
+
+
+def _members_kept(context: Context, data_dict: DataDict, current: model.Group | None) -> DataDict:
+    """An update of a participant's organisation that names no ``users`` keeps its members
+    (CKAN would remove them all, without ``allow_partial_update``): membership there
+    follows the publisher authorisations (the coordinator's), and no edit of the
+    organisation's name or description may undo it. The update rule of
+    logic/enforce.py reads a missing ``users`` the same way."""
+    if (not isinstance(data_dict, dict) or "users" in data_dict or context.get("allow_partial_update")
+            or current is None or not current.is_organization or not config.enforce()
+            or not has_participation(current.id)):
+        return data_dict
+    members = (model.Session.query(model.User.name, model.Member.capacity)
+               .join(model.Member, model.Member.table_id == model.User.id)
+               .filter(model.Member.group_id == current.id, model.Member.table_name == "user",
+                       model.Member.state == "active"))
+    return {**data_dict, "users": [{"name": name, "capacity": capacity} for name, capacity in members]}
 
 
 group_create = organization_create
