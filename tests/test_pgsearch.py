@@ -605,3 +605,32 @@ class TestTranslator:
         sql = lucene.lucene("title:\"'; DROP TABLE x; --\" AND tags:a", params)
         assert "DROP" not in sql
         assert any("DROP" in str(v) for v in params.values.values())
+
+
+def test_autocomplete_finds_parts_of_names_and_titles():
+    """CKAN's ``package_autocomplete`` asks Solr's n-gram fields (``name_ngram``,
+    ``title_ngram``); without them it found whole words only (issue 36's note: CKAN's
+    three autocomplete tests failed with the extension loaded)."""
+    org = factories.Organization()
+    factories.Dataset(owner_org=org["id"], name="cykelvagar-boras", title="Cykelvägar i Borås")
+    factories.Dataset(owner_org=org["id"], name="badplatser", title="Badplatser och Strandbad")
+    factories.Dataset(owner_org=org["id"], name="hemligt", title="Hemliga cykelvägar", private=True)
+
+    def names(q: str) -> list[str]:
+        return sorted(p["name"] for p in helpers.call_action("package_autocomplete", context={"ignore_auth": False},
+                                                             q=q))
+
+    assert names("kelv") == ["cykelvagar-boras"]  # the middle of a word of the title
+    assert names("VAGAR-B") == ["cykelvagar-boras"]  # the name, any case
+    assert names("strand") == ["badplatser"]
+    assert names("bad strand") == ["badplatser"]  # every word a part
+    assert names("bad cykel") == []
+    assert names("k") == []  # shorter than Solr's shortest n-gram: no part
+    # a word longer than Solr's longest n-gram (10) is still a part of the title
+    assert names("strandbad") == ["badplatser"]
+
+
+def test_ngram_fields_in_a_query():
+    params = lucene.Params(("simple",))
+    sql = lucene.lucene('title_ngram:"Borås Väg" OR name_ngram:x*', params)
+    assert "strpos" in sql and "borås" in params.values.values() and "väg" in params.values.values()

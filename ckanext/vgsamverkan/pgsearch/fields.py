@@ -1,14 +1,19 @@
 """How CKAN's Solr schema treats each field, so that PostgreSQL answers alike.
 
 text: analysed full text (Swedish stemming plus simple matching); string: exact,
-case-sensitive values (one or many); date and int: ordered values for ranges and sorts.
+case-sensitive values (one or many); date and int: ordered values for ranges and sorts;
+ngram: parts of words (CKAN's ``name_ngram`` and ``title_ngram``, Solr's copies of the
+name and title cut into n-grams, which ``package_autocomplete`` asks), matched as parts of
+the field they copy.
 """
 from __future__ import annotations
 
 import re
 
 TEXT = {"text", "title", "notes", "res_name", "res_description", "urls", "maintainer",
-        "author", "title_ngram", "name_ngram"}
+        "author"}
+# the n-gram fields and the field each copies (CKAN's schema.xml: copyField)
+NGRAM = {"title_ngram": "title", "name_ngram": "name"}
 TEXT_PREFIXES = ("extras_", "res_extras_")
 DATE = {"metadata_created", "metadata_modified"}
 DATE_SUFFIXES = ("_date",)
@@ -24,6 +29,8 @@ VALID_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
 
 
 def kind(field: str) -> str:
+    if field in NGRAM:
+        return "ngram"
     if field in TEXT or field.startswith(TEXT_PREFIXES):
         return "text"
     if field in DATE or field.endswith(DATE_SUFFIXES):

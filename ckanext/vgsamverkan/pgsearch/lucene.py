@@ -192,6 +192,20 @@ def text_match(field: str, text: str, params: Params, phrase: bool = False) -> s
     return f"({vector} @@ {tsquery(text, params, phrase)})"
 
 
+def ngram_match(field: str, text: str, params: Params) -> str:
+    """A match in an n-gram field as Solr's ``text_ngram`` gives it: the query is cut at
+    white space and made lower case, and each of its words (of two characters or more:
+    the shortest n-gram) is a part of the lower-cased field the n-grams copy
+    (``fields.NGRAM``). Solr's grams are at most 10 characters long, so a longer word
+    finds nothing there; here it is found as well (it is a part of the title all the
+    same). One ``strpos`` a word and a row: linear in both."""
+    words = [w for w in text.lower().split() if len(w) >= 2]
+    if not words:
+        return "FALSE"
+    source = f"lower(coalesce(d.data ->> {params.add(fields.NGRAM[field])}, ''))"
+    return "(" + " AND ".join(f"strpos({source}, {params.add(w)}) > 0" for w in words) + ")"
+
+
 _NOW = re.compile(
     r"^NOW((?:[+-]\d+(?:YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)*)(?:/(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)S?)?$"
 )
@@ -341,6 +355,8 @@ class Translator:
             return "TRUE" if field == "text" else _exists(field, self.params)
         value = _unescape(raw)
         k = fields.kind(field)
+        if k == "ngram":  # parts of words already: a trailing * adds nothing
+            return ngram_match(field, value.replace("*", " ").replace("?", " "), self.params)
         if node.has_wildcard() and k in ("string", "text"):
             if k == "text":
                 stem = value.rstrip("*")
@@ -361,6 +377,8 @@ class Translator:
     def _Phrase(self, node, field):
         value = _unescape(node.value[1:-1])
         k = fields.kind(field)
+        if k == "ngram":
+            return ngram_match(field, value, self.params)
         if k == "text":
             return text_match(field, value, self.params, phrase=True)
         if k in ("date", "int"):
