@@ -17,6 +17,9 @@ default PostgreSQL's snowball stemmer alone, as before issue 22, the extension's
 one as before issue 35, and that with the compound parts of issue 35: ``+parts``), in the
 same run.
 
+CKAN's ``package_autocomplete`` (its n-gram fields, answered as parts of the name and
+title) with one word and with ten: a scan of the visible rows, linear in their number.
+
 Issue 35 (bounded work): queries of 1, 4, 16, 40 and 100 plain words (drawn from the
 corpus' words, so that each has its bitmaps; CKAN's minimum match asks for 80 % of them)
 show the cost per extra word; and the compound splitter's cost per new word is timed on
@@ -181,6 +184,13 @@ def main() -> None:
                     **{"facet.field": ["organization", "tags", "res_format", "license_id"]}),
                 "organisation count": lambda: anonymous(fq=f'+owner_org:"{org_id}"', rows=0, facet="false"),
             }
+            # CKAN's package_autocomplete: its n-gram fields are parts of the name and title
+            # (strpos over every row a permission label lets the visitor see): 1 and 10 words
+            autocomplete = tk.get_action("package_autocomplete")
+            for text in ("kel", " ".join(WORDS[:10])):
+                label = f"autocomplete ({len(text.split())} word{'s' if ' ' in text else ''})"
+                queries[label] = (lambda text: lambda: autocomplete(
+                    {"user": "", "ignore_auth": False}, {"q": text, "limit": 10}))(text)
             # issue 35: n plain words, at least 80 % of them (CKAN's mm)
             rnd = random.Random(35)
             for n in (1, 4, 16, 40, 100):

@@ -12,8 +12,11 @@ import re
 
 TEXT = {"text", "title", "notes", "res_name", "res_description", "urls", "maintainer",
         "author"}
-# the n-gram fields and the field each copies (CKAN's schema.xml: copyField)
-NGRAM = {"title_ngram": "title", "name_ngram": "name"}
+# the n-gram fields and the column of the field each copies (CKAN's schema.xml:
+# copyField; the document table keeps the name and the title in columns of their own)
+NGRAM = {"title_ngram": "d.title_string", "name_ngram": "d.name"}
+# text fields that alone make one weight of the document's vector (connection.add)
+WEIGHTED = {"title": "a"}
 TEXT_PREFIXES = ("extras_", "res_extras_")
 DATE = {"metadata_created", "metadata_modified"}
 DATE_SUFFIXES = ("_date",)

@@ -188,8 +188,14 @@ def text_match(field: str, text: str, params: Params, phrase: bool = False) -> s
     """Full-text match of ``text`` in a text field (``text`` is the indexed catch-all)."""
     if not re.search(r"\w", text):
         return "TRUE"  # only punctuation: Solr's analyser drops it too
+    query = tsquery(text, params, phrase)
+    if field in fields.WEIGHTED:
+        # a field that alone makes one weight of the indexed vector (the title: A): the
+        # index finds the candidates, the weight keeps the field's own words; not the
+        # field parsed again for every row (that cost 5 s at 10 000 datasets)
+        return f"(d.tsv @@ {query} AND ts_filter(d.tsv, '{{{fields.WEIGHTED[field]}}}') @@ {query})"
     vector = "d.tsv" if field == "text" else _field_tsvector(field, params)
-    return f"({vector} @@ {tsquery(text, params, phrase)})"
+    return f"({vector} @@ {query})"
 
 
 def ngram_match(field: str, text: str, params: Params) -> str:
@@ -198,11 +204,12 @@ def ngram_match(field: str, text: str, params: Params) -> str:
     the shortest n-gram) is a part of the lower-cased field the n-grams copy
     (``fields.NGRAM``). Solr's grams are at most 10 characters long, so a longer word
     finds nothing there; here it is found as well (it is a part of the title all the
-    same). One ``strpos`` a word and a row: linear in both."""
+    same). One ``strpos`` a word and a row, on the table's own columns (the name and the
+    title's sort column): linear in both, without reading the stored dataset."""
     words = [w for w in text.lower().split() if len(w) >= 2]
     if not words:
         return "FALSE"
-    source = f"lower(coalesce(d.data ->> {params.add(fields.NGRAM[field])}, ''))"
+    source = f"lower(coalesce({fields.NGRAM[field]}, ''))"
     return "(" + " AND ".join(f"strpos({source}, {params.add(w)}) > 0" for w in words) + ")"
 
 
