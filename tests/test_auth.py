@@ -480,15 +480,18 @@ CASES = {
 
 
 def _pending_account() -> dict[str, str]:
-    """An account registered and waiting for its activation link (logic/action/account.py)."""
-    from ckanext.vgsamverkan.logic.action.account import ACTIVATION, _digest
-    from ckanext.vgsamverkan.model.base import utcnow
+    """A registration waiting for its link (logic/action/account.py)."""
+    from passlib.hash import pbkdf2_sha512
 
-    user = factories.User(state="pending")
-    obj = model.User.get(user["id"])
-    obj.plugin_extras = {ACTIVATION: {"key": _digest("matris-nyckel"), "sent": utcnow().isoformat()}}
+    from ckanext.vgsamverkan.logic.action.account import _digest
+    from ckanext.vgsamverkan.model import Registration
+
+    registration = Registration(key_digest=_digest("matris-nyckel"), name="ny-matris-aktiv",
+                                email="ny-matris-aktiv@example.org",
+                                password_hash=pbkdf2_sha512.hash("Ett-langt-losenord-1"))
+    model.Session.add(registration)
     model.Session.commit()
-    return {"id": user["id"], "key": "matris-nyckel"}
+    return {"id": registration.id, "key": "matris-nyckel", "password": "Ett-langt-losenord-1"}
 
 
 # -- other spellings of the same ids ---------------------------------------------------

@@ -1,8 +1,10 @@
 """Registration answers the same whether the e-mail address has an account or not (issue
-36, part 5; SPEC "Bounded work"): the account waits (pending) until the link mailed to its
-address is followed; the owner of an address already registered is told by mail. CKAN's
-own form, posted as a browser posts it; the mail read from the outbox and, once, from a
-real SMTP server."""
+36, part 5; SPEC "Bounded work"): nothing is made until the link mailed to the address is
+followed and the password chosen at registration is typed again; the owner of an address
+already registered is told by mail. CKAN's own form, posted as a browser posts it; the
+mail read from the outbox and, once, from a real SMTP server. The findings of an outside
+attack on the first version (a pre-registered account taken over, LIKE patterns, the
+logged-in form, a 500 on a long password, the user page) each have a test here."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +16,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from ckanext.vgsamverkan.logic.action.account import ACTIVATION
-from ckanext.vgsamverkan.model import Event, Outbox
+from ckanext.vgsamverkan.model import Event, Outbox, Registration
 from tests.browser import _TOKEN, PASSWORD
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -45,6 +46,12 @@ class Browser:
     def log_in(self, login: str, password: str = NEW_PASSWORD):
         return self.post("/user/login", {"login": login, "password": password})
 
+    def activate(self, link: tuple[str, str], password: str = NEW_PASSWORD):
+        registration_id, key = link
+        page = f"/samverkan/konto/aktivera/{registration_id}?key={key}"
+        return self.post(f"/samverkan/konto/aktivera/{registration_id}/aktivera", {"key": key, "password": password},
+                         form_path=page)
+
 
 @pytest.fixture
 def browser(app):
@@ -65,9 +72,9 @@ def _mails(address: str) -> list[Outbox]:
             .order_by(Outbox.created).all())
 
 
-def _link(address: str) -> tuple[str, str]:
-    user_id, key = LINK.search(_mails(address)[-1].body).groups()
-    return user_id, key
+def _link(address: str, which: int = -1) -> tuple[str, str]:
+    registration_id, key = LINK.search(_mails(address)[which].body).groups()
+    return registration_id, key
 
 
 def _answer(response) -> tuple[int, str | None, str]:
@@ -75,43 +82,63 @@ def _answer(response) -> tuple[int, str | None, str]:
     return response.status_code, response.headers.get("Location"), response.get_data(as_text=True)
 
 
-def test_a_new_address_gets_a_link_that_activates_the_account(browser, app):
+def test_a_new_address_gets_a_link_and_the_password_makes_the_account(browser, app):
     answer = browser.register("ny-berit", "ny-berit@example.org")
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/samverkan/konto/registrerad")
     page = browser.get("/samverkan/konto/registrerad").get_data(as_text=True)
     assert "Kolla din e-post" in page and 'id="vgs-account-registered"' in page
-    user = model.User.get("ny-berit")
-    assert user.state == "pending" and user.fullname == "Ny Användare"
-    assert user.validate_password(NEW_PASSWORD)
-    # a pending account cannot log in
-    assert Browser(app).log_in("ny-berit").status_code == 200
+    assert model.User.get("ny-berit") is None  # nothing yet: the user page tells nothing
+    assert app.get("/user/ny-berit", status=404)
+    [registration] = model.Session.query(Registration).all()
+    assert registration.name == "ny-berit" and NEW_PASSWORD not in registration.password_hash
     [mail] = _mails("ny-berit@example.org")
     assert "Aktivera ditt konto" in mail.subject and "ny-berit" in mail.body
-    user_id, key = _link("ny-berit@example.org")
-    assert user_id == user.id
-    assert key not in str(user.plugin_extras)  # only its digest is kept
-    # opening the link activates nothing: a scanner that follows links changes no account
-    page = browser.get(f"/samverkan/konto/aktivera/{user_id}?key={key}")
-    assert page.status_code == 200 and 'id="vgs-activate-form"' in page.get_data(as_text=True)
-    model.Session.expire_all()
-    assert model.User.get("ny-berit").state == "pending"
+    link = _link("ny-berit@example.org")
+    assert link[0] == registration.id and link[1] not in registration.key_digest  # only its digest is kept
+    # opening the link makes nothing: a scanner that follows links makes no account
+    opened = browser.get(f"/samverkan/konto/aktivera/{link[0]}?key={link[1]}")
+    assert opened.status_code == 200 and 'id="vgs-activate-form"' in opened.get_data(as_text=True)
+    assert model.User.get("ny-berit") is None
+    wrong = browser.activate(link, password="Fel-losenord-99")
+    assert wrong.status_code == 400 and "inte lösenordet" in wrong.get_data(as_text=True)
+    assert model.User.get("ny-berit") is None
 
-    done = browser.post(f"/samverkan/konto/aktivera/{user_id}/aktivera", {"key": key},
-                        form_path=f"/samverkan/konto/aktivera/{user_id}?key={key}")
+    done = browser.activate(link)
     assert done.status_code == 302
     model.Session.expire_all()
     user = model.User.get("ny-berit")
-    assert user.state == "active" and ACTIVATION not in (user.plugin_extras or {})
+    assert user.state == "active" and user.fullname == "Ny Användare" and user.validate_password(NEW_PASSWORD)
+    assert model.Session.query(Registration).count() == 0
     me = browser.client.get("/user/me", follow_redirects=True).get_data(as_text=True)
     assert "ny-berit" in me  # logged in as the new account
-    events = [(e.action, e.from_state, e.to_state) for e in model.Session.query(Event)
-              .filter(Event.object_type == "user", Event.object_id == user.id).order_by(Event.created)]
-    assert events == [("register", None, "pending"), ("activate", "pending", "active")]
+    events = [(e.object_type, e.action, e.from_state, e.to_state) for e in model.Session.query(Event)
+              .filter(Event.object_id.in_([user.id, registration.id])).order_by(Event.created)]
+    assert events == [("registration", "register", None, "waiting"), ("user", "activate", None, "active"),
+                      ("registration", "activate", "waiting", None)]
     # the link works once
-    again = Browser(app).post(f"/samverkan/konto/aktivera/{user_id}/aktivera", {"key": key},
-                              form_path=f"/samverkan/konto/aktivera/{user_id}?key={key}")
+    again = Browser(app).activate(link)
     assert again.status_code == 400 and 'id="vgs-activation-refused"' in again.get_data(as_text=True)
     assert Browser(app).log_in("ny-berit").status_code == 302
+
+
+def test_an_address_registered_first_by_someone_else_cannot_be_taken_over(app):
+    """Found from outside: the attacker registered the victim's address with a password
+    of their own; the victim's registration then only re-sent the link of the attacker's
+    pending account, and activating it gave the attacker a working log-in."""
+    Browser(app).register("squat-x", "victim@example.org")  # the attacker's password: NEW_PASSWORD
+    Browser(app).post("/user/register", {"name": "vera-victim", "fullname": "Vera", "email": "victim@example.org",
+                                         "password1": "Veras-eget-losenord", "password2": "Veras-eget-losenord"})
+    squatters, own = _link("victim@example.org", 0), _link("victim@example.org", 1)
+    assert squatters != own
+    # the victim follows the squatter's link with her own password: nothing is made
+    assert Browser(app).activate(squatters, password="Veras-eget-losenord").status_code == 400
+    assert model.User.get("squat-x") is None
+    assert Browser(app).activate(own, password="Veras-eget-losenord").status_code == 302
+    assert model.User.get("vera-victim").validate_password("Veras-eget-losenord")
+    # and the squatter's link, with the squatter's password, makes nothing now
+    assert Browser(app).activate(squatters).status_code == 400
+    assert model.User.get("squat-x") is None
+    assert Browser(app).log_in("squat-x").status_code == 200
 
 
 @pytest.mark.parametrize("typed", ["anna-andersson@example.org", "ANNA-Andersson@Example.ORG",
@@ -123,79 +150,120 @@ def test_an_address_with_an_account_gets_the_same_answer_and_its_owner_a_mail(ap
     taken = Browser(app).register("ny-cilla", typed)
     free = Browser(app).register("ny-doris", "ny-doris@example.org")
     assert _answer(taken) == _answer(free)
-    assert model.User.get("ny-cilla") is None  # nothing made
+    assert model.Session.query(Registration.name).all() == [("ny-doris",)]  # nothing for the taken one
     [told] = _mails("anna-andersson@example.org")
     assert "anna-andersson" in told.body and "inget nytt konto" in told.body
-    assert not LINK.search(told.body)  # an active account's owner needs no link
+    assert not LINK.search(told.body)
+    # the name registered tells nothing either: no user page for either
+    for name in ("ny-cilla", "ny-doris"):
+        assert app.get(f"/user/{name}", status=404)
+
+
+@pytest.mark.parametrize("pattern", ["a%@example.org", "anna_andersson@example.org", "%@example.org",
+                                     "anna-andersso_@example.org"])
+def test_an_address_is_compared_exactly_not_as_a_pattern(app, pattern):
+    """Found from outside: CKAN's own check reads the address as an SQL LIKE pattern, so
+    ``a%@example.org`` said that some address of the domain had an account."""
+    _owner()
+    taken_like = Browser(app).register("ny-pattern", pattern)
+    free = Browser(app).register("ny-doris", "ny-doris@example.org")
+    assert _answer(taken_like) == _answer(free)
+    link = _link(pattern)  # a registration of its own: no account has exactly that address
+    assert Browser(app).activate(link).status_code == 302
+    assert model.User.get("ny-pattern").email == pattern
+    assert _mails("anna-andersson@example.org") == []
 
 
 def test_errors_of_the_form_are_the_same_for_both_addresses(app):
     _owner()
-    taken = Browser(app).register("ny-eva", "anna-andersson@example.org", password2="Annat-losenord-2")
-    free = Browser(app).register("ny-eva", "ny-eva@example.org", password2="Annat-losenord-2")
-    assert taken.status_code == free.status_code == 200
-    body_taken, body_free = (r.get_data(as_text=True) for r in (taken, free))
-    assert "belongs to a registered user" not in body_taken and "tillhör en registrerad" not in body_taken
-    errors = re.compile(r'class="error-explanation.*?</div>', re.S)
-    assert errors.search(body_taken).group(0) == errors.search(body_free).group(0)
-    assert "ny-eva" in body_taken and 'value="anna-andersson@example.org"' in body_taken  # what was typed is kept
-    assert model.User.get("ny-eva") is None and _mails("anna-andersson@example.org") == []
+    for password2 in ("Annat-losenord-2", None):
+        long_ = "p" * 4097
+        data = {"password1": long_, "password2": long_} if password2 is None else {"password2": password2}
+        answers = []
+        for email in ("anna-andersson@example.org", "ny-eva@example.org"):
+            form = {"name": "ny-eva", "fullname": "Eva", "email": email, "password1": NEW_PASSWORD, **data}
+            answers.append(Browser(app).post("/user/register", form))
+        taken, free = answers
+        assert taken.status_code == free.status_code == 200  # a long password was a 500 (found from outside)
+        body_taken, body_free = (r.get_data(as_text=True) for r in (taken, free))
+        assert "belongs to a registered user" not in body_taken and "tillhör en registrerad" not in body_taken
+        errors = re.compile(r'id="error-summary".*?</ul>', re.S)
+        assert errors.search(body_taken).group(0) == errors.search(body_free).group(0)
+        assert "Password1" not in body_taken and "Lösenord:" in body_taken  # the form's own labels
+        assert 'value="anna-andersson@example.org"' in body_taken  # what was typed is kept
+    assert model.Session.query(Registration).count() == 0 and _mails("anna-andersson@example.org") == []
 
 
-def test_registering_again_sends_a_new_link_and_the_old_one_stops_working(app):
+def test_a_second_registration_of_an_address_is_refused_once_the_first_is_activated(app):
     Browser(app).register("ny-frida", "ny-frida@example.org")
-    first = _link("ny-frida@example.org")
-    Browser(app).register("ny-frida-2", "NY-FRIDA@example.org")  # another name: still one account
-    assert model.User.get("ny-frida-2") is None
-    second = _link("ny-frida@example.org")
-    assert first[0] == second[0] and first[1] != second[1]
-    activate = tk.get_action("vgsamverkan_user_activate")
-    with pytest.raises(tk.ValidationError):
-        activate({"user": ""}, {"id": first[0], "key": first[1]})
-    assert activate({"user": ""}, {"id": second[0], "key": second[1]})["name"] == "ny-frida"
+    Browser(app).register("ny-frida-2", "NY-FRIDA@example.org")
+    first, second = _link("ny-frida@example.org", 0), _link("NY-FRIDA@example.org", 0)
+    assert Browser(app).activate(second).status_code == 302
+    refused = Browser(app).activate(first)
+    assert refused.status_code == 400 and "har redan ett konto" in refused.get_data(as_text=True)
+    assert model.User.get("ny-frida") is None and model.User.get("ny-frida-2").email == "NY-FRIDA@example.org"
 
 
-def test_every_link_that_does_not_activate_gets_one_refusal(app, ckan_config, monkeypatch):
+def test_a_name_taken_meanwhile_is_said_at_activation(app):
+    Browser(app).register("ny-gun", "ny-gun@example.org")
+    factories.User(name="ny-gun")
+    refused = Browser(app).activate(_link("ny-gun@example.org"))
+    assert refused.status_code == 400 and "ny-gun" in refused.get_data(as_text=True)
+    assert model.Session.query(Registration).count() == 1  # kept: the link still holds until it expires
+
+
+def test_every_link_that_does_not_work_gets_one_refusal(app, ckan_config, monkeypatch):
     Browser(app).register("ny-greta", "ny-greta@example.org")
-    user_id, key = _link("ny-greta@example.org")
+    registration_id, key = _link("ny-greta@example.org")
     activate = tk.get_action("vgsamverkan_user_activate")
 
     def refusal(data: dict) -> str:
         with pytest.raises(tk.ValidationError) as e:
-            activate({"user": ""}, data)
+            activate({"user": ""}, {"password": NEW_PASSWORD, **data})
         return str(e.value.error_dict)
 
-    same = refusal({"id": user_id, "key": key + "x"})
+    same = refusal({"id": registration_id, "key": key + "x"})
     assert "activation link is not valid" in same
-    for data in ({"id": "ny-greta", "key": key}, {"id": user_id.upper(), "key": key},
-                 {"id": user_id.replace("-", ""), "key": key},
+    for data in ({"id": "ny-greta", "key": key}, {"id": registration_id.upper(), "key": key},
+                 {"id": registration_id.replace("-", ""), "key": key},
                  {"id": "00000000-0000-0000-0000-000000000000", "key": key},
-                 {"id": user_id, "key": key.upper() if key.upper() != key else key.lower()},
-                 {"id": user_id, "key": key[:-1]}):
+                 {"id": registration_id, "key": key.upper() if key.upper() != key else key.lower()},
+                 {"id": registration_id, "key": key[:-1]},
+                 {"id": registration_id, "key": model.Session.get(Registration, registration_id).key_digest}):
         assert refusal(data) == same, data
     # bad input names its field
-    for data, field in (({"id": user_id}, "key"), ({"key": key}, "id"), ({"id": user_id, "key": "k" * 201}, "key"),
-                        ({"id": user_id, "key": key, "state": "active"}, "state")):
+    for data, field in (({"id": registration_id, "password": NEW_PASSWORD}, "key"),
+                        ({"key": key, "password": NEW_PASSWORD}, "id"),
+                        ({"id": registration_id, "key": "k" * 201, "password": NEW_PASSWORD}, "key"),
+                        ({"id": registration_id, "key": key}, "password"),
+                        ({"id": registration_id, "key": key, "password": "p" * 4097}, "password"),
+                        ({"id": registration_id, "key": key, "password": NEW_PASSWORD, "state": "x"}, "state")):
         with pytest.raises(tk.ValidationError) as e:
             activate({"user": ""}, data)
         assert field in e.value.error_dict
-    # an account invited by CKAN (pending, without our link) is never activated here
-    invited = factories.User(state="pending")
-    assert refusal({"id": invited["id"], "key": key}) == same
     # an expired link
-    user = model.User.get(user_id)
-    extras = dict(user.plugin_extras)
-    extras[ACTIVATION] = {**extras[ACTIVATION], "sent": (dt.datetime.now(dt.timezone.utc)
-                                                          - dt.timedelta(days=7, minutes=1)).isoformat()}
-    user.plugin_extras = extras
+    registration = model.Session.get(Registration, registration_id)
+    registration.created = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7, minutes=1)
     model.Session.commit()
-    assert refusal({"id": user_id, "key": key}) == same
+    assert refusal({"id": registration_id, "key": key}) == same
     monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.activation_days", "8")
-    # white space around the id is dropped, as everywhere: the same account
-    assert activate({"user": ""}, {"id": f" {user_id}\u00a0", "key": key})["name"] == "ny-greta"
-    model.Session.expire_all()
-    assert model.User.get(user_id).state == "active"
-    assert refusal({"id": user_id, "key": key}) != ""  # used: refused
+    # white space around the id is dropped, as everywhere: the same registration
+    assert activate({"user": ""}, {"id": f" {registration_id}\u00a0", "key": key,
+                                   "password": NEW_PASSWORD})["name"] == "ny-greta"
+    assert "activation link is not valid" in refusal({"id": registration_id, "key": key})  # used
+
+
+def test_the_daily_job_removes_registrations_not_activated_in_time(app):
+    from ckanext.vgsamverkan import expiry
+
+    Browser(app).register("ny-hedda", "ny-hedda@example.org")
+    Browser(app).register("ny-ines", "ny-ines@example.org")
+    old = model.Session.query(Registration).filter(Registration.name == "ny-hedda").one()
+    old.created = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=8)
+    model.Session.commit()
+    assert expiry.run()["registrations_removed"] == 1
+    assert [r.name for r in model.Session.query(Registration)] == ["ny-ines"]
+    assert model.Session.query(Event).filter(Event.object_type == "registration", Event.action == "expire").count() == 1
 
 
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_made():
@@ -206,14 +274,15 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_made():
                           ({"fullname": "Hanna\r\n#TRANS"}, "fullname"), ({"password2": "x"}, "password1"),
                           ({"language": "de"}, "language"), ({"state": "active"}, "state"),
                           ({"password1": "kort", "password2": "kort"}, "password"),
+                          ({"password1": "p" * 201, "password2": "p" * 201}, "password1"),
                           ({"password": NEW_PASSWORD}, "password")):
         with pytest.raises(tk.ValidationError) as e:
             register({"user": ""}, {**good, **change})
         assert field in e.value.error_dict, (change, e.value.error_dict)
-    assert model.User.get("ny-hanna") is None
+    assert model.Session.query(Registration).count() == 0
     assert model.Session.query(Outbox).count() == 0
     assert register({"user": ""}, good) == {"email": "ny-hanna@example.org"}
-    assert model.User.get("ny-hanna").state == "pending"
+    assert model.Session.query(Registration).count() == 1 and model.User.get("ny-hanna") is None
 
 
 def test_the_api_follows_the_sites_setting_and_gives_the_same_answer(app, ckan_config, monkeypatch):
@@ -221,13 +290,26 @@ def test_the_api_follows_the_sites_setting_and_gives_the_same_answer(app, ckan_c
     call = {"name": "ny-ida", "email": "ny-ida@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     refused = app.post("/api/3/action/vgsamverkan_user_register", json=call, status=403)
     assert refused.json["success"] is False
-    assert model.User.get("ny-ida") is None
+    assert model.Session.query(Registration).count() == 0
     monkeypatch.setitem(ckan_config, "ckan.auth.create_user_via_api", True)
     free = app.post("/api/3/action/vgsamverkan_user_register", json=call).json["result"]
     taken = app.post("/api/3/action/vgsamverkan_user_register",
                      json={**call, "name": "ny-jan", "email": "Anna-Andersson@example.org"}).json["result"]
     assert free.keys() == taken.keys() == {"email"}
-    assert model.User.get("ny-ida").state == "pending" and model.User.get("ny-jan") is None
+    assert [r.name for r in model.Session.query(Registration)] == ["ny-ida"]
+
+
+def test_a_logged_in_user_gets_the_same_answer_and_no_account(app):
+    """Found from outside: a logged-in user (not a sysadmin) got CKAN's own form, which
+    told whether an address had an account and made active accounts without a link."""
+    _owner()
+    _owner("david-besok")
+    browser = Browser(app)
+    assert browser.log_in("david-besok", PASSWORD).status_code == 302
+    taken = browser.register("ny-lo", "ANNA-andersson@example.org")
+    free = browser.register("ny-mo", "ny-mo@example.org")
+    assert _answer(taken)[:2] == _answer(free)[:2] and taken.status_code == 302
+    assert model.User.get("ny-mo") is None and model.User.get("ny-lo") is None
 
 
 def test_a_sysadmin_creating_an_account_keeps_ckans_form(app):
@@ -237,6 +319,24 @@ def test_a_sysadmin_creating_an_account_keeps_ckans_form(app):
     made = browser.register("ny-karl", "ny-karl@example.org")
     assert made.status_code == 302 and "/samverkan/konto" not in made.headers["Location"]
     assert model.User.get("ny-karl").state == "active" and admin
+
+
+def test_registrations_naming_one_address_are_throttled(app, ckan_config, monkeypatch):
+    """Each registration with a taken address mails its owner: the per-account limit
+    counts them by address, from any client address."""
+    from ckanext.vgsamverkan import throttle
+
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.throttle.account", "2 per hour")
+    throttle.limiter().reset()
+    _owner()
+    try:
+        for i in range(2):
+            assert Browser(app).register(f"ny-spam-{i}", "Anna-Andersson@example.org").status_code == 302
+        assert Browser(app).register("ny-spam-3", "anna-andersson@example.org").status_code == 429
+        assert len(_mails("anna-andersson@example.org")) == 2
+        assert Browser(app).register("ny-other", "ny-other@example.org").status_code == 302
+    finally:
+        throttle.limiter().reset()
 
 
 def test_the_mails_reach_a_real_mail_server_in_the_owners_language(app, mailbox, run_jobs):

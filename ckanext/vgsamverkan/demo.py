@@ -9,7 +9,14 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.model import Calloff, Connection, FeeSchedule, Participation, PublisherRequest
+from ckanext.vgsamverkan.model import (
+    Calloff,
+    Connection,
+    FeeSchedule,
+    Participation,
+    PublisherRequest,
+    Registration,
+)
 from ckanext.vgsamverkan.orgnumber import check_digit
 
 DEMO_PASSWORD = "demo-samverkan-2026"
@@ -228,7 +235,21 @@ def seed() -> Iterator[str]:
     for line in _seed_datasets():
         yield line
     yield from _seed_exemption(site)
+    yield from _seed_registration()
     yield f"demo password for every demo user: {DEMO_PASSWORD}"
+
+
+def _seed_registration() -> Iterator[str]:
+    """A registration waiting for its link (issue 36): its mail is in the outbox (make
+    run: var/mail/), the account is made with the demo password once the link is
+    followed."""
+    if model.Session.query(Registration).filter(Registration.name == "nina-nyregistrerad").first() is None \
+            and model.User.get("nina-nyregistrerad") is None:
+        tk.get_action("vgsamverkan_user_register")(
+            {"user": ""}, {"name": "nina-nyregistrerad", "fullname": "Nina Nyregistrerad",
+                           "email": "nina@example.org", "password1": DEMO_PASSWORD, "password2": DEMO_PASSWORD,
+                           "language": "sv"})
+        yield "registration nina-nyregistrerad: waiting for its link (the mail is in var/mail/)"
 
 
 def _seed_exemption(site: str) -> Iterator[str]:

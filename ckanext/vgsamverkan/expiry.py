@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.logic import taking_part
-from ckanext.vgsamverkan.logic.action import participation
+from ckanext.vgsamverkan.logic.action import account, participation
 from ckanext.vgsamverkan.logic.action._base import _lock
 from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation
 from ckanext.vgsamverkan.mail import notify
@@ -35,15 +35,17 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
     ``expiry_reminder_days`` and revoke those whose expiry date (the last valid day) is
     before ``today``, unless a renewal or change of role of them waits for a decision.
 
+    Registrations whose link is no longer valid are removed (logic/action/account.py).
+
     :returns: ``{"began": [ids], "ended": [ids], "reminded": [ids], "revoked": [ids],
-        "failed": [ids]}``
+        "failed": [ids], "registrations_removed": N}``
     """
 
     today = today or taking_part.today()
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     context: dict[str, Any] = {"model": model, "session": model.Session, "user": site_user["name"],
                                "ignore_auth": True}
-    result: dict[str, list[str]] = {"began": [], "ended": [], "reminded": [], "revoked": [], "failed": []}
+    result: dict[str, Any] = {"began": [], "ended": [], "reminded": [], "revoked": [], "failed": []}
 
     def each(due: list[str], verb: str, act: Any, tell: Any) -> None:
         """Act on each participation due, each in its own transaction: one failure is
@@ -123,4 +125,11 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
         model.repo.commit()
         notify.publisher_decided(obj.dictize(), "remind")
         result["reminded"].append(request_id)
+
+    # registrations whose link is no longer valid: their addresses and password hashes go
+    try:
+        result["registrations_removed"] = account.remove_expired()
+    except Exception:
+        model.Session.rollback()
+        log.exception("vgsamverkan: could not remove expired registrations")
     return result

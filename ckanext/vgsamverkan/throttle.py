@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 PREFIX = "ckanext.vgsamverkan.throttle."
 KEY_PREFIX = "vgsamverkan-throttle"
 # CKAN's endpoint -> the form field that names the account (None: none counted)
-FORMS = {"user.login": "login", "user.request_reset": "user", "user.register": None}
+FORMS = {"user.login": "login", "user.request_reset": "user", "user.register": "email"}
 
 _limiter: Limiter | None = None
 

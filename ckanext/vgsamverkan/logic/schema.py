@@ -530,6 +530,10 @@ def exemption_list() -> Schema:
     return list_with("organization_id", "state")
 
 
+# the longest password taken (passlib refuses above 4 096; a form refuses long before)
+PASSWORD_LONGEST = 200
+
+
 def _password_twice(value: object) -> object:
     raise tk.Invalid(tk._("Give the password twice, as password1 and password2"))
 
@@ -551,8 +555,8 @@ def user_register(ignore_missing: Validator, vgsamverkan_text: Validator,
         "fullname": core["fullname"] + [one_line(TEXT_SHORT)],
         "email": [v for v in core["email"] if getattr(v, "__name__", "") != "email_is_unique"]
         + [one_line(TEXT_SHORT), vgsamverkan_email],
-        "password1": core["password1"],
-        "password2": core["password2"],
+        "password1": core["password1"] + [max_length(PASSWORD_LONGEST)],
+        "password2": core["password2"] + [max_length(PASSWORD_LONGEST)],
         # where CKAN's password rules put their errors; a password given here is refused
         "password": [ignore_missing, _password_twice],
         "language": [ignore_missing, vgsamverkan_text, vgsamverkan_mail_language],
@@ -560,6 +564,7 @@ def user_register(ignore_missing: Validator, vgsamverkan_text: Validator,
 
 
 @tk.validator_args
-def user_activate(not_empty: Validator, vgsamverkan_text: Validator) -> Schema:
+def user_activate(not_empty: Validator, vgsamverkan_text: Validator, unicode_safe: Validator) -> Schema:
     return {"id": [not_empty, vgsamverkan_text, max_length(100)],
-            "key": [not_empty, vgsamverkan_text, max_length(200)]}
+            "key": [not_empty, vgsamverkan_text, max_length(200)],
+            "password": [not_empty, unicode_safe, max_length(PASSWORD_LONGEST)]}

@@ -33,6 +33,7 @@ from ckanext.vgsamverkan.mail.texts import (
     link,
     object_path,
 )
+from ckanext.vgsamverkan.model import Registration
 from ckanext.vgsamverkan.unavailable import LOST
 
 log = logging.getLogger(__name__)
@@ -295,15 +296,17 @@ def _holder(user_id: str, request_language: str | None) -> Recipient:
 
 
 @_never_undoing
-def account_registered(user_id: str, key: str, request_language: str | None) -> None:
-    """The link that activates an account registered from the web form (sent even when
-    ``notify`` is off: the account cannot be used without it)."""
-    user = model.User.get(user_id)
-    if user is None:
+def account_registered(registration_id: str, key: str, request_language: str | None) -> None:
+    """The link that activates a registration from the web form (sent even when
+    ``notify`` is off: no account can be made without it)."""
+    registration = model.Session.get(Registration, registration_id)
+    if registration is None:
         return
-    path = f"/samverkan/konto/aktivera/{user.id}?key={key}"
-    _send([_holder(user_id, request_language)],
-          lambda lang: _compose_activation(lang, user.name, link(path), config.activation_days()), always=True)
+    path = f"/samverkan/konto/aktivera/{registration.id}?key={key}"
+    _send([(registration.fullname or registration.name, registration.email,
+            registration.language or request_language)],
+          lambda lang: _compose_activation(lang, registration.name, link(path), config.activation_days()),
+          always=True)
 
 
 @_never_undoing

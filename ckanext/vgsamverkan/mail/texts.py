@@ -391,13 +391,14 @@ def _compose_activation(lang: str, user_name: str, activation_link: str, days: i
     site = _site(_)
     subject = _("Activate your account on {site}").format(site=site)
     lines = [
-        _("An account with the user name {name} was registered with this e-mail address on {site}. It can be "
-          "used once you have activated it.").format(name=user_name, site=site),
+        _("Someone registered the user name {name} with this e-mail address on {site}. The account is made "
+          "when you follow the link below and type the password chosen when registering.").format(
+            name=user_name, site=site),
         "",
-        _("Activate the account here (the link is valid for {days} days):").format(days=days),
+        _("Make the account here (the link is valid for {days} days):").format(days=days),
         activation_link,
         "",
-        _("If you did not register, you can ignore this mail: the account is not activated and cannot be used."),
+        _("If you did not register, you can ignore this mail: no account is made."),
     ]
     return subject, "\n".join(lines)
 

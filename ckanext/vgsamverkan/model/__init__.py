@@ -11,6 +11,7 @@ from .outbox import Outbox
 from .participation import Participation
 from .population import Population
 from .publisher import PublisherRequest
+from .registration import Registration
 from .search import (
     SearchBits,
     SearchCache,
@@ -26,5 +27,5 @@ from .tally import Tally
 
 __all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "DatasetExemption", "Event",
            "FeeAdjustment", "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Outbox",
-           "Participation", "Population", "PublisherRequest", "SearchCache", "SearchDoc", "SearchFacet",
+           "Participation", "Population", "PublisherRequest", "Registration", "SearchCache", "SearchDoc", "SearchFacet",
            "SearchBits", "SearchCompound", "SearchGroup", "SearchState", "SearchText", "SearchValue", "Tally"]

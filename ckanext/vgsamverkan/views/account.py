@@ -1,11 +1,12 @@
 """Registration that does not tell whether an address has an account (issue 36;
-logic/action/account.py): CKAN's own registration form, posted by someone not logged in,
+logic/action/account.py): CKAN's own registration form, posted by anyone but a sysadmin,
 goes through ``vgsamverkan_user_register``; the page that says a mail was sent; the page
-of the activation link, whose button activates the account and logs it in.
+of the mailed link, where the password chosen at registration makes the account and logs
+it in.
 
-CKAN's form is kept (its fields, its page, its errors); a sysadmin creating an account for
-someone, logged in, gets CKAN's own behaviour. The activation is a button, not the link
-itself: mail programs and scanners open links, and must not activate accounts."""
+CKAN's form is kept (its fields, its page, its errors, named in the page's language); a
+sysadmin creating an account for someone gets CKAN's own behaviour. Opening the link
+makes nothing: mail programs and scanners open links."""
 from __future__ import annotations
 
 import functools
@@ -30,7 +31,7 @@ def install(app) -> None:
 
     @functools.wraps(original)
     def register(*args: Any, **kwargs: Any) -> Any:
-        if tk.request.method == "POST" and not _logged_in():
+        if tk.request.method == "POST" and not (_logged_in() and tk.current_user.sysadmin):
             return _register()
         return original(*args, **kwargs)
 
@@ -56,8 +57,17 @@ def _register() -> Any:
     try:
         tk.get_action("vgsamverkan_user_register")(context, {**data, "language": tk.h.lang()})
     except tk.ValidationError as e:
-        return page.get(data, e.error_dict, e.error_summary)
+        return page.get(data, e.error_dict, _summary(e.error_dict))
     return tk.redirect_to("vgsamverkan.account_registered")
+
+
+def _summary(errors: dict[str, Any]) -> dict[str, str]:
+    """The errors of the form named by its own labels (CKAN's summary names the fields as
+    they are called in the code: "Password1", "Fullname")."""
+    labels = {"name": tk._("Username"), "fullname": tk._("Full Name"), "email": tk._("Email"),
+              "password1": tk._("Password"), "password2": tk._("Confirm"), "password": tk._("Password"),
+              "language": tk._("Language")}
+    return {labels.get(field, field): "; ".join(map(str, messages)) for field, messages in errors.items()}
 
 
 def account_registered():
@@ -66,7 +76,8 @@ def account_registered():
 
 
 def account_activate(id: str, decided: dict[str, Any] | None = None):
-    """The activation link's page: a button (nothing is activated by opening the link)."""
+    """The mailed link's page: the password chosen at registration, and a button
+    (nothing is made by opening the link)."""
     key = (decided or {}).get("data", {}).get("key") if decided else tk.request.args.get("key", "")
     return tk.render("vgsamverkan/account_activate.html",
                      {"id": id, "key": (key or "")[:200], "decided": decided or {}})
@@ -76,11 +87,13 @@ def account_activate(id: str, decided: dict[str, Any] | None = None):
 def account_activate_post(id: str):
     key = tk.request.form.get("key", "")
     try:
-        activated = tk.get_action("vgsamverkan_user_activate")(_context(), {"id": id, "key": key})
+        activated = tk.get_action("vgsamverkan_user_activate")(
+            _context(), {"id": id, "key": key, "password": tk.request.form.get("password", "")})
     except tk.ValidationError as e:
-        errors = {"key": e.error_dict.get("key") or [m for msgs in e.error_dict.values() for m in msgs]}
-        return account_activate(id, {"data": {"key": key}, "errors": errors, "summary": _error_summary(errors)}), 400
-    if _logged_in():  # someone else's session: the account is active, this one stays logged in
+        errors = dict(e.error_dict)
+        return account_activate(id, {"data": {"key": key}, "errors": errors, "summary": _error_summary(errors),
+                                     "link_dead": "key" in errors or "id" in errors}), 400
+    if _logged_in():  # someone else's session: the account is made, this one stays logged in
         tk.h.flash_success(tk._("The account {name} is activated. Log out to log in with it.").format(
             name=activated["name"]))
         return tk.redirect_to("dashboard.index")
