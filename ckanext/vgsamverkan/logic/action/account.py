@@ -104,6 +104,9 @@ def vgsamverkan_user_register(context: Context, data_dict: DataDict) -> dict[str
     :type password1: string
     :param password2: the password again
     :type password2: string
+    :param password: refused (as CKAN's ``user_create`` takes it): give ``password1`` and
+        ``password2``
+    :type password: string
     :param language: the language of the mail, ``sv`` or ``en`` (optional: the page's, else
         the portal's)
     :type language: string
