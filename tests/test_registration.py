@@ -204,11 +204,64 @@ def test_a_second_registration_of_an_address_is_refused_once_the_first_is_activa
     assert model.User.get("ny-frida") is None and model.User.get("ny-frida-2").email == "NY-FRIDA@example.org"
 
 
+def test_five_wrong_passwords_give_the_registration_up(app):
+    """Found from outside: the activation took any number of guesses (25 a second)."""
+    Browser(app).register("ny-olle", "ny-olle@example.org")
+    link = _link("ny-olle@example.org")
+    browser = Browser(app)
+    for left in (4, 3, 2, 1):
+        wrong = browser.activate(link, password=f"Gissning-{left}")
+        assert wrong.status_code == 400 and f"{left} försök kvar" in wrong.get_data(as_text=True)
+    last = browser.activate(link, password="Gissning-0")
+    assert last.status_code == 400 and 'id="vgs-activation-refused"' in last.get_data(as_text=True)
+    assert model.Session.query(Registration).count() == 0
+    assert browser.activate(link).status_code == 400  # the right one, too late
+    assert model.User.get("ny-olle") is None
+    assert model.Session.query(Event).filter(Event.object_type == "registration",
+                                             Event.action == "give_up").count() == 1
+    # through the API alike
+    tk.get_action("vgsamverkan_user_register")({"user": ""}, {"name": "ny-pia", "email": "ny-pia@example.org",
+                                                             "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    registration_id, key = _link("ny-pia@example.org")
+    for _ in range(5):
+        with pytest.raises(tk.ValidationError):
+            tk.get_action("vgsamverkan_user_activate")({"user": ""}, {"id": registration_id, "key": key,
+                                                                      "password": "fel-fel-fel"})
+    assert model.Session.query(Registration).count() == 0
+
+
+def test_the_forms_take_no_post_from_another_site(app):
+    """Found from outside: CKAN checks no token for a visitor not logged in, so a page
+    elsewhere could make and log its visitors in to an account of its choosing, and spread
+    registrations over its visitors' addresses."""
+    Browser(app).register("ny-rut", "ny-rut@example.org")
+    registration_id, key = _link("ny-rut@example.org")
+    elsewhere = app.test_client()
+    forged = elsewhere.post(f"/samverkan/konto/aktivera/{registration_id}/aktivera",
+                            data={"key": key, "password": NEW_PASSWORD}, follow_redirects=False)
+    assert forged.status_code == 400 and model.User.get("ny-rut") is None
+    forged = elsewhere.post("/user/register", data={"name": "ny-sten", "email": "ny-sten@example.org",
+                                                    "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+                            follow_redirects=False)
+    assert forged.status_code == 400 and model.Session.query(Registration).count() == 1
+
+
+def test_password_rules_are_said_at_the_password_field(app):
+    answer = Browser(app).post("/user/register", {"name": "ny-tor", "email": "ny-tor@example.org",
+                                                  "password1": "kort", "password2": "kort"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="password1-error"' in body and 'aria-invalid="true"' in body
+    assert 'href="#field-password1"' in body
+
+
 def test_a_name_taken_meanwhile_is_said_at_activation(app):
     Browser(app).register("ny-gun", "ny-gun@example.org")
     factories.User(name="ny-gun")
     refused = Browser(app).activate(_link("ny-gun@example.org"))
     assert refused.status_code == 400 and "ny-gun" in refused.get_data(as_text=True)
+    # a dead end says so, and points to a new registration (no password form)
+    assert 'id="vgs-activation-refused"' in refused.get_data(as_text=True)
+    assert 'id="vgs-activate-form"' not in refused.get_data(as_text=True)
     assert model.Session.query(Registration).count() == 1  # kept: the link still holds until it expires
 
 

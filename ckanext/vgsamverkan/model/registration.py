@@ -3,7 +3,7 @@ c8d4f0a2e6b1): no account exists until the link is followed and the password cho
 registration is typed again (logic/action/account.py)."""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, UnicodeText
+from sqlalchemy import Column, DateTime, Index, Integer, UnicodeText
 
 import ckan.plugins.toolkit as tk
 
@@ -20,6 +20,7 @@ class Registration(tk.BaseModel):
     email = Column(UnicodeText, nullable=False)
     password_hash = Column(UnicodeText, nullable=False)  # as CKAN's User keeps it (passlib)
     language = Column(UnicodeText, nullable=True)
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")  # wrong passwords
     created = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     __table_args__ = (Index("vgsamverkan_registration_created_idx", "created"),)

@@ -15,7 +15,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.views._common import _context, _csrf_protected, _error_summary, _logged_in
+from ckanext.vgsamverkan.views._common import _context, _csrf_always, _error_summary, _logged_in
 
 # the fields of CKAN's registration form that the action takes (its picture is left out of
 # the form for someone registering: it is added on the account page once active)
@@ -32,7 +32,7 @@ def install(app) -> None:
     @functools.wraps(original)
     def register(*args: Any, **kwargs: Any) -> Any:
         if tk.request.method == "POST" and not (_logged_in() and tk.current_user.sysadmin):
-            return _register()
+            return _csrf_always(_register)()
         return original(*args, **kwargs)
 
     app.view_functions["user.register"] = register
@@ -57,8 +57,20 @@ def _register() -> Any:
     try:
         tk.get_action("vgsamverkan_user_register")(context, {**data, "language": tk.h.lang()})
     except tk.ValidationError as e:
-        return page.get(data, e.error_dict, _summary(e.error_dict))
+        errors = _in_form_order(e.error_dict)
+        return page.get(data, errors, _summary(errors))
     return tk.redirect_to("vgsamverkan.account_registered")
+
+
+def _in_form_order(errors: dict[str, Any]) -> dict[str, Any]:
+    """The errors as the form shows them: in the order of its fields, CKAN's password
+    rules' errors (said of ``password``, a field the form does not have) at the first
+    password field."""
+    errors = dict(errors)
+    if "password" in errors:
+        errors["password1"] = [*errors.pop("password"), *errors.get("password1", [])]
+    order = {field: i for i, field in enumerate(("name", "fullname", "email", "password1", "password2"))}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def _summary(errors: dict[str, Any]) -> dict[str, str]:
@@ -83,7 +95,7 @@ def account_activate(id: str, decided: dict[str, Any] | None = None):
                      {"id": id, "key": (key or "")[:200], "decided": decided or {}})
 
 
-@_csrf_protected
+@_csrf_always
 def account_activate_post(id: str):
     key = tk.request.form.get("key", "")
     try:
@@ -91,8 +103,9 @@ def account_activate_post(id: str):
             _context(), {"id": id, "key": key, "password": tk.request.form.get("password", "")})
     except tk.ValidationError as e:
         errors = dict(e.error_dict)
+        # only a wrong password can be typed again; anything else needs a new registration
         return account_activate(id, {"data": {"key": key}, "errors": errors, "summary": _error_summary(errors),
-                                     "link_dead": "key" in errors or "id" in errors}), 400
+                                     "link_dead": set(errors) != {"password"}}), 400
     if _logged_in():  # someone else's session: the account is made, this one stays logged in
         tk.h.flash_success(tk._("The account {name} is activated. Log out to log in with it.").format(
             name=activated["name"]))

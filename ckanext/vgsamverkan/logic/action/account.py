@@ -65,6 +65,16 @@ def _lock_address(email: str) -> None:
                           {"key": "vgsamverkan-address:" + email.strip().lower()})
 
 
+def _lock_name(name: str) -> None:
+    """Serialise the activations of one user name (two at once: one account, one refusal)."""
+    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                          {"key": "vgsamverkan-name:" + name})
+
+
+# wrong passwords at activation before the registration is given up
+MAX_ATTEMPTS = 5
+
+
 def _page_language() -> str | None:
     try:
         lang = tk.h.lang()
@@ -141,9 +151,10 @@ def vgsamverkan_user_activate(context: Context, data_dict: DataDict) -> dict[str
     """Make the account of a registration (``vgsamverkan_user_register``): anyone holding
     the link mailed to its address, with the password chosen at registration. One refusal
     for every link that does not work (an unknown registration, a wrong key, a link older
-    than ``activation_days``, one already used); a wrong password is said as such. The
-    account is refused when the address has got an account meanwhile, or its user name
-    has been taken (register again). The account is in the event log (object type
+    than ``activation_days``, one already used); a wrong password is said as such, and
+    the fifth gives the registration up (register again). The account is refused when the
+    address has got an account meanwhile, or its user name has been taken (register
+    again). The account is in the event log (object type
     ``user``, ``activate``, with the registration).
 
     :param id: the registration's id (as in the link)
@@ -167,9 +178,21 @@ def vgsamverkan_user_activate(context: Context, data_dict: DataDict) -> dict[str
         model.Session.rollback()
         raise refused
     if not pbkdf2_sha512.verify(data["password"], registration.password_hash):
-        model.Session.rollback()
-        raise tk.ValidationError({"password": [tk._("This is not the password chosen when registering")]})
+        registration.attempts += 1
+        if registration.attempts >= MAX_ATTEMPTS:
+            Event.record("registration", registration.id, "give_up", actor_id=None, organization_id=None,
+                         from_state="waiting", to_state=None, details={"attempts": registration.attempts})
+            model.Session.delete(registration)
+            model.Session.commit()
+            raise tk.ValidationError({"key": [tk._(
+                "The password was wrong {n} times: this registration is given up. Register again to get a new "
+                "link.").format(n=MAX_ATTEMPTS)]})
+        model.Session.commit()
+        raise tk.ValidationError({"password": [tk._(
+            "This is not the password chosen when registering ({left} tries left)").format(
+                left=MAX_ATTEMPTS - registration.attempts)]})
     _lock_address(registration.email)
+    _lock_name(registration.name)
     if holder_of(registration.email) is not None:
         model.Session.rollback()
         raise tk.ValidationError({"email": [tk._(

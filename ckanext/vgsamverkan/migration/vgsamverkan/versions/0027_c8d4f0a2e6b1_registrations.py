@@ -4,7 +4,8 @@ whether an address has an account).
 A registration from the web form makes no account: it waits here (user name, full name,
 address, the password's hash, the language of its mail, the SHA-256 of the link's key)
 until the link mailed to the address is followed and the password chosen is typed again;
-then the account is made and the row removed. Rows older than the link's validity
+then the account is made and the row removed. A few wrong passwords give the registration
+up (``attempts``): whoever sees the link cannot guess the password at leisure. Rows older than the link's validity
 (``ckanext.vgsamverkan.activation_days``) are removed by the daily job.
 
 Data: none before. The downgrade drops the table (registrations not yet activated are
@@ -35,6 +36,8 @@ def upgrade():
         sa.Column("email", sa.UnicodeText, nullable=False),
         sa.Column("password_hash", sa.UnicodeText, nullable=False),
         sa.Column("language", sa.UnicodeText, nullable=True),
+        # wrong passwords typed at activation: the registration is given up at the limit
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("created", sa.TIMESTAMP(timezone=True), nullable=False, server_default=sa.func.now()),
     )
     op.create_index("vgsamverkan_registration_created_idx", "vgsamverkan_registration", ["created"])
