@@ -198,7 +198,7 @@ def purge_fee_months() -> None:
 # the list tallies: written by the triggers of the requests' tables only (a TRUNCATE of
 # those emptied them; a DELETE counts its rows off, and a count a test set by hand stays)
 TRIGGER_TABLES = ("vgsamverkan_tally",)
-FEE_TABLES = ("vgsamverkan_fee_file", "vgsamverkan_fee_line", "vgsamverkan_fee_statement",
+FEE_TABLES = ("vgsamverkan_invoice", "vgsamverkan_fee_file", "vgsamverkan_fee_line", "vgsamverkan_fee_statement",
               "vgsamverkan_fee_adjustment", "vgsamverkan_fee_month")
 
 

@@ -47,7 +47,15 @@ $venv/bin/ckan config-tool ckan.ini \
     "ckanext.vgsamverkan.coordinators = samordnare" \
     "ckanext.vgsamverkan.coordinator_email = samordnare@example.org" \
     "ckanext.vgsamverkan.contact_name = Regional samordnare (demo)" \
-    "ckanext.vgsamverkan.contact_phone = 010-000 00 00" >/dev/null
+    "ckanext.vgsamverkan.contact_phone = 010-000 00 00" \
+    "ckanext.vgsamverkan.invoice.seller_name = Regionen i demon (samordnare)" \
+    "ckanext.vgsamverkan.invoice.seller_org_number = 232999-0010" \
+    "ckanext.vgsamverkan.invoice.seller_vat_number = SE232999001001" \
+    "ckanext.vgsamverkan.invoice.seller_street = Exempelgatan 1" \
+    "ckanext.vgsamverkan.invoice.seller_postcode = 411 01" \
+    "ckanext.vgsamverkan.invoice.seller_city = Exempelstad" \
+    "ckanext.vgsamverkan.invoice.seller_bankgiro = 5050-1055" \
+    "ckanext.vgsamverkan.invoice.seller_contact_email = faktura@example.org" >/dev/null
 
 $ckan db init >/dev/null
 if ! $ckan user show admin 2>/dev/null | grep -q "name=admin\|'name': 'admin'\|admin"; then

@@ -130,6 +130,12 @@ def build_world(coordinator_name: str) -> dict:
     # a fee schedule and a saved run of last month (other_org, an approved kommun, pays)
     helpers.call_action("vgsamverkan_fee_schedule_set", valid_from="2020-01", total="1000")
     last_month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    # the month before, closed: other_org's invoice (issue 37)
+    two_ago = (dt.date.today().replace(day=1) - dt.timedelta(days=32)).strftime("%Y-%m")
+    helpers.call_action("vgsamverkan_fee_run", month=two_ago)
+    helpers.call_action("vgsamverkan_fee_close", month=two_ago)
+    invoice = helpers.call_action("vgsamverkan_invoice_list", context={"user": coordinator_name},
+                                  month=two_ago)["results"][0]
     helpers.call_action("vgsamverkan_fee_run", month=last_month)
     from ckanext.vgsamverkan.model import CalloffTime
 
@@ -143,7 +149,7 @@ def build_world(coordinator_name: str) -> dict:
                         id=exempt["id"], reason="Via leverantörens tjänst")
     return {"users": users, "dataset_exempt": exempt, "dataset": plain, "org": org, "other_org": other_org,
             "free_org": free_org,
-            "last_month": last_month, "co_requested": co_requested, "co_assigned": co_assigned,
+            "last_month": last_month, "invoice": invoice, "co_requested": co_requested, "co_assigned": co_assigned,
             "co_running": co_running, "co_entry": co_entry,
             "conn_new": conn_new, "conn_inv": conn_inv, "conn_quoted": conn_quoted,
             "conn_accepted": conn_accepted, "conn_connected": conn_connected,
@@ -456,6 +462,18 @@ CASES = {
     ),
     "vgsamverkan_mail_language_set": (
         "vgsamverkan_mail_language_set", lambda w: {"language": "en"}, LOGGED_IN,
+    ),
+    # e-invoices (issue 37): the coordinator; an organisation's admins their own
+    "vgsamverkan_invoice_list": ("vgsamverkan_invoice_list", lambda w: {}, LOGGED_IN),
+    "vgsamverkan_invoice_show": (
+        "vgsamverkan_invoice_show", lambda w: {"id": w["invoice"]["id"]}, {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_invoice_show (by number)": (
+        "vgsamverkan_invoice_show", lambda w: {"id": w["invoice"]["number"]},
+        {"other_admin", "coordinator", "sysadmin"},
+    ),
+    "vgsamverkan_invoice_mark_sent": (
+        "vgsamverkan_invoice_mark_sent", lambda w: {"id": w["invoice"]["id"]}, {"coordinator", "sysadmin"},
     ),
     # registration (issue 36): whoever CKAN lets register (create_user_via_web here); the
     # activation link's key is the credential

@@ -133,7 +133,9 @@ class TestDemoSeed:
         first = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert first.exit_code == 0, first.output
         states = sorted(p.state for p in model.Session.query(Participation))
-        assert states == ["approved", "pending", "pending", "rejected", "terminated", "terminated", "withdrawn"]
+        # (two of the approved: the administrations sharing an organisationsnummer, issue 37)
+        assert states == ["approved", "approved", "approved", "pending", "pending", "rejected", "terminated",
+                          "terminated", "withdrawn"]
         assert model.User.get("samordnare") is not None
         # Tanum takes part until the end of this month (a termination dated ahead), and last
         # month's statement uses its newest population, of 2023, and says so
@@ -163,8 +165,15 @@ class TestDemoSeed:
         from tests.closed_month import MONTH
 
         assert sorted(m.state for m in model.Session.query(FeeMonth).filter(FeeMonth.month != MONTH)) == [
-            "closed", "open"]
+            "closed", "closed", "open"]
         assert model.Session.query(FeeStatement).count() >= 1
+        # e-invoices of the two closed months, a credit note among them (issue 37)
+        from ckanext.vgsamverkan.model import Invoice
+
+        assert {i.type for i in model.Session.query(Invoice)} == {"invoice", "credit_note"}
+        credit = model.Session.query(Invoice).filter(Invoice.type == "credit_note").one()
+        corrected = model.Session.query(Invoice).filter(Invoice.number == credit.corrects).one()
+        assert corrected.organization_id == credit.organization_id and corrected.sequence < credit.sequence
         # the demo datasets are found by search, the private one only by members
         from ckan.tests import helpers
         public = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
@@ -188,7 +197,7 @@ class TestDemoSeed:
         second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])
         assert second.exit_code == 0, second.output
         assert "created" not in second.output
-        assert model.Session.query(Participation).count() == 7
+        assert model.Session.query(Participation).count() == 9
 
 
 @pytest.mark.without_closed_month("downgrades take the fee tables, or the kept files, away")

@@ -108,7 +108,7 @@ class TestSie:
         account = {"access": "3011", "regional": "3012", "connection": "3013", "expert": "3014",
                    "adjustment": "3015"}
         for st in statements:
-            key = st["org_number"].replace("-", "")
+            key = str(st["customer_number"])  # SPEC 2026-12-07: objects by customer number
             assert sie.objects[("8", key)] == st["organization_title"]
             voucher = next(v for v in sie.vouchers if v.text.endswith(
                 st["organization_title"].encode("cp437", "replace").decode("cp437")))

@@ -63,7 +63,8 @@ def test_a_fee_run_and_close_by_command(cli, coordinator):
                     municipality_code="1480")
     assert cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-10"]).exit_code == 0
     assert cli.invoke(ckan, ["vgsamverkan", "fees", "close", "--month", "2026-10"]).exit_code == 0
-    run, close = _events("2026-10")
+    run, close, issued = _events("2026-10")
+    assert issued.action == "invoice" and issued.details["count"] == 1  # the e-invoices of the close
     assert run.details["command"].endswith("vgsamverkan fees run") and run.details["count"] == 1
     assert close.details == {"command": close.details["command"]}
     assert close.details["command"].endswith("vgsamverkan fees close")

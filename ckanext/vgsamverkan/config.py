@@ -172,6 +172,12 @@ def catalog_publisher_name() -> str:
             or (tk.config.get("ckan.site_title") or "").strip())
 
 
+def invoice_setting(name: str) -> str:
+    """A seller setting of the e-invoices (``ckanext.vgsamverkan.invoice.<name>``), as text,
+    trimmed; fees/invoices.py reads and checks them."""
+    return str(tk.config.get(PREFIX + "invoice." + name) or "").strip()
+
+
 def site_title() -> str:
     return (tk.config.get("ckan.site_title") or "").strip()
 

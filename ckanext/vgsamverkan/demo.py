@@ -13,6 +13,7 @@ from ckanext.vgsamverkan.model import (
     Calloff,
     Connection,
     FeeSchedule,
+    FeeStatement,
     Participation,
     PublisherRequest,
     Registration,
@@ -216,9 +217,11 @@ def seed() -> Iterator[str]:
 
     yield from _seed_every_state(site)
     yield from _seed_tanum(site)
+    yield from _seed_shared_number(site)
 
-    # A fee schedule; the month before last run and closed, last month run (open: it can
-    # be looked at, run again, closed).
+    # A fee schedule; the two months before last run and closed (their e-invoices issued:
+    # the second has a credit note that names an invoice of the first), last month run
+    # (open: it can be looked at, run again, closed).
     if not model.Session.query(FeeSchedule.id).first():
 
         tk.get_action("vgsamverkan_fee_schedule_set")(
@@ -226,17 +229,56 @@ def seed() -> Iterator[str]:
                              "regional_fixed": "5000.00"})
         last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
         before_last = (last.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        earlier = (dt.date.fromisoformat(before_last + "-01") - dt.timedelta(days=1)).strftime("%Y-%m")
+        issued = []
+        if earlier >= "2026-01":  # the fees begin in January 2026
+            tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": earlier})
+            issued += tk.get_action("vgsamverkan_fee_close")({"user": site}, {"month": earlier})["invoices"]
+            # a credit larger than the month's fee, correcting the month before: a credit note
+            tanum = model.Group.get("tanums-kommun")
+            charged = (model.Session.query(FeeStatement.net_ore)
+                       .filter(FeeStatement.month == earlier, FeeStatement.organization_id == tanum.id).scalar()
+                       if tanum is not None else None)
+            if charged:  # twice the month's fee back: the statement of the next month is negative
+                tk.get_action("vgsamverkan_fee_adjust")(
+                    {"user": site}, {"organization_id": tanum.id, "month": before_last,
+                                     "amount": f"-{2 * charged / 100:.2f}", "corrects": earlier,
+                                     "reason": "Kreditering: avgiften debiterades för fel antal invånare"})
         tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": before_last})
-        tk.get_action("vgsamverkan_fee_close")({"user": site}, {"month": before_last})
+        issued += tk.get_action("vgsamverkan_fee_close")({"user": site}, {"month": before_last})["invoices"]
         run = tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": last.strftime("%Y-%m")})
-        yield (f"fee schedule from 2026-01; fees of {before_last} closed; of {last.strftime('%Y-%m')} run: "
-               f"{run['count']} statements (open)")
+        yield (f"fee schedule from 2026-01; fees of {earlier} and {before_last} closed with e-invoices "
+               f"{issued[0] if issued else '–'} to {issued[-1] if issued else '–'}; of {last.strftime('%Y-%m')} "
+               f"run: {run['count']} statements (open)")
 
     for line in _seed_datasets():
         yield line
     yield from _seed_exemption(site)
     yield from _seed_registration()
     yield f"demo password for every demo user: {DEMO_PASSWORD}"
+
+
+def _seed_shared_number(site: str) -> Iterator[str]:
+    """Two administrations of one region: one organisationsnummer, two customers (their
+    own invoice references and addresses), the legal name recorded by the coordinator."""
+    if _has_application("regionens-kulturforvaltning"):
+        return
+    number = _org_number("232999002")
+    for name, title, reference, street in (
+            ("regionens-kulturforvaltning", "Regionens kulturförvaltning", "KULTUR-100", "Kulturgatan 1"),
+            ("regionens-miljoforvaltning", "Regionens miljöförvaltning", "MILJO-200", "Miljövägen 2")):
+        org_id = _ensure_org(name, title, "hugo-hade")
+        p = tk.get_action("vgsamverkan_participation_apply")(
+            _ctx("hugo-hade"), {"organization_id": org_id, "org_type": "regional_forvaltning",
+                                "org_number": number, "contact_name": "Hugo Hadesson",
+                                "contact_email": "hugo@example.org", "invoice_reference": reference,
+                                "address_street": street, "address_postcode": "405 44",
+                                "address_city": "Exempelstad", "language": "sv"})
+        tk.get_action("vgsamverkan_participation_approve")({"user": site},
+                                                           {"id": p["id"], "effective_from": "2026-01-01"})
+    tk.get_action("vgsamverkan_participation_update")({"user": site}, {"id": p["id"],
+                                                                       "legal_name": "Regionen i demon"})
+    yield f"participations: two administrations sharing {number} (legal name Regionen i demon)"
 
 
 def _seed_registration() -> Iterator[str]:

@@ -47,7 +47,9 @@ def _facts(object_type: str, action: str, details: dict[str, Any], lang: str, _:
     if key == ("participation", "update"):
         names = {"contact_name": _("Contact person"), "contact_email": _("E-mail"),
                  "contact_phone": _("Telephone"), "invoice_reference": _("Invoice reference"),
-                 "org_number": _("Organisationsnummer")}
+                 "org_number": _("Organisationsnummer"), "address_street": _("Street address"),
+                 "address_postcode": _("Postcode"), "address_city": _("City"),
+                 "peppol_endpoint": _("Peppol endpoint"), "legal_name": _("Legal name")}
         return "; ".join(
             _("{field}: {old} → {new}").format(field=names.get(c.get("field"), c.get("field")),
                                                old=c.get("old") or _("(none)"), new=c.get("new") or _("(none)"))

@@ -51,6 +51,10 @@ def luhn(digits: str) -> bool:
         digits.rjust(len(digits) + len(digits) % 2, "0"))
 
 
+def N_(text: str) -> str:  # noqa: N802 (marks a message for the catalogue; the caller translates)
+    return text
+
+
 def endpoint_problem(value: str) -> str | None:
     """Why ``value`` (``scheme:id``) is no Peppol endpoint this portal writes, in English
     (the caller translates), or None: a scheme of the EAS list; for ``0007`` a Swedish
@@ -58,15 +62,16 @@ def endpoint_problem(value: str) -> str | None:
     a GLN (thirteen digits, its check digit)."""
     scheme, sep, ident = value.partition(":")
     if not sep or not scheme or not ident:
-        return "Write the endpoint as scheme:identifier, such as 0007:2120001355"
+        return N_("Write the endpoint as scheme:identifier, such as 0007:2120001355")
     if scheme not in EAS:
-        return "Unknown endpoint scheme {scheme}: use one of the Peppol EAS list (0007 organisationsnummer, 0088 GLN)"
+        return N_("Unknown endpoint scheme {scheme}: use one of the Peppol EAS list (0007 organisationsnummer, "
+                  "0088 GLN)")
     if not _ENDPOINT_ID.match(ident):
-        return "The identifier after the scheme has characters an endpoint cannot have"
+        return N_("The identifier after the scheme has characters an endpoint cannot have")
     if scheme == "0007" and (len(ident) != 10 or not ident.isdigit() or not orgnumber.luhn_ok(ident)):
-        return "With scheme 0007 the identifier is an organisationsnummer: ten digits with a valid check digit"
+        return N_("With scheme 0007 the identifier is an organisationsnummer: ten digits with a valid check digit")
     if scheme == "0088" and (len(ident) != 13 or not ident.isdigit() or not gln_ok(ident)):
-        return "With scheme 0088 the identifier is a GLN: thirteen digits with a valid check digit"
+        return N_("With scheme 0088 the identifier is a GLN: thirteen digits with a valid check digit")
     return None
 
 

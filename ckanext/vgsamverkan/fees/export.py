@@ -10,6 +10,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
@@ -118,8 +120,12 @@ _KIND_ORDER = ("access", "regional", "connection", "expert", "adjustment")
 
 
 def customer_key(st: dict[str, Any]) -> str:
-    """A statement's customer as a SIE object: its organisationsnummer, ten digits (the
-    name of its organisation where it has none)."""
+    """A statement's customer as a SIE object: its customer number (SPEC 2026-12-07:
+    customers that share an organisationsnummer stay separate objects); a statement made
+    before customer numbers (an open month not run again since) by its
+    organisationsnummer, ten digits, or its organisation's name."""
+    if st.get("customer_number") is not None:
+        return str(st["customer_number"])
     digits = "".join(ch for ch in str(st.get("org_number") or "") if ch.isdigit())
     return digits or st["organization_name"]
 
@@ -131,7 +137,7 @@ def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[s
     dated the last day of the month, with balanced ``#TRANS`` rows: the receivable
     (debit, the total), the revenue of each kind of line on its account (credit; a
     credit note debits), the output VAT (credit). The customer is an object of dimension
-    8 (``#DIM 8 "Kund"``, ``#OBJEKT`` per organisation keyed by organisationsnummer),
+    8 (``#DIM 8 "Kund"``, ``#OBJEKT`` per customer keyed by its customer number),
     named on every ``#TRANS``."""
 
     receivable, revenue, vat_account = accounts[:3]
@@ -204,9 +210,15 @@ def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     month = model.Session.get(FeeMonth, month_text)
     if month is None or month.run_at is None:
         raise tk.ValidationError({"month": [tk._("{month} has not been run: run it first").format(month=month_text)]})
+    if fmt == "peppol" and month.state != "closed":
+        raise tk.ValidationError({"format": [tk._(
+            "The e-invoices of {month} are issued when the month is closed").format(month=month_text)]})
     if month.state != "closed":
         return _make_export(month_text, fmt)
     kept = model.Session.get(FeeFile, (month_text, fmt))
+    if kept is None and fmt == "peppol":
+        raise tk.ValidationError({"format": [tk._(
+            "{month} was closed before the portal issued e-invoices: it has none").format(month=month_text)]})
     if kept is None:  # cannot happen after the migrations: said, and nothing is made up
         raise tk.ValidationError({"month": [tk._(
             "The files of the closed month {month} were not kept: run the database migrations "
@@ -253,8 +265,11 @@ def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     # schema of its day, without the month's later columns (created, modified: d5f1b7c3e9a6)
     month = (model.Session.query(FeeMonth.closed_at, FeeMonth.run_at)
              .filter(FeeMonth.month == month_text).one())
-    rows = (model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
-            .order_by(FeeStatement.organization_title, FeeStatement.id).all())
+    query = model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
+    columns = {c["name"] for c in sa.inspect(model.Session.connection()).get_columns("vgsamverkan_fee_statement")}
+    if "customer_number" not in columns:  # the schema of a3d7f1c9e5b2's day (b3e9d5a1c7f2 adds it)
+        query = query.options(sa.orm.defer(FeeStatement.customer_number, raiseload=True))
+    rows = query.order_by(FeeStatement.organization_title, FeeStatement.id).all()
     statements = [r.dictize() for r in rows]
     if fmt == "sie":
         generated = (month.closed_at or month.run_at).strftime("%Y%m%d")

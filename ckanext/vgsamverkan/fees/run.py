@@ -70,6 +70,7 @@ class Statement:
     invoice_reference: str | None
     population_year: int | None
     lines: list[Line] = field(default_factory=list)
+    customer_number: int | None = None
     vat_rate: Decimal = Decimal(25)
 
     month: str = ""
@@ -182,7 +183,7 @@ def compute(month_text: str) -> Run:
                 organization_title=(org.title or org.name) if org else org_id,
                 org_type=p.org_type if p else None, org_number=p.org_number if p else None,
                 invoice_reference=p.invoice_reference if p else None, population_year=None,
-                vat_rate=vat_rate, month=month_text)
+                vat_rate=vat_rate, month=month_text, customer_number=p.customer_number if p else None)
         return statements[org_id]
 
     # -- access and regional ----------------------------------------------------------

@@ -63,10 +63,13 @@ def _party_of(context: Context, object_type: str, object_id: Any) -> AuthResult:
 
 def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> AuthResult:
     """Any logged-in user for a new organisation; for an existing one (any value of
-    ``organization_id`` but an absent one), its admin or the coordinator."""
+    ``organization_id`` but an absent one), its admin or the coordinator. ``legal_name``
+    is the coordinator's."""
     result = _logged_in(context)
     if not result["success"]:
         return result
+    if "legal_name" in (data_dict or {}) and not is_coordinator(_user(context)):
+        return _refuse(tk._("Only the regional coordinator may record the legal name of an organisation number"))
     org_id = data_dict.get("organization_id")
     if org_id not in (None, ""):
         user = _user(context)
@@ -120,6 +123,8 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> A
         return _ok()
     if "org_number" in data_dict:
         return _refuse(tk._("Only the regional coordinator may change the organisation number"))
+    if "legal_name" in data_dict:
+        return _refuse(tk._("Only the regional coordinator may record the legal name of an organisation number"))
     if user is not None and (
         is_org_admin(user, obj.organization_id)
         or (obj.organization_id is None and obj.applicant_id == user.id)
@@ -347,6 +352,32 @@ def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> Aut
     if user is None:
         return _refuse(tk._("You must be logged in"))
     return _refuse(tk._("Only the organisation's admins and the coordinator may see its fee statements"))
+
+
+# -- e-invoices ------------------------------------------------------------------------
+
+def vgsamverkan_invoice_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone logged in: the coordinator's list has every invoice, an admin's their
+    organisation's, anyone else's none."""
+    return _logged_in(context)
+
+
+def vgsamverkan_invoice_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """The coordinator; an admin of the invoice's organisation (the invoice resolved by id
+    or number as the action resolves it; one that cannot be found is refused)."""
+    user = _user(context)
+    if user is None:
+        return _refuse(tk._("You must be logged in"))
+    if is_coordinator(user):
+        return _ok()
+    invoice = objects.invoice((data_dict or {}).get("id"))
+    if invoice is not None and is_org_admin(user, invoice.organization_id):
+        return _ok()
+    return _refuse(tk._("Only the organisation's admins and the coordinator may see its invoices"))
+
+
+def vgsamverkan_invoice_mark_sent(context: Context, data_dict: DataDict) -> AuthResult:
+    return _coordinator_only(context)
 
 
 # -- shared ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.model import Calloff, Connection, Participation, PublisherRequest
+from ckanext.vgsamverkan.model import Calloff, Connection, Invoice, Participation, PublisherRequest
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,16 @@ def text(value: Any) -> str | None:
         return as_text(value) or None
     except tk.Invalid:
         return None
+
+
+def invoice(value: Any) -> Any:
+    """The e-invoice a parameter names, by id or by number (exactly, white space around it
+    dropped), or None; the auth functions and the actions resolve it alike."""
+    key = text(value)
+    if key is None:
+        return None
+    return (model.Session.query(Invoice).filter((Invoice.id == key) | (Invoice.number == key))
+            .order_by(Invoice.sequence).first())
 
 
 def organization(value: Any) -> model.Group | None:

@@ -40,6 +40,24 @@ def participation_apply(
         "invoice_reference": [ignore_missing, vgsamverkan_text, short_line],
         "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
         "language": [ignore_missing, vgsamverkan_text, short_line],
+        **customer_fields(),
+    }
+
+
+CUSTOMER_FIELDS = ("address_street", "address_postcode", "address_city", "peppol_endpoint")
+
+
+def customer_fields() -> Schema:
+    """The customer's master data (issue 37), each optional; given empty, cleared (the
+    endpoint then follows the organisationsnummer). ``legal_name`` is the coordinator's:
+    the legal name of the organisationsnummer, shared by the customers that carry it."""
+    ignore_missing, text = tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")
+    return {
+        "address_street": [ignore_missing, text, one_line(100)],
+        "address_postcode": [ignore_missing, text, tk.get_validator("vgsamverkan_postcode")],
+        "address_city": [ignore_missing, text, one_line(60)],
+        "peppol_endpoint": [ignore_missing, text, one_line(120), tk.get_validator("vgsamverkan_peppol_endpoint")],
+        "legal_name": [ignore_missing, text, one_line(TEXT_SHORT)],
     }
 
 
@@ -94,6 +112,7 @@ def participation_update(
         "invoice_reference": [ignore_missing, vgsamverkan_text, short_line],
         "org_number": [ignore_missing, vgsamverkan_text, not_empty, vgsamverkan_org_number],
         "comment": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],
+        **customer_fields(),
     }
 
 
@@ -503,8 +522,8 @@ def fee_statement_show(not_empty: Validator, vgsamverkan_text: Validator, vgsamv
 def fee_export(not_empty: Validator, ignore_missing: Validator, vgsamverkan_month: Validator,
                vgsamverkan_text: Validator) -> Schema:
     def one_of(value):
-        if value not in ("csv", "sie"):
-            raise tk.Invalid(tk._("Choose one of: {choices}").format(choices="csv, sie"))
+        if value not in ("csv", "sie", "peppol"):
+            raise tk.Invalid(tk._("Choose one of: {choices}").format(choices="csv, sie, peppol"))
         return value
 
     return {"month": [not_empty, vgsamverkan_month], "format": [ignore_missing, vgsamverkan_text, one_of]}
@@ -568,3 +587,20 @@ def user_activate(not_empty: Validator, vgsamverkan_text: Validator, unicode_saf
     return {"id": [not_empty, vgsamverkan_text, max_length(100)],
             "key": [not_empty, vgsamverkan_text, max_length(200)],
             "password": [not_empty, unicode_safe, max_length(PASSWORD_LONGEST)]}
+
+
+@tk.validator_args
+def invoice_list(ignore_missing: Validator, vgsamverkan_text: Validator, vgsamverkan_month: Validator,
+                 vgsamverkan_limit: Validator, vgsamverkan_positive_int: Validator) -> Schema:
+    def state(value: str) -> str:
+        if value not in ("issued", "sent"):
+            raise tk.Invalid(tk._("Choose one of: {choices}").format(choices="issued, sent"))
+        return value
+
+    return {
+        "month": [ignore_missing, vgsamverkan_month],
+        "organization_id": [ignore_missing, vgsamverkan_text, max_length(TEXT_SHORT)],
+        "state": [ignore_missing, vgsamverkan_text, state],
+        "limit": [ignore_missing, vgsamverkan_limit],
+        "offset": [ignore_missing, vgsamverkan_positive_int],
+    }

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config, orgnumber
+from ckanext.vgsamverkan import config, orgnumber, peppol
 from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.formats import not_one_line
 from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
@@ -46,6 +46,8 @@ __all__ = [
     "vgsamverkan_mail_language",
     "vgsamverkan_one_line",
     "vgsamverkan_email",
+    "vgsamverkan_postcode",
+    "vgsamverkan_peppol_endpoint",
 ]
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}$")
@@ -285,6 +287,35 @@ def vgsamverkan_phone(value: Any) -> Any:
     if not isinstance(value, str) or not _PHONE.match(value):
         raise tk.Invalid(tk._("Write a telephone number with digits, e.g. 031-123 45 67"))
     return value
+
+
+_POSTCODE = re.compile(r"([0-9]{3}) ?([0-9]{2})")
+
+
+def vgsamverkan_postcode(value: Any) -> Any:
+    """A Swedish postcode, five ASCII digits; written ``NNN NN``."""
+    if value in (None, "", tk.missing):
+        return value
+    match = _POSTCODE.fullmatch(str(value).strip())
+    if not match:
+        raise tk.Invalid(tk._("Write the postcode as five digits, e.g. 411 01"))
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def vgsamverkan_peppol_endpoint(value: Any) -> Any:
+    """A Peppol endpoint, ``scheme:identifier`` (peppol.endpoint_problem: a scheme of the
+    EAS list; 0007 an organisationsnummer, 0088 a GLN, each with its check digit); the
+    organisationsnummer may be written with its hyphen."""
+    if value in (None, "", tk.missing):
+        return value
+    text = str(value).strip()
+    scheme, sep, ident = text.partition(":")
+    if sep and scheme == "0007" and orgnumber.problem(ident) is None:
+        text = f"0007:{peppol.digits_of(ident)}"
+    problem = peppol.endpoint_problem(text)
+    if problem:
+        raise tk.Invalid(tk._(problem).format(scheme=scheme))
+    return text
 
 
 def vgsamverkan_date(value: Any) -> Any:

@@ -7,6 +7,7 @@ from .comment import Comment
 from .connection import Connection, ConnectionQuote, DatasetExemption
 from .event import Event
 from .fee import FeeAdjustment, FeeFile, FeeLine, FeeMonth, FeeSchedule, FeeStatement
+from .invoice import Invoice, InvoiceSeries, LegalName
 from .outbox import Outbox
 from .participation import Participation
 from .population import Population
@@ -26,6 +27,7 @@ from .search import (
 from .tally import Tally
 
 __all__ = ["Calloff", "CalloffTime", "Comment", "Connection", "ConnectionQuote", "DatasetExemption", "Event",
-           "FeeAdjustment", "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Outbox",
+           "FeeAdjustment", "FeeFile", "FeeLine", "FeeMonth", "FeeSchedule", "FeeStatement", "Invoice",
+           "InvoiceSeries", "LegalName", "Outbox",
            "Participation", "Population", "PublisherRequest", "Registration", "SearchCache", "SearchDoc", "SearchFacet",
            "SearchBits", "SearchCompound", "SearchGroup", "SearchState", "SearchText", "SearchValue", "Tally"]

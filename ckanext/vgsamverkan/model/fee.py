@@ -20,6 +20,7 @@ from sqlalchemy import (
     UnicodeText,
     func,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.model as model
@@ -131,6 +132,7 @@ class FeeStatement(tk.BaseModel):
     org_type = Column(UnicodeText, nullable=True)
     org_number = Column(UnicodeText, nullable=True)
     invoice_reference = Column(UnicodeText, nullable=True)
+    customer_number = Column(Integer, nullable=True)  # the customer (issue 37); none before
     population_year = Column(Integer, nullable=True)
     net_ore = Column(BigInteger, nullable=False)
     vat_rate = Column(Numeric(5, 2), nullable=False)
@@ -161,6 +163,8 @@ class FeeStatement(tk.BaseModel):
             "org_type": self.org_type,
             "org_number": self.org_number,
             "invoice_reference": self.invoice_reference,
+            # not loaded where the migration a3d7f1c9e5b2 reads statements on its day's schema
+            "customer_number": None if "customer_number" in sa_inspect(self).unloaded else self.customer_number,
             "population_year": self.population_year,
             # a line is written with its statement: its created is the statement's
             "lines": [dict(line.dictize(), created=iso(self.created)) for line in lines],

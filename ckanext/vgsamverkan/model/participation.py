@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, UnicodeText, text
+from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, Integer, UnicodeText, text
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from .base import iso, make_id, person, user_by_id, utcnow
+from .invoice import LegalName
 
 
 class Participation(tk.BaseModel):
@@ -27,6 +28,15 @@ class Participation(tk.BaseModel):
     contact_email = Column(UnicodeText, nullable=False)
     contact_phone = Column(UnicodeText, nullable=True)
     invoice_reference = Column(UnicodeText, nullable=True)
+    # the customer (issue 37): its number, given once (a sequence, migration b3e9d5a1c7f2),
+    # its postal address and Peppol endpoint (``scheme:id``; None: 0007 and the
+    # organisationsnummer, followed when that changes)
+    customer_number = Column(Integer, nullable=False,
+                             server_default=text("nextval('vgsamverkan_customer_number_seq')"))
+    address_street = Column(UnicodeText, nullable=True)
+    address_postcode = Column(UnicodeText, nullable=True)
+    address_city = Column(UnicodeText, nullable=True)
+    peppol_endpoint = Column(UnicodeText, nullable=True)
     motivation = Column(UnicodeText, nullable=True)
     applicant_id = Column(UnicodeText, nullable=False)
     language = Column(UnicodeText, nullable=False, default="sv")
@@ -77,6 +87,7 @@ class Participation(tk.BaseModel):
             postgresql_where=text("state IN ('pending','approved') AND org_type = 'kommun'"),
         ),
         Index("vgsamverkan_participation_state_idx", "state", "created"),
+        Index("vgsamverkan_participation_customer_number", "customer_number", unique=True),
     )
 
     def dictize(self, *, with_contact: bool = True) -> dict[str, Any]:
@@ -109,11 +120,22 @@ class Participation(tk.BaseModel):
             "modified": iso(self.modified),
         }
         if with_contact:
+            digits = "".join(ch for ch in self.org_number or "" if ch.isascii() and ch.isdigit())
+            legal = model.Session.get(LegalName, digits) if digits else None
             data.update(
                 contact_name=self.contact_name,
                 contact_email=self.contact_email,
                 contact_phone=self.contact_phone,
                 invoice_reference=self.invoice_reference,
                 motivation=self.motivation,
+                # the customer (issue 37): the endpoint as invoices use it (given, else
+                # 0007 and the organisationsnummer); the legal name recorded for the number
+                customer_number=self.customer_number,
+                address_street=self.address_street,
+                address_postcode=self.address_postcode,
+                address_city=self.address_city,
+                peppol_endpoint=self.peppol_endpoint or (f"0007:{digits}" if digits else None),
+                peppol_endpoint_given=self.peppol_endpoint is not None,
+                legal_name=legal.legal_name if legal is not None else None,
             )
         return data

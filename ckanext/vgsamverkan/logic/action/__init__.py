@@ -74,6 +74,11 @@ from ckanext.vgsamverkan.logic.action.fees import (  # noqa: F401 (registered: _
 from ckanext.vgsamverkan.logic.action.gdpr import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_gdpr_purge,
 )
+from ckanext.vgsamverkan.logic.action.invoices import (  # noqa: F401 (registered: __all__ below)
+    vgsamverkan_invoice_list,
+    vgsamverkan_invoice_mark_sent,
+    vgsamverkan_invoice_show,
+)
 from ckanext.vgsamverkan.logic.action.participation import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_participant_list,
     vgsamverkan_participation_apply,

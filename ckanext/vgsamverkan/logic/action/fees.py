@@ -16,6 +16,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, money
 from ckanext.vgsamverkan.fees import allocation as fees
+from ckanext.vgsamverkan.fees import invoices
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export
@@ -27,6 +28,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _org_key,
     _page,
     _sliced,
+    _today,
     _validate,
     action,
 )
@@ -186,6 +188,7 @@ def _save_run(context: Context, run: Any) -> FeeMonth:
             id=st.id, month=run.month, organization_id=st.organization_id,
             organization_name=st.organization_name, organization_title=st.organization_title,
             org_type=st.org_type, org_number=st.org_number, invoice_reference=st.invoice_reference,
+            customer_number=st.customer_number,
             population_year=st.population_year, net_ore=st.net, vat_rate=st.vat_rate, vat_ore=st.vat,
             total_ore=st.total, created=now))
     model.Session.flush()
@@ -296,9 +299,16 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
     The month must have been run, and its saved statements must still be what a run
     would give now (otherwise run it again and look before closing).
 
+    Closing issues the month's e-invoices (Peppol BIS Billing 3.0): an invoice for every
+    statement with a positive total, a credit note for every negative one (naming the
+    invoice it corrects), numbered in one gapless series; the seller's settings
+    (``ckanext.vgsamverkan.invoice.*``) must be set and valid, or the close is refused
+    naming them and nothing changes (event ``invoice`` of the month).
+
     :param month: ``YYYY-MM``
     :type month: string
-    :returns: the month: ``{"month", "state": "closed", "closed_at", "closed_by", …}``
+    :returns: the month: ``{"month", "state": "closed", "closed_at", "closed_by", …,
+        "invoices": [the numbers issued]}``
     :rtype: dictionary
     """
 
@@ -319,6 +329,7 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
         raise tk.ValidationError({"month": [tk._(
             "Something has changed since {month} was run: run it again and check the statements before "
             "closing").format(month=month_text)]})
+    invoices.refuse_if_not_ready()  # the seller's settings, before anything changes
     actor = _actor(context)
     row.state = "closed"
     row.closed_by = actor.id if actor else None
@@ -327,13 +338,21 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
                  from_state="open", to_state="closed")
     model.Session.flush()
     try:
-        for fmt in EXPORT_FORMATS:  # the files as closed, kept for ever (in the same transaction)
+        # the e-invoices (numbers, documents) and the files as closed, kept for ever, in
+        # the same transaction
+        issued = invoices.issue(month_text, _today())
+        for fmt in EXPORT_FORMATS:
             _keep_file(month_text, fmt, _make_export(month_text, fmt))
+        _keep_file(month_text, "peppol", invoices.zip_of(month_text))
     except tk.ValidationError:
         model.Session.rollback()  # the month stays open: nothing half-written
         raise
+    Event.record("fee_month", month_text, "invoice", actor_id=actor.id if actor else None, organization_id=None,
+                 from_state="closed", to_state="closed",
+                 details={"count": len(issued), "first": issued[0].number if issued else None,
+                          "last": issued[-1].number if issued else None})
     _commit(context)
-    return row.dictize()
+    return {**row.dictize(), "invoices": [i.number for i in issued]}
 
 
 @action
@@ -510,12 +529,15 @@ def vgsamverkan_fee_statement_show(context: Context, data_dict: DataDict) -> dic
 @tk.side_effect_free
 def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A month's saved statements as a file for the finance system (coordinator): CSV
-    (UTF-8 with BOM, ``;``, decimal comma, one row per line) or SIE 4I (``#FORMAT PC8``,
-    CP437, one ``#VER`` per statement; accounts from ``ckanext.vgsamverkan.sie_accounts``).
+    (UTF-8 with BOM, ``;``, decimal comma, one row per line), SIE 4I (``#FORMAT PC8``,
+    CP437, one ``#VER`` per statement; accounts from ``ckanext.vgsamverkan.sie_accounts``)
+    or, for a closed month, its e-invoices (``peppol``: a zip of the Peppol BIS Billing 3.0
+    documents issued at the close, one file per document named by its number; the same
+    bytes at every download).
 
-    :param month: ``YYYY-MM`` (it must have been run)
+    :param month: ``YYYY-MM`` (it must have been run; closed, for ``peppol``)
     :type month: string
-    :param format: ``csv`` (default) or ``sie``
+    :param format: ``csv`` (default), ``sie`` or ``peppol``
     :type format: string
     :returns: ``{"filename", "content_type", "encoding", "content_base64", "month_state"}``
     :rtype: dictionary

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, workflow
-from ckanext.vgsamverkan.logic import objects, roles, schema, taking_part
+from ckanext.vgsamverkan.logic import customers, objects, roles, schema, taking_part
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
@@ -105,7 +105,19 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     :param language: ``sv`` or ``en``, the language of the e-mails to the applicant
         (optional; default: the language of the request)
     :type language: string
-    :returns: the application, in state ``pending``
+    :param address_street: the customer's postal address: street (optional, one line)
+    :type address_street: string
+    :param address_postcode: postcode, five digits (optional)
+    :type address_postcode: string
+    :param address_city: city (optional)
+    :type address_city: string
+    :param peppol_endpoint: where e-invoices go, ``scheme:identifier`` (optional; default
+        ``0007:`` and the organisationsnummer; ``0088:`` a GLN)
+    :type peppol_endpoint: string
+    :param legal_name: the legal name of the organisationsnummer, shared by every customer
+        that carries it (coordinator only; optional)
+    :type legal_name: string
+    :returns: the application, in state ``pending``, with its ``customer_number``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_participation_apply", context, data_dict)
@@ -168,6 +180,10 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
         contact_phone=data.get("contact_phone") or None,
         invoice_reference=data.get("invoice_reference") or None,
         motivation=data.get("motivation") or None,
+        address_street=data.get("address_street") or None,
+        address_postcode=data.get("address_postcode") or None,
+        address_city=data.get("address_city") or None,
+        peppol_endpoint=data.get("peppol_endpoint") or None,
         applicant_id=actor.id,
         language=language if language in ("sv", "en") else "sv",
         created=utcnow(),
@@ -178,6 +194,8 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
         model.Session.flush()
     except sa_exc.IntegrityError as e:
         raise _integrity_error(e) from e
+    if data.get("legal_name"):
+        customers.set_legal_name(participation.org_number, data["legal_name"], actor.id)
     Event.record(
         "participation",
         participation.id,
@@ -411,7 +429,8 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
 
 
 # the master data that may change (SPEC 2026-11-29), in the order the history lists them
-UPDATABLE = ("contact_name", "contact_email", "contact_phone", "invoice_reference", "org_number")
+UPDATABLE = ("contact_name", "contact_email", "contact_phone", "invoice_reference", "org_number",
+             *schema.CUSTOMER_FIELDS)
 UPDATABLE_STATES = ("pending", "approved")
 
 
@@ -449,6 +468,18 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
     :type invoice_reference: string
     :param org_number: organisationsnummer, ``NNNNNN-NNNN`` (coordinator only)
     :type org_number: string
+    :param address_street: the customer's street address (empty: none)
+    :type address_street: string
+    :param address_postcode: postcode, five digits (empty: none)
+    :type address_postcode: string
+    :param address_city: city (empty: none)
+    :type address_city: string
+    :param peppol_endpoint: ``scheme:identifier`` for e-invoices (empty: ``0007:`` and the
+        organisationsnummer)
+    :type peppol_endpoint: string
+    :param legal_name: the legal name of the organisationsnummer, for every customer that
+        carries it (coordinator only; empty: none recorded, the organisation's title is used)
+    :type legal_name: string
     :param comment: why (optional; kept in the history)
     :type comment: string
     :returns: the participation, with ``changed``: the fields that changed
@@ -471,6 +502,11 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
         if new != old:
             changes.append({"field": field, "old": old, "new": new})
             setattr(obj, field, new)  # None only for the fields that may be empty (the schema)
+    if "legal_name" in data:
+        old, new = customers.legal_name_of(obj.org_number), data["legal_name"] or None
+        if new != old:
+            changes.append({"field": "legal_name", "old": old, "new": new})
+            customers.set_legal_name(obj.org_number, new, _actor(context).id if _actor(context) else None)
     if changes:
         obj.modified = utcnow()
         actor = _actor(context)
