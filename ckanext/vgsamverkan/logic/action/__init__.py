@@ -87,8 +87,10 @@ from ckanext.vgsamverkan.logic.action.participation import (  # noqa: F401 (regi
     vgsamverkan_participation_reject,
     vgsamverkan_participation_show,
     vgsamverkan_participation_terminate,
-    vgsamverkan_participation_update,
     vgsamverkan_participation_withdraw,
+)
+from ckanext.vgsamverkan.logic.action.participation_update import (  # noqa: F401 (registered: __all__ below)
+    vgsamverkan_participation_update,
 )
 from ckanext.vgsamverkan.logic.action.population import (  # noqa: F401 (registered: __all__ below)
     vgsamverkan_population_import,
