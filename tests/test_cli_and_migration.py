@@ -548,7 +548,17 @@ class TestFeesCli:
         assert refused.exit_code == 1 and "run it first" in refused.output
         assert cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-10"]).exit_code == 0
         closed = cli.invoke(ckan, ["vgsamverkan", "fees", "close", "--month", "2026-10"])
-        assert closed.exit_code == 0 and "closed" in closed.output
+        assert closed.exit_code == 0 and "closed; e-invoices VGS-1 to VGS-1 issued" in closed.output
+        invoices = tmp_path / "oktober.zip"
+        zipped = cli.invoke(ckan, ["vgsamverkan", "fees", "export", "--month", "2026-10", "--format", "peppol",
+                                   "--output", str(invoices)])
+        assert zipped.exit_code == 0, zipped.output
+        import zipfile
+
+        with zipfile.ZipFile(invoices) as z:
+            assert z.namelist() == ["VGS-1.xml"] and b"<cbc:ID>VGS-1</cbc:ID>" in z.read("VGS-1.xml")
+        open_month = cli.invoke(ckan, ["vgsamverkan", "fees", "export", "--month", "2026-11", "--format", "peppol"])
+        assert open_month.exit_code == 1
         again = cli.invoke(ckan, ["vgsamverkan", "fees", "run", "--month", "2026-10"])
         assert again.exit_code == 1 and "closed" in again.output
         out = tmp_path / "oktober.si"

@@ -137,6 +137,14 @@ class TestFailures:
         warns = [w for w in _levels(doctor.run())["warn"] if "catalog_publisher_type" in w]
         assert warns and "'Kommun' is not one of RegionalAuthority" in warns[0]
 
+    def test_the_sellers_settings_of_the_e_invoices(self, healthy, ckan_config, monkeypatch):
+        assert "E-invoices are issued by Regionen (test) (232999-0010)." in _levels(doctor.run())["ok"]
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.invoice.seller_vat_number", "SE232999001002")
+        monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.invoice.seller_bankgiro", "")
+        fails = [f for f in _levels(doctor.run())["fail"] if "invoice" in f]
+        assert len(fails) == 2 and all("closing a fee month is refused" in f for f in fails)
+        assert "ckanext.vgsamverkan.invoice.seller_vat_number" in fails[0]
+
     def test_registration_through_cores_api(self, healthy, ckan_config, monkeypatch):
         assert any("Registration tells nobody" in ok for ok in _levels(doctor.run())["ok"])
         monkeypatch.setitem(ckan_config, "ckan.auth.create_user_via_api", "true")

@@ -21,6 +21,7 @@ from ckan.lib.redis import connect_to_redis
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.dcat import publishers
+from ckanext.vgsamverkan.fees import invoices
 from ckanext.vgsamverkan.fees import run as fee_run
 from ckanext.vgsamverkan.logic import taking_part
 from ckanext.vgsamverkan.mail import outbox
@@ -194,6 +195,16 @@ def sie_accounts() -> list[Finding]:
     return [_ok(f"SIE accounts: receivable {receivable}, VAT {vat}, revenue {kinds}.")]
 
 
+def invoice_seller() -> list[Finding]:
+    """The seller's settings of the e-invoices: a close is refused while one is wrong."""
+    found = invoices.problems()
+    if found:
+        return [_fail(message.format(setting=setting) + ": closing a fee month is refused until it is corrected.")
+                for setting, message in found]
+    return [_ok(f"E-invoices are issued by {config.invoice_setting('seller_name')} "
+                f"({config.invoice_setting('seller_org_number')}).")]
+
+
 def catalogue() -> list[Finding]:
     """The open data catalogue's publisher (DCAT-AP-SE): the coordinating organisation."""
     own = publishers.catalogue_publisher()
@@ -221,8 +232,8 @@ def registration() -> list[Finding]:
 
 
 CHECKS: tuple[Callable[[], list[Finding]], ...] = (
-    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, search_index, catalogue,
-    registration)
+    coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, invoice_seller,
+    search_index, catalogue, registration)
 
 
 def run() -> list[Finding]:

@@ -42,20 +42,24 @@ def fees_run(month: str, dry_run: bool):
 def fees_close(month: str):
     """Close MONTH for ever (it must have been run, and be unchanged since)."""
     try:
-        tk.get_action("vgsamverkan_fee_close")(_site_context(), {"month": month})
+        closed = tk.get_action("vgsamverkan_fee_close")(_site_context(), {"month": month})
     except tk.ValidationError as e:
         _fail(f"{month}: refused:\n{_errors(e)}")
         return
-    click.echo(f"{month}: closed.")
+    numbers = closed.get("invoices") or []
+    issued = f"e-invoices {numbers[0]} to {numbers[-1]} issued" if numbers else "no e-invoice (nothing to pay)"
+    click.echo(f"{month}: closed; {issued}.")
 
 
 @fees.command("export")
 @_month_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "sie"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "sie", "peppol"]), default="csv", show_default=True,
+              help="csv or sie: the statements; peppol: a closed month's e-invoices, one zip.")
 @click.option("--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file (default: the standard output).")
 def fees_export(month: str, fmt: str, output: str | None):
-    """Export the saved statements of MONTH as CSV or SIE 4I."""
+    """Export the saved statements of MONTH as CSV or SIE 4I, or a closed MONTH's
+    e-invoices (Peppol BIS Billing 3.0) as a zip."""
 
     try:
         result = tk.get_action("vgsamverkan_fee_export")(_site_context(), {"month": month, "format": fmt})
