@@ -370,3 +370,22 @@ def test_a_search_the_backend_refuses_is_a_400(app, query):
     as a 500."""
     response = app.get("/catalog.rdf" + query)
     assert response.status_code == 400 and "sökningen kunde inte" in response.body.lower()
+
+
+def test_administrations_sharing_an_organisationsnummer_are_one_publisher_with_one_name(app, coordinator):
+    """Found by the review of the contract (issue 37): two administrations of one legal
+    entity became one publisher named after whichever came first."""
+    shared = "232999-1018"
+    orgs = [participant_org(factories.User(), coordinator, effective_from="2026-01-01",
+                            org_type="regional_forvaltning", municipality_code="", org_number=shared)
+            for _ in range(2)]
+    for i, org in enumerate(orgs):
+        factories.Dataset(owner_org=org["id"], title=f"Förvaltningens data {i}", notes="Beskrivning")
+    call("vgsamverkan_participation_update", coordinator, id=orgs[0]["participation_id"],
+         legal_name="Regionen Exempel")
+    g = graph(app, "/catalog.rdf")
+    iri = URIRef("http://dataportal.se/organisation/SE2329991018")
+    names = {str(o) for o in g.objects(iri, URIRef("http://xmlns.com/foaf/0.1/name"))}
+    assert names == {"Regionen Exempel"}
+    publishers_of = {str(p) for p in g.objects(None, URIRef("http://purl.org/dc/terms/publisher"))}
+    assert str(iri) in publishers_of

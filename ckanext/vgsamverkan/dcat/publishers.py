@@ -18,7 +18,7 @@ import ckan.model as model
 from ckanext.vgsamverkan import config, orgnumber
 from ckanext.vgsamverkan.dcat import vocabularies
 from ckanext.vgsamverkan.logic import taking_part
-from ckanext.vgsamverkan.model import Participation
+from ckanext.vgsamverkan.model import LegalName, Participation
 from ckanext.vgsamverkan.model.base import iso
 
 # why an organisation's datasets have no publisher IRI of Sveriges dataportal
@@ -74,6 +74,7 @@ def publishers(day: dt.date | None = None) -> dict[str, Publisher]:
         if taking_part.is_on(p, day):
             taking[p.organization_id] = p  # the newest that takes part
     found = {}
+    legal = dict(model.Session.query(LegalName.org_number, LegalName.legal_name))
     for org_id, title, name in (model.Session.query(model.Group.id, model.Group.title, model.Group.name)
                                 .filter(model.Group.is_organization.is_(True), model.Group.state == "active")):
         label = title or name
@@ -85,7 +86,11 @@ def publishers(day: dt.date | None = None) -> dict[str, Publisher]:
             continue
         number = p.org_number or ""
         iri = vocabularies.publisher_iri(number) if orgnumber.problem(number) is None else None
-        found[org_id] = Publisher(iri or portal_iri(org_id), label, None if iri else NO_ORG_NUMBER, kind)
+        # one IRI, one name: organisations that share an organisationsnummer (a region's
+        # administrations) are one publisher, named by the legal name the coordinator
+        # recorded for the number (issue 37), else by its own title
+        name = legal.get("".join(ch for ch in number if ch.isdigit()), label) if iri else label
+        found[org_id] = Publisher(iri or portal_iri(org_id), name, None if iri else NO_ORG_NUMBER, kind)
     return found
 
 
