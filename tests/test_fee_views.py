@@ -260,3 +260,72 @@ def test_a_month_not_over_is_said_so(app, org, coordinator):
     page = app.get(f"/ckan-admin/samverkan/avgifter/{this_month}", extra_environ=as_user(coordinator)).body
     assert 'id="vgs-month-not-over"' in page and "inte slut" in page
 
+
+
+def test_e_invoices_on_the_month_page_the_organisations_tab_and_their_own_page(app, org, coordinator, admin):
+    """Issue 37: the month page names the customers without an invoice reference before
+    the close, lists the documents after it (number, customer, type, totals, state), with
+    the zip and "mark as sent"; the organisation's tab lists its own with a download and
+    a readable view; nobody else sees them."""
+    call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="1000.00")
+    call("vgsamverkan_participation_update", coordinator, id=org["participation_id"], invoice_reference="")
+    call("vgsamverkan_fee_run", coordinator, month=MONTH)
+    month_url = f"/ckan-admin/samverkan/avgifter/{MONTH}"
+    page = app.get(month_url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-without-reference"' in page and org["title"] in page
+    call("vgsamverkan_participation_update", coordinator, id=org["participation_id"], invoice_reference="KOMMUN-7")
+    call("vgsamverkan_fee_run", coordinator, month=MONTH)
+    assert 'id="vgs-without-reference"' not in app.get(month_url, extra_environ=as_user(coordinator)).body
+    call("vgsamverkan_fee_close", coordinator, month=MONTH)
+    page = app.get(month_url, extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-invoices"' in page and "VGS-1" in page and "1\u00a0250,00 kr" in page and "Utfärdad" in page
+    zipped = app.get(f"{month_url}/export/peppol", extra_environ=as_user(coordinator))
+    assert zipped.status_code == 200 and zipped.headers["Content-Type"] == "application/zip"
+    assert zipped.data[:2] == b"PK"
+    [invoice] = call("vgsamverkan_invoice_list", coordinator)["results"]
+    readable = app.get(f"/samverkan/faktura/{invoice['id']}", extra_environ=as_user(admin))
+    body = readable.body
+    assert readable.status_code == 200 and "Faktura VGS-1" in body and "KOMMUN-7" in body
+    assert "Godkänd för F-skatt" in body and "5050-1055".replace("-", "") in body and "1\u00a0250,00 kr" in body
+    xml = app.get("/samverkan/faktura/VGS-1/xml", extra_environ=as_user(admin))
+    assert xml.status_code == 200 and xml.data.startswith(b"<?xml") and 'filename="VGS-1.xml"' in \
+        xml.headers["Content-Disposition"]
+    tab = app.get(f"/organization/samverkan/{org['name']}", extra_environ=as_user(admin)).body
+    assert 'id="vgs-org-invoices"' in tab and f"/samverkan/faktura/{invoice['id']}/xml" in tab
+    # nobody else: another admin, a visitor; the organisation's admin may not mark it sent
+    other = factories.User()
+    for user in (other, None):
+        for path in (f"/samverkan/faktura/{invoice['id']}", "/samverkan/faktura/VGS-1/xml"):
+            answer = app.get(path, extra_environ=as_user(user))  # a visitor is sent to log in
+            assert answer.status_code in (200, 302, 403, 404), (user, path)
+            assert b"<Invoice" not in answer.data and "Faktura VGS-1" not in answer.get_data(as_text=True)
+            assert "KOMMUN-7" not in answer.get_data(as_text=True)
+    assert app.get("/samverkan/faktura/VGS-99", extra_environ=as_user(coordinator)).status_code == 404
+    refused = app.post(f"/samverkan/faktura/{invoice['id']}/skickad",
+                       data={"_csrf_token": token(app, f"/samverkan/faktura/{invoice['id']}", admin)},
+                       extra_environ=as_user(admin))
+    assert refused.status_code == 403
+    app.post(f"/samverkan/faktura/{invoice['id']}/skickad", data={"_csrf_token": token(app, month_url, coordinator)},
+             extra_environ=as_user(coordinator))
+    assert call("vgsamverkan_invoice_show", coordinator, id="VGS-1")["state"] == "sent"
+    assert "Skickad" in app.get(month_url, extra_environ=as_user(coordinator)).body
+
+
+def test_the_customer_fields_on_the_participation_pages(app, org, coordinator, admin):
+    url = f"/samverkan/deltagande/{org['participation_id']}/uppgifter"
+    form = app.get(url, extra_environ=as_user(admin)).body
+    assert 'name="address_street"' in form and 'name="peppol_endpoint"' in form
+    assert 'name="legal_name"' not in form  # the coordinator's
+    bad = app.post(url, data={"_csrf_token": token(app, url, admin), "contact_name": "K",
+                              "contact_email": "k@example.org", "address_postcode": "4110",
+                              "peppol_endpoint": "9999:1", "address_city": "Exempelstad"},
+                   extra_environ=as_user(admin))
+    assert bad.status_code == 200 and 'value="Exempelstad"' in bad.body and "fem siffror" in bad.body
+    app.post(url, data={"_csrf_token": token(app, url, admin), "contact_name": "K", "contact_email": "k@example.org",
+                        "address_postcode": "41101", "address_city": "Exempelstad", "legal_name": "Försök"},
+             extra_environ=as_user(admin))
+    shown = call("vgsamverkan_participation_show", coordinator, id=org["participation_id"])
+    assert shown["address_postcode"] == "411 01" and shown["legal_name"] is None
+    assert 'name="legal_name"' in app.get(url, extra_environ=as_user(coordinator)).body
+    read = app.get(f"/samverkan/deltagande/{org['participation_id']}", extra_environ=as_user(admin)).body
+    assert 'id="vgs-customer-number"' in read and "411 01 Exempelstad" in read

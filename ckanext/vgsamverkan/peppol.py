@@ -334,3 +334,58 @@ def zipped(files: list[tuple[str, bytes]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
     return buffer.getvalue()
+
+
+def readable(document: bytes) -> dict:
+    """What a document says, for a person (the invoice's page): read back from the XML as
+    issued, so the page shows what the buyer received. Amounts as SEK text."""
+    root = ET.fromstring(document)
+    cbc, cac = f"{{{NS['cbc']}}}", f"{{{NS['cac']}}}"
+
+    def text(element, path: str) -> str | None:
+        found = element.find(path) if element is not None else None
+        return found.text if found is not None else None
+
+    def party(path: str) -> dict:
+        p = root.find(f"{cac}{path}/{cac}Party")
+        address = p.find(f"{cac}PostalAddress") if p is not None else None
+        return {"name": text(p, f"{cac}PartyName/{cbc}Name"),
+                "legal_name": text(p, f"{cac}PartyLegalEntity/{cbc}RegistrationName"),
+                "org_number": text(p, f"{cac}PartyLegalEntity/{cbc}CompanyID"),
+                "endpoint": f"{p.find(f'{cbc}EndpointID').get('schemeID')}:{text(p, f'{cbc}EndpointID')}"
+                if p is not None and p.find(f"{cbc}EndpointID") is not None else None,
+                "street": text(address, f"{cbc}StreetName"), "postcode": text(address, f"{cbc}PostalZone"),
+                "city": text(address, f"{cbc}CityName"),
+                "vat_number": next((text(s, f"{cbc}CompanyID") for s in (p.findall(f"{cac}PartyTaxScheme")
+                                                                        if p is not None else [])
+                                    if text(s, f"{cac}TaxScheme/{cbc}ID") == "VAT"), None),
+                "customer_number": text(p, f"{cac}PartyIdentification/{cbc}ID")}
+
+    credit = root.tag.endswith("CreditNote")
+    lines = []
+    for line in root.findall(f"{cac}{'CreditNoteLine' if credit else 'InvoiceLine'}"):
+        quantity = line.find(f"{cbc}{'CreditedQuantity' if credit else 'InvoicedQuantity'}")
+        lines.append({"name": text(line, f"{cac}Item/{cbc}Name"),
+                      "description": text(line, f"{cac}Item/{cbc}Description"),
+                      "quantity": quantity.text if quantity is not None else None,
+                      "unit": quantity.get("unitCode") if quantity is not None else None,
+                      "price": text(line, f"{cac}Price/{cbc}PriceAmount"),
+                      "amount": text(line, f"{cbc}LineExtensionAmount")})
+    means = root.find(f"{cac}PaymentMeans")
+    return {
+        "credit": credit, "number": text(root, f"{cbc}ID"), "issue_date": text(root, f"{cbc}IssueDate"),
+        "due_date": text(root, f"{cbc}DueDate") or text(means, f"{cbc}PaymentDueDate"),
+        "buyer_reference": text(root, f"{cbc}BuyerReference"), "note": text(root, f"{cbc}Note"),
+        "period": (text(root, f"{cac}InvoicePeriod/{cbc}StartDate"), text(root, f"{cac}InvoicePeriod/{cbc}EndDate")),
+        "corrects": text(root, f"{cac}BillingReference/{cac}InvoiceDocumentReference/{cbc}ID"),
+        "seller": party("AccountingSupplierParty"), "buyer": party("AccountingCustomerParty"),
+        "fskatt": FSKATT in document.decode("utf-8"),
+        "account": text(means, f"{cac}PayeeFinancialAccount/{cbc}ID"),
+        "account_kind": text(means, f"{cac}PayeeFinancialAccount/{cac}FinancialInstitutionBranch/{cbc}ID") or "IBAN",
+        "payment_terms": text(root, f"{cac}PaymentTerms/{cbc}Note"),
+        "lines": lines,
+        "net": text(root, f"{cac}LegalMonetaryTotal/{cbc}TaxExclusiveAmount"),
+        "vat": text(root, f"{cac}TaxTotal/{cbc}TaxAmount"),
+        "vat_rate": text(root, f"{cac}TaxTotal/{cac}TaxSubtotal/{cac}TaxCategory/{cbc}Percent"),
+        "total": text(root, f"{cac}LegalMonetaryTotal/{cbc}PayableAmount"),
+    }

@@ -29,6 +29,7 @@ from ckanext.vgsamverkan.views.fees import (
     admin_fee_schedule,
     admin_fees,
 )
+from ckanext.vgsamverkan.views.invoices import invoice_download, invoice_mark_sent, invoice_read
 from ckanext.vgsamverkan.views.organization import organization_samverkan
 from ckanext.vgsamverkan.views.participation import ApplyView, UpdateView, participation_decide, participation_read
 from ckanext.vgsamverkan.views.public import (
@@ -54,6 +55,9 @@ vgsamverkan.add_url_rule("/samverkan/sprak", view_func=mail_language)
 vgsamverkan.add_url_rule("/samverkan/sprak/spara", view_func=mail_language_set, methods=["POST"])
 vgsamverkan.add_url_rule("/samverkan/efter-inloggning", view_func=after_login)
 vgsamverkan.add_url_rule("/samverkan/konto/registrerad", view_func=account_registered)
+vgsamverkan.add_url_rule("/samverkan/faktura/<id>", view_func=invoice_read)
+vgsamverkan.add_url_rule("/samverkan/faktura/<id>/xml", view_func=invoice_download)
+vgsamverkan.add_url_rule("/samverkan/faktura/<id>/skickad", view_func=invoice_mark_sent, methods=["POST"])
 vgsamverkan.add_url_rule("/samverkan/konto/aktivera/<id>", view_func=account_activate)
 vgsamverkan.add_url_rule("/samverkan/konto/aktivera/<id>/aktivera", view_func=account_activate_post,
                          methods=["POST"])

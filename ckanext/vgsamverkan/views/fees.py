@@ -71,17 +71,23 @@ def admin_fee_month(month: str, decided: dict[str, Any] | None = None):
         except tk.ValidationError as e:
             error = "; ".join(f"{msg}" for msgs in e.error_dict.values()
                               for msg in (msgs if isinstance(msgs, list) else [msgs]))
-    statements = []
+    statements, invoices = [], []
     if saved and saved.get("run_at"):
         statements = tk.get_action("vgsamverkan_fee_statement_list")(
             _context(), {"month": month, "limit": 1000})["results"]
+    if saved and saved["state"] == "closed":
+        # in the order of their numbers (the list is newest first)
+        invoices = list(reversed(pages.every("vgsamverkan_invoice_list", _context(), {"month": month})))
     participants = _participants()
     return tk.render("vgsamverkan/admin/fee_month.html", {
         "month": month, "saved": saved, "preview": preview, "error": error, "statements": statements,
         "sums": _sums(statements), "participants": participants, "labels": _field_labels(),
         # a month still running: run and close say what a run now leaves out
         "month_over": month < tk.h.vgsamverkan_this_month(), "previous_month": _previous(month),
-        "decided": decided or {},
+        "decided": decided or {}, "invoices": invoices,
+        # the customers whose invoices would carry no reference of their own (issue 37)
+        "without_reference": [st for st in statements if not st.get("invoice_reference")
+                              and Decimal(st["total"]) != 0],
     })
 
 
@@ -135,9 +141,11 @@ def admin_fee_export(month: str, fmt: str):
             tk.h.flash_error(f"{label}: {msg}")
         return tk.redirect_to("vgsamverkan_admin.fee_month", month=month)
 
-    charset = "utf-8" if result["encoding"] == "utf-8" else "IBM437"
-    return Response(base64.b64decode(result["content_base64"]),
-                    content_type=f'{result["content_type"]}; charset={charset}',
+    if result["encoding"] == "binary":  # the e-invoices' zip
+        content_type = result["content_type"]
+    else:
+        content_type = f'{result["content_type"]}; charset={"utf-8" if result["encoding"] == "utf-8" else "IBM437"}'
+    return Response(base64.b64decode(result["content_base64"]), content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{result["filename"]}"'})
 
 

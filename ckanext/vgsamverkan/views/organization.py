@@ -28,6 +28,8 @@ def organization_samverkan(id: str):
             context, {"organization_id": group_dict["id"], "limit": 100})["results"]
         publishers = tk.get_action("vgsamverkan_publisher_list")(
             context, {"organization_id": group_dict["id"], "limit": 200})["results"]
+        invoices = tk.get_action("vgsamverkan_invoice_list")(
+            context, {"organization_id": group_dict["id"], "limit": 120})["results"]
     except tk.NotAuthorized:
         if not _logged_in():
             return _login_redirect()
@@ -41,6 +43,7 @@ def organization_samverkan(id: str):
         "group_dict": group_dict, "group_type": "organization", "id": group_dict["name"],
         "statements": statements, "participations": participations, "connections": connections,
         "calloffs": calloffs, "publishers": [r for r in publishers if r["state"] in ("pending", "approved")],
+        "invoices": invoices,
     })
 
 

@@ -33,6 +33,10 @@ _APPLY_FIELDS = (
     "contact_email",
     "contact_phone",
     "invoice_reference",
+    "address_street",
+    "address_postcode",
+    "address_city",
+    "peppol_endpoint",
     "motivation",
 )
 
@@ -99,7 +103,8 @@ def participation_decide(id: str, verb: str):
                      forbidden=tk._("You may not decide on this application"))
 
 
-_UPDATE_FIELDS = ("contact_name", "contact_email", "contact_phone", "invoice_reference", "org_number", "comment")
+_UPDATE_FIELDS = ("contact_name", "contact_email", "contact_phone", "invoice_reference", "org_number",
+                  "address_street", "address_postcode", "address_city", "peppol_endpoint", "legal_name", "comment")
 
 
 class UpdateView(MethodView):
@@ -130,7 +135,10 @@ class UpdateView(MethodView):
         p, refusal = self._participation(id)
         if refusal is not None:
             return refusal
-        return self._render(p, {k: p.get(k) or "" for k in _UPDATE_FIELDS}, {})
+        data = {k: p.get(k) or "" for k in _UPDATE_FIELDS}
+        if not p.get("peppol_endpoint_given"):  # the default, from the organisationsnummer: not typed
+            data["peppol_endpoint"] = ""
+        return self._render(p, data, {})
 
     @_csrf_protected
     def post(self, id: str):
@@ -140,8 +148,9 @@ class UpdateView(MethodView):
         form = _form()
         data = {k: form.get(k, "") for k in _UPDATE_FIELDS}
         payload: dict[str, Any] = {"id": p["id"], **{k: data[k] for k in _UPDATE_FIELDS if k in form}}
-        if not p.get("may_change_org_number"):
+        if not p.get("may_change_org_number"):  # the coordinator's fields
             payload.pop("org_number", None)
+            payload.pop("legal_name", None)
         try:
             result = tk.get_action("vgsamverkan_participation_update")(_context(), payload)
         except tk.ValidationError as e:

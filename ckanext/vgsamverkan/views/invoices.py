@@ -1,0 +1,60 @@
+"""The pages of an e-invoice (issue 37): what it says, read back from the document as
+issued; its XML to download; marking it sent (the coordinator). Its organisation's admins
+and the coordinator see it (``vgsamverkan_invoice_show``)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vgsamverkan import peppol
+from ckanext.vgsamverkan.views._common import (
+    _act_and_flash,
+    _context,
+    _csrf_protected,
+    _logged_in,
+    _login_redirect,
+    coordinator_required,
+)
+
+
+def _shown(id: str) -> Any:
+    """The invoice, or the answer that refuses it (log-in, 403, 404)."""
+    try:
+        return tk.get_action("vgsamverkan_invoice_show")(_context(), {"id": id})
+    except tk.NotAuthorized:
+        if not _logged_in():
+            return _login_redirect()
+        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see its invoices"))
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return tk.abort(404, tk._("No such invoice"))
+
+
+def invoice_read(id: str):
+    invoice = _shown(id)
+    if not isinstance(invoice, dict):
+        return invoice
+    document = peppol.readable(invoice["document"].encode("utf-8"))
+    return tk.render("vgsamverkan/invoice_read.html", {"invoice": invoice, "document": document})
+
+
+def invoice_download(id: str):
+    invoice = _shown(id)
+    if not isinstance(invoice, dict):
+        return invoice
+    return Response(invoice["document"].encode("utf-8"), content_type="application/xml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{invoice["filename"]}"'})
+
+
+@_csrf_protected
+@coordinator_required
+def invoice_mark_sent(id: str):
+    invoice = _shown(id)
+    if not isinstance(invoice, dict):
+        return invoice
+    _act_and_flash("vgsamverkan_invoice_mark_sent", {"id": invoice["id"]},
+                   success=tk._("{number} is marked as sent.").format(number=invoice["number"]),
+                   forbidden=tk._("Only the regional coordinator may see this page"))
+    return tk.redirect_to("vgsamverkan_admin.fee_month", month=invoice["month"])
