@@ -279,3 +279,33 @@ class TestCustomerData:
                         id=participant_org(factories.User(), coordinator)["participation_id"])["customer_number"]
                    for _ in range(3)]
         assert numbers == sorted(numbers) and len(set(numbers)) == 3
+
+
+def test_a_kind_configured_as_exempt_from_vat(every_kind, coordinator, ckan_config, monkeypatch):  # noqa: F811
+    reason = "Undantagen från skatteplikt enligt 3 kap. mervärdesskattelagen (test)"
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.invoice.vat_exempt", f"expert={reason}")
+    # the statements were run before the setting: the close sees their VAT would change
+    with pytest.raises(tk.ValidationError) as e:
+        call("vgsamverkan_fee_close", coordinator, month=MONTH)
+    assert "run it again" in str(e.value.error_dict)
+    call("vgsamverkan_fee_run", coordinator, month=MONTH)
+    statements = call("vgsamverkan_fee_statement_list", coordinator, month=MONTH, limit=100)["results"]
+    for st in statements:
+        taxed = sum(_ore(line["amount"]) for line in st["lines"] if line["kind"] != "expert")
+        assert _ore(st["vat"]) == int((Decimal(taxed) * 25 / 100).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    call("vgsamverkan_fee_close", coordinator, month=MONTH)
+    files = _zip(coordinator)
+    exempt_seen = False
+    for name, document in files.items():
+        assert peppol_rules.findings(document) == [], name
+        exempt_seen |= reason.encode() in document
+    assert exempt_seen
+
+
+def test_an_unreadable_exemption_setting_stops_the_run_naming_it(every_kind, coordinator, ckan_config,  # noqa: F811
+                                                                  monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.invoice.vat_exempt", "experter=Fel")
+    for action in ("vgsamverkan_fee_run", "vgsamverkan_fee_close"):
+        with pytest.raises(tk.ValidationError) as e:
+            call(action, coordinator, month=MONTH)
+        assert "ckanext.vgsamverkan.invoice.vat_exempt" in e.value.error_dict, action

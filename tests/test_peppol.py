@@ -120,3 +120,22 @@ def test_payment_accounts():
     assert not peppol.bankgiro_ok("123") and not peppol.bankgiro_ok("５０５０-１０５５")
     assert peppol.plusgiro_ok("90 20 03-3") and not peppol.plusgiro_ok("90 20 03-4")
     assert peppol.iban_ok("SE45 5000 0000 0583 9825 7466") and not peppol.iban_ok("SE45 5000 0000 0583 9825 7467")
+
+
+def test_a_line_exempt_from_vat_is_category_e_with_its_reason():
+    reason = "Undantagen från skatteplikt (test)"
+    lines = (LINES[0], dataclasses.replace(LINES[2], exempt_reason=reason))
+    taxed = LINES[0].amount_ore
+    vat = int((Decimal(taxed) * 25 / 100).quantize(Decimal(1)))
+    for credit in (False, True):
+        made = peppol.build(document(credit, lines=lines, vat_ore=-vat if credit else vat))
+        assert peppol_rules.findings(made) == [], credit
+        root = etree.fromstring(made)
+        categories = [(c.find("{*}ID").text, c.find("{*}Percent").text) for c in root.iter("{*}TaxCategory")]
+        assert categories == [("S", "25"), ("E", "0")]
+        assert root.find(".//{*}TaxExemptionReason").text == reason
+    # every line exempt: one breakdown, E
+    only = (dataclasses.replace(LINES[2], exempt_reason=reason),)
+    made = peppol.build(document(lines=only, vat_ore=0))
+    assert peppol_rules.findings(made) == []
+    assert [c.find("{*}ID").text for c in etree.fromstring(made).iter("{*}TaxCategory")] == ["E"]

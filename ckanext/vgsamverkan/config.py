@@ -90,6 +90,24 @@ def retention_days() -> int:
     return int(tk.config.get(PREFIX + "retention_days"))
 
 
+def vat_exempt() -> dict[str, str]:
+    """The kinds of fee line exempt from VAT, each with its reason
+    (``invoice.vat_exempt``: ``kind=reason; kind=reason``). An entry it cannot read is a
+    ValueError that names it (the close and the run stop)."""
+    text = str(tk.config.get(PREFIX + "invoice.vat_exempt") or "").strip()
+    found: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(";"))):
+        kind, sep, reason = (piece.strip() for piece in entry.partition("="))
+        if not sep or kind not in FEE_KINDS or not reason:
+            raise ValueError(f"ckanext.vgsamverkan.invoice.vat_exempt: {entry!r} is not kind=reason "
+                             f"(kinds: {', '.join(FEE_KINDS)})")
+        found[kind] = reason
+    return found
+
+
+FEE_KINDS = ("access", "regional", "connection", "expert", "adjustment")
+
+
 def vat_rate() -> Decimal:
     return Decimal(str(tk.config.get(PREFIX + "vat_rate") or "25").strip().replace(",", "."))
 

@@ -139,6 +139,7 @@ class Line:
     amount_ore: int    # the line's net amount, as on the statement (sign included)
     quantity: Decimal | None
     unit: str | None   # the statement's unit (days, hours, each)
+    exempt_reason: str | None = None  # VAT category E with this reason; else S
 
 
 @dataclasses.dataclass(frozen=True)
@@ -245,10 +246,15 @@ def _party(w: _Writer, parent: ET.Element, party: Party, *, seller: bool) -> Non
             w.cbc(contact, "ElectronicMail", party.contact_email)
 
 
-def _tax_category(w: _Writer, parent: ET.Element, name: str, rate: Decimal) -> None:
+def _tax_category(w: _Writer, parent: ET.Element, name: str, rate: Decimal, exempt: str | None = None,
+                  with_reason: bool = False) -> None:
+    """VAT category S at ``rate``, or E (exempt, 0 %) where ``exempt`` gives the reason
+    (stated in the breakdown, ``with_reason``, not on the lines)."""
     category = w.cac(parent, name)
-    w.cbc(category, "ID", "S")
-    w.cbc(category, "Percent", _rate(rate))
+    w.cbc(category, "ID", "E" if exempt else "S")
+    w.cbc(category, "Percent", "0" if exempt else _rate(rate))
+    if exempt and with_reason:
+        w.cbc(category, "TaxExemptionReason", exempt)
     w.cbc(w.cac(category, "TaxScheme"), "ID", "VAT")
 
 
@@ -297,10 +303,18 @@ def build(doc: Document) -> bytes:
     net, vat = doc.net_ore * sign, doc.vat_ore * sign
     tax_total = w.cac(root, "TaxTotal")
     w.cbc(tax_total, "TaxAmount", _amount(vat), currencyID=CURRENCY)
-    subtotal = w.cac(tax_total, "TaxSubtotal")
-    w.cbc(subtotal, "TaxableAmount", _amount(net), currencyID=CURRENCY)
-    w.cbc(subtotal, "TaxAmount", _amount(vat), currencyID=CURRENCY)
-    _tax_category(w, subtotal, "TaxCategory", doc.vat_rate)
+    reasons = list(dict.fromkeys(line.exempt_reason for line in doc.lines if line.exempt_reason))
+    exempt_net = sum(line.amount_ore for line in doc.lines if line.exempt_reason) * sign
+    if exempt_net != net or not reasons:  # the taxed lines' breakdown (S)
+        subtotal = w.cac(tax_total, "TaxSubtotal")
+        w.cbc(subtotal, "TaxableAmount", _amount(net - exempt_net), currencyID=CURRENCY)
+        w.cbc(subtotal, "TaxAmount", _amount(vat), currencyID=CURRENCY)
+        _tax_category(w, subtotal, "TaxCategory", doc.vat_rate)
+    if reasons:  # the exempt lines' (E, 0 %, with the reason)
+        subtotal = w.cac(tax_total, "TaxSubtotal")
+        w.cbc(subtotal, "TaxableAmount", _amount(exempt_net), currencyID=CURRENCY)
+        w.cbc(subtotal, "TaxAmount", _amount(0), currencyID=CURRENCY)
+        _tax_category(w, subtotal, "TaxCategory", doc.vat_rate, "; ".join(reasons), with_reason=True)
     totals = w.cac(root, "LegalMonetaryTotal")
     w.cbc(totals, "LineExtensionAmount", _amount(net), currencyID=CURRENCY)
     w.cbc(totals, "TaxExclusiveAmount", _amount(net), currencyID=CURRENCY)
@@ -316,7 +330,7 @@ def build(doc: Document) -> bytes:
         if line.description:
             w.cbc(item, "Description", line.description)
         w.cbc(item, "Name", line.name)
-        _tax_category(w, item, "ClassifiedTaxCategory", doc.vat_rate)
+        _tax_category(w, item, "ClassifiedTaxCategory", doc.vat_rate, line.exempt_reason)
         w.cbc(w.cac(element, "Price"), "PriceAmount", _decimal(price) if price % 1 else f"{price:.2f}",
               currencyID=CURRENCY)
     ET.indent(root, space="  ")

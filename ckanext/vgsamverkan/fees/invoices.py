@@ -79,6 +79,10 @@ def problems() -> list[tuple[str, str]]:
         found.append((_key("payment_terms_days"), tk._("{setting} must be a number of days from 1 to 365")))
     if not _PREFIX.fullmatch(config.invoice_setting("number_prefix")):
         found.append((_key("number_prefix"), tk._("{setting} may have at most 10 letters, digits and -")))
+    try:
+        config.vat_exempt()
+    except ValueError as e:
+        found.append(("ckanext.vgsamverkan.invoice.vat_exempt", str(e).replace("{", "{{").replace("}", "}}")))
     if config.vat_rate() not in peppol.SWEDISH_VAT_RATES:
         found.append(("ckanext.vgsamverkan.vat_rate", tk._(
             "{setting} must be 25, 12 or 6 on a Swedish seller's invoices")))
@@ -188,6 +192,7 @@ def issue(month_text: str, issue_date: dt.date) -> list[Invoice]:
     if not statements:
         return []
     the_seller, the_payment = seller(), payment()
+    exempt = config.vat_exempt()
     prefix = config.invoice_setting("number_prefix")
     period = month_period(month_text)
     due = issue_date + dt.timedelta(days=the_payment.terms_days)
@@ -205,7 +210,7 @@ def issue(month_text: str, issue_date: dt.date) -> list[Invoice]:
             lines=tuple(peppol.Line(name=KIND_NAMES.get(line.kind, line.kind), description=line.text,
                                     amount_ore=int(line.amount_ore),
                                     quantity=Decimal(line.quantity) if line.quantity is not None else None,
-                                    unit=line.unit) for line in lines),
+                                    unit=line.unit, exempt_reason=exempt.get(line.kind)) for line in lines),
             vat_rate=Decimal(statement.vat_rate), net_ore=int(statement.net_ore), vat_ore=int(statement.vat_ore),
             note=f"Avgifter för den regionala samverkan om öppna data, {month_text}",
             corrects=(corrected.number, corrected.issue_date) if corrected is not None else None)

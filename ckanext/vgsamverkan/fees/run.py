@@ -71,6 +71,7 @@ class Statement:
     population_year: int | None
     lines: list[Line] = field(default_factory=list)
     customer_number: int | None = None
+    exempt: frozenset[str] = frozenset()  # kinds of line without VAT (invoice.vat_exempt)
     vat_rate: Decimal = Decimal(25)
 
     month: str = ""
@@ -84,8 +85,13 @@ class Statement:
         return sum(line.amount for line in self.lines)
 
     @property
+    def taxable(self) -> int:
+        """The net of the lines that carry VAT (all but the exempt kinds')."""
+        return sum(line.amount for line in self.lines if line.kind not in self.exempt)
+
+    @property
     def vat(self) -> int:
-        return fees.round_half_up(Decimal(self.net) * self.vat_rate / 100)
+        return fees.round_half_up(Decimal(self.taxable) * self.vat_rate / 100)
 
     @property
     def total(self) -> int:
@@ -166,6 +172,11 @@ def compute(month_text: str) -> Run:
     month = fees.parse_month(month_text)
     first, last = month_bounds(month)
     vat_rate = config.vat_rate()
+    try:
+        exempt = frozenset(config.vat_exempt())
+    except ValueError as e:
+        raise RunError("ckanext.vgsamverkan.invoice.vat_exempt",
+                       str(e).replace("{", "{{").replace("}", "}}")) from e
     statements: dict[str, Statement] = {}
     orgs = {g.id: g for g in model.Session.query(model.Group).filter(model.Group.is_organization.is_(True))}
 
@@ -183,7 +194,8 @@ def compute(month_text: str) -> Run:
                 organization_title=(org.title or org.name) if org else org_id,
                 org_type=p.org_type if p else None, org_number=p.org_number if p else None,
                 invoice_reference=p.invoice_reference if p else None, population_year=None,
-                vat_rate=vat_rate, month=month_text, customer_number=p.customer_number if p else None)
+                vat_rate=vat_rate, month=month_text, customer_number=p.customer_number if p else None,
+                exempt=exempt)
         return statements[org_id]
 
     # -- access and regional ----------------------------------------------------------

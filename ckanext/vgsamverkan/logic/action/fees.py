@@ -281,15 +281,20 @@ def _run_dict(month_text: str, state: str, dry_run: bool, run: Any, statements: 
 
 
 def _saved_key(month_text: str) -> list[tuple]:
+    """What a close compares with a run now: every line, and each statement's VAT (which
+    the VAT-exempt kinds of the configuration decide)."""
     rows = (model.Session.query(FeeLine.organization_id, FeeLine.position, FeeLine.kind, FeeLine.amount_ore,
                                 FeeLine.reference_id)
             .filter(FeeLine.month == month_text).order_by(FeeLine.organization_id, FeeLine.position))
-    return [tuple(r) for r in rows]
+    vat = (model.Session.query(FeeStatement.organization_id, FeeStatement.vat_ore)
+           .filter(FeeStatement.month == month_text))
+    return sorted([tuple(r) for r in rows] + [(org, 0, "vat", int(amount), None) for org, amount in vat])
 
 
 def _run_key(run: Any) -> list[tuple]:
-    return sorted((st.organization_id, position, line.kind, line.amount, line.reference_id)
-                  for st in run.statements for position, line in enumerate(st.lines, 1))
+    return sorted([(st.organization_id, position, line.kind, line.amount, line.reference_id)
+                   for st in run.statements for position, line in enumerate(st.lines, 1)]
+                  + [(st.organization_id, 0, "vat", st.vat, None) for st in run.statements])
 
 
 @action
