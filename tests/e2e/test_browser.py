@@ -74,7 +74,11 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
         browser.find_element(By.ID, element_id).send_keys(value)
     Select(browser.find_element(By.ID, "field-org_type")).select_by_value("kommun")
     Select(browser.find_element(By.ID, "field-municipality_code")).select_by_value("1480")
-    browser.find_element(By.CSS_SELECTOR, "form button[name=save]").click()
+    send = browser.find_element(By.CSS_SELECTOR, "form button[name=save]")
+    # a long form: the button scrolled into view first, at once (not smoothly, or the click
+    # lands while the page still moves)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", send)
+    send.click()
     text = _wait_for(browser, "Tack! Din ansökan har skickats")
     assert "väntar på beslut" in text
 
