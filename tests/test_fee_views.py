@@ -302,10 +302,17 @@ def test_e_invoices_on_the_month_page_the_organisations_tab_and_their_own_page(a
             assert "KOMMUN-7" not in answer.get_data(as_text=True)
     assert app.get("/samverkan/faktura/VGS-99", extra_environ=as_user(coordinator)).status_code == 404
     refused = app.post(f"/samverkan/faktura/{invoice['id']}/skickad",
-                       data={"_csrf_token": token(app, f"/samverkan/faktura/{invoice['id']}", admin)},
+                       data={"_csrf_token": token(app, f"/samverkan/faktura/{invoice['id']}", admin), "confirm": "yes"},
                        extra_environ=as_user(admin))
     assert refused.status_code == 403
+    page = app.get(f"/samverkan/faktura/{invoice['id']}", extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-mark-sent"' in page and 'id="confirm-sent"' in page
+    # a binding act: without the box ticked nothing is done
     app.post(f"/samverkan/faktura/{invoice['id']}/skickad", data={"_csrf_token": token(app, month_url, coordinator)},
+             extra_environ=as_user(coordinator))
+    assert call("vgsamverkan_invoice_show", coordinator, id="VGS-1")["state"] == "issued"
+    app.post(f"/samverkan/faktura/{invoice['id']}/skickad",
+             data={"_csrf_token": token(app, month_url, coordinator), "confirm": "yes"},
              extra_environ=as_user(coordinator))
     assert call("vgsamverkan_invoice_show", coordinator, id="VGS-1")["state"] == "sent"
     assert "Skickad" in app.get(month_url, extra_environ=as_user(coordinator)).body

@@ -131,6 +131,32 @@ def test_a_credit_note_names_the_invoice_it_corrects(closed, coordinator):
     assert sequence == list(range(1, len(sequence) + 1))
 
 
+def test_an_invoice_reference_changed_after_the_run_asks_for_a_new_run(every_kind, coordinator):  # noqa: F811
+    """Found from outside: the reference was the run's and the address the close's, so a
+    reference changed after the run never reached the invoice."""
+    gbg = every_kind["orgs"]["goteborg"]
+    call("vgsamverkan_participation_update", coordinator, id=gbg["participation_id"], invoice_reference="NY-REF")
+    with pytest.raises(tk.ValidationError) as e:
+        call("vgsamverkan_fee_close", coordinator, month=MONTH)
+    assert "run it again" in str(e.value.error_dict)
+    call("vgsamverkan_fee_run", coordinator, month=MONTH)
+    call("vgsamverkan_fee_close", coordinator, month=MONTH)
+    [invoice] = call("vgsamverkan_invoice_list", coordinator, organization_id=gbg["id"])["results"]
+    assert invoice["buyer_reference"] == "NY-REF"
+
+
+def test_a_legal_name_is_in_the_history_of_every_customer_that_carries_it(coordinator):
+    from ckanext.vgsamverkan.model import Event
+
+    orgs = [participant_org(factories.User(), coordinator, org_type="regional_forvaltning", municipality_code="",
+                            org_number=SHARED) for _ in range(2)]
+    call("vgsamverkan_participation_update", coordinator, id=orgs[1]["participation_id"], legal_name="Regionen")
+    for org in orgs:
+        [event] = model.Session.query(Event).filter(Event.object_id == org["participation_id"],
+                                                    Event.action == "update").all()
+        assert event.details["changes"] == [{"field": "legal_name", "old": None, "new": "Regionen"}]
+
+
 def test_downloading_again_gives_the_same_bytes(closed, coordinator, ckan_config, monkeypatch):
     before = _zip(coordinator)
     raw = call("vgsamverkan_fee_export", coordinator, month=MONTH, format="peppol")["content_base64"]

@@ -109,7 +109,8 @@ def test_lines_whose_quantity_does_not_price_exactly_become_one_piece():
 
 @pytest.mark.parametrize("value,ok", [
     ("0007:2120001355", True), ("0007:2120001356", False), ("0007:212000135", False), ("0088:7300010000001", True),
-    ("0088:7300010000002", False), ("9999:123", False), ("0192:987654321", True), ("2120001355", False),
+    ("0088:7300010000002", False), ("9999:123", False), ("0192:987654321", False), ("0192:abc", False),
+    ("0184:12345678", False), ("0002:FR23342", True), ("2120001355", False),
     ("0007:", False), (":2120001355", False), ("0007:21200 01355", False), ("0007:２１２０００１３５５", False)])
 def test_endpoints(value, ok):
     assert (peppol.endpoint_problem(value) is None) is ok

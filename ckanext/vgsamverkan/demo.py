@@ -239,11 +239,12 @@ def seed() -> Iterator[str]:
             charged = (model.Session.query(FeeStatement.net_ore)
                        .filter(FeeStatement.month == earlier, FeeStatement.organization_id == tanum.id).scalar()
                        if tanum is not None else None)
-            if charged:  # twice the month's fee back: the statement of the next month is negative
+            if charged:  # that month's fee back and 5 000 kr: the next month's statement is negative
                 tk.get_action("vgsamverkan_fee_adjust")(
                     {"user": site}, {"organization_id": tanum.id, "month": before_last,
-                                     "amount": f"-{2 * charged / 100:.2f}", "corrects": earlier,
-                                     "reason": "Kreditering: avgiften debiterades för fel antal invånare"})
+                                     "amount": f"-{charged / 100 + 5000:.2f}", "corrects": earlier,
+                                     "reason": "Kreditering: månadens avgift debiterades två gånger, och 5 000 kr "
+                                               "i ersättning för ett driftavbrott"})
         tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": before_last})
         issued += tk.get_action("vgsamverkan_fee_close")({"user": site}, {"month": before_last})["invoices"]
         run = tk.get_action("vgsamverkan_fee_run")({"user": site}, {"month": last.strftime("%Y-%m")})

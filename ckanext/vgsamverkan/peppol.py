@@ -36,6 +36,10 @@ EAS = frozenset(
     "9918 9919 9920 9922 9923 9924 9925 9926 9927 9928 9929 9930 9931 9932 9933 9934 9935 9936 9937 "
     "9938 9939 9940 9941 9942 9943 9944 9945 9946 9947 9948 9949 9950 9951 9952 9953 9957 9959 AN AQ "
     "AS AU EM".split())
+# schemes whose identifiers Peppol's rules check by rules of their own (PEPPOL-COMMON-R*:
+# Norwegian, Danish, Belgian, Italian, Australian, Icelandic… numbers); this portal checks
+# 0007 and 0088 itself and refuses these, so that no invoice it issues breaks a rule
+CHECKED_ELSEWHERE = frozenset("0151 0184 0192 0196 0201 0208 0210 0211 9906 9907".split())
 # the VAT rates a Swedish seller may state (SE-R-006)
 SWEDISH_VAT_RATES = (Decimal(25), Decimal(12), Decimal(6))
 # UN/ECE Recommendation 20 units of a statement line's unit
@@ -66,6 +70,9 @@ def endpoint_problem(value: str) -> str | None:
     if scheme not in EAS:
         return N_("Unknown endpoint scheme {scheme}: use one of the Peppol EAS list (0007 organisationsnummer, "
                   "0088 GLN)")
+    if scheme in CHECKED_ELSEWHERE:
+        return N_("The portal cannot check identifiers of scheme {scheme} (a foreign registry): use 0007 "
+                  "(organisationsnummer) or 0088 (GLN)")
     if not _ENDPOINT_ID.match(ident):
         return N_("The identifier after the scheme has characters an endpoint cannot have")
     if scheme == "0007" and (len(ident) != 10 or not ident.isdigit() or not orgnumber.luhn_ok(ident)):

@@ -23,6 +23,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, orgnumber, peppol
+from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.logic import customers
 from ckanext.vgsamverkan.model import FeeStatement, Invoice, InvoiceSeries, Participation
 from ckanext.vgsamverkan.model.base import utcnow
@@ -30,9 +31,10 @@ from ckanext.vgsamverkan.model.invoice import SERIES
 
 REQUIRED = ("seller_name", "seller_org_number", "seller_vat_number", "seller_street", "seller_postcode",
             "seller_city")
-# the item name of each kind of statement line on an invoice
-KIND_NAMES = {"access": "Plattformsavgift", "regional": "Regional avgift", "connection": "Anslutning",
-              "expert": "Expertstöd", "adjustment": "Justering"}
+def kind_name(kind: str) -> str:
+    """The item name of a kind of statement line: as the statements name it, in Swedish
+    (the language of the lines' texts, kept as run)."""
+    return feetext.kind_label(kind, "sv")
 _PREFIX = re.compile(r"[A-Za-z0-9-]{0,10}")
 _POSTCODE = re.compile(r"[0-9]{3} ?[0-9]{2}")
 
@@ -207,7 +209,7 @@ def issue(month_text: str, issue_date: dt.date) -> list[Invoice]:
         document = peppol.Document(
             number=number, credit=credit, issue_date=issue_date, due_date=None if credit else due, period=period,
             buyer_reference=buyer_reference(statement), seller=the_seller, buyer=buyer, payment=the_payment,
-            lines=tuple(peppol.Line(name=KIND_NAMES.get(line.kind, line.kind), description=line.text,
+            lines=tuple(peppol.Line(name=kind_name(line.kind), description=line.text,
                                     amount_ore=int(line.amount_ore),
                                     quantity=Decimal(line.quantity) if line.quantity is not None else None,
                                     unit=line.unit, exempt_reason=exempt.get(line.kind)) for line in lines),

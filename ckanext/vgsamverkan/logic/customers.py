@@ -40,3 +40,13 @@ def endpoint_of(participation: Participation) -> str:
     """The Peppol endpoint of the customer: the one given, else ``0007`` and its
     organisationsnummer."""
     return participation.peppol_endpoint or f"0007:{peppol.digits_of(participation.org_number)}"
+
+
+def sharing(participation: Participation) -> list[Participation]:
+    """The other participations with ``participation``'s organisationsnummer (any
+    spelling), in the order they were made."""
+    digits = peppol.digits_of(participation.org_number)
+    if not digits:
+        return []
+    return [p for p in (model.Session.query(Participation).filter(Participation.id != participation.id)
+                        .order_by(Participation.created)) if peppol.digits_of(p.org_number) == digits]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Date, DateTime, Index, Integer, LargeBinary, UnicodeText
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
@@ -43,6 +44,11 @@ class LegalName(tk.BaseModel):
     legal_name = Column(UnicodeText, nullable=False)
     modified_by = Column(UnicodeText, nullable=True)
     modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+def _title(organization_id: str) -> str | None:
+    org = model.Group.get(organization_id)
+    return (org.title or org.name) if org is not None else None
 
 
 class Invoice(tk.BaseModel):
@@ -94,6 +100,7 @@ class Invoice(tk.BaseModel):
             "statement_id": self.statement_id,
             "organization_id": self.organization_id,
             "organization_name": organization_name(self.organization_id),
+            "organization_title": _title(self.organization_id),
             "customer_number": self.customer_number,
             "buyer_name": self.buyer_name,
             "buyer_reference": self.buyer_reference,

@@ -54,7 +54,10 @@ def invoice_mark_sent(id: str):
     invoice = _shown(id)
     if not isinstance(invoice, dict):
         return invoice
+    if tk.request.form.get("confirm") != "yes":  # a binding act (it cannot be undone) is confirmed first
+        tk.h.flash_error(tk._("Nothing was done: tick the box to confirm."))
+        return tk.redirect_to("vgsamverkan.invoice_read", id=invoice["id"])
     _act_and_flash("vgsamverkan_invoice_mark_sent", {"id": invoice["id"]},
                    success=tk._("{number} is marked as sent.").format(number=invoice["number"]),
                    forbidden=tk._("Only the regional coordinator may see this page"))
-    return tk.redirect_to("vgsamverkan_admin.fee_month", month=invoice["month"])
+    return tk.redirect_to(tk.url_for("vgsamverkan_admin.fee_month", month=invoice["month"]) + "#vgs-invoices")

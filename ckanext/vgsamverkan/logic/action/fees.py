@@ -282,19 +282,21 @@ def _run_dict(month_text: str, state: str, dry_run: bool, run: Any, statements: 
 
 def _saved_key(month_text: str) -> list[tuple]:
     """What a close compares with a run now: every line, and each statement's VAT (which
-    the VAT-exempt kinds of the configuration decide)."""
+    the VAT-exempt kinds of the configuration decide) and invoice reference (its
+    e-invoice's buyer reference: one changed since the run asks for a new run)."""
     rows = (model.Session.query(FeeLine.organization_id, FeeLine.position, FeeLine.kind, FeeLine.amount_ore,
                                 FeeLine.reference_id)
             .filter(FeeLine.month == month_text).order_by(FeeLine.organization_id, FeeLine.position))
-    vat = (model.Session.query(FeeStatement.organization_id, FeeStatement.vat_ore)
-           .filter(FeeStatement.month == month_text))
-    return sorted([tuple(r) for r in rows] + [(org, 0, "vat", int(amount), None) for org, amount in vat])
+    saved = (model.Session.query(FeeStatement.organization_id, FeeStatement.vat_ore, FeeStatement.invoice_reference)
+             .filter(FeeStatement.month == month_text))
+    return sorted([tuple(r) for r in rows]
+                  + [(org, 0, "vat", int(amount), reference or "") for org, amount, reference in saved])
 
 
 def _run_key(run: Any) -> list[tuple]:
     return sorted([(st.organization_id, position, line.kind, line.amount, line.reference_id)
                    for st in run.statements for position, line in enumerate(st.lines, 1)]
-                  + [(st.organization_id, 0, "vat", st.vat, None) for st in run.statements])
+                  + [(st.organization_id, 0, "vat", st.vat, st.invoice_reference or "") for st in run.statements])
 
 
 @action

@@ -86,6 +86,14 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
         Event.record("participation", obj.id, "update", actor_id=actor.id if actor else None,
                      organization_id=obj.organization_id, from_state=obj.state, to_state=obj.state,
                      comment=data.get("comment") or None, details={"changes": changes})
+        # the legal name belongs to the organisationsnummer: every other customer that
+        # carries it has the change in its history too
+        named = [c for c in changes if c["field"] == "legal_name"]
+        if named:
+            for other in customers.sharing(obj):
+                Event.record("participation", other.id, "update", actor_id=actor.id if actor else None,
+                             organization_id=other.organization_id, from_state=other.state, to_state=other.state,
+                             comment=data.get("comment") or None, details={"changes": named})
         _commit(context)
     else:
         model.Session.rollback()
