@@ -244,6 +244,11 @@ def test_the_forms_take_no_post_from_another_site(app):
                                                     "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
                             follow_redirects=False)
     assert forged.status_code == 400 and model.Session.query(Registration).count() == 1
+    # CKAN's own log-in alike: no account chosen by another site
+    _owner("olof-owner")
+    forged = elsewhere.post("/user/login", data={"login": "olof-owner", "password": PASSWORD}, follow_redirects=False)
+    assert forged.status_code == 400 and "olof-owner" not in elsewhere.get("/user/me", follow_redirects=True).get_data(
+        as_text=True)
 
 
 def test_password_rules_are_said_at_the_password_field(app):

@@ -37,6 +37,12 @@ def install(app) -> None:
 
     app.view_functions["user.register"] = register
 
+    # CKAN checks no token on the log-in of a visitor not logged in: a page elsewhere could
+    # log its visitors in to an account of its choosing (found from outside, issue 36)
+    login = app.view_functions.get("user.login")
+    if login is not None:
+        app.view_functions["user.login"] = functools.wraps(login)(_csrf_always(login))
+
 
 def _register() -> Any:
     from ckan.lib import captcha  # noqa: PLC0415 (CKAN's views, loaded with the application)
