@@ -194,3 +194,34 @@ def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, 
     model.Session.expire_all()
     assert model.Session.query(CalloffTime).count() == 1
     assert model.Session.query(Event).filter_by(object_type="calloff", action="log_time").count() == 1
+
+
+def test_two_activations_of_one_user_name_at_once_make_one_account(app, monkeypatch):
+    """Found from outside (issue 36): two registrations with the same user name, activated
+    at the same moment, gave a 500 (the loser's insert of the name or its dashboard)."""
+    from ckanext.vgsamverkan.logic.action import account
+    from tests.test_registration import NEW_PASSWORD
+
+    links = []
+    for i in range(2):
+        helpers.call_action("vgsamverkan_user_register", context={"user": ""}, name="ny-samtidig",
+                            email=f"ny-samtidig-{i}@example.org", password1=NEW_PASSWORD, password2=NEW_PASSWORD)
+    from ckanext.vgsamverkan.model import Registration
+
+    registrations = model.Session.query(Registration).order_by(Registration.email).all()
+    for r in registrations:  # a known key for each (the mailed one is in the outbox)
+        r.key_digest = account._digest(f"nyckel-{r.email}")
+        links.append({"id": r.id, "key": f"nyckel-{r.email}", "password": NEW_PASSWORD})
+    model.Session.commit()
+    original = account._lock_name
+
+    def slow(name):  # both past the address lock and the checks before them, then the name
+        time.sleep(0.3)
+        return original(name)
+
+    monkeypatch.setattr(account, "_lock_name", slow)
+    outcomes = _race(app, [("vgsamverkan_user_activate", "", link) for link in links])
+    assert sorted(o[0] for o in outcomes) == ["ok", "refused"], outcomes
+    refused = next(o[1] for o in outcomes if o[0] == "refused")
+    assert "name" in refused
+    assert model.User.get("ny-samtidig") is not None
