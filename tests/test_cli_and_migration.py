@@ -143,7 +143,7 @@ class TestDemoSeed:
 
         from ckan.tests import helpers as ckan_helpers
 
-        from ckanext.vgsamverkan.logic import taking_part
+        from ckanext.vgsamverkan.domain import taking_part
         tanum = model.Group.get("tanums-kommun")
         assert taking_part.takes_part(tanum.id)
         last = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")

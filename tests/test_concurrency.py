@@ -122,7 +122,7 @@ def test_concurrent_applications_for_one_municipality(app, coordinator):
 
 @pytest.mark.parametrize("second", ["approve", "reject"])
 def test_concurrent_publisher_decisions_exactly_one_wins(app, coordinator, monkeypatch, second):
-    from ckanext.vgsamverkan.logic import taking_part
+    from ckanext.vgsamverkan.domain import taking_part
     from ckanext.vgsamverkan.model import PublisherRequest
     from tests.factories import member_role, participant_org, request_rights
 
@@ -172,7 +172,7 @@ def test_one_experts_day_holds_24_hours_under_concurrent_logs(app, coordinator, 
         call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="E", expert_user_id=expert["id"],
              hourly_rate="900", planned_hours="16")
         ids.append(c["id"])
-    from ckanext.vgsamverkan.logic import taking_part
+    from ckanext.vgsamverkan.domain import taking_part
 
     original = taking_part.takes_part
     calls = []

@@ -1,6 +1,6 @@
 """Dates decide rights (issue 19, SPEC 2026-11-29): an organisation takes part on day D
 when it has an approved participation with effective date ≤ D and no end date before D.
-One predicate (logic/taking_part.py) decides publishing, the public participant list,
+One predicate (domain/taking_part.py) decides publishing, the public participant list,
 publisher requests, connection requests, call-offs and time logs; the daily job records
 the first day of an approval dated in the future and the day after a last day.
 
@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan import expiry
-from ckanext.vgsamverkan.logic import taking_part
+from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.model import Event, Participation
 from tests.factories import (
     apply_existing,

@@ -387,7 +387,7 @@ class TestReceiptsAndRecipients:
         return org
 
     def test_every_request_gets_a_receipt_with_its_reference_what_next_and_link(self, coordinator, mailbox, run_jobs):
-        from ckanext.vgsamverkan.logic import objects
+        from ckanext.vgsamverkan.domain import objects
         from tests.factories import participant_org
 
         admin = factories.User(email="kvitto@example.org", fullname="Kim Kvitto")

@@ -141,7 +141,7 @@ class TestBulk:
 
 
 class TestOneDefinitionOfWaiting:
-    """What waits for the coordinator is defined once (logic/objects.py: Kind.waits) and
+    """What waits for the coordinator is defined once (domain/objects.py: Kind.waits) and
     the queue, the dashboard's count and the workplace page agree on it. Requests that
     are open but at someone else's move (a quote the participant has not answered, a
     call-off the expert works on) are not counted as waiting."""
@@ -187,7 +187,7 @@ def test_the_registry_of_kinds_is_consistent(app):
     """Each kind's page path (for mail) is the path of its read endpoint, its workflow
     has its name, what waits is open, and every verb of its workflow is an action or a
     move made by the extension itself (expiry, the end of a participation)."""
-    from ckanext.vgsamverkan.logic import objects
+    from ckanext.vgsamverkan.domain import objects
     from ckanext.vgsamverkan.plugin import VgSamverkanPlugin
 
     actions = VgSamverkanPlugin().get_actions()

@@ -289,7 +289,7 @@ class TestAccounts:
 def test_request_pages_name_people_municipalities_and_the_case_reference(app, coordinator):
     """Issue 21: "Full Name (user)", "Lerum (1441)" and the receipt's case reference on the
     request's page."""
-    from ckanext.vgsamverkan.logic import objects
+    from ckanext.vgsamverkan.domain import objects
 
     applicant = factories.User(fullname="Lena Lerum")
     p = apply_new(applicant, org_type="kommun", municipality_code="1441")

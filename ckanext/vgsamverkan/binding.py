@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import formats
-from ckanext.vgsamverkan.logic import taking_part
+from ckanext.vgsamverkan.domain import taking_part
 
 # (kind, verb) of the request pages' binding acts
 BINDING = frozenset({

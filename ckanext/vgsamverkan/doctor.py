@@ -21,9 +21,9 @@ from ckan.lib.redis import connect_to_redis
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.dcat import publishers
+from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.fees import invoices
 from ckanext.vgsamverkan.fees import run as fee_run
-from ckanext.vgsamverkan.logic import taking_part
 from ckanext.vgsamverkan.mail import outbox
 
 SMTP_TIMEOUT = 5  # seconds

@@ -18,7 +18,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.logic import taking_part
+from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.logic.action import account, participation
 from ckanext.vgsamverkan.logic.action._base import _lock
 from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation

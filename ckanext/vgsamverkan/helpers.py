@@ -9,8 +9,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding, config, formats, labels, workflow
+from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.logic import enforce, objects, pages, roles, taking_part
+from ckanext.vgsamverkan.logic import enforce, pages
 from ckanext.vgsamverkan.logic.action import waiting
 from ckanext.vgsamverkan.model.base import person
 from ckanext.vgsamverkan.model.population import municipality_label
@@ -172,7 +173,7 @@ def vgsamverkan_municipality(code: str | None, name: str | None = None) -> str:
 
 
 def vgsamverkan_is_participant(organization_id: str | None) -> bool:
-    """Whether the organisation takes part today (logic/taking_part.py)."""
+    """Whether the organisation takes part today (domain/taking_part.py)."""
 
     return enforce.is_participant(organization_id)
 

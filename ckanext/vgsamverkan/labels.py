@@ -1,7 +1,7 @@
 """Every label table of the extension, once (issue 18): organisation types, roles and
 competence areas, in a language (``sv`` or ``en``; default: the request's). Pages (the
 helpers), mail and the actions read them here. The kinds of request are labelled in
-their registry (logic/objects.py), the states in workflow.py."""
+their registry (domain/objects.py), the states in workflow.py."""
 from __future__ import annotations
 
 from ckanext.vgsamverkan import config, formats

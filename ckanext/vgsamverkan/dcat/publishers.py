@@ -3,7 +3,7 @@ part publishes its datasets under Sveriges dataportal's IRI for its organisation
 the catalogue itself is published by the coordinating organisation.
 
 An organisation that does not take part today (no participation, one not begun or ended:
-logic/taking_part.py) or whose participation has no valid organisationsnummer has a
+domain/taking_part.py) or whose participation has no valid organisationsnummer has a
 stable IRI of the portal instead (``<site>/organization/<id>``), and the coordinator's
 report (:func:`report`) names it with its datasets.
 """
@@ -17,7 +17,7 @@ import ckan.model as model
 
 from ckanext.vgsamverkan import config, orgnumber
 from ckanext.vgsamverkan.dcat import vocabularies
-from ckanext.vgsamverkan.logic import taking_part
+from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.model import LegalName, Participation
 from ckanext.vgsamverkan.model.base import iso
 

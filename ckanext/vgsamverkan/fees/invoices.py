@@ -23,8 +23,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, orgnumber, peppol
+from ckanext.vgsamverkan.domain import customers
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.logic import customers
 from ckanext.vgsamverkan.model import FeeStatement, Invoice, InvoiceSeries, Participation
 from ckanext.vgsamverkan.model.base import utcnow
 from ckanext.vgsamverkan.model.invoice import SERIES

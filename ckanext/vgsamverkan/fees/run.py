@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.fees import allocation as fees
-from ckanext.vgsamverkan.logic import taking_part
 from ckanext.vgsamverkan.model import (
     Calloff,
     CalloffTime,
@@ -157,7 +157,7 @@ def population_gaps(month: tuple[int, int]) -> dict[str, Any]:
 
 def _participations(last: dt.date) -> list[Participation]:
     """The decided participations that may take part on a day up to ``last``; the
-    allocation then counts each day as logic/taking_part.py decides it (from
+    allocation then counts each day as domain/taking_part.py decides it (from
     ``effective_from`` to ``effective_to``, both included)."""
     return (model.Session.query(Participation)
             .filter(Participation.state.in_(taking_part.DECIDED))

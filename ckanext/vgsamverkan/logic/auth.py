@@ -1,12 +1,12 @@
 """Auth functions: one per action, named as the action.
 
 The shared checks are the functions at the top (``_``-prefixed); who someone is (the
-coordinator, an organisation's admin, a party, the expert) is logic/roles.py. The plugin
+coordinator, an organisation's admin, a party, the expert) is domain/roles.py. The plugin
 registers the names of ``__all__``. Each auth function returns
 ``{"success": bool, "msg": str}``.
 
 Authorisation fails closed: every auth function decides about exactly the object the
-action will act on, resolved with the functions of ``logic/objects.py`` that the actions
+action will act on, resolved with the functions of ``domain/objects.py`` that the actions
 use too (the same normalisation, the same lookup), and refuses what it cannot resolve.
 Never "unknown, so allow: the schema will refuse it". Templates call these functions
 with raw parameters too, so they must hold on their own.
@@ -18,8 +18,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ckanext.vgsamverkan.logic import objects
-from ckanext.vgsamverkan.logic.roles import (
+from ckanext.vgsamverkan.domain import objects
+from ckanext.vgsamverkan.domain.roles import (
     is_coordinator,
     is_expert,
     is_org_admin,

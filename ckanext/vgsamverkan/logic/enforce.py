@@ -7,7 +7,7 @@ With ``ckanext.vgsamverkan.enforce = true`` (the default):
   ``organization_update`` when it would change the members (so nobody becomes a
   publisher of a participant without a publisher decision, before or after approval);
 - datasets can be created, updated or deleted only in organisations that take part
-  today (logic/taking_part.py: from the first day of an approved participation to the
+  today (domain/taking_part.py: from the first day of an approved participation to the
   last day of a terminated one) (and so resources, bulk changes, moves between
   organisations, and harvest sources, which ckanext-harvest checks as datasets).
 
@@ -30,14 +30,14 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.logic import roles, taking_part
+from ckanext.vgsamverkan.domain import roles, taking_part
 from ckanext.vgsamverkan.model import Connection, DatasetExemption, Participation
 from ckanext.vgsamverkan.model.base import person
 
 # -- the rules -------------------------------------------------------------------------
 
 def is_participant(organization_id: str | None) -> bool:
-    """Whether the organisation takes part today (logic/taking_part.py: an approved
+    """Whether the organisation takes part today (domain/taking_part.py: an approved
     participation that has begun, or a terminated one up to its last day)."""
     return taking_part.takes_part(organization_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema, Validator
 
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.logic.validators import max_length, one_line
 
 TEXT_SHORT = 200

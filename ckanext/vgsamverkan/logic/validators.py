@@ -14,10 +14,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config, orgnumber, peppol
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.formats import not_one_line
 from ckanext.vgsamverkan.labels import ORG_TYPES, ROLES
-from ckanext.vgsamverkan.logic import objects
 from ckanext.vgsamverkan.model import Population
 from ckanext.vgsamverkan.population_file import is_municipality_code
 

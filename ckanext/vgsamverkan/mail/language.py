@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.formats import LANGUAGES
-from ckanext.vgsamverkan.logic import roles
 
 KEY = "vgsamverkan_mail_language"
 

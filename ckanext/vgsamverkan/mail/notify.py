@@ -14,8 +14,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.formats import LANGUAGES
-from ckanext.vgsamverkan.logic import roles
 from ckanext.vgsamverkan.mail import language
 from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
 from ckanext.vgsamverkan.mail.texts import (
@@ -136,7 +136,7 @@ def _user_address(user_id: str | None, request_language: str | None = None) -> R
 
 
 def _admins(org_id: str | None) -> list[model.User]:
-    """The organisation's admins today (logic/roles.org_admins)."""
+    """The organisation's admins today (domain/roles.org_admins)."""
     return roles.org_admins(org_id)
 
 

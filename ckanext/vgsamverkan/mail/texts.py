@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from ckanext.vgsamverkan import config, formats, labels
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.model.population import municipality_label
 from ckanext.vgsamverkan.translation import translations
 
@@ -21,7 +21,7 @@ def link(path: str) -> str:
 
 
 def object_path(object_type: str, object_id: str) -> str:
-    """The path of a request's page (logic/objects.py: Kind.path), for a link in a mail."""
+    """The path of a request's page (domain/objects.py: Kind.path), for a link in a mail."""
     return objects.KINDS[object_type].path.format(id=object_id)
 
 

@@ -46,7 +46,7 @@ class Participation(tk.BaseModel):
     reason = Column(UnicodeText, nullable=True)
     effective_from = Column(Date, nullable=True)
     effective_to = Column(Date, nullable=True)
-    # when the dates took effect (logic/taking_part.py): the first day reached, and the
+    # when the dates took effect (domain/taking_part.py): the first day reached, and the
     # end (the day after the last day) reached with the publishing rights ended; the
     # daily job acts where these are still empty (migration b8e4c2a6f9d3)
     began_at = Column(DateTime(timezone=True), nullable=True)

@@ -14,9 +14,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.guard import same_site_path
 from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
-from ckanext.vgsamverkan.logic import objects, pages
+from ckanext.vgsamverkan.logic import pages
 from ckanext.vgsamverkan.views._confirm import page as confirm_page
 
 vgsamverkan = Blueprint("vgsamverkan", __name__)

@@ -16,7 +16,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan.binding import consequence, yes_label
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.domain import objects
 
 
 def render(*, title: str, consequence_text: str, yes: str, action: str, back: str,

@@ -8,7 +8,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import binding
-from ckanext.vgsamverkan.logic import objects, pages, taking_part
+from ckanext.vgsamverkan.domain import objects, taking_part
+from ckanext.vgsamverkan.logic import pages
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 from ckanext.vgsamverkan.views._common import (
     _act_and_flash,

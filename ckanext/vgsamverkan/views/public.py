@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan.logic import objects, pages
+from ckanext.vgsamverkan.domain import objects
+from ckanext.vgsamverkan.logic import pages
 from ckanext.vgsamverkan.views._common import (
     _context,
     _csrf_protected,

@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import unavailable, workflow
-from ckanext.vgsamverkan.logic import objects, roles, taking_part
+from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.model import Event, Tally
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -67,7 +67,7 @@ def _actor(context: Context) -> model.User | None:
 
 
 def _today() -> dt.date:
-    """The portal's day (``ckan.display_timezone``): logic/taking_part.py."""
+    """The portal's day (``ckan.display_timezone``): domain/taking_part.py."""
     return taking_part.today()
 
 

@@ -13,7 +13,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, formats, labels, money, workflow
-from ckanext.vgsamverkan.logic import objects, roles, schema, taking_part
+from ckanext.vgsamverkan.domain import objects, roles, taking_part
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,

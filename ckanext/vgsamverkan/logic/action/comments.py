@@ -8,7 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import eventtext
-from ckanext.vgsamverkan.logic import objects, roles, schema
+from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,

@@ -15,7 +15,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, workflow
-from ckanext.vgsamverkan.logic import objects, roles, schema
+from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,

@@ -12,8 +12,9 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config, labels, money
+from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.fees import run as feerun
-from ckanext.vgsamverkan.logic import objects, roles, schema, taking_part
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,
@@ -43,7 +44,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     (coordinator): pending applications and publisher requests, connection requests at
     the coordinator's move (submitted, investigating, accepted), call-offs waiting for an
     expert (requested). The same definition as the dashboard's ``waiting``
-    (``logic/objects.py``: ``Kind.waits``).
+    (``domain/objects.py``: ``Kind.waits``).
 
     :param kind: only ``participation``, ``publisher``, ``connection`` or ``calloff``
         (optional)
@@ -183,7 +184,7 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
         "running_hours": "12.50"}, "participants": N, "waiting": N, "population": {"month",
         "year", "older": [{"municipality_code", "name", "year"}], "none": [...]}}``
         (``waiting``: everything that waits for the coordinator, as
-        ``vgsamverkan_queue_list`` lists it: ``Kind.waits`` in ``logic/objects.py``;
+        ``vgsamverkan_queue_list`` lists it: ``Kind.waits`` in ``domain/objects.py``;
         ``population``: the paying municipalities of this month, the next to be run, that
         lack the figure of the year it asks for: ``older`` fall back to an older year,
         ``none`` would stop the run; ``unbilled``: the open months with money not on

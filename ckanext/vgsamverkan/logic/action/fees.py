@@ -15,12 +15,13 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, money
+from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.fees import invoices
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export
-from ckanext.vgsamverkan.logic import roles, schema
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
     _commit,

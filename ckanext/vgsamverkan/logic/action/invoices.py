@@ -10,7 +10,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan.logic import objects, roles, schema
+from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import _actor, _commit, _org_key, _page, _validate, action
 from ckanext.vgsamverkan.model import Event, Invoice
 from ckanext.vgsamverkan.model.base import utcnow

@@ -14,7 +14,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import formats, workflow
-from ckanext.vgsamverkan.logic import customers, objects, roles, schema, taking_part
+from ckanext.vgsamverkan.domain import customers, objects, roles, taking_part
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,

@@ -9,7 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.logic import customers, schema
+from ckanext.vgsamverkan.domain import customers
+from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import _actor, _commit, _lock, _validate, action
 from ckanext.vgsamverkan.logic.action.participation import UPDATABLE, _updatable
 from ckanext.vgsamverkan.model import Event, Participation

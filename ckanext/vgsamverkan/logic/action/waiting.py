@@ -11,7 +11,8 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import money
-from ckanext.vgsamverkan.logic import objects, pages, roles, schema
+from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.logic import pages, schema
 from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _today, _validate, action
 from ckanext.vgsamverkan.model import Calloff, Connection, ConnectionQuote
 

@@ -2,7 +2,7 @@
 organisation, a party to a request, the assigned expert. The auth functions (auth.py),
 the actions' lists, the publishing rules (enforce.py) and the helpers ask here. An
 organisation named by a parameter is resolved as the actions resolve it
-(logic/objects.py)."""
+(domain/objects.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +12,7 @@ import ckan.model as model
 from ckan.types import Context
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.logic import objects
+from ckanext.vgsamverkan.domain import objects
 
 
 def user_of(context: Context) -> model.User | None:
