@@ -1,6 +1,6 @@
 """The layout rules of the code (issue 18, HOUSE.md), checked on the source: pure, no
 CKAN. No module over 700 lines; no import circle, not even through function-local
-imports; the request kinds listed once (logic/objects.py)."""
+imports; the request kinds listed once (domain/objects.py)."""
 from __future__ import annotations
 
 import ast
@@ -74,7 +74,7 @@ def test_no_import_circle():
 
 
 def test_the_kinds_are_listed_once():
-    """The four kinds of request appear together in one place: logic/objects.py."""
+    """The four kinds of request appear together in one place: domain/objects.py."""
     kinds = ("participation", "publisher", "connection", "calloff")
     pattern = re.compile(r"""["'](participation|publisher|connection|calloff)["']""")
     lists = []
@@ -83,3 +83,27 @@ def test_the_kinds_are_listed_once():
             if set(pattern.findall(line)) >= set(kinds):
                 lists.append(f"{path.relative_to(ROOT)}:{number}")
     assert lists == [], lists
+
+
+# the lower floors of the house (HOUSE.md, issue 38): what they may not import
+LOWER = ("ckanext.vgsamverkan.domain", "ckanext.vgsamverkan.model", "ckanext.vgsamverkan.fees",
+         "ckanext.vgsamverkan.mail", "ckanext.vgsamverkan.dcat", "ckanext.vgsamverkan.peppol",
+         "ckanext.vgsamverkan.formats", "ckanext.vgsamverkan.orgnumber", "ckanext.vgsamverkan.money",
+         "ckanext.vgsamverkan.workflow", "ckanext.vgsamverkan.labels", "ckanext.vgsamverkan.translation",
+         "ckanext.vgsamverkan.config", "ckanext.vgsamverkan.population_file")
+UPPER = ("ckanext.vgsamverkan.logic", "ckanext.vgsamverkan.views", "ckanext.vgsamverkan.cli",
+         "ckanext.vgsamverkan.helpers", "ckanext.vgsamverkan.plugin")
+
+
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def test_no_import_runs_back_up_the_house():
+    """The domain's queries, the model, fees, mail, the catalogue and the pure modules
+    import nothing from the actions, views, commands or plugin (issue 38: fees, mail and
+    the catalogue reached up into logic/ for taking_part, roles and objects)."""
+    modules = _modules()
+    up = sorted(f"{name} → {target}" for name, path in modules.items() if _under(name, LOWER)
+                for target in _imports(name, path, set(modules)) if _under(target, UPPER))
+    assert up == [], "\n".join(up)
