@@ -20,7 +20,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import unavailable, workflow
 from ckanext.vgsamverkan.domain import objects, roles, taking_part
-from ckanext.vgsamverkan.model import Event, Tally
+from ckanext.vgsamverkan.model import Event, FeeMonth, Tally
 from ckanext.vgsamverkan.model.base import utcnow
 
 # Keys that CKAN's own API and forms may add to a call; they are never an error.
@@ -55,6 +55,23 @@ def _validated(data_dict: DataDict, schema_: dict[str, Any],
     )
     errors = {k: v for k, v in {**unknown, **errors}.items() if v}
     return {k: v for k, v in data.items() if k not in errors}, errors
+
+
+def _closed(month: str) -> bool:
+    row = model.Session.get(FeeMonth, month)
+    return row is not None and row.state == "closed"
+
+
+def _refuse_if_closed(day: dt.date | None, field: str) -> None:
+    """Money dated in a closed month would never be charged: refuse it, naming the month
+    (time logs, deliveries and connections dated in it)."""
+    if day is None:
+        return
+    month = day.strftime("%Y-%m")
+    if _closed(month):
+        raise tk.ValidationError({field: [tk._(
+            "The fees of {month} are closed: nothing dated in it can be added. Date it in an open "
+            "month, or ask the coordinator for an adjustment").format(month=month)]})
 
 
 def _commit(context: Context) -> None:

@@ -24,6 +24,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _org_key,
     _participant_org,
     _preloaded,
+    _refuse_if_closed,
     _sliced,
     _step,
     _tally,
@@ -31,7 +32,6 @@ from ckanext.vgsamverkan.logic.action._base import (
     _validate,
     action,
 )
-from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
 from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Calloff,

@@ -24,6 +24,7 @@ from ckanext.vgsamverkan.logic.action._base import (
     _org_key,
     _page,
     _participant_org,
+    _refuse_if_closed,
     _site_user_name,
     _step,
     _tally,
@@ -32,7 +33,6 @@ from ckanext.vgsamverkan.logic.action._base import (
     _written_once,
     action,
 )
-from ckanext.vgsamverkan.logic.action.fees import _refuse_if_closed
 from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import (
     Connection,

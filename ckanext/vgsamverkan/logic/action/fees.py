@@ -24,6 +24,7 @@ from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
+    _closed,
     _commit,
     _existing_org,
     _org_key,
@@ -43,23 +44,6 @@ from ckanext.vgsamverkan.model import (
 )
 from ckanext.vgsamverkan.model.base import iso, utcnow
 from ckanext.vgsamverkan.model.fee import plain_number, unit_price
-
-
-def _closed(month: str) -> bool:
-    row = model.Session.get(FeeMonth, month)
-    return row is not None and row.state == "closed"
-
-
-def _refuse_if_closed(day: dt.date | None, field: str) -> None:
-    """Money dated in a closed month would never be charged: refuse it, naming the month
-    (time logs, deliveries and connections dated in it)."""
-    if day is None:
-        return
-    month = day.strftime("%Y-%m")
-    if _closed(month):
-        raise tk.ValidationError({field: [tk._(
-            "The fees of {month} are closed: nothing dated in it can be added. Date it in an open "
-            "month, or ask the coordinator for an adjustment").format(month=month)]})
 
 
 def _run_error(e: Any) -> tk.ValidationError:
