@@ -40,11 +40,11 @@ def _rows() -> dict[str, list[dict]]:
 def _exports() -> dict[str, bytes]:
     from ckan import model
 
-    from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month
+    from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, export_month
 
     model.Session.remove()
     try:
-        return {fmt: _export_month(MONTH, fmt)[0] for fmt in EXPORT_FORMATS}
+        return {fmt: export_month(MONTH, fmt)[0] for fmt in EXPORT_FORMATS}
     finally:
         model.Session.remove()
 

@@ -107,3 +107,19 @@ def test_no_import_runs_back_up_the_house():
     up = sorted(f"{name} → {target}" for name, path in modules.items() if _under(name, LOWER)
                 for target in _imports(name, path, set(modules)) if _under(target, UPPER))
     assert up == [], "\n".join(up)
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A private name (``_x``) is its module's own; shared helpers live in the modules
+    made to share them (``_base``, ``_common``), issue 38: connection and call-off took
+    ``_refuse_if_closed`` from the fees' actions, the daily job ``_end_authorisation``."""
+    found = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ckanext.vgsamverkan"):
+                if node.module.rsplit(".", 1)[-1].startswith("_"):
+                    continue  # a module made to be shared (_base, _common, _confirm)
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                if private:
+                    found.append(f"{name} imports {', '.join(private)} from {node.module}")
+    assert found == [], "\n".join(found)

@@ -71,25 +71,25 @@ def _every_mail(lang: str):
     calloff = dict(person, competence_area="metadata", estimated_hours="12.5", period_start="2026-11-01",
                    period_end="2026-12-31", description="Hjälp", expert_name="Eva", planned_hours="12.5",
                    contact="Anna", delivered_date="2026-12-10", logged_hours="10.25", amount="9737.50")
-    out = [("submitted", *mailer._compose_submitted(lang, person)),
-           ("publisher submitted", *mailer._compose_publisher_submitted(lang, person)),
-           ("publisher told", *mailer._compose_publisher_told(lang, person)),
-           ("comment", *mailer._compose_comment(lang, {"author_display_name": "Anna", "text": "Hej",
+    out = [("submitted", *mailer.compose_submitted(lang, person)),
+           ("publisher submitted", *mailer.compose_publisher_submitted(lang, person)),
+           ("publisher told", *mailer.compose_publisher_told(lang, person)),
+           ("comment", *mailer.compose_comment(lang, {"author_display_name": "Anna", "text": "Hej",
                                                        "object_type": "connection", "object_id": "x1"},
                                                 "Alingsås kommun", "/samverkan"))]
-    out += [(f"receipt {kind}", *mailer._compose_receipt(lang, kind, d))
+    out += [(f"receipt {kind}", *mailer.compose_receipt(lang, kind, d))
             for kind, d in (("participation", person), ("publisher", person), ("connection", connection),
                             ("calloff", calloff))]
-    out += [(f"receipt connection {v}", *mailer._compose_receipt(lang, "connection", connection, v))
+    out += [(f"receipt connection {v}", *mailer.compose_receipt(lang, "connection", connection, v))
             for v in ("accept", "decline")]
-    out += [(f"participation {v}", *mailer._compose_decided(lang, person, v))
+    out += [(f"participation {v}", *mailer.compose_decided(lang, person, v))
             for v in ("approve", "reject", "withdraw", "terminate")]
-    out += [(f"publisher {v}", *mailer._compose_publisher_decided(lang, person, v))
+    out += [(f"publisher {v}", *mailer.compose_publisher_decided(lang, person, v))
             for v in ("approve", "reject", "withdraw", "revoke", "expire", "end", "remind")]
-    out += [(f"connection {v}", *mailer._compose_connection(lang, connection, v))
+    out += [(f"connection {v}", *mailer.compose_connection(lang, connection, v))
             for v in ("create", "investigate", "quote", "accept", "decline", "complete", "cancel", "disconnect")]
     for price in ({"hourly_rate": "950.00"}, {"fixed_price": "12000.00"}):
-        out += [(f"call-off {v} {price}", *mailer._compose_calloff(lang, dict(calloff, **price), v))
+        out += [(f"call-off {v} {price}", *mailer.compose_calloff(lang, dict(calloff, **price), v))
                 for v in ("create", "assign", "deliver", "cancel")]
     return out
 

@@ -82,7 +82,7 @@ def fill(coordinator: dict) -> None:
     statement = call("vgsamverkan_fee_statement_list", coordinator, month=open_month)["results"][0]
     call("vgsamverkan_fee_adjust", coordinator, month=open_month, organization_id=statement["organization_id"],
          amount="-100.00", reason="Rättelse före migreringen")
-    outbox._enqueue("Någon", "someone@example.org", "Ämne", "Text")  # waits in the outbox
+    outbox.enqueue("Någon", "someone@example.org", "Ämne", "Text")  # waits in the outbox
 
 
 # a column whose value below a revision is the head's in another form, by design:

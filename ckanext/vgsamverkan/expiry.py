@@ -21,7 +21,7 @@ from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.logic.action import account, participation
 from ckanext.vgsamverkan.logic.action._base import _lock
-from ckanext.vgsamverkan.logic.action.publisher import _end_authorisation
+from ckanext.vgsamverkan.logic.action.publisher import end_authorisation
 from ckanext.vgsamverkan.mail import notify
 from ckanext.vgsamverkan.model import Event, PublisherRequest
 from ckanext.vgsamverkan.model.base import utcnow
@@ -90,7 +90,7 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
             if obj.state != "approved" or obj.expires is None or obj.expires >= today or renewal_waits:
                 model.Session.rollback()
                 continue  # decided, or asked to renew, meanwhile
-            data = _end_authorisation(
+            data = end_authorisation(
                 context, obj, "expire",
                 tk._("Expired: the rights were valid until {date}").format(date=obj.expires.isoformat()),
             )

@@ -201,7 +201,7 @@ def to_sie(month: str, statements: Iterable[dict[str, Any]], *, accounts: list[s
 EXPORT_FORMATS = ("csv", "sie")
 
 
-def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
+def export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file of a saved month: (bytes, file name, content type, encoding).
     A closed month's file is the one kept at its close (FeeFile): the same bytes for
     ever, whatever the configuration (SIE accounts, company) says later. Reads only:
@@ -214,7 +214,7 @@ def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
         raise tk.ValidationError({"format": [tk._(
             "The e-invoices of {month} are issued when the month is closed").format(month=month_text)]})
     if month.state != "closed":
-        return _make_export(month_text, fmt)
+        return make_export(month_text, fmt)
     kept = model.Session.get(FeeFile, (month_text, fmt))
     if kept is None and fmt == "peppol":
         raise tk.ValidationError({"format": [tk._(
@@ -226,7 +226,7 @@ def _export_month(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     return kept.file()
 
 
-def _keep_file(month_text: str, fmt: str, made: tuple[bytes, str, str, str]) -> None:
+def keep_file(month_text: str, fmt: str, made: tuple[bytes, str, str, str]) -> None:
     content, filename, content_type, encoding = made
     model.Session.add(FeeFile(month=month_text, format=fmt, filename=filename, content_type=content_type,
                               encoding=encoding, content=content, created=utcnow()))
@@ -243,7 +243,7 @@ def keep_missing_files() -> list[tuple[str, str]]:
                           .order_by(FeeMonth.month)):
         for fmt in EXPORT_FORMATS:
             if (month_text, fmt) not in kept:
-                _keep_file(month_text, fmt, _make_export(month_text, fmt))
+                keep_file(month_text, fmt, make_export(month_text, fmt))
                 made.append((month_text, fmt))
     model.Session.flush()
     return made
@@ -258,7 +258,7 @@ def sie_settings() -> dict[str, str]:
         raise tk.ValidationError({"sie_accounts": [str(e)]}) from e
 
 
-def _make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
+def make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
     """The export file made from the saved rows (and, for SIE, the configured accounts)."""
 
     # the columns it needs, not the row: the migration a3d7f1c9e5b2 runs this on the

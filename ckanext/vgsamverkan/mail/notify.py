@@ -17,19 +17,19 @@ from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.formats import LANGUAGES
 from ckanext.vgsamverkan.mail import language
-from ckanext.vgsamverkan.mail.outbox import QUEUE, _enqueue
+from ckanext.vgsamverkan.mail.outbox import QUEUE, enqueue
 from ckanext.vgsamverkan.mail.texts import (
-    _compose_activation,
-    _compose_address_registered,
-    _compose_calloff,
-    _compose_comment,
-    _compose_connection,
-    _compose_decided,
-    _compose_publisher_decided,
-    _compose_publisher_submitted,
-    _compose_publisher_told,
-    _compose_receipt,
-    _compose_submitted,
+    compose_activation,
+    compose_address_registered,
+    compose_calloff,
+    compose_comment,
+    compose_connection,
+    compose_decided,
+    compose_publisher_decided,
+    compose_publisher_submitted,
+    compose_publisher_told,
+    compose_receipt,
+    compose_submitted,
     link,
     object_path,
 )
@@ -166,7 +166,7 @@ def _send(addresses: list[Recipient], compose: Callable[[str], tuple[str, str]],
             lang = lang if lang in LANGUAGES else language.portal_language()
             if lang not in texts:
                 texts[lang] = compose(lang)
-            _enqueue(name, email, *texts[lang], always=always)
+            enqueue(name, email, *texts[lang], always=always)
 
 
 def _coordinator() -> list[Recipient]:
@@ -176,33 +176,33 @@ def _coordinator() -> list[Recipient]:
 def _receipt(kind: str, d: dict[str, Any], to_user_id: str | None, verb: str = "create") -> None:
     """The receipt of a request to whoever sent it, in that person's language (the one
     chosen, else the request's)."""
-    _send([_user_address(to_user_id, d.get("language"))], lambda lang: _compose_receipt(lang, kind, d, verb))
+    _send([_user_address(to_user_id, d.get("language"))], lambda lang: compose_receipt(lang, kind, d, verb))
 
 
 @_never_undoing
 def participation_submitted(p: dict[str, Any]) -> None:
-    _send(_coordinator(), lambda lang: _compose_submitted(lang, p))
+    _send(_coordinator(), lambda lang: compose_submitted(lang, p))
     _receipt("participation", p, p.get("applicant_id"))
 
 
 @_never_undoing
 def participation_decided(p: dict[str, Any], verb: str) -> None:
     if verb == "withdraw":
-        _send(_coordinator(), lambda lang: _compose_decided(lang, p, verb))
+        _send(_coordinator(), lambda lang: compose_decided(lang, p, verb))
         return
     to = [a for a in _organisation(p.get("organization_id"), p.get("applicant_id"), p.get("language")) if a[1]]
     # nobody to reach in the portal (an organisation without admins): the contact person
     # of the application
-    _send(to or [_applicant(p)], lambda lang: _compose_decided(lang, p, verb))
+    _send(to or [_applicant(p)], lambda lang: compose_decided(lang, p, verb))
 
 
 @_never_undoing
 def publisher_submitted(r: dict[str, Any]) -> None:
     """The coordinator decides; the organisation's admins are told (issue 21); the one who
     asked gets a receipt."""
-    _send(_coordinator(), lambda lang: _compose_publisher_submitted(lang, r))
+    _send(_coordinator(), lambda lang: compose_publisher_submitted(lang, r))
     _send([_address(u) for u in _admins(r["organization_id"]) if u.id != r.get("applicant_id")],
-          lambda lang: _compose_publisher_told(lang, r))
+          lambda lang: compose_publisher_told(lang, r))
     _receipt("publisher", r, r.get("applicant_id"))
 
 
@@ -212,13 +212,13 @@ def publisher_decided(r: dict[str, Any], verb: str) -> None:
     one who asked if someone else who is still an admin of the organisation; a withdrawal
     goes to the coordinator."""
     if verb == "withdraw":
-        _send(_coordinator(), lambda lang: _compose_publisher_decided(lang, r, verb))
+        _send(_coordinator(), lambda lang: compose_publisher_decided(lang, r, verb))
         return
     asked_self = r.get("applicant_id") in (None, r.get("user_id"))
     to = [_user_address(r.get("user_id"), r.get("language") if asked_self else None)]
     if r.get("applicant_id") and any(u.id == r["applicant_id"] for u in _admins(r["organization_id"])):
         to.append(_user_address(r["applicant_id"], r.get("language")))
-    _send(to, lambda lang: _compose_publisher_decided(lang, r, verb))
+    _send(to, lambda lang: compose_publisher_decided(lang, r, verb))
 
 
 def _parties(object_type: str, obj: Any) -> list[Recipient]:
@@ -241,10 +241,10 @@ def comment_added(comment: dict[str, Any], obj: Any, *, from_coordinator: bool) 
     title = getattr(obj, "organization_title", "") or ""
     path = object_path(comment["object_type"], obj.id)
     writer = _user_address(comment.get("author_id"))[1]
-    _send(_parties(comment["object_type"], obj), lambda lang: _compose_comment(lang, comment, title, path),
+    _send(_parties(comment["object_type"], obj), lambda lang: compose_comment(lang, comment, title, path),
           never=(writer, config.coordinator_email()) if from_coordinator else (writer,))
     if not from_coordinator:
-        _send(_coordinator(), lambda lang: _compose_comment(lang, comment, title, path), never=(writer,))
+        _send(_coordinator(), lambda lang: compose_comment(lang, comment, title, path), never=(writer,))
 
 
 # the organisation's acts notify the coordinator (and the actor gets a receipt of those
@@ -257,12 +257,12 @@ _RECEIPTS = {"create", "accept", "decline"}
 def connection_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True,
                        actor_id: str | None = None) -> None:
     if verb in _TO_COORDINATOR or (verb == "cancel" and not by_coordinator):
-        _send(_coordinator(), lambda lang: _compose_connection(lang, c, verb))
+        _send(_coordinator(), lambda lang: compose_connection(lang, c, verb))
         if verb in _RECEIPTS:
             _receipt("connection", c, actor_id or c.get("applicant_id"), verb)
         return
     _send(_organisation(c["organization_id"], c.get("applicant_id"), c.get("language")),
-          lambda lang: _compose_connection(lang, c, verb))
+          lambda lang: compose_connection(lang, c, verb))
 
 
 @_never_undoing
@@ -276,14 +276,14 @@ def calloff_changed(c: dict[str, Any], verb: str, *, by_coordinator: bool = True
         return
     to_coordinator = verb == "create" or (verb == "cancel" and not by_coordinator)
     if to_coordinator:
-        _send(_coordinator(), lambda lang: _compose_calloff(lang, c, verb))
+        _send(_coordinator(), lambda lang: compose_calloff(lang, c, verb))
         if verb == "create":
             _receipt("calloff", c, actor_id or c.get("applicant_id"))
     else:
         _send(_organisation(c["organization_id"], c.get("applicant_id"), c.get("language")),
-              lambda lang: _compose_calloff(lang, c, verb))
+              lambda lang: compose_calloff(lang, c, verb))
     if verb in ("assign", "cancel") and c.get("expert_user_id") and c["expert_user_id"] != c.get("applicant_id"):
-        _send([_user_address(c["expert_user_id"])], lambda lang: _compose_calloff(lang, c, verb))
+        _send([_user_address(c["expert_user_id"])], lambda lang: compose_calloff(lang, c, verb))
 
 
 def _holder(user_id: str, request_language: str | None) -> Recipient:
@@ -305,7 +305,7 @@ def account_registered(registration_id: str, key: str, request_language: str | N
     path = f"/samverkan/konto/aktivera/{registration.id}?key={key}"
     _send([(registration.fullname or registration.name, registration.email,
             registration.language or request_language)],
-          lambda lang: _compose_activation(lang, registration.name, link(path), config.activation_days()),
+          lambda lang: compose_activation(lang, registration.name, link(path), config.activation_days()),
           always=True)
 
 
@@ -316,6 +316,6 @@ def address_already_registered(user_id: str, request_language: str | None) -> No
     user = model.User.get(user_id)
     if user is None:
         return
-    _send([_holder(user_id, request_language)], lambda lang: _compose_address_registered(lang, user.name),
+    _send([_holder(user_id, request_language)], lambda lang: compose_address_registered(lang, user.name),
           always=True)
 

@@ -138,7 +138,7 @@ def pending() -> dict[str, int]:
     return {"waiting": counts.get("waiting", 0), "waiting_over_an_hour": old, "failed": counts.get("failed", 0)}
 
 
-def _enqueue(recipient_name: str, recipient_email: str, subject: str, body: str, *, always: bool = False) -> None:
+def enqueue(recipient_name: str, recipient_email: str, subject: str, body: str, *, always: bool = False) -> None:
     """Write the mail to the outbox (its own transaction: the act before it is already
     committed), then hand it to the job queue. Neither step can undo the act. ``always``:
     a mail an account needs (its activation), sent whatever ``notify`` says."""

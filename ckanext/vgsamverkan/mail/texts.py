@@ -41,7 +41,7 @@ def _asked_by(_: Any, d: dict[str, Any]) -> str:
     return _("Asked by: {user}").format(user=d.get("applicant_display_name") or d.get("applicant_name") or "")
 
 
-def _compose_receipt(lang: str, kind: str, d: dict[str, Any], verb: str = "create") -> tuple[str, str]:
+def compose_receipt(lang: str, kind: str, d: dict[str, Any], verb: str = "create") -> tuple[str, str]:
     """The receipt to whoever sent a request (or answered a quote): what was received, its
     case reference, what happens next and where to follow it (issue 21)."""
     _ = translations(lang).gettext
@@ -88,7 +88,7 @@ def _compose_receipt(lang: str, kind: str, d: dict[str, Any], verb: str = "creat
     return _referenced(_, kind, d, subject.format(**values), lines)
 
 
-def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
+def compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New application to take part: {organization}").format(
         organization=p["organization_title"]
@@ -109,7 +109,7 @@ def _compose_submitted(lang: str, p: dict[str, Any]) -> tuple[str, str]:
     return _referenced(_, "participation", p, subject, body.split("\n"))
 
 
-def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]:
+def compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     org = p["organization_title"]
     subjects = {
@@ -171,7 +171,7 @@ def _compose_decided(lang: str, p: dict[str, Any], verb: str) -> tuple[str, str]
     return _referenced(_, "participation", p, subjects[verb].format(organization=org), lines)
 
 
-def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str]:
+def compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New request for publishing rights: {user} in {organization}").format(
         user=r.get("user_display_name") or r.get("user_name") or "", organization=r["organization_title"])
@@ -188,7 +188,7 @@ def _compose_publisher_submitted(lang: str, r: dict[str, Any]) -> tuple[str, str
     return _referenced(_, "publisher", r, subject, lines)
 
 
-def _compose_publisher_told(lang: str, r: dict[str, Any]) -> tuple[str, str]:
+def compose_publisher_told(lang: str, r: dict[str, Any]) -> tuple[str, str]:
     """To the organisation's (other) admins: someone asked for publishing rights in it."""
     _ = translations(lang).gettext
     subject = _("Publishing rights asked for in your organisation: {user} in {organization}").format(
@@ -204,7 +204,7 @@ def _compose_publisher_told(lang: str, r: dict[str, Any]) -> tuple[str, str]:
     return _referenced(_, "publisher", r, subject, lines)
 
 
-def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple[str, str]:
+def compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     org = r["organization_title"]
     user = r.get("user_display_name") or r.get("user_name") or ""
@@ -261,7 +261,7 @@ def _compose_publisher_decided(lang: str, r: dict[str, Any], verb: str) -> tuple
     return _referenced(_, "publisher", r, subjects[verb].format(organization=org), lines)
 
 
-def _compose_comment(lang: str, comment: dict[str, Any], title: str, path: str) -> tuple[str, str]:
+def compose_comment(lang: str, comment: dict[str, Any], title: str, path: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     subject = _("New comment: {title}").format(title=title)
     lines = [
@@ -274,7 +274,7 @@ def _compose_comment(lang: str, comment: dict[str, Any], title: str, path: str) 
     return _referenced(_, comment["object_type"], {"id": comment["object_id"]}, subject, lines)
 
 
-def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
+def compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     org = c["organization_title"]
     subjects = {
@@ -328,7 +328,7 @@ def _compose_connection(lang: str, c: dict[str, Any], verb: str) -> tuple[str, s
     return _referenced(_, "connection", c, subjects[verb].format(organization=org), lines)
 
 
-def _compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
+def compose_calloff(lang: str, c: dict[str, Any], verb: str) -> tuple[str, str]:
     _ = translations(lang).gettext
     org = c["organization_title"]
     subjects = {
@@ -385,7 +385,7 @@ def _site(_: Any) -> str:
     return (config.site_title() or _("the data portal")).strip()
 
 
-def _compose_activation(lang: str, user_name: str, activation_link: str, days: int) -> tuple[str, str]:
+def compose_activation(lang: str, user_name: str, activation_link: str, days: int) -> tuple[str, str]:
     """The link that activates an account registered from the web form."""
     _ = translations(lang).gettext
     site = _site(_)
@@ -403,7 +403,7 @@ def _compose_activation(lang: str, user_name: str, activation_link: str, days: i
     return subject, "\n".join(lines)
 
 
-def _compose_address_registered(lang: str, user_name: str) -> tuple[str, str]:
+def compose_address_registered(lang: str, user_name: str) -> tuple[str, str]:
     """To the owner of an address someone registered with again: nothing was made."""
     _ = translations(lang).gettext
     site = _site(_)

@@ -20,7 +20,7 @@ from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.fees import invoices
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.fees import texts as feetext
-from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, _export_month, _keep_file, _make_export
+from ckanext.vgsamverkan.fees.export import EXPORT_FORMATS, export_month, keep_file, make_export
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -334,8 +334,8 @@ def vgsamverkan_fee_close(context: Context, data_dict: DataDict) -> dict[str, An
         # the same transaction
         issued = invoices.issue(month_text, _today())
         for fmt in EXPORT_FORMATS:
-            _keep_file(month_text, fmt, _make_export(month_text, fmt))
-        _keep_file(month_text, "peppol", invoices.zip_of(month_text))
+            keep_file(month_text, fmt, make_export(month_text, fmt))
+        keep_file(month_text, "peppol", invoices.zip_of(month_text))
     except tk.ValidationError:
         model.Session.rollback()  # the month stays open: nothing half-written
         raise
@@ -539,7 +539,7 @@ def vgsamverkan_fee_export(context: Context, data_dict: DataDict) -> dict[str, A
     data = _validate(data_dict, schema.fee_export(), context)
     month_text = "{:04d}-{:02d}".format(*data["month"])
     fmt = data.get("format") or "csv"
-    content, filename, content_type, encoding = _export_month(month_text, fmt)
+    content, filename, content_type, encoding = export_month(month_text, fmt)
     month = model.Session.get(FeeMonth, month_text)
     return {"filename": filename, "content_type": content_type, "encoding": encoding,
             "content_base64": base64.b64encode(content).decode("ascii"),

@@ -234,7 +234,7 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
     result = obj.dictize()
     result["allowed"] = _allowed(context, "participation", workflow.PARTICIPATION, obj)
     # whether the caller may change its master data now (vgsamverkan_participation_update)
-    result["may_update"] = _updatable(obj) and _may("vgsamverkan_participation_update",
+    result["may_update"] = updatable(obj) and _may("vgsamverkan_participation_update",
                                                                  context, {"id": obj.id})
     result["may_change_org_number"] = result["may_update"] and _may(
         "vgsamverkan_participation_update", context, {"id": obj.id, "org_number": obj.org_number})
@@ -435,7 +435,7 @@ UPDATABLE = ("contact_name", "contact_email", "contact_phone", "invoice_referenc
 UPDATABLE_STATES = ("pending", "approved")
 
 
-def _updatable(obj: Participation) -> bool:
+def updatable(obj: Participation) -> bool:
     """Master data may change while the organisation takes part or waits for a decision,
     also after a termination up to and including its last day (SPEC 2026-12-07: it is
     still billed until then)."""

@@ -12,7 +12,7 @@ from ckanext.vgsamverkan import workflow
 from ckanext.vgsamverkan.domain import customers
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import _actor, _commit, _lock, _validate, action
-from ckanext.vgsamverkan.logic.action.participation import UPDATABLE, _updatable
+from ckanext.vgsamverkan.logic.action.participation import UPDATABLE, updatable
 from ckanext.vgsamverkan.model import Event, Participation
 from ckanext.vgsamverkan.model.base import utcnow
 
@@ -62,7 +62,7 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
     tk.check_access("vgsamverkan_participation_update", context, data_dict)
     data = _validate(data_dict, schema.participation_update(), context)
     obj = _lock(Participation, data["id"])
-    if not _updatable(obj):
+    if not updatable(obj):
         model.Session.rollback()
         raise tk.ValidationError({"state": [tk._(
             "Only a pending or approved participation, or one terminated whose last day has not "

@@ -300,7 +300,7 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dic
     return result
 
 
-def _end_authorisation(context: Context, obj: PublisherRequest, verb: str,
+def end_authorisation(context: Context, obj: PublisherRequest, verb: str,
                        comment: str | None) -> dict[str, Any]:
     """End an approved authorisation outside a decision's step (``expire``, by the daily
     job): the state, the event and the removal of the membership, in one transaction.
