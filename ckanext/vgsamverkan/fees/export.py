@@ -243,7 +243,7 @@ def keep_missing_files() -> list[tuple[str, str]]:
                           .order_by(FeeMonth.month)):
         for fmt in EXPORT_FORMATS:
             if (month_text, fmt) not in kept:
-                keep_file(month_text, fmt, make_export(month_text, fmt))
+                keep_file(month_text, fmt, make_export(month_text, fmt, schema_of_a3d7=True))
                 made.append((month_text, fmt))
     model.Session.flush()
     return made
@@ -258,16 +258,16 @@ def sie_settings() -> dict[str, str]:
         raise tk.ValidationError({"sie_accounts": [str(e)]}) from e
 
 
-def make_export(month_text: str, fmt: str) -> tuple[bytes, str, str, str]:
-    """The export file made from the saved rows (and, for SIE, the configured accounts)."""
+def make_export(month_text: str, fmt: str, *, schema_of_a3d7: bool = False) -> tuple[bytes, str, str, str]:
+    """The export file made from the saved rows (and, for SIE, the configured accounts).
+    ``schema_of_a3d7``: read the statements as the migration a3d7f1c9e5b2 finds them."""
 
     # the columns it needs, not the row: the migration a3d7f1c9e5b2 runs this on the
     # schema of its day, without the month's later columns (created, modified: d5f1b7c3e9a6)
     month = (model.Session.query(FeeMonth.closed_at, FeeMonth.run_at)
              .filter(FeeMonth.month == month_text).one())
     query = model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
-    columns = {c["name"] for c in sa.inspect(model.Session.connection()).get_columns("vgsamverkan_fee_statement")}
-    if "customer_number" not in columns:  # the schema of a3d7f1c9e5b2's day (b3e9d5a1c7f2 adds it)
+    if schema_of_a3d7:  # the migration a3d7f1c9e5b2 runs before b3e9d5a1c7f2 adds customer_number
         query = query.options(sa.orm.defer(FeeStatement.customer_number, raiseload=True))
     rows = query.order_by(FeeStatement.organization_title, FeeStatement.id).all()
     statements = [r.dictize() for r in rows]

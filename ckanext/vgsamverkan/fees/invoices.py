@@ -36,7 +36,6 @@ def kind_name(kind: str) -> str:
     (the language of the lines' texts, kept as run)."""
     return feetext.kind_label(kind, "sv")
 _PREFIX = re.compile(r"[A-Za-z0-9-]{0,10}")
-_POSTCODE = re.compile(r"[0-9]{3} ?[0-9]{2}")
 
 
 def _key(name: str) -> str:
@@ -58,8 +57,7 @@ def problems() -> list[tuple[str, str]]:
     if vat and number and orgnumber.problem(number) is None and vat != f"SE{peppol.digits_of(number)}01":
         found.append((_key("seller_vat_number"), tk._(
             "{setting} must be SE, the seller's organisationsnummer and 01")))
-    postcode = config.invoice_setting("seller_postcode")
-    if postcode and not _POSTCODE.fullmatch(postcode):
+    if config.invoice_setting("seller_postcode") and _postcode() is None:
         found.append((_key("seller_postcode"), tk._("{setting} must be five digits")))
     endpoint = config.invoice_setting("seller_endpoint")
     if endpoint and peppol.endpoint_problem(endpoint):
@@ -99,13 +97,21 @@ def refuse_if_not_ready() -> None:
         raise tk.ValidationError({setting: [message.format(setting=setting)] for setting, message in found})
 
 
+def _postcode() -> str | None:
+    """The seller's postcode as the customers' are written (``vgsamverkan_postcode``:
+    ``NNN NN``), or None when it is not five digits."""
+    try:
+        return tk.get_validator("vgsamverkan_postcode")(config.invoice_setting("seller_postcode"))
+    except tk.Invalid:
+        return None
+
+
 def seller() -> peppol.Party:
     number = peppol.digits_of(config.invoice_setting("seller_org_number"))
-    postcode = config.invoice_setting("seller_postcode").replace(" ", "")
     return peppol.Party(
         name=config.invoice_setting("seller_name"), legal_name=config.invoice_setting("seller_name"),
         org_number=number, endpoint=config.invoice_setting("seller_endpoint") or f"0007:{number}",
-        street=config.invoice_setting("seller_street"), postcode=f"{postcode[:3]} {postcode[3:]}",
+        street=config.invoice_setting("seller_street"), postcode=_postcode(),
         city=config.invoice_setting("seller_city"),
         vat_number=config.invoice_setting("seller_vat_number").replace(" ", "").upper(),
         fskatt=tk.asbool(tk.config.get(_key("seller_fskatt"))),
@@ -186,9 +192,9 @@ def month_period(month_text: str) -> tuple[dt.date, dt.date]:
 
 
 def issue(month_text: str, issue_date: dt.date) -> list[Invoice]:
-    """Issue the month's invoices and credit notes (the caller, the close, has locked the
-    month and commits); returns them in the order of their numbers."""
-    refuse_if_not_ready()
+    """Issue the month's invoices and credit notes (the caller, the close, has checked the
+    seller's settings with ``refuse_if_not_ready`` before changing anything, has locked
+    the month and commits); returns them in the order of their numbers."""
     statements = [st for st in (model.Session.query(FeeStatement).filter(FeeStatement.month == month_text)
                                 .order_by(FeeStatement.organization_title, FeeStatement.id)) if st.total_ore != 0]
     if not statements:

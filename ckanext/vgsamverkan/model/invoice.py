@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, organization_name, person, user_by_id, utcnow
+from .base import iso, make_id, person, user_by_id, utcnow
 
 SERIES = "invoice"
 
@@ -44,11 +44,6 @@ class LegalName(tk.BaseModel):
     legal_name = Column(UnicodeText, nullable=False)
     modified_by = Column(UnicodeText, nullable=True)
     modified = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-
-
-def _title(organization_id: str) -> str | None:
-    org = model.Group.get(organization_id)
-    return (org.title or org.name) if org is not None else None
 
 
 class Invoice(tk.BaseModel):
@@ -90,6 +85,7 @@ class Invoice(tk.BaseModel):
     )
 
     def dictize(self, *, with_document: bool = False) -> dict[str, Any]:
+        org = model.Session.get(model.Group, self.organization_id)  # the identity map, as organization_name
         sender = user_by_id(self.sent_by) if self.sent_by else None
         data: dict[str, Any] = {
             "id": self.id,
@@ -99,8 +95,8 @@ class Invoice(tk.BaseModel):
             "month": self.month,
             "statement_id": self.statement_id,
             "organization_id": self.organization_id,
-            "organization_name": organization_name(self.organization_id),
-            "organization_title": _title(self.organization_id),
+            "organization_name": org.name if org is not None else None,
+            "organization_title": (org.title or org.name) if org is not None else None,
             "customer_number": self.customer_number,
             "buyer_name": self.buyer_name,
             "buyer_reference": self.buyer_reference,

@@ -35,13 +35,18 @@ def _csrf_always(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if tk.request.method == "POST":
-            try:
-                validate_csrf(tk.request.form.get("_csrf_token"))
-            except (CSRFError, Exception):  # noqa: BLE001 (flask-wtf's and wtforms' errors: any means a bad token)
-                return tk.abort(400, tk._("The form has expired or was not sent from this site. Please try again."))
+            _refuse_a_bad_token()
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def _refuse_a_bad_token() -> None:
+    """A 400 that says so when the form's CSRF token is missing or wrong."""
+    try:
+        validate_csrf(tk.request.form.get("_csrf_token"))
+    except (CSRFError, Exception):  # noqa: BLE001 (flask-wtf's and wtforms' errors: any means a bad token)
+        tk.abort(400, tk._("The form has expired or was not sent from this site. Please try again."))
 
 
 def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,11 +62,7 @@ def _csrf_protected(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         header = tk.config.get("apitoken_header_name") or "Authorization"
         if tk.request.method == "POST" and _logged_in() and not tk.request.headers.get(header):
-
-            try:
-                validate_csrf(tk.request.form.get("_csrf_token"))
-            except (CSRFError, Exception):  # noqa: BLE001 (flask-wtf's and wtforms' errors: any means a bad token)
-                return tk.abort(400, tk._("The form has expired or was not sent from this site. Please try again."))
+            _refuse_a_bad_token()
         return view(*args, **kwargs)
 
     return wrapper
