@@ -157,6 +157,15 @@ def kept(key: tuple, build):
     return result
 
 
+def kept_with(coordinator: dict, key: tuple, build) -> dict:
+    """``build()``'s data kept between tests (``kept``); the coordinator put back is the
+    one of the first build: the test's ``coordinator`` is made that one."""
+    result = kept(key, lambda: dict(build(), coordinator=dict(coordinator)))
+    coordinator.clear()
+    coordinator.update(result.pop("coordinator"))
+    return result
+
+
 def restore_reference_data() -> None:
     """CKAN's later resets delete the rows of every table they know, ours too, but do not
     run our migration again: put back the population the migration ships."""

@@ -13,7 +13,7 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import FeeAdjustment
 from tests.browser import Browser, as_user, token
-from tests.conftest import kept
+from tests.conftest import kept_with
 from tests.factories import apply_new, call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -38,16 +38,7 @@ def _quoted(admin, org, coordinator, price: str, sets: str) -> dict:
 
 @pytest.fixture
 def world(coordinator):
-    return _kept_with(coordinator, ("test_confirm_and_forms.world",), lambda: _world(coordinator))
-
-
-def _kept_with(coordinator: dict, key: tuple, build) -> dict:
-    """``build()``'s data kept between tests (tests/conftest.py ``kept``); the coordinator
-    put back is the one of the first build: the test's ``coordinator`` is made that one."""
-    result = kept(key, lambda: dict(build(), coordinator=dict(coordinator)))
-    coordinator.clear()
-    coordinator.update(result.pop("coordinator"))
-    return result
+    return kept_with(coordinator, ("test_confirm_and_forms.world",), lambda: _world(coordinator))
 
 
 def _world(coordinator):
@@ -172,7 +163,7 @@ FORMS = [
 
 @pytest.fixture
 def open_requests(coordinator):
-    return _kept_with(coordinator, ("test_confirm_and_forms.open_requests",),
+    return kept_with(coordinator, ("test_confirm_and_forms.open_requests",),
                       lambda: _open_requests(_world(coordinator), coordinator))
 
 

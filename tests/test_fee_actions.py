@@ -14,6 +14,7 @@ from ckan.tests import factories
 from ckanext.vgsamverkan.fees import texts as feetext
 from ckanext.vgsamverkan.fees.export import keep_missing_files
 from ckanext.vgsamverkan.model import FeeFile, FeeLine, FeeMonth, FeeStatement
+from tests.conftest import kept_with
 from tests.factories import call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -26,6 +27,12 @@ POPULATION_2025 = [{"municipality_code": "1480", "name": "Göteborg", "populatio
 
 @pytest.fixture
 def world(coordinator):
+    return kept_with(coordinator, ("test_fee_actions.world",), lambda: build_world(coordinator))
+
+
+def build_world(coordinator):
+    """Four participants (Göteborg, its company, Härryda from the 16th, the region), the
+    population of 2025 and a schedule from January."""
     call("vgsamverkan_population_import", coordinator, year=2025, records=POPULATION_2025, source="Test")
     call("vgsamverkan_fee_schedule_set", coordinator, valid_from="2026-01", total="100000.00",
          regional_fixed="5000.00")

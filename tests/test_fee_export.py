@@ -25,8 +25,9 @@ from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import FeeFile, FeeMonth
 from tests import sie4
+from tests.conftest import kept_with
 from tests.factories import call, participant_org
-from tests.test_fee_actions import MONTH, _expert_work, world  # noqa: F401 (world: the fixture, used by name)
+from tests.test_fee_actions import MONTH, _expert_work, build_world, world  # noqa: F401 (world: the fixture, used by name)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -34,9 +35,15 @@ PER_KIND = ["access=3011", "regional=3012", "connection=3013", "expert=3014", "a
 
 
 @pytest.fixture
-def every_kind(world, coordinator):  # noqa: F811 (the imported fixture, by name)
-    gbg, harryda, region = world["orgs"]["goteborg"], world["orgs"]["harryda"], world["orgs"]["region"]
-    admins = world["admins"]
+def every_kind(coordinator):
+    return kept_with(coordinator, ("test_fee_export.every_kind",), lambda: build_every_kind(coordinator))
+
+
+def build_every_kind(coordinator):
+    """``build_world``'s participants with a line of every kind in MONTH, run."""
+    base = build_world(coordinator)
+    gbg, harryda, region = base["orgs"]["goteborg"], base["orgs"]["harryda"], base["orgs"]["region"]
+    admins = base["admins"]
     hourly = _expert_work(coordinator, admins["goteborg"], gbg, hourly_rate="950.01")
     call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-10-05", hours="2")
     call("vgsamverkan_calloff_log_time", coordinator, id=hourly["id"], date="2026-10-06", hours="0.25")
@@ -56,7 +63,7 @@ def every_kind(world, coordinator):  # noqa: F811 (the imported fixture, by name
     statements = call("vgsamverkan_fee_statement_list", coordinator, month=MONTH, limit=100)["results"]
     assert {line["kind"] for s in statements for line in s["lines"]} == {
         "access", "regional", "connection", "expert", "adjustment"}
-    return {"statements": statements, "hourly": hourly, "fixed": fixed, **world}
+    return {"statements": statements, "hourly": hourly, "fixed": fixed, **base}
 
 
 def _export(coordinator, fmt: str, month: str = MONTH) -> bytes:
