@@ -11,56 +11,17 @@ Adding an action: resolve its objects here, never with a lookup of your own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.model import Calloff, Connection, Invoice, Participation, PublisherRequest
+from ckanext.vgsamverkan.domain.kind import Kind
+from ckanext.vgsamverkan.domain.kinds import calloff, connection, participation, publisher
+from ckanext.vgsamverkan.model import Invoice
 
+KINDS: dict[str, Kind] = {k.name: k for k in (participation.KIND, publisher.KIND, connection.KIND, calloff.KIND)}
 
-@dataclass(frozen=True)
-class Kind:
-    """A kind of request: everything the rest of the extension needs to know of it.
-    The actions of a kind are ``vgsamverkan_{name}_*`` in ``logic/action/{module}.py``."""
-    name: str                    # object_type in the API and the event log; the actions' prefix
-    model: Any                   # its table
-    workflow: workflow.Workflow  # its states and transitions
-    read_endpoint: str           # its page (blueprint endpoint)
-    path: str                    # the same page's path, for links made outside a request (mail)
-    # What waits for the coordinator (the one definition, issue 18): the states in which
-    # the request cannot go on until the coordinator moves. Read by the queue
-    # (vgsamverkan_queue_list), the dashboard's ``waiting`` count and the workplace page.
-    # Not "quoted" (the participant accepts or declines) nor an assigned or running
-    # call-off (the expert works; the workplace lists them under call-offs, not as waiting).
-    waits: tuple[str, ...]
-    # What is still open for the one who asked (the "my requests" list): a later move
-    # by anyone is still to come.
-    open: tuple[str, ...]
-    label: Callable[[], str]     # its name for people, in the request's language
-    bulk: bool = False           # approved or rejected in bulk from the coordinator's queue
-    # the case reference's prefix (issue 21): "AVR-1A2B3C4D", on the request's page, its
-    # receipt and every mail about it; the same letters in Swedish and English
-    prefix: str = ""
-
-
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("participation", Participation, workflow.PARTICIPATION, "vgsamverkan.participation_read",
-         "/samverkan/deltagande/{id}", waits=("pending",), open=("pending",),
-         label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL"),
-    Kind("publisher", PublisherRequest, workflow.PUBLISHER, "vgsamverkan.publisher_read",
-         "/samverkan/behorighet/{id}", waits=("pending",), open=("pending",),
-         label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH"),
-    Kind("connection", Connection, workflow.CONNECTION, "vgsamverkan.connection_read",
-         "/samverkan/anslutning/{id}", waits=("submitted", "investigating", "accepted"),
-         open=("submitted", "investigating", "quoted", "accepted"),
-         label=lambda: tk._("Connection"), prefix="ANS"),
-    Kind("calloff", Calloff, workflow.CALLOFF, "vgsamverkan.calloff_read",
-         "/samverkan/avrop/{id}", waits=("requested",), open=("requested", "assigned", "in_progress"),
-         label=lambda: tk._("Call-off"), prefix="AVR"),
-)}
 
 def reference(object_type: str, object_id: str) -> str:
     """A request's case reference for people ("AVR-1A2B3C4D"): its kind's prefix and the

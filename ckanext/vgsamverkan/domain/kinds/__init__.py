@@ -1,0 +1,2 @@
+"""Each kind of request's own definition (``KIND``), read by the registry
+(``domain/objects.py``)."""
