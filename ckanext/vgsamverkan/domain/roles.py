@@ -12,7 +12,7 @@ import ckan.model as model
 from ckan.types import Context
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.domain import objects
+from ckanext.vgsamverkan.domain import ids
 
 
 def user_of(context: Context) -> model.User | None:
@@ -36,7 +36,7 @@ def is_coordinator(user: model.User | str | None) -> bool:
 def is_org_admin(user: model.User | None, organization_id: Any) -> bool:
     """Whether ``user`` is an admin of the active organisation the parameter names (as
     the actions resolve it)."""
-    org = objects.organization(organization_id)
+    org = ids.organization(organization_id)
     if user is None or org is None:
         return False
     return authz.users_role_for_group_or_org(org.id, user.name) == "admin"
