@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Calloff, CalloffTime, Event
+from tests.conftest import kept_with
 from tests.factories import call, org_with_admin, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -37,19 +38,32 @@ def day(n: int) -> str:
     return (_today() - dt.timedelta(days=n)).isoformat()
 
 
-@pytest.fixture
-def admin():
-    return factories.User()
+def _base(coordinator):
+    admin = factories.User()
+    return {"admin": admin, "expert": factories.User(fullname="Eva Expert"),
+            "org": participant_org(admin, coordinator, effective_from=PAST)}
 
 
 @pytest.fixture
-def expert():
-    return factories.User(fullname="Eva Expert")
+def base(coordinator):
+    """An organisation taking part since PAST, its admin and an expert: built once, put
+    back for each test (tests/conftest.py ``kept``)."""
+    return kept_with(coordinator, ("test_calloff.base",), lambda: _base(coordinator))
 
 
 @pytest.fixture
-def org(coordinator, admin):
-    return participant_org(admin, coordinator, effective_from=PAST)
+def admin(base):
+    return base["admin"]
+
+
+@pytest.fixture
+def expert(base):
+    return base["expert"]
+
+
+@pytest.fixture
+def org(base):
+    return base["org"]
 
 
 def create(admin, org, **data):

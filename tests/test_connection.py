@@ -13,6 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Connection, ConnectionQuote, Event
+from tests.conftest import kept_with
 from tests.factories import call, org_with_admin, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -26,14 +27,26 @@ def _events(connection_id: str) -> list[tuple]:
     return [(e.action, e.from_state, e.to_state) for e in rows]
 
 
-@pytest.fixture
-def admin():
-    return factories.User()
+def _base(coordinator):
+    admin = factories.User()
+    return {"admin": admin, "org": participant_org(admin, coordinator)}
 
 
 @pytest.fixture
-def org(coordinator, admin):
-    return participant_org(admin, coordinator)
+def base(coordinator):
+    """An organisation taking part and its admin: built once, put back for each test
+    (tests/conftest.py ``kept``)."""
+    return kept_with(coordinator, ("test_connection.base",), lambda: _base(coordinator))
+
+
+@pytest.fixture
+def admin(base):
+    return base["admin"]
+
+
+@pytest.fixture
+def org(base):
+    return base["org"]
 
 
 def create(admin, org, **data):

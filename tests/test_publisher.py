@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Event, PublisherRequest
+from tests.conftest import kept_with
 from tests.factories import call, member_role, org_with_admin, participant_org, request_rights, terminate_now
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -23,7 +24,10 @@ def _events(request_id: str) -> list[tuple]:
 
 @pytest.fixture
 def org(coordinator):
-    return participant_org(factories.User(), coordinator)
+    """An organisation taking part: built once, put back for each test (tests/conftest.py
+    ``kept``)."""
+    return kept_with(coordinator, ("test_publisher.org",),
+                     lambda: {"org": participant_org(factories.User(), coordinator)})["org"]
 
 
 @pytest.fixture
