@@ -44,57 +44,19 @@ def vgsamverkan_org_types() -> list[dict[str, str]]:
     return [{"value": t, "text": labels.org_type(t, _lang())} for t in labels.ORG_TYPES]
 
 
-def vgsamverkan_action_label(action: str, object_type: str = "participation") -> str:
+def vgsamverkan_action_label(action: str, object_type: str = "") -> str:
+    """The history's words for an event's verb: the request kind's own (``Kind.verbs``),
+    a dataset's marking, or the verb itself."""
     if action == "anonymise":
         return tk._("anonymised the contact data")
-    if object_type == "connection":
-        return {
-            "create": tk._("asked for a connection"),
-            "investigate": tk._("started the investigation"),
-            "quote": tk._("issued a quote"),
-            "accept": tk._("accepted the quote"),
-            "decline": tk._("declined the quote"),
-            "complete": tk._("marked it connected"),
-            "cancel": tk._("cancelled the request"),
-            "disconnect": tk._("ended the connection"),
-        }.get(action, action)
-    if object_type == "calloff":
-        return {
-            "create": tk._("called off expert support"),
-            "assign": tk._("assigned an expert"),
-            "log_time": tk._("logged time"),
-            "correct_time": tk._("corrected the time logged"),
-            "deliver": tk._("marked it delivered"),
-            "cancel": tk._("cancelled the call-off"),
-        }.get(action, action)
     if object_type == "dataset":
         return {
             "exempt": tk._("marked the dataset as not needing a connection"),
             "unexempt": tk._("removed the marking: the dataset needs a connection where its data does"),
         }.get(action, action)
-    if object_type == "publisher":
-        return {
-            "request": tk._("asked for publishing rights"),
-            "approve": tk._("approved the request"),
-            "reject": tk._("rejected the request"),
-            "withdraw": tk._("withdrew the request"),
-            "revoke": tk._("revoked the rights"),
-            "expire": tk._("ended the rights at their expiry date"),
-            "end": tk._("ended the rights with the organisation's participation"),
-            "replace": tk._("replaced the rights by their renewal or change of role"),
-            "remind": tk._("sent a reminder before the expiry date"),
-        }.get(action, action)
-    return {
-        "apply": tk._("applied"),
-        "approve": tk._("approved the application"),
-        "reject": tk._("rejected the application"),
-        "withdraw": tk._("withdrew the application"),
-        "terminate": tk._("terminated the participation"),
-        "update": tk._("changed the organisation's data"),
-        "begin": tk._("recorded its first day of participation"),
-        "end": tk._("recorded the end of the participation, after its last day"),
-        "import": tk._("imported"),
-    }.get(action, action)
+    kind = objects.KINDS.get(object_type)
+    words = kind.verbs.get(action) if kind else None
+    return words() if words else action
 
 
 def vgsamverkan_age_days(created: str | None) -> int | None:
@@ -328,32 +290,22 @@ def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
     if not user or not getattr(user, "is_authenticated", False):
         return []
     context = {"user": user.name, "auth_user_obj": user}
-    next_steps = {
-        ("participation", "pending"): tk._("The regional coordinator decides; you get an e-mail."),
-        ("publisher", "pending"): tk._("The regional coordinator decides; you get an e-mail."),
-        ("connection", "submitted"): tk._("The regional coordinator investigates."),
-        ("connection", "investigating"): tk._("The regional coordinator investigates."),
-        ("connection", "quoted"): tk._("Accept or decline the quote."),
-        ("connection", "accepted"): tk._("The coordinator connects you."),
-        ("calloff", "requested"): tk._("The regional coordinator assigns an expert."),
-        ("calloff", "assigned"): tk._("The expert works on it."),
-        ("calloff", "in_progress"): tk._("The expert works on it."),
-    }
     items = []
-    for kind, states in ((k.name, k.open) for k in objects.KINDS.values()):
+    for kind in objects.KINDS.values():
         try:
-            results = tk.get_action(f"vgsamverkan_{kind}_list")(context, {"limit": 50})["results"]
+            results = tk.get_action(f"vgsamverkan_{kind.name}_list")(context, {"limit": 50})["results"]
         except (tk.NotAuthorized, tk.ValidationError):
             continue
         for r in results:
-            if r["state"] not in states:
+            if r["state"] not in kind.open:
                 continue
-            step = next_steps.get((kind, r["state"]), "")
-            if kind == "calloff" and r.get("expert_user_id") == user.id and r["state"] != "requested":
-                step = tk._("Log your time on the call-off.")
-            items.append({"kind": kind, "id": r["id"], "state": r["state"], "created": r["created"],
-                          "organization_title": r.get("organization_title") or "", "next": step,
-                          "url": vgsamverkan_object_url(kind, r["id"])})
+            step = kind.steps.get(r["state"])
+            said = ""
+            if step is not None:
+                said = step.yours() if step.yours and step.mover and step.mover(user, r) else step.theirs()
+            items.append({"kind": kind.name, "id": r["id"], "state": r["state"], "created": r["created"],
+                          "organization_title": r.get("organization_title") or "", "next": said,
+                          "url": vgsamverkan_object_url(kind.name, r["id"])})
     return sorted(items, key=lambda i: i["created"], reverse=True)
 
 

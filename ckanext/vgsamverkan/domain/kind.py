@@ -2,10 +2,41 @@
 definition: ``kinds/<name>.py``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
 
 from ckanext.vgsamverkan import workflow
+
+
+@dataclass(frozen=True)
+class Step:
+    """What happens next in one open state of a request (the one table, issue 38: the
+    waiting list, "Mina ärenden" and the header's count read it). ``theirs`` is said to
+    whoever follows the request while another moves; ``yours`` to the one whose move it
+    is outside the coordinator's queue (``mover(user, row)``: an organisation's admin
+    answering a quote, the assigned expert)."""
+    theirs: Callable[[], str]
+    yours: Callable[[], str] | None = None
+    mover: Callable[[Any, Mapping[str, Any]], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A binding act of the request's page (issue 21): what it does, in the page's
+    language with the amount where there is one (``consequence(request, form)``; no form:
+    the dialog, before anything is typed), and the confirming button."""
+    consequence: Callable[[Mapping[str, Any], Mapping[str, Any] | None], str]
+    yes: Callable[[], str]
+
+
+@dataclass(frozen=True)
+class Row:
+    """The kind's row on the coordinator's dashboard (``vgsamverkan_dashboard_show``):
+    the names of its count and of its oldest moment of what waits, and what else it adds
+    (a call-off: what runs)."""
+    count: str = "waiting"
+    oldest: str = "oldest_waiting"
+    more: Callable[[], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -31,3 +62,29 @@ class Kind:
     # the case reference's prefix (issue 21): "AVR-1A2B3C4D", on the request's page, its
     # receipt and every mail about it; the same letters in Swedish and English
     prefix: str = ""
+    # its page: the template and the name the request has in it
+    template: str = ""
+    template_name: str = "request"
+    # the queue (vgsamverkan_queue_list): its line there, from the request (model object),
+    # and the column that says since when it waits
+    summary: Callable[[Any], str] = lambda obj: ""
+    waiting_since: str = "created"
+    # the request carries its organisation's type and municipality itself (an
+    # application, before its organisation exists); the others are read from their
+    # organisation's newest participation
+    own_facts: bool = False
+    # what happens next in each open state
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    # the requests of this kind where it is ``user``'s move outside the coordinator's queue:
+    # (the request as the API gives it, since when, the amount as SEK text or None)
+    your_moves: Callable[[Any], Iterable[tuple[dict[str, Any], Any, str | None]]] | None = None
+    row: Row = Row()
+    # the history's words for each verb ("asked for a connection")
+    verbs: Mapping[str, Callable[[], str]] = field(default_factory=dict)
+    # the binding acts of its page, by verb
+    binding: Mapping[str, Binding] = field(default_factory=dict)
+    # personal data (vgsamverkan_gdpr_purge): the closed states, the fields and what they
+    # are cleared to, and what else holds them (a participation's update events)
+    closed: tuple[str, ...] = ()
+    personal: Mapping[str, Any] = field(default_factory=dict)
+    anonymise_more: Callable[[str, set[str]], None] | None = None

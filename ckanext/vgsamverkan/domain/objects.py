@@ -29,14 +29,12 @@ def reference(object_type: str, object_id: str) -> str:
     return f"{KINDS[object_type].prefix}-{object_id[:8].upper()}"
 
 
-# object_type -> model class (what the auth functions and validators resolve)
-OBJECT_TYPES: dict[str, Any] = {name: kind.model for name, kind in KINDS.items()}
 
 
 def object_type(value: Any) -> str | None:
-    """A kind of request of OBJECT_TYPES, or None."""
+    """A kind of request of KINDS, or None."""
     key = text(value)
-    return key if key in OBJECT_TYPES else None
+    return key if key in KINDS else None
 
 
 def load(object_type: str, object_id: Any) -> Any:
@@ -44,7 +42,7 @@ def load(object_type: str, object_id: Any) -> Any:
     key = text(object_id)
     if key is None:
         raise tk.ValidationError({"id": [tk._("Missing value")]})
-    obj = model.Session.get(OBJECT_TYPES[object_type], key)
+    obj = model.Session.get(KINDS[object_type].model, key)
     if obj is None:
         raise tk.ObjectNotFound(tk._("No such {kind}").format(kind=object_type))
     return obj

@@ -358,9 +358,9 @@ def vgsamverkan_positive_int(value: Any) -> Any:
 
 
 def vgsamverkan_object_type(value: Any) -> Any:
-    if value not in objects.OBJECT_TYPES:
+    if value not in objects.KINDS:
         raise tk.Invalid(
-            tk._("Choose one of: {choices}").format(choices=", ".join(objects.OBJECT_TYPES))
+            tk._("Choose one of: {choices}").format(choices=", ".join(objects.KINDS))
         )
     return value
 

@@ -167,22 +167,13 @@ def _field_labels() -> dict[str, str]:
     }
 
 
-# each kind's page: its template and the name the request has in it
-_READ_PAGES = {
-    "participation": ("vgsamverkan/participation_read.html", "p"),
-    "publisher": ("vgsamverkan/publisher_read.html", "r"),
-    "connection": ("vgsamverkan/connection_read.html", "connection"),
-    "calloff": ("vgsamverkan/calloff_read.html", "calloff"),
-}
-
-
 def _request_page(kind: str, id: str, template: str | None = None, name: str | None = None, *,
                   not_found: str, forbidden: str, decided: dict[str, Any] | None = None):
     """The page of one request of ``kind``: the request (as ``name``), its history and
     comments, through the actions (which decide who may see it). ``decided``: a decision
     that was refused (its verb, the values typed and the errors), whose form shows them
     again (issue 21)."""
-    template, name = template or _READ_PAGES[kind][0], name or _READ_PAGES[kind][1]
+    template, name = template or objects.KINDS[kind].template, name or objects.KINDS[kind].template_name
     try:
         request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
         about = {"object_type": kind, "object_id": id}

@@ -47,7 +47,7 @@ def admin_queue():
         others by their organisation's newest participation)."""
         if filters["kind"] and kind != filters["kind"]:
             return False
-        org_type, code = (item.get("org_type"), item.get("municipality_code")) if kind == "participation" \
+        org_type, code = (item.get("org_type"), item.get("municipality_code")) if objects.KINDS[kind].own_facts \
             else facts.get(item.get("organization_id") or "", (None, None))
         return (not filters["org_type"] or org_type == filters["org_type"]) and \
             (not filters["municipality_code"] or code == filters["municipality_code"])

@@ -1,12 +1,79 @@
-"""A call-off of expert support."""
+"""A call-off of expert support: the registry's entry and its behaviour (issue 38)."""
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
+import sqlalchemy as sa
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.domain.kind import Kind
-from ckanext.vgsamverkan.model import Calloff
+from ckanext.vgsamverkan import formats, labels, money, workflow
+from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
+from ckanext.vgsamverkan.model import Calloff, CalloffTime
 
-KIND = Kind("calloff", Calloff, workflow.CALLOFF, "vgsamverkan.calloff_read",
-            "/samverkan/avrop/{id}", waits=("requested",), open=("requested", "assigned", "in_progress"),
-            label=lambda: tk._("Call-off"), prefix="AVR")
+RUNNING = ("assigned", "in_progress")  # the expert works
+
+
+def _running() -> dict[str, Any]:
+    """The dashboard's call-offs at work and the hours logged on them."""
+    running = model.Session.query(sa.func.count(Calloff.id)).filter(Calloff.state.in_(RUNNING)).scalar()
+    hours = (model.Session.query(sa.func.coalesce(sa.func.sum(CalloffTime.hours), 0))
+             .join(Calloff, Calloff.id == CalloffTime.calloff_id)
+             .filter(Calloff.state.in_(RUNNING))
+             .scalar())
+    return {"running": running, "running_hours": money.hours_text(hours)}
+
+
+def _to_work_on(user: Any) -> Iterable[tuple[dict[str, Any], Any, str | None]]:
+    """The call-offs ``user`` is the assigned expert of, still at work."""
+    return [(c.dictize(with_time=False), c.modified,
+             money.to_text(c.fixed_price_ore) if c.fixed_price_ore is not None else None)
+            for c in (model.Session.query(Calloff)
+                      .filter(Calloff.expert_user_id == user.id, Calloff.state.in_(RUNNING))
+                      .order_by(Calloff.modified))]
+
+
+def _deliver(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
+    org = obj.get("organization_title") or ""
+    if obj.get("fixed_price"):
+        return tk._("You mark the expert support for {organization} as delivered: the fixed price of {amount} "
+                    "before VAT is charged. No more time can be logged. This cannot be undone.").format(
+            organization=org, amount=formats.sek(obj["fixed_price"]))
+    return tk._("You mark the expert support for {organization} as delivered, with {hours} hours logged "
+                "({amount} before VAT). No more time can be logged. This cannot be undone.").format(
+        organization=org, hours=formats.number(obj.get("logged_hours") or 0),
+        amount=formats.sek(obj.get("amount") or 0))
+
+
+_WORKS = Step(lambda: tk._("The expert works on it."), yours=lambda: tk._("Log your time on the call-off."),
+              mover=lambda user, row: bool(user) and row.get("expert_user_id") == user.id)
+
+KIND = Kind(
+    "calloff", Calloff, workflow.CALLOFF, "vgsamverkan.calloff_read",
+    "/samverkan/avrop/{id}", waits=("requested",), open=("requested", "assigned", "in_progress"),
+    label=lambda: tk._("Call-off"), prefix="AVR",
+    template="vgsamverkan/calloff_read.html", template_name="calloff",
+    summary=lambda obj: labels.competence_area(obj.competence_area),
+    steps={"requested": Step(lambda: tk._("The regional coordinator assigns an expert.")),
+           "assigned": _WORKS, "in_progress": _WORKS},
+    your_moves=_to_work_on,
+    row=Row("requested", "oldest_requested", more=_running),
+    verbs={
+        "create": lambda: tk._("called off expert support"),
+        "assign": lambda: tk._("assigned an expert"),
+        "log_time": lambda: tk._("logged time"),
+        "correct_time": lambda: tk._("corrected the time logged"),
+        "deliver": lambda: tk._("marked it delivered"),
+        "cancel": lambda: tk._("cancelled the call-off"),
+    },
+    binding={
+        "deliver": Binding(_deliver, lambda: tk._("Yes, mark as delivered")),
+        "cancel": Binding(lambda obj, form: tk._(
+            "You cancel the call-off of expert support for {organization}. It is closed and cannot be "
+            "reopened.").format(organization=obj.get("organization_title") or ""),
+            lambda: tk._("Yes, cancel the call-off")),
+    },
+    closed=("delivered", "cancelled"),
+    personal={"contact": None},
+)

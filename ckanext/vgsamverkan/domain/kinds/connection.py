@@ -1,13 +1,88 @@
-"""A request for a technical connection: investigation, quote, connection."""
+"""A request for a technical connection (investigation, quote, connection): the
+registry's entry and its behaviour (issue 38)."""
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.domain.kind import Kind
-from ckanext.vgsamverkan.model import Connection
+from ckanext.vgsamverkan import formats, money, workflow
+from ckanext.vgsamverkan.domain import roles
+from ckanext.vgsamverkan.domain.kind import Binding, Kind, Step
+from ckanext.vgsamverkan.model import Connection, ConnectionQuote
 
-KIND = Kind("connection", Connection, workflow.CONNECTION, "vgsamverkan.connection_read",
-            "/samverkan/anslutning/{id}", waits=("submitted", "investigating", "accepted"),
-            open=("submitted", "investigating", "quoted", "accepted"),
-            label=lambda: tk._("Connection"), prefix="ANS")
+
+def _quotes_to_answer(user: Any) -> Iterable[tuple[dict[str, Any], Any, str | None]]:
+    """The quotes the organisations ``user`` administers are to accept or decline."""
+    admin_orgs = roles.admin_org_ids(user)
+    if not admin_orgs:
+        return []
+    quoted = (model.Session.query(Connection, ConnectionQuote)
+              .outerjoin(ConnectionQuote, ConnectionQuote.id == Connection.current_quote_id)
+              .filter(Connection.state == "quoted", Connection.organization_id.in_(admin_orgs))
+              .order_by(Connection.modified))
+    return [(connection.dictize(), connection.modified,
+             money.to_text(quote.price_ore) if quote is not None else None) for connection, quote in quoted]
+
+
+def _price(obj: Mapping[str, Any]) -> str:
+    return formats.sek((obj.get("quote") or {}).get("price"))
+
+
+def _org(obj: Mapping[str, Any]) -> str:
+    return obj.get("organization_title") or ""
+
+
+def _answers(user: Any, row: Mapping[str, Any]) -> bool:
+    return roles.is_org_admin(user, row.get("organization_id"))
+
+
+_INVESTIGATES = Step(lambda: tk._("The regional coordinator investigates."))
+
+KIND = Kind(
+    "connection", Connection, workflow.CONNECTION, "vgsamverkan.connection_read",
+    "/samverkan/anslutning/{id}", waits=("submitted", "investigating", "accepted"),
+    open=("submitted", "investigating", "quoted", "accepted"),
+    label=lambda: tk._("Connection"), prefix="ANS",
+    template="vgsamverkan/connection_read.html", template_name="connection",
+    summary=lambda obj: (obj.information_sets or "")[:120], waiting_since="modified",
+    steps={
+        "submitted": _INVESTIGATES,
+        "investigating": _INVESTIGATES,
+        "quoted": Step(lambda: tk._("The organisation's administrator accepts or declines the quote."),
+                       yours=lambda: tk._("Accept or decline the quote."), mover=_answers),
+        "accepted": Step(lambda: tk._("The coordinator connects you.")),
+    },
+    your_moves=_quotes_to_answer,
+    verbs={
+        "create": lambda: tk._("asked for a connection"),
+        "investigate": lambda: tk._("started the investigation"),
+        "quote": lambda: tk._("issued a quote"),
+        "accept": lambda: tk._("accepted the quote"),
+        "decline": lambda: tk._("declined the quote"),
+        "complete": lambda: tk._("marked it connected"),
+        "cancel": lambda: tk._("cancelled the request"),
+        "disconnect": lambda: tk._("ended the connection"),
+    },
+    binding={
+        "accept": Binding(lambda obj, form: tk._(
+            "You accept the quote: {price} before VAT. The price is charged on the fee statement of the month the "
+            "connection is completed. This cannot be undone.").format(price=_price(obj)),
+            lambda: tk._("Yes, accept the quote")),
+        "decline": Binding(lambda obj, form: tk._(
+            "You decline the quote of {price} before VAT. The request is closed and cannot be reopened; you may "
+            "ask for a new connection.").format(price=_price(obj)),
+            lambda: tk._("Yes, decline the quote")),
+        "cancel": Binding(lambda obj, form: tk._(
+            "You cancel the connection request of {organization}. It is closed and cannot be "
+            "reopened.").format(organization=_org(obj)),
+            lambda: tk._("Yes, cancel the request")),
+        "disconnect": Binding(lambda obj, form: tk._(
+            "You end the connection of {organization} to the regional platform. This cannot be "
+            "undone.").format(organization=_org(obj)),
+            lambda: tk._("Yes, end the connection")),
+    },
+    closed=("declined", "cancelled", "disconnected"),
+    personal={"technical_contact": ""},
+)

@@ -1,12 +1,62 @@
-"""An application to take part in the collaboration."""
+"""An application to take part in the collaboration: the registry's entry and its
+behaviour (issue 38)."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.domain.kind import Kind
-from ckanext.vgsamverkan.model import Participation
+from ckanext.vgsamverkan.domain import taking_part
+from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
+from ckanext.vgsamverkan.model import Event, Participation
 
-KIND = Kind("participation", Participation, workflow.PARTICIPATION, "vgsamverkan.participation_read",
-            "/samverkan/deltagande/{id}", waits=("pending",), open=("pending",),
-            label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL")
+
+def _terminate(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
+    org = obj.get("organization_title") or ""
+    ends = tk._("After that day its publishers lose their rights and it pays no more fees. This cannot be "
+                "undone: to take part again, it applies anew.")
+    if not form:  # the dialog, before a date is typed
+        return tk._("You end the participation of {organization} with the day you give as its last day "
+                    "(today if none).").format(organization=org) + " " + ends
+    return tk._("You end the participation of {organization} with {date} as its last day.").format(
+        organization=org, date=form.get("effective_to") or taking_part.today().isoformat()) + " " + ends
+
+
+def _scrub_updates(participation_id: str, fields: set[str]) -> None:
+    """The old and new contact data in the history of a participation's updates (event
+    ``update``) are anonymised with the participation: which field changed, and when,
+    stays."""
+    for event in (model.Session.query(Event)
+                  .filter(Event.object_type == KIND.name, Event.object_id == participation_id,
+                          Event.action == "update")):
+        changes = [dict(c, old="", new="") if c.get("field") in fields else c
+                   for c in (event.details or {}).get("changes") or []]
+        event.details = dict(event.details or {}, changes=changes)
+
+
+KIND = Kind(
+    "participation", Participation, workflow.PARTICIPATION, "vgsamverkan.participation_read",
+    "/samverkan/deltagande/{id}", waits=("pending",), open=("pending",),
+    label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL",
+    template="vgsamverkan/participation_read.html", template_name="p",
+    summary=lambda obj: obj.organization_title, own_facts=True,
+    steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
+    row=Row("pending", "oldest_pending"),
+    verbs={
+        "apply": lambda: tk._("applied"),
+        "approve": lambda: tk._("approved the application"),
+        "reject": lambda: tk._("rejected the application"),
+        "withdraw": lambda: tk._("withdrew the application"),
+        "terminate": lambda: tk._("terminated the participation"),
+        "update": lambda: tk._("changed the organisation's data"),
+        "begin": lambda: tk._("recorded its first day of participation"),
+        "end": lambda: tk._("recorded the end of the participation, after its last day"),
+        "import": lambda: tk._("imported"),
+    },
+    binding={"terminate": Binding(_terminate, lambda: tk._("Yes, end the participation"))},
+    closed=("rejected", "withdrawn", "terminated"),
+    personal={"contact_name": "", "contact_email": "", "contact_phone": None},
+    anonymise_more=_scrub_updates,
+)

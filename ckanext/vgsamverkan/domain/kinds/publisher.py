@@ -1,12 +1,47 @@
-"""A request for publishing rights in an organisation."""
+"""A request for publishing rights in an organisation: the registry's entry and its
+behaviour (issue 38)."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.domain.kind import Kind
+from ckanext.vgsamverkan import labels, workflow
+from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
 from ckanext.vgsamverkan.model import PublisherRequest
+from ckanext.vgsamverkan.model.base import person
 
-KIND = Kind("publisher", PublisherRequest, workflow.PUBLISHER, "vgsamverkan.publisher_read",
-            "/samverkan/behorighet/{id}", waits=("pending",), open=("pending",),
-            label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH")
+
+def _summary(obj: Any) -> str:
+    user = model.User.get(obj.user_id)
+    return f"{person(user) or obj.user_id}, {labels.role(obj.role)}"
+
+
+def _revoke(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
+    return tk._("You revoke the publishing rights of {user} in {organization}: the role they gave ends at "
+                "once. This cannot be undone; new rights are applied for anew.").format(
+        user=obj.get("user_display_name") or "", organization=obj.get("organization_title") or "")
+
+
+KIND = Kind(
+    "publisher", PublisherRequest, workflow.PUBLISHER, "vgsamverkan.publisher_read",
+    "/samverkan/behorighet/{id}", waits=("pending",), open=("pending",),
+    label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH",
+    template="vgsamverkan/publisher_read.html", template_name="r",
+    summary=_summary,
+    steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
+    row=Row("pending", "oldest_pending"),
+    verbs={
+        "request": lambda: tk._("asked for publishing rights"),
+        "approve": lambda: tk._("approved the request"),
+        "reject": lambda: tk._("rejected the request"),
+        "withdraw": lambda: tk._("withdrew the request"),
+        "revoke": lambda: tk._("revoked the rights"),
+        "expire": lambda: tk._("ended the rights at their expiry date"),
+        "end": lambda: tk._("ended the rights with the organisation's participation"),
+        "replace": lambda: tk._("replaced the rights by their renewal or change of role"),
+        "remind": lambda: tk._("sent a reminder before the expiry date"),
+    },
+    binding={"revoke": Binding(_revoke, lambda: tk._("Yes, revoke the rights"))},
+)

@@ -11,7 +11,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, labels, money
+from ckanext.vgsamverkan import config, money
 from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.fees import run as feerun
 from ckanext.vgsamverkan.logic import schema
@@ -27,14 +27,12 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
 )
 from ckanext.vgsamverkan.mail import language as mail_language
 from ckanext.vgsamverkan.model import (
-    Calloff,
     CalloffTime,
     Connection,
     Event,
     Participation,
     PublisherRequest,
 )
-from ckanext.vgsamverkan.model.base import person
 
 
 @action
@@ -82,38 +80,29 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             orgs[org_id] = model.Group.get(org_id)
         return orgs.get(org_id) if org_id else None
 
-    def add(kind: str, obj: Any, waiting_since: Any, summary: str, org_type: str | None = None,
-            code: str | None = None) -> None:
-        org = org_of(obj.organization_id)
-        known_type, known_code = facts.get(obj.organization_id or "", (None, None))
-        items.append({
-            "kind": kind, "id": obj.id, "state": obj.state, "organization_id": obj.organization_id,
-            "organization_name": org.name if org else getattr(obj, "organization_name", None),
-            "organization_title": (org.title or org.name) if org else getattr(obj, "organization_title", ""),
-            "org_type": org_type or known_type, "municipality_code": code or known_code,
-            "created": obj.created.isoformat(), "modified": obj.modified.isoformat(),
-            "waiting_since": waiting_since.isoformat(),
-            "age_days": (today - waiting_since.date()).days,
-            "summary": summary, "bulk": objects.KINDS[kind].bulk,
-        })
-
-    for kind in kinds:
-        states = objects.KINDS[kind].waits
+    for name in kinds:
+        kind = objects.KINDS[name]
+        states = kind.waits
         if data.get("state"):
             if data["state"] not in states:
                 continue
             states = (data["state"],)
-        cls = objects.KINDS[kind].model
-        for obj in model.Session.query(cls).filter(cls.state.in_(states)):
-            if kind == "participation":
-                add(kind, obj, obj.created, obj.organization_title, obj.org_type, obj.municipality_code)
-            elif kind == "publisher":
-                user = model.User.get(obj.user_id)
-                add(kind, obj, obj.created, f"{person(user) or obj.user_id}, {labels.role(obj.role)}")
-            elif kind == "connection":
-                add(kind, obj, obj.modified, (obj.information_sets or "")[:120])
-            else:
-                add(kind, obj, obj.created, labels.competence_area(obj.competence_area))
+        for obj in model.Session.query(kind.model).filter(kind.model.state.in_(states)):
+            org = org_of(obj.organization_id)
+            org_type, code = facts.get(obj.organization_id or "", (None, None))
+            if kind.own_facts:  # an application says what it will be
+                org_type, code = obj.org_type or org_type, obj.municipality_code or code
+            waiting_since = getattr(obj, kind.waiting_since)
+            items.append({
+                "kind": name, "id": obj.id, "state": obj.state, "organization_id": obj.organization_id,
+                "organization_name": org.name if org else getattr(obj, "organization_name", None),
+                "organization_title": (org.title or org.name) if org else getattr(obj, "organization_title", ""),
+                "org_type": org_type, "municipality_code": code,
+                "created": obj.created.isoformat(), "modified": obj.modified.isoformat(),
+                "waiting_since": waiting_since.isoformat(),
+                "age_days": (today - waiting_since.date()).days,
+                "summary": kind.summary(obj), "bulk": kind.bulk,
+            })
     org_key = _org_key(data)
     if org_key:
         items = [i for i in items if i["organization_id"] == org_key]
@@ -175,7 +164,9 @@ def vgsamverkan_history_show(context: Context, data_dict: DataDict) -> dict[str,
 @action
 @tk.side_effect_free
 def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """What waits for the coordinator's decision (coordinator only).
+    """What waits for the coordinator's decision (coordinator only): a row for each kind
+    of request (its ``Kind.row`` in ``domain/kinds/``), the participants, the population
+    and the months not billed.
 
     :returns: ``{"participation": {"pending": N, "oldest_pending": date-time or null},
         "publisher": {"pending": N, "oldest_pending": …}, "connection": {"waiting": N,
@@ -195,60 +186,24 @@ def vgsamverkan_dashboard_show(context: Context, data_dict: DataDict) -> dict[st
     tk.check_access("vgsamverkan_dashboard_show", context, data_dict)
     _validate(data_dict, schema.dashboard_show(), context)
     today = _today()
-    pending, oldest = (
-        model.Session.query(sa.func.count(Participation.id), sa.func.min(Participation.created))
-        .filter(Participation.state.in_(objects.KINDS["participation"].waits))
-        .one()
-    )
+    answer: dict[str, Any] = {}
+    waiting = 0
+    for name, kind in objects.KINDS.items():  # each kind's row: what waits for the coordinator
+        since = getattr(kind.model, kind.waiting_since)
+        count, oldest = (model.Session.query(sa.func.count(kind.model.id), sa.func.min(since))
+                         .filter(kind.model.state.in_(kind.waits)).one())
+        waiting += count
+        answer[name] = {kind.row.count: count, kind.row.oldest: oldest.isoformat() if oldest else None,
+                        **(kind.row.more() if kind.row.more else {})}
     participants = (
         model.Session.query(sa.func.count(sa.distinct(Participation.organization_id)))
         .filter(taking_part.on(today))
         .scalar()
     )
-    publishers_pending, publishers_oldest = (
-        model.Session.query(sa.func.count(PublisherRequest.id), sa.func.min(PublisherRequest.created))
-        .filter(PublisherRequest.state.in_(objects.KINDS["publisher"].waits))
-        .one()
-    )
-    connections_waiting, connections_oldest = (
-        model.Session.query(sa.func.count(Connection.id), sa.func.min(Connection.modified))
-        .filter(Connection.state.in_(objects.KINDS["connection"].waits))
-        .one()
-    )
-    requested, requested_oldest = (
-        model.Session.query(sa.func.count(Calloff.id), sa.func.min(Calloff.created))
-        .filter(Calloff.state.in_(objects.KINDS["calloff"].waits))
-        .one()
-    )
-    running = (model.Session.query(sa.func.count(Calloff.id))
-               .filter(Calloff.state.in_(("assigned", "in_progress"))).scalar())
-    running_hours = (
-        model.Session.query(sa.func.coalesce(sa.func.sum(CalloffTime.hours), 0))
-        .join(Calloff, Calloff.id == CalloffTime.calloff_id)
-        .filter(Calloff.state.in_(("assigned", "in_progress")))
-        .scalar()
-    )
     return {
-        "participation": {
-            "pending": pending,
-            "oldest_pending": oldest.isoformat() if oldest else None,
-        },
-        "publisher": {
-            "pending": publishers_pending,
-            "oldest_pending": publishers_oldest.isoformat() if publishers_oldest else None,
-        },
-        "connection": {
-            "waiting": connections_waiting,
-            "oldest_waiting": connections_oldest.isoformat() if connections_oldest else None,
-        },
-        "calloff": {
-            "requested": requested,
-            "oldest_requested": requested_oldest.isoformat() if requested_oldest else None,
-            "running": running,
-            "running_hours": money.hours_text(running_hours),
-        },
+        **answer,
         "participants": participants,
-        "waiting": pending + publishers_pending + connections_waiting + requested,
+        "waiting": waiting,
         "population": feerun.population_gaps((today.year, today.month)),
         "unbilled": feerun.unbilled_months(today),
     }

@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _actor,
@@ -18,21 +19,8 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _validate,
     action,
 )
-from ckanext.vgsamverkan.model import (
-    Calloff,
-    Connection,
-    Event,
-    Participation,
-)
+from ckanext.vgsamverkan.model import Event
 from ckanext.vgsamverkan.model.base import utcnow
-
-# closed requests, and the contact data they hold: (model, final states, {field: cleared value})
-_PERSONAL = (
-    ("participation", Participation, ("rejected", "withdrawn", "terminated"),
-     {"contact_name": "", "contact_email": "", "contact_phone": None}),
-    ("connection", Connection, ("declined", "cancelled", "disconnected"), {"technical_contact": ""}),
-    ("calloff", Calloff, ("delivered", "cancelled"), {"contact": None}),
-)
 
 
 @action
@@ -63,7 +51,10 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
     before = utcnow() - dt.timedelta(days=days)
     actor = _actor(context)
     found: dict[str, list[str]] = {}
-    for object_type, cls, states, cleared in _PERSONAL:
+    for kind in objects.KINDS.values():  # each kind's closed states and the personal data they keep
+        if not kind.personal:
+            continue
+        object_type, cls, states, cleared = kind.name, kind.model, kind.closed, kind.personal
         still = sa.or_(*[sa.and_(getattr(cls, f).isnot(None), getattr(cls, f) != "") for f in cleared])
         rows = (model.Session.query(cls).filter(cls.state.in_(states), cls.modified < before, still)
                 .order_by(cls.modified, cls.id).with_for_update().all())
@@ -74,8 +65,8 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
             fields = sorted(f for f in cleared if getattr(row, f) not in (None, ""))
             for field, value in cleared.items():
                 setattr(row, field, value)
-            if object_type == "participation":
-                _scrub_updates(row.id, set(cleared))
+            if kind.anonymise_more:
+                kind.anonymise_more(row.id, set(cleared))
             Event.record(object_type, row.id, "anonymise", actor_id=actor.id if actor else None,
                          organization_id=row.organization_id, from_state=row.state, to_state=row.state,
                          details={"fields": fields, "older_than_days": days})
@@ -83,15 +74,3 @@ def vgsamverkan_gdpr_purge(context: Context, data_dict: DataDict) -> dict[str, A
         _commit(context)
     return {"older_than": days, "before": before.isoformat(), "dry_run": bool(data.get("dry_run")),
             "count": sum(len(ids) for ids in found.values()), "anonymised": found}
-
-
-def _scrub_updates(participation_id: str, fields: set[str]) -> None:
-    """The old and new contact data in the history of a participation's updates (event
-    ``update``) are anonymised with the participation: which field changed, and when,
-    stays."""
-    for event in (model.Session.query(Event)
-                  .filter(Event.object_type == "participation", Event.object_id == participation_id,
-                          Event.action == "update")):
-        changes = [dict(c, old="", new="") if c.get("field") in fields else c
-                   for c in (event.details or {}).get("changes") or []]
-        event.details = dict(event.details or {}, changes=changes)

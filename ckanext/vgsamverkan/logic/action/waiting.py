@@ -10,24 +10,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import money
 from ckanext.vgsamverkan.domain import objects, roles
 from ckanext.vgsamverkan.logic import pages, schema
 from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _today, _validate, action
-from ckanext.vgsamverkan.model import Calloff, Connection, ConnectionQuote
-
-# what happens next in each open state, when it is someone else's move (said in the
-# reader's language when the list is made)
-_THEIR_MOVE = {
-    ("participation", "pending"): lambda: tk._("The regional coordinator decides; you get an e-mail."),
-    ("publisher", "pending"): lambda: tk._("The regional coordinator decides; you get an e-mail."),
-    ("connection", "submitted"): lambda: tk._("The regional coordinator investigates."),
-    ("connection", "investigating"): lambda: tk._("The regional coordinator investigates."),
-    ("connection", "accepted"): lambda: tk._("The coordinator connects you."),
-    ("calloff", "requested"): lambda: tk._("The regional coordinator assigns an expert."),
-    ("calloff", "assigned"): lambda: tk._("The expert works on it."),
-    ("calloff", "in_progress"): lambda: tk._("The expert works on it."),
-}
 
 
 def _age(moment: Any, today: dt.date) -> int | None:
@@ -59,25 +44,11 @@ def _yours(context: Context, user: model.User, today: dt.date) -> list[dict[str,
         queue = pages.every("vgsamverkan_queue_list", context, {"sort": "oldest"})
         for item in queue:
             yours.append(_row(item["kind"], item, today, item.get("summary") or "", item.get("waiting_since")))
-    # quotes the caller's organisations are to answer
-    admin_orgs = roles.admin_org_ids(user)
-    if admin_orgs:
-        quoted = (model.Session.query(Connection, ConnectionQuote)
-                  .outerjoin(ConnectionQuote, ConnectionQuote.id == Connection.current_quote_id)
-                  .filter(Connection.state == "quoted", Connection.organization_id.in_(admin_orgs))
-                  .order_by(Connection.modified))
-        for connection, quote in quoted:
-            item = connection.dictize()
-            price = money.to_text(quote.price_ore) if quote is not None else None
-            yours.append(_row("connection", item, today, tk._("Accept or decline the quote."),
-                              connection.modified, price))
-    # call-offs the caller is the expert of
-    for calloff in (model.Session.query(Calloff)
-                    .filter(Calloff.expert_user_id == user.id, Calloff.state.in_(("assigned", "in_progress")))
-                    .order_by(Calloff.modified)):
-        item = calloff.dictize(with_time=False)
-        price = money.to_text(calloff.fixed_price_ore) if calloff.fixed_price_ore is not None else None
-        yours.append(_row("calloff", item, today, tk._("Log your time on the call-off."), calloff.modified, price))
+    # the other moves of each kind that are the caller's (quotes to answer, call-offs to work on)
+    for kind in objects.KINDS.values():
+        for item, since, amount in (kind.your_moves(user) if kind.your_moves else ()):
+            step = kind.steps[item["state"]]
+            yours.append(_row(kind.name, item, today, step.yours() if step.yours else step.theirs(), since, amount))
     return yours
 
 
@@ -123,10 +94,10 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
         for item in results:
             if item["state"] not in kind.open or (kind.name, item["id"]) in seen:
                 continue
-            step = _THEIR_MOVE.get((kind.name, item["state"]))
+            step = kind.steps.get(item["state"])
             if step is None:
                 continue
-            others.append(_row(kind.name, item, today, step(), item.get("modified") or item.get("created")))
+            others.append(_row(kind.name, item, today, step.theirs(), item.get("modified") or item.get("created")))
     others.sort(key=lambda r: -(r["age_days"] or 0))
     org_key = _org_key(data)
     if data.get("state") or org_key:
