@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 from flask.views import MethodView
 from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -24,6 +25,55 @@ vgsamverkan = Blueprint("vgsamverkan", __name__)
 
 
 vgsamverkan_admin = Blueprint("vgsamverkan_admin", __name__, url_prefix="/ckan-admin")
+
+
+# When an action refuses (issue 38, as ckanext-files' views do): the blueprints' error
+# handlers answer, with the words the page chose (``when_refused``), instead of a
+# try/except in every view. A refusal: a visitor not logged in is sent to log in, anyone
+# else gets 403; nothing found: 404; a ValidationError no page caught (the address names
+# nothing that can be read): 404 when the page said what it looks for, else 400.
+def when_refused(*, not_found: str | None = None, forbidden: str | None = None,
+                 hidden: bool = False, login: bool = True) -> None:
+    """What this request's page says when an action refuses from here on: ``hidden``
+    answers a refusal as "not found" (the page does not tell that the object exists);
+    ``login=False`` refuses a visitor not logged in with 403 too."""
+    tk.g.vgsamverkan_refusal = {"not_found": not_found, "forbidden": forbidden, "hidden": hidden, "login": login}
+
+
+def _refusal() -> dict[str, Any]:
+    return getattr(tk.g, "vgsamverkan_refusal", None) or {}
+
+
+def _error_page(error: Any) -> Any:
+    """CKAN's own error page (its application's handler of the HTTP error)."""
+    return current_app.handle_http_exception(error)
+
+
+def _on_not_authorized(error: tk.NotAuthorized) -> Any:
+    words = _refusal()
+    if words.get("hidden"):
+        return _error_page(NotFound(words.get("not_found") or tk._("Not found")))
+    if words.get("login", True) and not _logged_in():
+        return _login_redirect()
+    return _error_page(Forbidden(words.get("forbidden") or str(error) or tk._("Not authorised")))
+
+
+def _on_not_found(error: tk.ObjectNotFound) -> Any:
+    return _error_page(NotFound(_refusal().get("not_found") or tk._("Not found")))
+
+
+def _on_invalid(error: tk.ValidationError) -> Any:
+    words = _refusal()
+    if words.get("not_found"):
+        return _error_page(NotFound(words["not_found"]))
+    said = "; ".join(f"{label}: {msg}" for label, msg in _error_summary(error.error_dict).items())
+    return _error_page(BadRequest(said))
+
+
+for _blueprint in (vgsamverkan, vgsamverkan_admin):
+    _blueprint.register_error_handler(tk.NotAuthorized, _on_not_authorized)
+    _blueprint.register_error_handler(tk.ObjectNotFound, _on_not_found)
+    _blueprint.register_error_handler(tk.ValidationError, _on_invalid)
 
 
 def _csrf_always(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -174,17 +224,11 @@ def _request_page(kind: str, id: str, template: str | None = None, name: str | N
     that was refused (its verb, the values typed and the errors), whose form shows them
     again (issue 21)."""
     template, name = template or objects.KINDS[kind].template, name or objects.KINDS[kind].template_name
-    try:
-        request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
-        about = {"object_type": kind, "object_id": id}
-        events = pages.every("vgsamverkan_event_list", _context(), about)
-        comments = pages.every("vgsamverkan_comment_list", _context(), about)
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return tk.abort(404, not_found)
-    except tk.NotAuthorized:
-        if not _logged_in():
-            return _login_redirect()
-        return tk.abort(403, forbidden)
+    when_refused(not_found=not_found, forbidden=forbidden)
+    request_ = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": id})
+    about = {"object_type": kind, "object_id": id}
+    events = pages.every("vgsamverkan_event_list", _context(), about)
+    comments = pages.every("vgsamverkan_comment_list", _context(), about)
     return tk.render(template, {name: request_, "history": _history(events, comments),
                                 "labels": _field_labels(), "decided": decided or {}})
 
@@ -217,6 +261,7 @@ def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tup
         page = confirm_page(kind, id, verb, form)
         if page is not None:
             return page
+    when_refused(not_found=not_found or tk._("Not found"), forbidden=forbidden, login=False)
     try:
         tk.get_action(f"vgsamverkan_{kind}_{verb}")(_context(), payload)
     except tk.ValidationError as e:
@@ -225,10 +270,6 @@ def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tup
         return _request_page(kind, id, not_found=not_found or tk._("Not found"), forbidden=forbidden,
                              decided={"verb": verb, "data": form, "errors": errors,
                                       "summary": _error_summary(errors)})
-    except tk.NotAuthorized:
-        return tk.abort(403, forbidden)
-    except tk.ObjectNotFound:
-        return tk.abort(404, not_found or tk._("Not found"))
     tk.h.flash_success(tk._("Saved."))
     next_url = same_site_path(form.get("next"))
     if next_url:
@@ -244,15 +285,12 @@ def _history(events: list[dict[str, Any]], comments: list[dict[str, Any]]) -> li
 def _act_and_flash(action: str, payload: dict[str, Any], *, success: str, forbidden: str) -> None:
     """Run an action for a form: its outcome becomes a flash message; a refusal of the
     user or a missing object ends the request (403/404)."""
+    when_refused(not_found=tk._("Not found"), forbidden=forbidden, login=False)
     try:
         tk.get_action(action)(_context(), payload)
     except tk.ValidationError as e:
         for label, msg in _error_summary(e.error_dict).items():
             tk.h.flash_error(f"{label}: {msg}")
-    except tk.NotAuthorized:
-        tk.abort(403, forbidden)
-    except tk.ObjectNotFound:
-        tk.abort(404, tk._("Not found"))
     else:
         tk.h.flash_success(success)
 

@@ -19,9 +19,8 @@ from ckanext.vgsamverkan.views._common import (
     _field_labels,
     _form,
     _in_order,
-    _logged_in,
-    _login_redirect,
     coordinator_required,
+    when_refused,
 )
 from ckanext.vgsamverkan.views._confirm import render as confirm_render
 from ckanext.vgsamverkan.views.public import mail_language, mail_language_set
@@ -31,12 +30,8 @@ def admin_queue():
     """The coordinator's workplace. Its filters (kind, type of organisation, municipality,
     order; the state of applications) apply to every section (issue 21)."""
     context = _context()
-    try:
-        dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
-    except tk.NotAuthorized:
-        if not _logged_in():
-            return _login_redirect()
-        return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+    when_refused(forbidden=tk._("Only the regional coordinator may see this page"))
+    dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
     filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
     filters["state"] = tk.request.args.get("state") or "pending"
     facts = taking_part.org_facts()
@@ -357,10 +352,8 @@ def admin_personal_data():
 @_csrf_protected
 @coordinator_required
 def admin_personal_data_purge():
-    try:
-        result = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("Only the regional coordinator may see this page"))
+    when_refused(forbidden=tk._("Only the regional coordinator may see this page"), login=False)
+    result = tk.get_action("vgsamverkan_gdpr_purge")(_context(), {})
     tk.h.flash_success(tk._("Contact data anonymised in {n} closed requests.").format(n=result["count"]))
     return tk.redirect_to("vgsamverkan_admin.personal_data")
 

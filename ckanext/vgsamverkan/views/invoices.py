@@ -14,22 +14,16 @@ from ckanext.vgsamverkan.views._common import (
     _act_and_flash,
     _context,
     _csrf_protected,
-    _logged_in,
-    _login_redirect,
     coordinator_required,
+    when_refused,
 )
 
 
 def _shown(id: str) -> Any:
-    """The invoice, or the answer that refuses it (log-in, 403, 404)."""
-    try:
-        return tk.get_action("vgsamverkan_invoice_show")(_context(), {"id": id})
-    except tk.NotAuthorized:
-        if not _logged_in():
-            return _login_redirect()
-        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see its invoices"))
-    except (tk.ObjectNotFound, tk.ValidationError):
-        return tk.abort(404, tk._("No such invoice"))
+    """The invoice (refused: log-in, 403, 404, by the blueprint's handlers)."""
+    when_refused(not_found=tk._("No such invoice"),
+                 forbidden=tk._("Only the organisation's admins and the coordinator may see its invoices"))
+    return tk.get_action("vgsamverkan_invoice_show")(_context(), {"id": id})
 
 
 def invoice_read(id: str):

@@ -6,35 +6,28 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import helpers
-from ckanext.vgsamverkan.views._common import _context, _logged_in, _login_redirect, vgsamverkan
+from ckanext.vgsamverkan.views._common import _context, _logged_in, _login_redirect, vgsamverkan, when_refused
 
 
 def organization_samverkan(id: str):
     """The organisation's "Samverkan" tab: its participation and its fee statements per
     month, every line in words (for its admins and the coordinator)."""
     context = _context()
-    try:
-        group_dict = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return tk.abort(404, tk._("Organisation not found"))
-    try:
-        statements = tk.get_action("vgsamverkan_fee_statement_list")(
-            context, {"organization_id": group_dict["id"], "limit": 120})["results"]
-        participations = tk.get_action("vgsamverkan_participation_list")(
-            context, {"organization_id": group_dict["id"], "limit": 20})["results"]
-        connections = tk.get_action("vgsamverkan_connection_list")(
-            context, {"organization_id": group_dict["id"], "limit": 100})["results"]
-        calloffs = tk.get_action("vgsamverkan_calloff_list")(
-            context, {"organization_id": group_dict["id"], "limit": 100})["results"]
-        publishers = tk.get_action("vgsamverkan_publisher_list")(
-            context, {"organization_id": group_dict["id"], "limit": 200})["results"]
-        invoices = tk.get_action("vgsamverkan_invoice_list")(
-            context, {"organization_id": group_dict["id"], "limit": 120})["results"]
-    except tk.NotAuthorized:
-        if not _logged_in():
-            return _login_redirect()
-        return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
-
+    when_refused(not_found=tk._("Organisation not found"), hidden=True)
+    group_dict = tk.get_action("organization_show")(context, {"id": id, "include_datasets": False})
+    when_refused(forbidden=tk._("Only the organisation's admins and the coordinator may see this page"))
+    statements = tk.get_action("vgsamverkan_fee_statement_list")(
+        context, {"organization_id": group_dict["id"], "limit": 120})["results"]
+    participations = tk.get_action("vgsamverkan_participation_list")(
+        context, {"organization_id": group_dict["id"], "limit": 20})["results"]
+    connections = tk.get_action("vgsamverkan_connection_list")(
+        context, {"organization_id": group_dict["id"], "limit": 100})["results"]
+    calloffs = tk.get_action("vgsamverkan_calloff_list")(
+        context, {"organization_id": group_dict["id"], "limit": 100})["results"]
+    publishers = tk.get_action("vgsamverkan_publisher_list")(
+        context, {"organization_id": group_dict["id"], "limit": 200})["results"]
+    invoices = tk.get_action("vgsamverkan_invoice_list")(
+        context, {"organization_id": group_dict["id"], "limit": 120})["results"]
     if not (helpers.vgsamverkan_is_coordinator() or helpers.vgsamverkan_is_org_admin(group_dict["id"])):
         if not _logged_in():
             return _login_redirect()

@@ -20,6 +20,7 @@ from ckanext.vgsamverkan.views._common import (
     _logged_in,
     _login_redirect,
     _request_page,
+    when_refused,
 )
 
 _APPLY_FIELDS = (
@@ -111,14 +112,8 @@ class UpdateView(MethodView):
     """Change a participation's master data: the form keeps what was typed after an error."""
 
     def _participation(self, id: str):
-        try:
-            p = tk.get_action("vgsamverkan_participation_show")(_context(), {"id": id})
-        except (tk.ObjectNotFound, tk.ValidationError):
-            return None, tk.abort(404, tk._("Application not found"))
-        except tk.NotAuthorized:
-            if not _logged_in():
-                return None, _login_redirect()
-            return None, tk.abort(403, tk._("You may not see this application"))
+        when_refused(not_found=tk._("Application not found"), forbidden=tk._("You may not see this application"))
+        p = tk.get_action("vgsamverkan_participation_show")(_context(), {"id": id})
         if not p.get("may_update"):
             return None, tk.abort(403, tk._("Only an admin of the organisation or the coordinator may change its data"))
         return p, None

@@ -14,6 +14,7 @@ from ckanext.vgsamverkan.views._common import (
     _logged_in,
     _login_redirect,
     _request_page,
+    when_refused,
 )
 
 
@@ -28,6 +29,7 @@ def comment(object_type: str, id: str):
     if object_type not in objects.KINDS:
         return tk.abort(404)
     text = tk.request.form.get("text", "")
+    when_refused(not_found=tk._("Not found"), forbidden=tk._("You may not comment on this request"), login=False)
     try:
         tk.get_action("vgsamverkan_comment_create")(
             _context(), {"object_type": object_type, "object_id": id, "text": text})
@@ -37,10 +39,6 @@ def comment(object_type: str, id: str):
                              forbidden=tk._("You may not comment on this request"),
                              decided={"verb": "comment", "data": {"text": text}, "errors": errors,
                                       "summary": _error_summary(errors)})
-    except tk.NotAuthorized:
-        return tk.abort(403, tk._("You may not comment on this request"))
-    except tk.ObjectNotFound:
-        return tk.abort(404, tk._("Not found"))
     tk.h.flash_success(tk._("Your comment was added."))
     return tk.redirect_to(objects.KINDS[object_type].read_endpoint, id=id)
 
