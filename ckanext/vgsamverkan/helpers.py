@@ -101,6 +101,11 @@ def vgsamverkan_consequence(kind: str, verb: str, obj: dict[str, Any]) -> str:
     return binding.consequence(kind, verb, obj)
 
 
+def vgsamverkan_binding(kind: str, verb: str) -> bool:
+    """Whether an act on a request binds (its kind's ``Kind.binding``): its form asks first."""
+    return binding.needed(kind, verb, {})
+
+
 def vgsamverkan_confirm_label(kind: str, verb: str) -> str:
     """The button that confirms a binding act."""
     return binding.yes_label(kind, verb)
