@@ -4,6 +4,7 @@ reported one by one); the collaboration month by month for the chart."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from freezegun import freeze_time
@@ -12,6 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.model import Event, Participation, PublisherRequest
 from tests.browser import Browser, as_user, token
 from tests.factories import apply_new, call, participant_org, request_rights, requested_on
@@ -254,6 +256,21 @@ class TestWorkplaceFilters:
         # the other kinds' lists are not shown at all under a kind filter
         assert 'id="vgs-calloff-queue"' not in page and 'id="vgs-publisher-queue"' not in page
         assert 'id="vgs-queue"' not in page
+
+    def test_the_filters_show_what_was_chosen(self, app, coordinator):
+        """Each select keeps its choice (the snippet's one macro, issue 38); every kind is
+        offered, and "All" where a filter may be left out."""
+        page = app.get("/ckan-admin/samverkan?kind=connection&org_type=kommun&municipality_code=1441"
+                       "&sort=newest&state=rejected", extra_environ=as_user(coordinator)).body
+        start = page.index('id="vgs-workplace-filters"')
+        form = page[start:page.index("</form>", start)]
+        for name, value in (("kind", "connection"), ("org_type", "kommun"), ("municipality_code", "1441"),
+                            ("sort", "newest"), ("state", "rejected")):
+            select = form[form.index(f'name="{name}"'):form.index("</select>", form.index(f'name="{name}"'))]
+            assert re.findall(r'value="([^"]*)" selected', select) == [value], name
+            assert ('value=""' in select) == (name not in ("sort", "state")), name
+        kinds = form[form.index('name="kind"'):form.index("</select>", form.index('name="kind"'))]
+        assert set(re.findall(r'value="(\w+)"', kinds)) == set(objects.KINDS)
 
     def test_the_charts_name_their_months_and_keep_their_table(self, app, two, coordinator):
         page = app.get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
