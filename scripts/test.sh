@@ -46,8 +46,9 @@ for v in $versions; do
     cat "/tmp/vgsamverkan-venv-$v.log"; echo "CKAN $v: the virtualenv $venv could not be built"; exit 1
   fi
   if [ "$v" = "${versions%% *}" ]; then  # once, with the first version's venv (ruff.toml)
-    log "Lint (ruff)"
+    log "Lint (ruff) and types (mypy)"
     "$venv/bin/ruff" check . || lint=1
+    "$venv/bin/mypy" -p ckanext.vgsamverkan || lint=1
   fi
   log "CKAN $v: database $db"
   bash scripts/db.sh "$db" || exit 1
@@ -80,7 +81,7 @@ done
 
 log "Summary"
 rc=$lint
-[ "$lint" = 0 ] && echo "ruff: no finding" || echo "ruff: findings (above, under Lint)"
+[ "$lint" = 0 ] && echo "ruff and mypy: no finding" || echo "ruff or mypy: findings (above, under Lint)"
 for v in $versions; do
   line=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error)' "/tmp/vgsamverkan-pytest-$v.log" | tail -1)
   echo "CKAN $v: exit ${status[$v]}: ${line:-no summary}"

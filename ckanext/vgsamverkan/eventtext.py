@@ -76,7 +76,8 @@ def _facts(object_type: str, action: str, details: dict[str, Any], lang: str, _:
     if key == ("user", "mail_language"):
         names = {"sv": _("Swedish"), "en": _("English")}
         return _("Language of the mail to the coordinator: {new} (was: {old})").format(
-            new=names.get(d.get("language"), _("the portal's")), old=names.get(d.get("before"), _("the portal's")))
+            new=names.get(d.get("language") or "", _("the portal's")),
+            old=names.get(d.get("before") or "", _("the portal's")))
     if key == ("fee_month", "adjust"):
         text = _("Amount: {amount} (before VAT)").format(amount=formats.sek(d.get("amount"), lang))
         if d.get("corrects"):

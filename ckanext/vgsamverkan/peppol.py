@@ -370,11 +370,11 @@ def readable(document: bytes) -> dict:
     def party(path: str) -> dict:
         p = root.find(f"{cac}{path}/{cac}Party")
         address = p.find(f"{cac}PostalAddress") if p is not None else None
+        endpoint = p.find(f"{cbc}EndpointID") if p is not None else None
         return {"name": text(p, f"{cac}PartyName/{cbc}Name"),
                 "legal_name": text(p, f"{cac}PartyLegalEntity/{cbc}RegistrationName"),
                 "org_number": text(p, f"{cac}PartyLegalEntity/{cbc}CompanyID"),
-                "endpoint": f"{p.find(f'{cbc}EndpointID').get('schemeID')}:{text(p, f'{cbc}EndpointID')}"
-                if p is not None and p.find(f"{cbc}EndpointID") is not None else None,
+                "endpoint": f"{endpoint.get('schemeID')}:{endpoint.text or ''}" if endpoint is not None else None,
                 "street": text(address, f"{cbc}StreetName"), "postcode": text(address, f"{cbc}PostalZone"),
                 "city": text(address, f"{cbc}CityName"),
                 "vat_number": next((text(s, f"{cbc}CompanyID") for s in (p.findall(f"{cac}PartyTaxScheme")

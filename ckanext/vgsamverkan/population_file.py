@@ -178,7 +178,7 @@ def _stream(book: zipfile.ZipFile, name: str, budget: _Budget, start, end, text)
 def _shared_strings(book: zipfile.ZipFile, budget: _Budget) -> list[str]:
     """The workbook's shared strings: each ``si``'s text, phonetic runs left out."""
     texts: list[str] = []
-    state = {"in_t": False, "phonetic": 0, "parts": []}
+    state: dict[str, Any] = {"in_t": False, "phonetic": 0, "parts": []}
 
     def start(tag: str, _attrs: dict) -> None:
         if tag == "si":
@@ -343,7 +343,7 @@ def parse(content: bytes | str, year: int) -> tuple[list[dict[str, Any]], int]:
     """Records for ``year`` as ``[{municipality_code, name, population}]``, and how many
     rows of other years a file with a year column had (they are skipped)."""
     workbook = isinstance(content, bytes) and content[:4] == b"PK\x03\x04"
-    rows = _xlsx_rows(content) if workbook else _csv_rows(content)
+    rows = _xlsx_rows(content) if isinstance(content, bytes) and workbook else _csv_rows(content)
     # the header: the first row (of the first few) that names a population and a municipality
     start = next((i for i, (_, row) in enumerate(rows[:_HEADER_WITHIN])
                   if _column(row, POPULATION_NAMES) is not None
@@ -388,6 +388,7 @@ def parse(content: bytes | str, year: int) -> tuple[list[dict[str, Any]], int]:
             name = row[name_col].strip() if name_col is not None else ""
             where = title(code_col)
         else:
+            assert region_col is not None  # the header named the region when it named no code
             where = title(region_col)
             if re.match(r"^\s*([0-9]{2}\s|[0-9]{2}$|00\b|riket\b|sweden\b|totalt?\b)", row[region_col], re.I):
                 continue  # the country's and the counties' rows of an SCB table

@@ -148,7 +148,8 @@ def report(limit: int = 100, offset: int = 0, day: dt.date | None = None) -> dic
             .filter(model.Package.state == "active", model.Package.private.is_(False),
                     model.Package.type == "dataset")
             .order_by(model.Package.title, model.Package.name))
-    lacking, counted = [], {}
+    lacking: list[Any] = []
+    counted: dict[Any, Any] = {}
     for pid, name, title, org_id, notes, license_id, m_email, a_email, has_url, created, modified in rows:
         publisher = found.get(org_id) if org_id else None
         missing = [what for what, lacks in (

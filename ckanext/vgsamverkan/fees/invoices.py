@@ -162,7 +162,8 @@ def _buyer(statement: FeeStatement, participation: Participation | None) -> pepp
 def _corrected(statement: FeeStatement, lines: list[Any]) -> Invoice | None:
     """The invoice a credit note corrects: the customer's invoice of the month its
     adjustments correct (the latest such month), else its latest invoice before."""
-    months = sorted({(line.details or {}).get("corrects") for line in lines if line.kind == "adjustment"} - {None})
+    corrected = {(line.details or {}).get("corrects") for line in lines if line.kind == "adjustment"}
+    months = sorted(str(month) for month in corrected if month is not None)
     query = (model.Session.query(Invoice).filter(Invoice.organization_id == statement.organization_id,
                                                  Invoice.type == "invoice", Invoice.month < statement.month)
              .order_by(Invoice.sequence.desc()))

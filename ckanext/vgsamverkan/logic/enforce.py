@@ -414,7 +414,7 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
             organization=organization.display_name if organization else tk._("the dataset's organisation"),
             link=config.site_url() + link)
     admins = _admins_to_ask(organization, user)
-    if admins:
+    if admins and organization is not None:
         message += " " + tk._("Only an admin of {organization} may ask for a connection: {admins}.").format(
             organization=organization.display_name, admins=", ".join(admins))
     _flash(link, organization, admins)
@@ -429,7 +429,7 @@ def _admins_to_ask(organization: model.Group | None, user: model.User | None) ->
     if authz.users_role_for_group_or_org(organization.id, user.name) == "admin":
         return []
     # (not the portal's site user or other sysadmins)
-    return [person(u) for u in roles.org_admins(organization.id) if not u.sysadmin]
+    return [person(u) or u.name for u in roles.org_admins(organization.id) if not u.sysadmin]
 
 
 def _flash(path: str, organization: model.Group | None, admins: list[str]) -> None:

@@ -7,10 +7,12 @@ of every table in its metadata one by one, and a tally deleted before the rows i
 would go negative when the triggers count their deletion."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Column, UnicodeText
 from sqlalchemy.orm import declarative_base
 
-_Derived = declarative_base()
+_Derived: Any = declarative_base()
 
 
 class Tally(_Derived):

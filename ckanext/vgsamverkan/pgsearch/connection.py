@@ -519,6 +519,7 @@ class PgSolr:
                 how, counted = "bits", words.counter.counts(conn, params, names)
             if counted is None:
                 how, counted = "scan", _scan_counts(conn, where, params, names)
+        assert counted is not None  # the scan always counts
         conn.execute(sa.text(
             "DELETE FROM vgsamverkan_search_cache "
             f"WHERE created < now() - interval '{CACHE_MINUTES} minutes'"

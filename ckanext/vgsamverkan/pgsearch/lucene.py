@@ -251,7 +251,7 @@ def _date_math(now: dt.datetime, m: re.Match) -> dt.datetime:
     unit = m.group(2)
     if unit:
         keep = ["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"].index(unit)
-        parts = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+        parts: dict[str, Any] = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
         names = ["month", "day", "hour", "minute", "second"]
         moment = moment.replace(**{k: parts[k] for k in names[keep:]}, microsecond=0)
     return moment
@@ -496,7 +496,9 @@ def _mm_value(value: str, n: int) -> int:
 def dismax_clauses(query: str, mm: str = "2<-1 5<80%") -> tuple[list, list, list, int]:
     """User text in dismax mode as its clauses: the required, the excluded and the optional
     ones, each ``(text, phrase)``, and how many of the optional must match (``mm``)."""
-    required, excluded, optional = [], [], []
+    required: list[tuple[str, bool]] = []
+    excluded: list[tuple[str, bool]] = []
+    optional: list[tuple[str, bool]] = []
     tokens = _DISMAX_TOKEN.findall(query)
     _too_many_clauses(len(tokens))
     for sign_q, phrase, sign_w, word in tokens:

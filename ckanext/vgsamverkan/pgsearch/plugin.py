@@ -21,8 +21,8 @@ def install() -> None:
     import ckan.lib.search.query as query  # noqa: PLC0415 (CKAN's search modules are patched only when the plugin is loaded)
 
     for module in (common, index, query, search):
-        module.make_connection = connection.make_connection  # type: ignore[attr-defined]
-    search.check_solr_schema_version = connection.check_solr_schema_version  # type: ignore
+        module.make_connection = connection.make_connection
+    search.check_solr_schema_version = connection.check_solr_schema_version
 
 
 class PgSearchPlugin(p.SingletonPlugin):

@@ -253,7 +253,9 @@ def vgsamverkan_mail_language_set(context: Context, data_dict: DataDict) -> dict
     """
     tk.check_access("vgsamverkan_mail_language_set", context, data_dict)
     data = _validate(data_dict, schema.mail_language_set(), context)
-    user = _lock(model.User, _actor(context).id)
+    actor = _actor(context)
+    assert actor is not None  # the auth function requires a logged-in user
+    user = _lock(model.User, actor.id)
     before = mail_language.of_user(user)
     if data["language"] != before:
         mail_language.set_for(user, data["language"])

@@ -80,7 +80,8 @@ def vgsamverkan_participation_update(context: Context, data_dict: DataDict) -> d
         old, new = customers.legal_name_of(obj.org_number), data["legal_name"] or None
         if new != old:
             changes.append({"field": "legal_name", "old": old, "new": new})
-            customers.set_legal_name(obj.org_number, new, _actor(context).id if _actor(context) else None)
+            actor = _actor(context)
+            customers.set_legal_name(obj.org_number, new, actor.id if actor else None)
     if changes:
         obj.modified = utcnow()
         actor = _actor(context)
