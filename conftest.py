@@ -154,7 +154,7 @@ def _migrations() -> list[str]:
         os.path.join(os.path.dirname(ckanext.activity.__file__), "migration", "activity"),
         os.path.join(HERE, "ckanext", "vgsamverkan", "migration", "vgsamverkan"),
     ]
-    try:  # in the test venvs, for the tests with harvest sources (tests/test_harvest.py)
+    try:  # in the test venvs, for the tests with harvest sources (tests/search/test_harvest.py)
         import ckanext.harvest
 
         folders.append(os.path.join(os.path.dirname(ckanext.harvest.__file__), "migration", "harvest"))

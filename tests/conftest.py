@@ -262,7 +262,7 @@ def run_jobs(clean_queues):
     performed in this process as rq's SimpleWorker does: CKAN's work horse loads the whole
     environment again for every job (``load_environment`` after the fork, 0.4 s a job, 1.2
     to 1.6 s a call here with a receipt beside each mail). The forking worker itself sends
-    the mail in tests/test_mail.py (``ckan jobs worker`` and ``ckan vgsamverkan worker``)."""
+    the mail in tests/mail/test_mail.py (``ckan jobs worker`` and ``ckan vgsamverkan worker``)."""
     import rq
     from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
@@ -298,7 +298,7 @@ def run_jobs(clean_queues):
 # by default (most tests first), one worker was left alone with the two HTTP matrices for
 # the last 70 s while the other cores idled. A name missing here only costs time.
 LONGEST_FIRST = ("e2e/test_remote_auth.py", "e2e/test_remote_fuzz.py", "e2e/test_journeys.py",
-                 "e2e/test_accessibility.py", "test_auth.py", "test_pgsearch.py")
+                 "e2e/test_accessibility.py", "logic/test_auth.py", "search/test_pgsearch.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,6 +1,6 @@
 """What the API contract asks of every answer (issue 24; SPEC "API"), shared by the tests
-that call the actions: tests/test_auth.py (every case once, in process),
-tests/test_api_contract.py and tests/e2e/test_remote_contract.py (over HTTP)."""
+that call the actions: tests/logic/test_auth.py (every case once, in process),
+tests/logic/test_api_contract.py and tests/e2e/test_remote_contract.py (over HTTP)."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,7 +1,7 @@
 """Exhaustive matrices of the extension's own code, split between the two CKAN versions
 that ``make test`` runs the suite on (docs/development.md, "Test speed").
 
-The spellings of every id (tests/test_auth.py) and the nasty values of every parameter
+The spellings of every id (tests/logic/test_auth.py) and the nasty values of every parameter
 (tests/e2e/test_remote_fuzz.py) test our validators and id resolution, which are the same
 code on both versions. Each version sends every case to every role with half of the
 variants, alternating; the other version sends the other half, so one run of ``make

@@ -191,7 +191,7 @@ class TestDemoSeed:
         assert found("vatten") == ["badplatser", "vattenkvalitet-sjoar"]
         assert found("parkering") == ["cykelparkeringar"]
         assert found("sjö") == ["vattenkvalitet-sjoar"]
-        from tests.test_portal_actor import demo_seed_stamps_only_the_portal
+        from tests.logic.test_portal_actor import demo_seed_stamps_only_the_portal
 
         demo_seed_stamps_only_the_portal()  # the portal's acts name the command (issue 24)
         second = cli.invoke(ckan, ["vgsamverkan", "demo", "seed"])

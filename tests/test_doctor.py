@@ -23,7 +23,7 @@ from ckanext.vgsamverkan import doctor
 from ckanext.vgsamverkan.mail import outbox
 from tests.conftest import port
 from tests.factories import participant_org
-from tests.test_faults import OwnRedis, _forget_connections
+from tests.logic.test_faults import OwnRedis, _forget_connections
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -34,7 +34,7 @@ def _workload(month: str = "2023-05", tamper: bool = False) -> None:
     call("vgsamverkan_fee_close", coordinator, month=month)
     if not tamper:
         return
-    # a count set by hand, as tests/test_tally.py sets one to see that a list reads it:
+    # a count set by hand, as tests/logic/test_tally.py sets one to see that a list reads it:
     # the reset empties it all the same (a DELETE of the rows alone would leave 1000)
     model.Session.remove()
     with model.meta.engine.begin() as conn:

@@ -1,12 +1,12 @@
-"""The authorisation matrix of ``tests/test_auth.py`` again, over HTTP with API tokens
+"""The authorisation matrix of ``tests/logic/test_auth.py`` again, over HTTP with API tokens
 (ckanapi's RemoteCKAN against the running server), and what every read answer shows to
 whom.
 
 - Every refused role of every case is refused over HTTP (403) and the database is
   unchanged after it; so is every other spelling of its ids (white space, case, name for
-  id, JSON numbers, lists and objects…: ``tests/test_auth.py``'s ``id_variants``), with
+  id, JSON numbers, lists and objects…: ``tests/logic/test_auth.py``'s ``id_variants``), with
   403, 404 or 409; every role allowed a read (a list or show) gets its answer. The
-  allowed writes are made once per case in ``tests/test_auth.py`` (a write changes the
+  allowed writes are made once per case in ``tests/logic/test_auth.py`` (a write changes the
   world the next case needs) and over HTTP by the other ``test_remote_*`` journeys.
 - Leaks: the world's contact data, motivations, comments and technical contacts carry
   their organisation's name ("hemlig-org", "hemlig-other"). No answer of any read action
@@ -25,7 +25,7 @@ from ckanapi import CKANAPIError, NotAuthorized, NotFound, RemoteCKAN, Validatio
 from ckan.tests import factories
 
 from tests.halves import this_versions_half
-from tests.test_auth import CASES, ROLES, _snapshot, _variants_of, build_world
+from tests.logic.test_auth import CASES, ROLES, _snapshot, _variants_of, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 
@@ -107,7 +107,7 @@ def _kind(value: Any, variant: Any) -> str:
 def _one_of_each_kind(data: dict) -> list[tuple[str, Any, dict]]:
     """The first variant of each kind per id of ``data``. In the request body a string arrives as it
     was sent (JSON keeps every character), so the HTTP layer adds nothing a second white
-    space or a second look-alike could meet; tests/test_auth.py sends every variant to
+    space or a second look-alike could meet; tests/logic/test_auth.py sends every variant to
     every refused role in the same process, through the same auth functions and actions."""
     seen, kept = set(), []
     for key, variant, changed in _variants_of(data):
@@ -130,11 +130,11 @@ def _nearest_refused(allowed: set[str]) -> list[str]:
 
 
 def test_every_spelling_of_every_id_over_http(world, clients):
-    """The variants of tests/test_auth.py as a script sends them (JSON: numbers, lists
+    """The variants of tests/logic/test_auth.py as a script sends them (JSON: numbers, lists
     and objects arrive as such), one of each kind (_one_of_each_kind): the refused roles
     nearest to being allowed, and anonymous, refused with the canonical ids are refused
     (403, 404 or 409) with every other spelling, and the database stays as it was.
-    tests/test_auth.py sends every variant to every refused role in the process; over
+    tests/logic/test_auth.py sends every variant to every refused role in the process; over
     HTTP the way a spelling arrives is the same for every token, so the nearest roles
     stand for the rest (a third of the calls: issue 24 kept the suite's time)."""
     assert sorted(PRIVILEGE) == sorted(ROLES)

@@ -1,5 +1,5 @@
 """The API contract over HTTP, as a script calls it (issue 24): ckanapi's RemoteCKAN against
-the running server, with the coordinator's API token, in the world of tests/test_auth.py.
+the running server, with the coordinator's API token, in the world of tests/logic/test_auth.py.
 
 - Every list, asked by GET with ``?limit=10`` and by POST: ``{"count", "results"}``, pages
   with ``limit``/``offset`` that add up to the whole, each filter it documents (``state``,
@@ -19,8 +19,8 @@ from ckanapi import RemoteCKAN, ValidationError
 from ckan.tests import factories, helpers
 
 from tests.contract import WHOLE
-from tests.test_api_contract import _lists, filter_problems, needs_in_auth_world
-from tests.test_auth import CASES, build_world
+from tests.logic.test_api_contract import _lists, filter_problems, needs_in_auth_world
+from tests.logic.test_auth import CASES, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 

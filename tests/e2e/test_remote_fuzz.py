@@ -22,7 +22,7 @@ import ckan
 from ckan.tests import factories
 
 from tests.halves import this_versions_half
-from tests.test_auth import CASES, _snapshot, build_world
+from tests.logic.test_auth import CASES, _snapshot, build_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("with_plugins", "clean_db")]
 

@@ -342,7 +342,7 @@ def _has_control(value: Any) -> bool:
 
 def action(fn: Callable[[Context, DataDict], Any]) -> Callable[[Context, DataDict], Any]:
     """Mark ``fn`` as an action of the extension (every ``vgsamverkan_*`` function wears
-    it, where it is defined; tests/test_auth.py checks that none is missing).
+    it, where it is defined; tests/logic/test_auth.py checks that none is missing).
 
     The action refuses a parameter with a control character, before anything else (auth
     functions look objects up by id too), with the parameter named; and marks a lost

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from tests.factories import call
-from tests.test_auth import build_world
+from tests.logic.test_auth import build_world
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -27,13 +27,13 @@ from tests.relevance_set import DATASETS, QUERIES
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OPTION = "ckanext.vgsamverkan.search_text_configuration"
 PARTS = "ckanext.vgsamverkan.search_compound_parts"
 # name: (text search configuration, compound parts of issue 35)
 CONFIGURATIONS = {"snowball": ("swedish", False), "hunspell": ("vgsamverkan_swedish", False),
                   "parts": ("vgsamverkan_swedish", True)}
-BEGIN, END = "<!-- relevance table (tests/test_search_relevance.py) -->", "<!-- end of relevance table -->"
+BEGIN, END = "<!-- relevance table (tests/search/test_search_relevance.py) -->", "<!-- end of relevance table -->"
 
 
 def _corpus():

@@ -398,7 +398,7 @@ class TestExport:
         assert export("sie") == first
         assert keep_missing_files() == []
 
-    # the files' contents: tests/test_fee_export.py
+    # the files' contents: tests/fees/test_fee_export.py
 
     def test_export_needs_a_run(self, coordinator):
         with pytest.raises(tk.ValidationError):

@@ -235,7 +235,7 @@ def test_a_fee_run_killed_half_way_saves_nothing(coordinator, tmp_path):
     model.Session.commit()
     script, marker = tmp_path / "run.py", tmp_path / "half-way"
     script.write_text(_KILLED_RUN)
-    ini = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test.ini")
+    ini = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "test.ini")
     child = subprocess.Popen([sys.executable, str(script), ini, "2026-10", str(marker)])
     try:
         deadline = time.time() + 60

@@ -1,7 +1,7 @@
 """Swedish compound parts in the search index (issue 35, SPEC "Search"): across a linking
 -s-, with an inflected last part, never a part of fewer than four letters, never through
 a false split; whole words rank above parts. The relevance set's figures are in
-tests/test_search_relevance.py."""
+tests/search/test_search_relevance.py."""
 from __future__ import annotations
 
 import pytest
@@ -12,7 +12,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
-from tests.test_pgsearch import search
+from tests.search.test_pgsearch import search
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -19,7 +19,7 @@ from tests.factories import call, days_from_today, participant_org, terminate_no
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-DATA = os.path.join(os.path.dirname(__file__), "data", "dcat")
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "dcat")
 PREFIXES = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX dct: <http://purl.org/dc/terms/>

@@ -101,7 +101,7 @@ class TestBulk:
         assert f'value="participation:{world["old"]["id"]}"' in page
         assert f'value="calloff:{world["calloff"]["id"]}"' not in page  # no bulk decision for a call-off
         items = [f"participation:{world['old']['id']}", f"publisher:{world['publisher']['id']}"]
-        # (confirmed: the question before is tests/test_confirm_and_forms.py)
+        # (confirmed: the question before is tests/views/test_confirm_and_forms.py)
         app.post(f"{url}/beslut", data={"items": items, "confirmed": "yes", "verb": "approve", "text": "Välkomna",
                                         "_csrf_token": token(app, url, coordinator)},
                  extra_environ=as_user(coordinator))

@@ -200,7 +200,7 @@ def test_two_activations_of_one_user_name_at_once_make_one_account(app, monkeypa
     """Found from outside (issue 36): two registrations with the same user name, activated
     at the same moment, gave a 500 (the loser's insert of the name or its dashboard)."""
     from ckanext.vgsamverkan.logic.action import account
-    from tests.test_registration import NEW_PASSWORD
+    from tests.logic.test_registration import NEW_PASSWORD
 
     links = []
     for i in range(2):

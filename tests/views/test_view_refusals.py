@@ -25,7 +25,7 @@ from tests.factories import call, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-VIEWS = pathlib.Path(__file__).resolve().parent.parent / "ckanext" / "vgsamverkan" / "views"
+VIEWS = pathlib.Path(__file__).resolve().parents[2] / "ckanext" / "vgsamverkan" / "views"
 
 # each kind's page: (its words when nothing is found, when a stranger asks), in English
 WORDS = {

@@ -131,14 +131,14 @@ def test_the_participants_are_whole_objects(world):
 def auth_world(clean_db, ckan_config, monkeypatch):
     """test_auth's world: one object in each state that matters, and every role; each
     case of test_auth.CASES calls its action there with data that works."""
-    from tests.test_auth import build_world
+    from tests.logic.test_auth import build_world
 
     monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.coordinators", ["samordnare"])
     return kept(("test_auth.world", "samordnare"), lambda: build_world("samordnare"))
 
 
 def _cases() -> dict:
-    from tests.test_auth import CASES
+    from tests.logic.test_auth import CASES
 
     return CASES
 
@@ -151,7 +151,7 @@ def test_every_object_is_whole_where_test_auth_calls_it():
     that the check is wired in and bites."""
     import inspect
 
-    from tests import test_auth
+    from tests.logic import test_auth
 
     assert "whole_problems(case, answer)" in inspect.getsource(test_auth.test_every_role)
     whole = {"id": "1", "state": "active", "created": "c", "modified": "m"}

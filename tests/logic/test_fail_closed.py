@@ -1,5 +1,5 @@
 """The holes an outside security test found (issue 16), each with the call that used to
-get through. The variants of every id of every case are in tests/test_auth.py
+get through. The variants of every id of every case are in tests/logic/test_auth.py
 (``check_variants_refused``); this file has the findings that are not about one
 action's id: membership, name squatting, the end of a participation, search input,
 malformed requests, CKAN's member_list and the security headers."""

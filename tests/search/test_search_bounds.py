@@ -16,7 +16,7 @@ from ckan.lib.search.common import SearchQueryError
 
 from ckanext.vgsamverkan.pgsearch import bits, connection, lucene
 from tests.conftest import kept
-from tests.test_pgsearch import _corpus, observe, search
+from tests.search.test_pgsearch import _corpus, observe, search
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -32,8 +32,8 @@ from ckan.tests import factories
 from ckanext.vgsamverkan.model import Event, FeeMonth, Invoice, InvoiceSeries
 from tests import peppol_rules, sie4
 from tests.factories import call, participant_org
-from tests.test_fee_actions import MONTH
-from tests.test_fee_export import every_kind, world  # noqa: F401 (the fixtures, used by name)
+from tests.fees.test_fee_actions import MONTH
+from tests.fees.test_fee_export import every_kind, world  # noqa: F401 (the fixtures, used by name)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

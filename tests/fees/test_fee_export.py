@@ -27,7 +27,7 @@ from ckanext.vgsamverkan.model import FeeFile, FeeMonth
 from tests import sie4
 from tests.conftest import kept_with
 from tests.factories import call, participant_org
-from tests.test_fee_actions import MONTH, _expert_work, build_world, world  # noqa: F401 (world: the fixture, used by name)
+from tests.fees.test_fee_actions import MONTH, _expert_work, build_world, world  # noqa: F401 (world: the fixture, used by name)
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
