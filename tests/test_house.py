@@ -140,7 +140,6 @@ STILL_NAMING_KINDS = {
     "fees/run.py": "the money each kind charges (a connection's price, a call-off's hours)",
     "eventtext.py": "the history sentences of some verbs",
     "expiry.py": "the daily job's reminders and expiries of publishing rights",
-    "logic/auth.py": "the auth functions of each kind's actions",
     "mail/notify.py": "who is told of each kind's moves",
     "mail/texts.py": "each kind's mail texts",
     "views/coordinator.py": "the workplace's sections per kind",

@@ -11,7 +11,7 @@ def _auth_functions() -> dict:
     from ckanext.vgsamverkan.logic import auth, enforce  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
 
     return {
-        **{name: getattr(auth, name) for name in auth.__all__},
+        **auth.functions(),
         **enforce.chained_auth_functions(),
     }
 
