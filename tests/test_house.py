@@ -144,7 +144,6 @@ STILL_NAMING_KINDS = {
     "mail/texts.py": "each kind's mail texts",
     "views/coordinator.py": "the workplace's sections per kind",
     "templates/vgsamverkan/admin/queue.html": "the workplace's sections per kind",
-    "workflow.py": "each kind's state machine",
 }
 
 

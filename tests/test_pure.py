@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ckanext.vgsamverkan import orgnumber, workflow
+from ckanext.vgsamverkan import orgnumber
+from ckanext.vgsamverkan.domain.kinds import participation
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
 
 
@@ -78,7 +79,7 @@ class TestPopulationFile:
 
 class TestWorkflowTable:
     def test_participation_transitions_are_the_specified_ones(self):
-        assert workflow.PARTICIPATION.transitions == {
+        assert participation.WORKFLOW.transitions == {
             ("pending", "approve"): "approved",
             ("pending", "reject"): "rejected",
             ("pending", "withdraw"): "withdrawn",
@@ -86,12 +87,12 @@ class TestWorkflowTable:
         }
 
     def test_every_target_is_a_state(self):
-        for (src, _), dst in workflow.PARTICIPATION.transitions.items():
-            assert src in workflow.PARTICIPATION.states and dst in workflow.PARTICIPATION.states
+        for (src, _), dst in participation.WORKFLOW.transitions.items():
+            assert src in participation.WORKFLOW.states and dst in participation.WORKFLOW.states
 
     def test_final_states_allow_nothing(self):
         for state in ("rejected", "withdrawn", "terminated"):
-            assert workflow.PARTICIPATION.allowed_verbs(state) == []
+            assert participation.WORKFLOW.allowed_verbs(state) == []
 
 
 def test_an_scb_workbook_with_title_lines_country_and_county_rows():

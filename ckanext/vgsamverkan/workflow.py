@@ -1,4 +1,5 @@
-"""States and allowed transitions of every workflow of the extension, in one place.
+"""What a workflow is (its states and transitions; each kind's own table is in
+``domain/kinds/<name>.py``), the states' names and the refusal of a verb not allowed.
 
 Pure: no database and no request. Actions ask :func:`target` for the state a verb leads
 to; a verb that is not allowed from the current state raises a ``ValidationError`` that
@@ -24,77 +25,6 @@ class Workflow:
 
     def can(self, state: str, verb: str) -> bool:
         return (state, verb) in self.transitions
-
-
-PARTICIPATION = Workflow(
-    name="participation",
-    initial="pending",
-    states=("pending", "approved", "rejected", "withdrawn", "terminated"),
-    transitions={
-        ("pending", "approve"): "approved",
-        ("pending", "reject"): "rejected",
-        ("pending", "withdraw"): "withdrawn",
-        ("approved", "terminate"): "terminated",
-    },
-)
-
-PUBLISHER = Workflow(
-    name="publisher",
-    initial="pending",
-    states=("pending", "approved", "rejected", "withdrawn", "revoked"),
-    transitions={
-        ("pending", "approve"): "approved",
-        ("pending", "reject"): "rejected",
-        ("pending", "withdraw"): "withdrawn",
-        ("approved", "revoke"): "revoked",
-        # the same end, reached by `ckan vgsamverkan expire` after the expiry date
-        ("approved", "expire"): "revoked",
-        # and when the organisation's participation ends (never given back on rejoining)
-        ("approved", "end"): "revoked",
-        # and when a renewal or a change of role that replaces them is approved (issue 21):
-        # the membership goes on under the new request
-        ("approved", "replace"): "revoked",
-    },
-)
-
-CONNECTION = Workflow(
-    name="connection",
-    initial="submitted",
-    states=("submitted", "investigating", "quoted", "accepted", "connected", "declined",
-            "cancelled", "disconnected"),
-    transitions={
-        ("submitted", "investigate"): "investigating",
-        ("investigating", "quote"): "quoted",
-        # a new quote replaces an expired or revised one; the old one stays in the history
-        ("quoted", "quote"): "quoted",
-        ("quoted", "accept"): "accepted",
-        ("quoted", "decline"): "declined",
-        ("accepted", "complete"): "connected",
-        ("submitted", "cancel"): "cancelled",
-        ("investigating", "cancel"): "cancelled",
-        ("quoted", "cancel"): "cancelled",
-        ("accepted", "cancel"): "cancelled",
-        ("connected", "disconnect"): "disconnected",
-    },
-)
-
-CALLOFF = Workflow(
-    name="calloff",
-    initial="requested",
-    states=("requested", "assigned", "in_progress", "delivered", "cancelled"),
-    transitions={
-        ("requested", "assign"): "assigned",
-        # the first time logged starts the work; later logs keep it in progress
-        ("assigned", "log_time"): "in_progress",
-        ("in_progress", "log_time"): "in_progress",
-        ("in_progress", "deliver"): "delivered",
-        # a fixed-price call-off (a training day, say) is delivered without any time log
-        # (the action refuses it for an hourly one: it has nothing to charge)
-        ("assigned", "deliver"): "delivered",
-        ("requested", "cancel"): "cancelled",
-        ("assigned", "cancel"): "cancelled",
-    },
-)
 
 
 def state_label(state: str) -> str:

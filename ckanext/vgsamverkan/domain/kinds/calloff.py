@@ -49,8 +49,28 @@ def _deliver(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
 _WORKS = Step(lambda: tk._("The expert works on it."), yours=lambda: tk._("Log your time on the call-off."),
               mover=lambda user, row: bool(user) and row.get("expert_user_id") == user.id)
 
+# its states and the verbs that move it (the one table: actions, pages and tests read it)
+WORKFLOW = workflow.Workflow(
+    name="calloff",
+    initial="requested",
+    states=("requested", "assigned", "in_progress", "delivered", "cancelled"),
+    transitions={
+        ("requested", "assign"): "assigned",
+        # the first time logged starts the work; later logs keep it in progress
+        ("assigned", "log_time"): "in_progress",
+        ("in_progress", "log_time"): "in_progress",
+        ("in_progress", "deliver"): "delivered",
+        # a fixed-price call-off (a training day, say) is delivered without any time log
+        # (the action refuses it for an hourly one: it has nothing to charge)
+        ("assigned", "deliver"): "delivered",
+        ("requested", "cancel"): "cancelled",
+        ("assigned", "cancel"): "cancelled",
+    },
+)
+
+
 KIND = Kind(
-    "calloff", Calloff, workflow.CALLOFF, "vgsamverkan.calloff_read",
+    "calloff", Calloff, WORKFLOW, "vgsamverkan.calloff_read",
     "/samverkan/avrop/{id}", waits=("requested",), open=("requested", "assigned", "in_progress"),
     label=lambda: tk._("Call-off"), prefix="AVR",
     template="vgsamverkan/calloff_read.html", template_name="calloff",

@@ -40,8 +40,31 @@ def _answers(user: Any, row: Mapping[str, Any]) -> bool:
 
 _INVESTIGATES = Step(lambda: tk._("The regional coordinator investigates."))
 
+# its states and the verbs that move it (the one table: actions, pages and tests read it)
+WORKFLOW = workflow.Workflow(
+    name="connection",
+    initial="submitted",
+    states=("submitted", "investigating", "quoted", "accepted", "connected", "declined",
+            "cancelled", "disconnected"),
+    transitions={
+        ("submitted", "investigate"): "investigating",
+        ("investigating", "quote"): "quoted",
+        # a new quote replaces an expired or revised one; the old one stays in the history
+        ("quoted", "quote"): "quoted",
+        ("quoted", "accept"): "accepted",
+        ("quoted", "decline"): "declined",
+        ("accepted", "complete"): "connected",
+        ("submitted", "cancel"): "cancelled",
+        ("investigating", "cancel"): "cancelled",
+        ("quoted", "cancel"): "cancelled",
+        ("accepted", "cancel"): "cancelled",
+        ("connected", "disconnect"): "disconnected",
+    },
+)
+
+
 KIND = Kind(
-    "connection", Connection, workflow.CONNECTION, "vgsamverkan.connection_read",
+    "connection", Connection, WORKFLOW, "vgsamverkan.connection_read",
     "/samverkan/anslutning/{id}", waits=("submitted", "investigating", "accepted"),
     open=("submitted", "investigating", "quoted", "accepted"),
     label=lambda: tk._("Connection"), prefix="ANS",

@@ -36,8 +36,22 @@ def _scrub_updates(participation_id: str, fields: set[str]) -> None:
         event.details = dict(event.details or {}, changes=changes)
 
 
+# its states and the verbs that move it (the one table: actions, pages and tests read it)
+WORKFLOW = workflow.Workflow(
+    name="participation",
+    initial="pending",
+    states=("pending", "approved", "rejected", "withdrawn", "terminated"),
+    transitions={
+        ("pending", "approve"): "approved",
+        ("pending", "reject"): "rejected",
+        ("pending", "withdraw"): "withdrawn",
+        ("approved", "terminate"): "terminated",
+    },
+)
+
+
 KIND = Kind(
-    "participation", Participation, workflow.PARTICIPATION, "vgsamverkan.participation_read",
+    "participation", Participation, WORKFLOW, "vgsamverkan.participation_read",
     "/samverkan/deltagande/{id}", waits=("pending",), open=("pending",),
     label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL",
     template="vgsamverkan/participation_read.html", template_name="p",

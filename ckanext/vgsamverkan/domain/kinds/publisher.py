@@ -24,8 +24,29 @@ def _revoke(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
         user=obj.get("user_display_name") or "", organization=obj.get("organization_title") or "")
 
 
+# its states and the verbs that move it (the one table: actions, pages and tests read it)
+WORKFLOW = workflow.Workflow(
+    name="publisher",
+    initial="pending",
+    states=("pending", "approved", "rejected", "withdrawn", "revoked"),
+    transitions={
+        ("pending", "approve"): "approved",
+        ("pending", "reject"): "rejected",
+        ("pending", "withdraw"): "withdrawn",
+        ("approved", "revoke"): "revoked",
+        # the same end, reached by `ckan vgsamverkan expire` after the expiry date
+        ("approved", "expire"): "revoked",
+        # and when the organisation's participation ends (never given back on rejoining)
+        ("approved", "end"): "revoked",
+        # and when a renewal or a change of role that replaces them is approved (issue 21):
+        # the membership goes on under the new request
+        ("approved", "replace"): "revoked",
+    },
+)
+
+
 KIND = Kind(
-    "publisher", PublisherRequest, workflow.PUBLISHER, "vgsamverkan.publisher_read",
+    "publisher", PublisherRequest, WORKFLOW, "vgsamverkan.publisher_read",
     "/samverkan/behorighet/{id}", waits=("pending",), open=("pending",),
     label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH",
     template="vgsamverkan/publisher_read.html", template_name="r",

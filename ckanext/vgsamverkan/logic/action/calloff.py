@@ -12,8 +12,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import config, formats, labels, money, workflow
+from ckanext.vgsamverkan import config, formats, labels, money
 from ckanext.vgsamverkan.domain import objects, roles, taking_part
+from ckanext.vgsamverkan.domain.kinds.calloff import WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -119,7 +120,7 @@ def vgsamverkan_calloff_create(context: Context, data_dict: DataDict) -> dict[st
     assert actor is not None
     language = data.get("language") or formats.current_lang()
     obj = Calloff(
-        state=workflow.CALLOFF.initial,
+        state=WORKFLOW.initial,
         organization_id=org.id,
         applicant_id=actor.id,
         language=language if language in ("sv", "en") else "sv",
@@ -160,7 +161,7 @@ def vgsamverkan_calloff_show(context: Context, data_dict: DataDict) -> dict[str,
     tk.check_access("vgsamverkan_calloff_show", context, data)
     obj = objects.load("calloff", data["id"])
     result = _calloff_dict(obj)
-    result["allowed"] = _allowed(context, "calloff", workflow.CALLOFF, obj)
+    result["allowed"] = _allowed(context, "calloff", WORKFLOW, obj)
     return result
 
 
@@ -213,7 +214,7 @@ def _calloff_step(context: Context, data_dict: DataDict, verb: str, schema_: dic
                   before: Callable[[Calloff, dict[str, Any]], None] | None = None,
                   mail: bool = True) -> dict[str, Any]:
     """A call-off step: the common step, commit, and a mail to the other party."""
-    obj, data = _step(context, data_dict, workflow.CALLOFF, Calloff, verb, schema_, before)
+    obj, data = _step(context, data_dict, WORKFLOW, Calloff, verb, schema_, before)
     _commit(context)
     if not mail:
         return _calloff_dict(obj)

@@ -14,8 +14,9 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import formats, workflow
+from ckanext.vgsamverkan import formats
 from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.domain.kinds.connection import WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -82,7 +83,7 @@ def vgsamverkan_connection_create(context: Context, data_dict: DataDict) -> dict
     assert actor is not None
     language = data.get("language") or formats.current_lang()
     obj = Connection(
-        state=workflow.CONNECTION.initial,
+        state=WORKFLOW.initial,
         organization_id=org.id,
         applicant_id=actor.id,
         language=language if language in ("sv", "en") else "sv",
@@ -119,7 +120,7 @@ def vgsamverkan_connection_show(context: Context, data_dict: DataDict) -> dict[s
     obj = objects.load("connection", data["id"])
     result = obj.dictize()
     result["quote_expired"] = bool(result["quote"]) and result["quote"]["valid_until"] < _today().isoformat()
-    result["allowed"] = _allowed(context, "connection", workflow.CONNECTION, obj)
+    result["allowed"] = _allowed(context, "connection", WORKFLOW, obj)
     return result
 
 
@@ -159,7 +160,7 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
 def _connection_step(context: Context, data_dict: DataDict, verb: str, schema_: dict[str, Any],
                      before: Callable[[Connection, dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """A connection decision: the common step, commit, and a mail to the other party."""
-    obj, data = _step(context, data_dict, workflow.CONNECTION, Connection, verb, schema_, before)
+    obj, data = _step(context, data_dict, WORKFLOW, Connection, verb, schema_, before)
     _commit(context)
     return _connection_mail(context, obj, verb, data.get("comment"))
 

@@ -13,8 +13,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import formats, workflow
+from ckanext.vgsamverkan import formats
 from ckanext.vgsamverkan.domain import customers, objects, roles, taking_part
+from ckanext.vgsamverkan.domain.kinds.participation import WORKFLOW
+from ckanext.vgsamverkan.domain.kinds.publisher import WORKFLOW as RIGHTS_WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -169,7 +171,7 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
     assert actor is not None  # the auth function requires a logged-in user
     language = data.get("language") or formats.current_lang()
     participation = Participation(
-        state=workflow.PARTICIPATION.initial,
+        state=WORKFLOW.initial,
         organization_id=data.get("organization_id"),
         organization_name=data["organization_name"],
         organization_title=data["organization_title"],
@@ -232,7 +234,7 @@ def vgsamverkan_participation_show(context: Context, data_dict: DataDict) -> dic
     tk.check_access("vgsamverkan_participation_show", context, data)
     obj = objects.load("participation", data["id"])
     result = obj.dictize()
-    result["allowed"] = _allowed(context, "participation", workflow.PARTICIPATION, obj)
+    result["allowed"] = _allowed(context, "participation", WORKFLOW, obj)
     # whether the caller may change its master data now (vgsamverkan_participation_update)
     result["may_update"] = updatable(obj) and _may("vgsamverkan_participation_update",
                                                                  context, {"id": obj.id})
@@ -318,7 +320,7 @@ def vgsamverkan_participation_approve(context: Context, data_dict: DataDict) -> 
         # a first day still to come grants nothing before it: the daily job records it
         obj.began_at = utcnow() if effective_from <= _today() else None
 
-    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "approve",
+    obj, _ = _step(context, data_dict, WORKFLOW, Participation, "approve",
                    schema.participation_approve(), before)
     try:
         _commit(context)
@@ -400,7 +402,7 @@ def vgsamverkan_participation_reject(context: Context, data_dict: DataDict) -> d
     :returns: the application, now ``rejected``
     :rtype: dictionary
     """
-    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "reject",
+    obj, _ = _step(context, data_dict, WORKFLOW, Participation, "reject",
                    schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
     _commit(context)
     result = obj.dictize()
@@ -419,7 +421,7 @@ def vgsamverkan_participation_withdraw(context: Context, data_dict: DataDict) ->
     :returns: the application, now ``withdrawn``
     :rtype: dictionary
     """
-    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "withdraw",
+    obj, _ = _step(context, data_dict, WORKFLOW, Participation, "withdraw",
                    schema.decision())
     _commit(context)
     result = obj.dictize()
@@ -488,7 +490,7 @@ def vgsamverkan_participation_terminate(context: Context, data_dict: DataDict) -
             ended.extend(_end_rights_with(context, obj))
         # else it takes part until its last day; the daily job ends it the day after
 
-    obj, _ = _step(context, data_dict, workflow.PARTICIPATION, Participation, "terminate",
+    obj, _ = _step(context, data_dict, WORKFLOW, Participation, "terminate",
                    schema.participation_terminate(), before, after)
     _commit(context)
     result = obj.dictize()
@@ -511,7 +513,7 @@ def _end_rights_with(context: Context, participation: Participation) -> list[dic
             .with_for_update().populate_existing().all())
     ended = []
     for rights in rows:
-        _transition(context, rights, workflow.PUBLISHER, "end", None)
+        _transition(context, rights, RIGHTS_WORKFLOW, "end", None)
         rights.ended_at = utcnow()
         for member in (model.Session.query(model.Member)
                        .filter(model.Member.group_id == rights.organization_id,

@@ -14,8 +14,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan import formats, workflow
+from ckanext.vgsamverkan import formats
 from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.domain.kinds.publisher import WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
     _actor,
@@ -99,7 +100,7 @@ def vgsamverkan_publisher_request(context: Context, data_dict: DataDict) -> dict
                     user=user.name, role=current)]})
     language = data.get("language") or formats.current_lang()
     request = PublisherRequest(
-        state=workflow.PUBLISHER.initial,
+        state=WORKFLOW.initial,
         organization_id=org.id,
         user_id=user.id,
         applicant_id=actor.id,
@@ -146,7 +147,7 @@ def vgsamverkan_publisher_show(context: Context, data_dict: DataDict) -> dict[st
     result["current_role"] = (
         authz.users_role_for_group_or_org(obj.organization_id, user.name) if user else None
     )
-    result["allowed"] = _allowed(context, "publisher", workflow.PUBLISHER, obj)
+    result["allowed"] = _allowed(context, "publisher", WORKFLOW, obj)
     # a renewal or change of role: the rights it replaces; and the one that replaced these
     replaced_by = (model.Session.query(PublisherRequest.id)
                    .filter(PublisherRequest.replaces_id == obj.id, PublisherRequest.state != "rejected")
@@ -236,7 +237,7 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
             obj.previous_role = replaced.previous_role
             # ended first (one approved request per user and organisation); the
             # membership goes on under this request
-            _transition(context, replaced, workflow.PUBLISHER, "replace", None, {"by": obj.id})
+            _transition(context, replaced, WORKFLOW, "replace", None, {"by": obj.id})
             replaced.ended_at = utcnow()
             model.Session.flush()
         else:
@@ -254,7 +255,7 @@ def vgsamverkan_publisher_approve(context: Context, data_dict: DataDict) -> dict
             raise tk.ValidationError({"user_id": [tk._("CKAN refused the membership: {error}").format(
                 error=getattr(e, "error_summary", None) or str(e))]}) from e
 
-    obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "approve",
+    obj, _ = _step(context, data_dict, WORKFLOW, PublisherRequest, "approve",
                    schema.publisher_approve(), before, after)
     _commit(context)
     result = obj.dictize()
@@ -273,7 +274,7 @@ def vgsamverkan_publisher_reject(context: Context, data_dict: DataDict) -> dict[
     :returns: the request, now ``rejected``
     :rtype: dictionary
     """
-    obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "reject",
+    obj, _ = _step(context, data_dict, WORKFLOW, PublisherRequest, "reject",
                    schema.rejection(), lambda o, d: _decided(context, o, reason=d["reason"]))
     _commit(context)
     result = obj.dictize()
@@ -292,7 +293,7 @@ def vgsamverkan_publisher_withdraw(context: Context, data_dict: DataDict) -> dic
     :returns: the request, now ``withdrawn``
     :rtype: dictionary
     """
-    obj, _ = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "withdraw",
+    obj, _ = _step(context, data_dict, WORKFLOW, PublisherRequest, "withdraw",
                    schema.decision())
     _commit(context)
     result = obj.dictize()
@@ -305,7 +306,7 @@ def end_authorisation(context: Context, obj: PublisherRequest, verb: str,
     """End an approved authorisation outside a decision's step (``expire``, by the daily
     job): the state, the event and the removal of the membership, in one transaction.
     ``obj`` is locked."""
-    _transition(context, obj, workflow.PUBLISHER, verb, comment)
+    _transition(context, obj, WORKFLOW, verb, comment)
     _remove_membership(context, obj)
     _commit(context)
     return obj.dictize()
@@ -346,7 +347,7 @@ def vgsamverkan_publisher_revoke(context: Context, data_dict: DataDict) -> dict[
     :returns: the request, now ``revoked``
     :rtype: dictionary
     """
-    obj, data = _step(context, data_dict, workflow.PUBLISHER, PublisherRequest, "revoke", schema.decision(),
+    obj, data = _step(context, data_dict, WORKFLOW, PublisherRequest, "revoke", schema.decision(),
                       after=lambda o, d: _remove_membership(context, o))
     _commit(context)
     result = obj.dictize()
