@@ -138,7 +138,6 @@ STILL_NAMING_KINDS = {
     "templates/vgsamverkan/admin/catalog.html": "the DCAT catalogue's 'publisher'",
     # still to move into the kinds' own modules (issue 38)
     "fees/run.py": "the money each kind charges (a connection's price, a call-off's hours)",
-    "eventtext.py": "the history sentences of some verbs",
     "expiry.py": "the daily job's reminders and expiries of publishing rights",
     "mail/notify.py": "who is told of each kind's moves",
     "mail/texts.py": "each kind's mail texts",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ckanext.vgsamverkan import formats
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.translation import translations
 
 
@@ -31,39 +32,10 @@ def summary(object_type: str, action: str, details: dict[str, Any] | None, lang:
 def _facts(object_type: str, action: str, details: dict[str, Any], lang: str, _: Any) -> str:
     d = details
     key = (object_type, action)
-    if key == ("connection", "quote"):
-        return _("Quote {number}: {price}, {hours} hours, valid until {date}").format(
-            number=d.get("number", ""), price=formats.sek(d.get("price"), lang),
-            hours=formats.number(d.get("hours"), lang), date=d.get("valid_until", ""))
-    if key == ("calloff", "assign"):
-        if d.get("hourly_rate") is not None:
-            price = _("{price} per hour").format(price=formats.sek(d["hourly_rate"], lang))
-        else:
-            price = _("fixed price {price}").format(price=formats.sek(d.get("fixed_price"), lang))
-        return _("Expert: {name}; {price}; {hours} hours planned").format(
-            name=d.get("expert", ""), price=price, hours=formats.number(d.get("planned_hours"), lang))
-    if key == ("calloff", "log_time"):
-        return _("{hours} hours on {date}").format(hours=formats.number(d.get("hours"), lang), date=d.get("date", ""))
-    if key == ("participation", "update"):
-        names = {"contact_name": _("Contact person"), "contact_email": _("E-mail"),
-                 "contact_phone": _("Telephone"), "invoice_reference": _("Invoice reference"),
-                 "org_number": _("Organisationsnummer"), "address_street": _("Street address"),
-                 "address_postcode": _("Postcode"), "address_city": _("City"),
-                 "peppol_endpoint": _("Peppol endpoint"), "legal_name": _("Legal name")}
-        return "; ".join(
-            _("{field}: {old} → {new}").format(field=names.get(c.get("field"), c.get("field")),
-                                               old=c.get("old") or _("(none)"), new=c.get("new") or _("(none)"))
-            for c in d.get("changes") or [])
-    if key == ("publisher", "replace"):
-        return _("Replaced by {reference}").format(reference="BEH-" + str(d.get("by") or "")[:8].upper())
-    if key == ("participation", "begin"):
-        return _("Takes part from {date}").format(date=d.get("date") or "")
-    if key == ("participation", "end"):
-        return _("Took part until {date}").format(date=d.get("date") or "")
-    if key == ("calloff", "correct_time"):
-        return _("The hours of {date} corrected from {before} to {after}").format(
-            date=d.get("date", ""), before=formats.number(d.get("before"), lang),
-            after=formats.number(d.get("after"), lang))
+    kind = objects.KINDS.get(object_type)
+    said = kind.facts.get(action) if kind else None
+    if said is not None:  # the kind's own sentence (Kind.facts)
+        return said(d, lang, _)
     if key == ("fee_schedule", "set"):
         return _("From {month}: {total}, {percent} per cent of it split equally, regional {fixed}").format(
             month=d.get("month", ""), total=formats.sek(d.get("total"), lang),

@@ -79,6 +79,8 @@ class Kind:
     # (the request as the API gives it, since when, the amount as SEK text or None)
     your_moves: Callable[[Any], Iterable[tuple[dict[str, Any], Any, str | None]]] | None = None
     row: Row = Row()
+    # the facts of its events in words, by verb: (details, language, gettext) -> text
+    facts: Mapping[str, Callable[[dict[str, Any], str, Any], str]] = field(default_factory=dict)
     # the history's words for each verb ("asked for a connection")
     verbs: Mapping[str, Callable[[], str]] = field(default_factory=dict)
     # the binding acts of its page, by verb

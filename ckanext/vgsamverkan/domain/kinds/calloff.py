@@ -49,6 +49,26 @@ def _deliver(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
 _WORKS = Step(lambda: tk._("The expert works on it."), yours=lambda: tk._("Log your time on the call-off."),
               mover=lambda user, row: bool(user) and row.get("expert_user_id") == user.id)
 
+# the history's sentences of its events' facts, in the reader's language (eventtext.py)
+def _assigned(d: dict[str, Any], lang: str, _: Any) -> str:
+    if d.get("hourly_rate") is not None:
+        price = _("{price} per hour").format(price=formats.sek(d["hourly_rate"], lang))
+    else:
+        price = _("fixed price {price}").format(price=formats.sek(d.get("fixed_price"), lang))
+    return _("Expert: {name}; {price}; {hours} hours planned").format(
+        name=d.get("expert", ""), price=price, hours=formats.number(d.get("planned_hours"), lang))
+
+
+def _logged(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("{hours} hours on {date}").format(hours=formats.number(d.get("hours"), lang), date=d.get("date", ""))
+
+
+def _corrected(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("The hours of {date} corrected from {before} to {after}").format(
+        date=d.get("date", ""), before=formats.number(d.get("before"), lang),
+        after=formats.number(d.get("after"), lang))
+
+
 # its states and the verbs that move it (the one table: actions, pages and tests read it)
 WORKFLOW = workflow.Workflow(
     name="calloff",
@@ -79,6 +99,7 @@ KIND = Kind(
            "assigned": _WORKS, "in_progress": _WORKS},
     your_moves=_to_work_on,
     row=Row("requested", "oldest_requested", more=_running),
+    facts={"assign": _assigned, "log_time": _logged, "correct_time": _corrected},
     verbs={
         "create": lambda: tk._("called off expert support"),
         "assign": lambda: tk._("assigned an expert"),

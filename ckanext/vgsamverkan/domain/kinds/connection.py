@@ -40,6 +40,13 @@ def _answers(user: Any, row: Mapping[str, Any]) -> bool:
 
 _INVESTIGATES = Step(lambda: tk._("The regional coordinator investigates."))
 
+# the history's sentences of its events' facts, in the reader's language (eventtext.py)
+def _quoted(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("Quote {number}: {price}, {hours} hours, valid until {date}").format(
+        number=d.get("number", ""), price=formats.sek(d.get("price"), lang),
+        hours=formats.number(d.get("hours"), lang), date=d.get("valid_until", ""))
+
+
 # its states and the verbs that move it (the one table: actions, pages and tests read it)
 WORKFLOW = workflow.Workflow(
     name="connection",
@@ -78,6 +85,7 @@ KIND = Kind(
         "accepted": Step(lambda: tk._("The coordinator connects you.")),
     },
     your_moves=_quotes_to_answer,
+    facts={"quote": _quoted},
     verbs={
         "create": lambda: tk._("asked for a connection"),
         "investigate": lambda: tk._("started the investigation"),

@@ -36,6 +36,27 @@ def _scrub_updates(participation_id: str, fields: set[str]) -> None:
         event.details = dict(event.details or {}, changes=changes)
 
 
+# the history's sentences of its events' facts, in the reader's language (eventtext.py)
+def _updated(d: dict[str, Any], lang: str, _: Any) -> str:
+    names = {"contact_name": _("Contact person"), "contact_email": _("E-mail"),
+             "contact_phone": _("Telephone"), "invoice_reference": _("Invoice reference"),
+             "org_number": _("Organisationsnummer"), "address_street": _("Street address"),
+             "address_postcode": _("Postcode"), "address_city": _("City"),
+             "peppol_endpoint": _("Peppol endpoint"), "legal_name": _("Legal name")}
+    return "; ".join(
+        _("{field}: {old} → {new}").format(field=names.get(c.get("field"), c.get("field")),
+                                           old=c.get("old") or _("(none)"), new=c.get("new") or _("(none)"))
+        for c in d.get("changes") or [])
+
+
+def _began(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("Takes part from {date}").format(date=d.get("date") or "")
+
+
+def _ended(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("Took part until {date}").format(date=d.get("date") or "")
+
+
 # its states and the verbs that move it (the one table: actions, pages and tests read it)
 WORKFLOW = workflow.Workflow(
     name="participation",
@@ -58,6 +79,7 @@ KIND = Kind(
     summary=lambda obj: obj.organization_title, own_facts=True,
     steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
     row=Row("pending", "oldest_pending"),
+    facts={"update": _updated, "begin": _began, "end": _ended},
     verbs={
         "apply": lambda: tk._("applied"),
         "approve": lambda: tk._("approved the application"),

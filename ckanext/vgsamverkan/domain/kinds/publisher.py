@@ -24,6 +24,11 @@ def _revoke(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
         user=obj.get("user_display_name") or "", organization=obj.get("organization_title") or "")
 
 
+# the history's sentences of its events' facts, in the reader's language (eventtext.py)
+def _replaced(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("Replaced by {reference}").format(reference="BEH-" + str(d.get("by") or "")[:8].upper())
+
+
 # its states and the verbs that move it (the one table: actions, pages and tests read it)
 WORKFLOW = workflow.Workflow(
     name="publisher",
@@ -53,6 +58,7 @@ KIND = Kind(
     summary=_summary,
     steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
     row=Row("pending", "oldest_pending"),
+    facts={"replace": _replaced},
     verbs={
         "request": lambda: tk._("asked for publishing rights"),
         "approve": lambda: tk._("approved the request"),
