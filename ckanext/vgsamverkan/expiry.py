@@ -19,6 +19,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.domain import taking_part
+from ckanext.vgsamverkan.domain.kinds import publisher as publishing_rights
 from ckanext.vgsamverkan.logic.action import account, participation
 from ckanext.vgsamverkan.logic.action._base import _lock
 from ckanext.vgsamverkan.logic.action.publisher import end_authorisation
@@ -117,7 +118,7 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
             model.Session.rollback()
             continue
         obj.reminded_at = utcnow()
-        Event.record("publisher", obj.id, "remind", actor_id=model.User.get(site_user["name"]).id,
+        Event.record(publishing_rights.KIND.name, obj.id, "remind", actor_id=model.User.get(site_user["name"]).id,
                      organization_id=obj.organization_id, from_state=obj.state,
                      to_state=obj.state,
                      comment=tk._("Reminder sent: the rights expire on {date}").format(

@@ -135,8 +135,8 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     job queue once the database is back, and goes out once.
 
     Simulated (the only mock here): the loss is an OperationalError raised by the lookup
-    of the organisation's admins (mail/notify.py's _admins, patched where the notification
-    looks them up), because the test's own database cannot be stopped under
+    of the organisation's admins (mail/notify/_base.py's _admins, patched where the
+    notification looks them up), because the test's own database cannot be stopped under
     the test. A real PostgreSQL restart under load is tests/e2e/test_pg_restart.py."""
     import sqlalchemy as sa
 
@@ -145,16 +145,16 @@ def test_database_lost_while_a_mail_is_prepared(coordinator, mailbox, run_jobs, 
     run_jobs()
     mailbox.messages.clear()
 
-    real_admins = notify._admins
+    real_admins = notify._base._admins
     lost = []
 
     def admins(org_id):
         lost.append(org_id)
         raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(notify, "_admins", admins)
+    monkeypatch.setattr(notify._base, "_admins", admins)
     approved = call("vgsamverkan_participation_approve", coordinator, id=application["id"])
-    monkeypatch.setattr(notify, "_admins", real_admins)
+    monkeypatch.setattr(notify._base, "_admins", real_admins)
     assert lost and approved["state"] == "approved"
     model.Session.expire_all()
     assert model.Session.get(Participation, application["id"]).state == "approved"

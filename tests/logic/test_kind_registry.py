@@ -3,7 +3,8 @@ docs/development.md "Adding a kind"). Here a fifth kind that exists only in this
 training request, is made of nothing but what a kind brings: its table, its ``Kind``
 (domain/kind.py) and its list action. Registered in ``objects.KINDS``, it appears in the
 coordinator's queue, on the dashboard and in the waiting list of the coordinator, of its
-organisation's admin and of the trainer whose move it is, without any other file changing.
+organisation's admin and of the trainer whose move it is, and in a section of the
+coordinator's workplace, without any other file changing.
 
 What cannot exist here without a plugin of its own: the list action is put into CKAN's
 table of actions for the test (``ckan.logic._actions``) instead of being registered by a
@@ -26,6 +27,7 @@ from ckan.tests import factories
 from ckanext.vgsamverkan import workflow
 from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.domain.kind import Kind, Row, Step
+from tests.browser import Browser, as_user
 from tests.factories import call, participant_org
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -71,8 +73,12 @@ TRAINING = Kind(
 
 
 def training_list(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
-    """The test kind's list: every training (no auth of its own: it is the test's)."""
-    rows = [t.dictize() for t in model.Session.query(Training).order_by(Training.created)]
+    """The test kind's list: every training, or those in ``state`` (no auth of its own: it
+    is the test's)."""
+    query = model.Session.query(Training).order_by(Training.created)
+    if data_dict.get("state"):
+        query = query.filter(Training.state == data_dict["state"])
+    rows = [t.dictize() for t in query]
     return {"count": len(rows), "results": rows}
 
 
@@ -123,6 +129,23 @@ def test_a_kind_only_the_test_knows_runs_through_queue_dashboard_and_waiting_lis
     assert {(r["kind"], r["state"], r["next"]) for r in asked["others"] if r["kind"] == "training"} == {
         ("training", "asked", "The coordinator finds a trainer."),
         ("training", "planned", "The trainer prepares it.")}
+
+
+# (the app first: making it fills CKAN's table of actions anew, without the test's action)
+def test_the_workplace_shows_the_kind_in_a_section_of_its_own(app, coordinator, training):
+    """Without a template of its own (admin/training_queue.html) the kind's open requests
+    get the workplace's plain section: organisation, state, age; and the kind filter
+    offers it."""
+    org = participant_org(factories.User(), coordinator)
+    _add(org, "asked", "Metadata", days_ago=2)
+    page = Browser(app).get("/en/ckan-admin/samverkan", extra_environ=as_user(coordinator))
+    assert page.status_code == 200
+    section = page.body[page.body.index('id="vgs-training-queue"'):]
+    section = section[:section.index("</table>")]
+    assert org["title"] in section and "/samverkan/avrop/t-Metadata" in section
+    assert '<option value="training"' in page.body
+    only = Browser(app).get("/en/ckan-admin/samverkan?kind=training", extra_environ=as_user(coordinator)).body
+    assert 'id="vgs-training-queue"' in only and 'id="vgs-connection-queue"' not in only
 
 
 def test_the_registry_refuses_what_it_does_not_know(training, coordinator):

@@ -10,16 +10,12 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Calloff, CalloffTime
-from tests.browser import Browser, as_user, token
+from tests.browser import as_user, token
 from tests.factories import call, participant_org, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
-
-@pytest.fixture
-def app(app):
-    return Browser(app)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import FeeAdjustment
-from tests.browser import Browser, as_user, token
+from tests.browser import as_user, token
 from tests.conftest import kept_with
 from tests.factories import apply_new, call, participant_org, request_rights, requested_on
 
@@ -20,10 +20,6 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
-
-@pytest.fixture
-def app(app):
-    return Browser(app)
 
 
 def _quoted(admin, org, coordinator, price: str, sets: str) -> dict:

@@ -9,16 +9,12 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Connection
-from tests.browser import Browser, as_user, token
+from tests.browser import as_user, token
 from tests.factories import call, participant_org
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 
-
-@pytest.fixture
-def app(app):
-    return Browser(app)
 
 
 @pytest.fixture

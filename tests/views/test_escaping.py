@@ -11,7 +11,7 @@ import pytest
 
 from ckan.tests import factories
 
-from tests.browser import Browser, as_user
+from tests.browser import as_user
 from tests.factories import call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -52,7 +52,7 @@ def test_script_is_text_on_every_page(app, coordinator, mailbox, run_jobs):
          amount="-10", reason=XSS)
     run_jobs()
 
-    browser = Browser(app)
+    browser = app
     pages = [
         (None, ["/samverkan", "/en/samverkan"]),
         (publisher, ["/samverkan/mina-arenden", f"/samverkan/deltagande/{waiting['id']}",

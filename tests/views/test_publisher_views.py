@@ -7,15 +7,11 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import PublisherRequest
-from tests.browser import Browser, as_user, token
+from tests.browser import as_user, token
 from tests.factories import call, member_role, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-
-@pytest.fixture
-def app(app):
-    return Browser(app)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.domain import objects
-from tests.browser import Browser, as_user, token
+from tests.browser import as_user, token
 from tests.factories import call, participant_org, request_rights
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -35,10 +35,6 @@ WORDS = {
     "calloff": ("Call-off not found", "You may not see this call-off"),
 }
 
-
-@pytest.fixture
-def app(app):
-    return Browser(app)
 
 
 @pytest.fixture

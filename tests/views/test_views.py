@@ -8,15 +8,11 @@ import ckan.model as model
 from ckan.tests import factories
 
 from ckanext.vgsamverkan.model import Participation
-from tests.browser import Browser, as_user, token
+from tests.browser import as_user, token
 from tests.factories import application_data, apply_new, call, org_with_admin
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
-
-@pytest.fixture
-def app(app):
-    return Browser(app)
 
 def apply_form(**overrides):
     data = application_data(

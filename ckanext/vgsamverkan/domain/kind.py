@@ -65,6 +65,8 @@ class Kind:
     # its page: the template and the name the request has in it
     template: str = ""
     template_name: str = "request"
+    # how a list of several kinds names one request (the API's dictionary of it)
+    title: Callable[[Mapping[str, Any]], str] = lambda obj: obj.get("organization_title") or ""
     # the queue (vgsamverkan_queue_list): its line there, from the request (model object),
     # and the column that says since when it waits
     summary: Callable[[Any], str] = lambda obj: ""

@@ -47,33 +47,26 @@ def admin_queue():
         return (not filters["org_type"] or org_type == filters["org_type"]) and \
             (not filters["municipality_code"] or code == filters["municipality_code"])
 
-    def ordered(items: list[dict[str, Any]], key: str = "created") -> list[dict[str, Any]]:
-        return sorted(items, key=lambda i: i[key], reverse=filters["sort"] == "newest")
-
-    try:
-        participations = tk.get_action("vgsamverkan_participation_list")(
-            _context(), {"state": filters["state"], "limit": 1000})["results"]
-    except tk.ValidationError:
-        participations = []
-    publishers = tk.get_action("vgsamverkan_publisher_list")(
-        _context(), {"state": "pending", "limit": 1000})["results"]
-    # the open requests of each kind, at every move (what waits for the coordinator is the
-    # overview above them: vgsamverkan_queue_list)
-    open_states = objects.KINDS["connection"].open
-    connections = [
-        c for c in tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 1000})["results"]
-        if c["state"] in open_states and shown("connection", c)
-    ]
-    connections.sort(key=lambda c: c["modified"], reverse=filters["sort"] == "newest")
-    connections.sort(key=lambda c: open_states.index(c["state"]))
-    calloff_states = objects.KINDS["calloff"].open
-    calloffs = [
-        c for state_ in calloff_states
-        for c in tk.get_action("vgsamverkan_calloff_list")(_context(), {"state": state_, "limit": 1000})["results"]
-        if shown("calloff", c)
-    ]
-    calloffs.sort(key=lambda c: c["created"], reverse=filters["sort"] == "newest")
-    calloffs.sort(key=lambda c: calloff_states.index(c["state"]))
+    # each kind's open requests, at every move, in its own section (its template
+    # admin/<kind>_queue.html): what waits for the coordinator is the overview above them
+    # (vgsamverkan_queue_list). Applications by the state chosen in the filters.
+    sections = []
+    for kind in objects.KINDS.values():
+        if filters["kind"] and kind.name != filters["kind"]:
+            continue
+        states = (filters["state"],) if kind.own_facts else kind.open
+        items: list[dict[str, Any]] = []
+        for state_ in states:
+            try:
+                items += tk.get_action(f"vgsamverkan_{kind.name}_list")(
+                    _context(), {"state": state_, "limit": 1000})["results"]
+            except tk.ValidationError:  # a state the filter's address made up
+                continue
+        items = [i for i in items if shown(kind.name, i)]
+        items.sort(key=lambda i: i[kind.waiting_since], reverse=filters["sort"] == "newest")
+        items.sort(key=lambda i: states.index(i["state"]) if i["state"] in states else len(states))
+        sections.append({"kind": kind.name, "items": items,
+                         "template": f"vgsamverkan/admin/{kind.name}_queue.html"})
     try:
         overview = pages.every("vgsamverkan_queue_list", _context(),
                                {k: v for k, v in filters.items() if v and k != "state"})
@@ -85,14 +78,11 @@ def admin_queue():
         {
             "dashboard": dashboard,
             "kinds": list(objects.KINDS),
-            "participations": ordered([p for p in participations if shown("participation", p)]),
-            "connections": connections,
-            "calloffs": calloffs,
+            "sections": sections,
             "overview": overview,
             "filters": filters,
             "filtered": any(filters[k] for k in ("kind", "org_type", "municipality_code")),
             "history": history,
-            "publishers": ordered([r for r in publishers if shown("publisher", r)]),
             "state": filters["state"],
             "org_type": filters["org_type"],
         },
@@ -155,9 +145,7 @@ def _item_title(item: str, *, with_kind: bool = False) -> str:
         obj = tk.get_action(f"vgsamverkan_{kind}_show")(_context(), {"id": object_id})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError, KeyError):  # KeyError: no such kind
         return item
-    title = obj.get("organization_title") or item
-    if kind == "publisher":
-        title = f"{obj.get('user_display_name') or ''}, {title}"
+    title = objects.KINDS[kind].title(obj) or item
     return f"{objects.KINDS[kind].label()}: {title}" if with_kind else title
 
 

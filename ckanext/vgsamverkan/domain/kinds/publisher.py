@@ -56,6 +56,7 @@ KIND = Kind(
     label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH",
     template="vgsamverkan/publisher_read.html", template_name="r",
     summary=_summary,
+    title=lambda obj: f"{obj.get('user_display_name') or ''}, {obj.get('organization_title') or ''}",
     steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
     row=Row("pending", "oldest_pending"),
     facts={"replace": _replaced},
