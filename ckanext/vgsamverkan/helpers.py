@@ -288,6 +288,17 @@ def vgsamverkan_sparkline(values: list[Any], width: int = 240, height: int = 60,
             "last_x": points[-1][0], "last_y": points[-1][1], "max": max(numbers)}
 
 
+def vgsamverkan_next_step(kind: str, row: dict[str, Any]) -> str:
+    """What happens next with a request, said to the one reading (the kind's ``Kind.steps``:
+    their own move, else what others do); empty when nothing more happens."""
+    known = objects.KINDS.get(kind)
+    step = known.steps.get(row.get("state") or "") if known else None
+    if step is None:
+        return ""
+    user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
+    return step.yours() if step.yours and step.mover and user is not None and step.mover(user, row) else step.theirs()
+
+
 def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
     """The current user's open requests (and those of the organisations they administer,
     and call-offs assigned to them), each with what happens next, newest first."""
@@ -304,10 +315,7 @@ def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
         for r in results:
             if r["state"] not in kind.open:
                 continue
-            step = kind.steps.get(r["state"])
-            said = ""
-            if step is not None:
-                said = step.yours() if step.yours and step.mover and step.mover(user, r) else step.theirs()
+            said = vgsamverkan_next_step(kind.name, r)
             items.append({"kind": kind.name, "id": r["id"], "state": r["state"], "created": r["created"],
                           "organization_title": r.get("organization_title") or "", "next": said,
                           "url": vgsamverkan_object_url(kind.name, r["id"])})

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from tests.browser import PASSWORD, Browser, as_user
-from tests.factories import apply_new, call, participant_org, requested_on
+from tests.factories import apply_new, call, participant_org, request_rights, requested_on
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -101,3 +101,43 @@ class TestLanding:
         listed = browser.get("/samverkan/vantar", extra_environ=as_user(world["admin"])).body
         assert 'id="vgs-waiting-yours"' in listed and "18\u00a0500,00 kr" in listed
         assert browser.get("/samverkan/vantar", follow_redirects=False).status_code == 302  # log in first
+
+
+class TestEachReadersNextStep:
+    """One table of what happens next (Kind.steps, issue 38) says it to whoever reads:
+    "Mina ärenden" told the coordinator "the coordinator decides; you get an e-mail" about
+    the coordinator's own queue, and every admin "you may publish" about a colleague's
+    rights (found in a browser, issue 38's review)."""
+
+    @pytest.fixture
+    def app(self, app):
+        return Browser(app)
+
+    def test_the_coordinators_own_move_is_said_as_such(self, world):
+        mine = call("vgsamverkan_waiting_list", world["coordinator"])
+        [pending] = [r for r in mine["yours"] if r["id"] == world["pending"]["id"]]
+        assert pending["next"] == "Decide on the application."
+        applicant = call("vgsamverkan_waiting_list", world["applicant"])
+        [own] = [r for r in applicant["others"] if r["id"] == world["pending"]["id"]]
+        assert own["next"] == "The regional coordinator decides; you get an e-mail."
+
+    def test_my_requests_speak_to_the_reader(self, app, world):
+        rights_holder = factories.User()
+        rights = request_rights(rights_holder, world["org"])
+        call("vgsamverkan_publisher_approve", world["coordinator"], id=rights["id"])
+
+        def row_of(user, table_id: str) -> str:
+            page = app.get("/en/samverkan/mina-arenden", extra_environ=as_user(user)).body
+            table = page[page.index(f'id="{table_id}"'):]
+            return table[:table.index("</table>")]
+
+        assert "You may publish for the organisation." in row_of(rights_holder, "vgs-my-publisher")
+        by_admin = row_of(world["admin"], "vgs-my-publisher")
+        assert "The user may publish for the organisation." in by_admin
+        assert "You may publish for the organisation." not in by_admin
+        coordinator_page = app.get("/en/samverkan/mina-arenden", extra_environ=as_user(world["coordinator"])).body
+        assert "Decide on the application." in coordinator_page
+        assert "you get an e-mail" not in coordinator_page
+        assert "Your organisation takes part." not in coordinator_page
+        assert "Accept or decline the quote." in row_of(world["admin"], "vgs-my-connections")
+        assert "Log your time on the call-off." in row_of(world["expert"], "vgs-my-calloffs")

@@ -13,8 +13,9 @@ class Step:
     """What happens next in one open state of a request (the one table, issue 38: the
     waiting list, "Mina ärenden" and the header's count read it). ``theirs`` is said to
     whoever follows the request while another moves; ``yours`` to the one whose move it
-    is outside the coordinator's queue (``mover(user, row)``: an organisation's admin
-    answering a quote, the assigned expert)."""
+    is (``mover(user, row)``: the coordinator deciding, an organisation's admin answering
+    a quote, the assigned expert), or whom a closed state concerns (the user whose rights
+    they are)."""
     theirs: Callable[[], str]
     yours: Callable[[], str] | None = None
     mover: Callable[[Any, Mapping[str, Any]], bool] | None = None

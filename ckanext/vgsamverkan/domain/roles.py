@@ -33,6 +33,12 @@ def is_coordinator(user: model.User | str | None) -> bool:
     return bool(user.sysadmin) or user.name in config.coordinators()
 
 
+def coordinates(user: Any, row: Any = None) -> bool:
+    """Whether it is the coordinator's move on a request (``Step.mover``): the user is the
+    coordinator (any request)."""
+    return is_coordinator(user)
+
+
 def is_org_admin(user: model.User | None, organization_id: Any) -> bool:
     """Whether ``user`` is an admin of the active organisation the parameter names (as
     the actions resolve it)."""

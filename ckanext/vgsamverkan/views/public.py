@@ -46,17 +46,12 @@ def comment(object_type: str, id: str):
 def my_requests():
     if not _logged_in():
         return _login_redirect()
-    participations = tk.get_action("vgsamverkan_participation_list")(
-        _context(), {"limit": 100}
-    )
-    publishers = tk.get_action("vgsamverkan_publisher_list")(_context(), {"limit": 100})
-    connections = tk.get_action("vgsamverkan_connection_list")(_context(), {"limit": 100})
-    calloffs = tk.get_action("vgsamverkan_calloff_list")(_context(), {"limit": 100})
-    return tk.render(
-        "vgsamverkan/my_requests.html",
-        {"participations": participations["results"], "publishers": publishers["results"],
-         "connections": connections["results"], "calloffs": calloffs["results"]},
-    )
+    # each kind's requests of the user's (and of the organisations they administer), in its
+    # own section (<kind>_mine.html, else a plain one), with what happens next (Kind.steps)
+    sections = [{"kind": kind.name, "template": f"vgsamverkan/{kind.name}_mine.html",
+                 "items": tk.get_action(f"vgsamverkan_{kind.name}_list")(_context(), {"limit": 100})["results"]}
+                for kind in objects.KINDS.values()]
+    return tk.render("vgsamverkan/my_requests.html", {"sections": sections})
 
 
 def waiting():

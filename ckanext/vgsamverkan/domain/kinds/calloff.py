@@ -9,6 +9,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import formats, labels, money, workflow
+from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
 from ckanext.vgsamverkan.model import Calloff, CalloffTime
 
@@ -95,7 +96,8 @@ KIND = Kind(
     label=lambda: tk._("Call-off"), prefix="AVR",
     template="vgsamverkan/calloff_read.html", template_name="calloff",
     summary=lambda obj: labels.competence_area(obj.competence_area),
-    steps={"requested": Step(lambda: tk._("The regional coordinator assigns an expert.")),
+    steps={"requested": Step(lambda: tk._("The regional coordinator assigns an expert."),
+                             yours=lambda: tk._("Assign an expert."), mover=roles.coordinates),
            "assigned": _WORKS, "in_progress": _WORKS},
     your_moves=_to_work_on,
     row=Row("requested", "oldest_requested", more=_running),

@@ -38,7 +38,6 @@ def _answers(user: Any, row: Mapping[str, Any]) -> bool:
     return roles.is_org_admin(user, row.get("organization_id"))
 
 
-_INVESTIGATES = Step(lambda: tk._("The regional coordinator investigates."))
 
 # the history's sentences of its events' facts, in the reader's language (eventtext.py)
 def _quoted(d: dict[str, Any], lang: str, _: Any) -> str:
@@ -78,11 +77,14 @@ KIND = Kind(
     template="vgsamverkan/connection_read.html", template_name="connection",
     summary=lambda obj: (obj.information_sets or "")[:120], waiting_since="modified",
     steps={
-        "submitted": _INVESTIGATES,
-        "investigating": _INVESTIGATES,
+        "submitted": Step(lambda: tk._("The regional coordinator investigates."),
+                          yours=lambda: tk._("Start the investigation."), mover=roles.coordinates),
+        "investigating": Step(lambda: tk._("The regional coordinator investigates."),
+                              yours=lambda: tk._("Issue a quote."), mover=roles.coordinates),
         "quoted": Step(lambda: tk._("The organisation's administrator accepts or declines the quote."),
                        yours=lambda: tk._("Accept or decline the quote."), mover=_answers),
-        "accepted": Step(lambda: tk._("The coordinator connects you.")),
+        "accepted": Step(lambda: tk._("The coordinator connects you."),
+                         yours=lambda: tk._("Connect it and mark it connected."), mover=roles.coordinates),
     },
     your_moves=_quotes_to_answer,
     facts={"quote": _quoted},

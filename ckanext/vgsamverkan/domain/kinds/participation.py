@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import workflow
-from ckanext.vgsamverkan.domain import taking_part
+from ckanext.vgsamverkan.domain import roles, taking_part
 from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
 from ckanext.vgsamverkan.model import Event, Participation
 
@@ -77,7 +77,11 @@ KIND = Kind(
     label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL",
     template="vgsamverkan/participation_read.html", template_name="p",
     summary=lambda obj: obj.organization_title, own_facts=True,
-    steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
+    steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."),
+                           yours=lambda: tk._("Decide on the application."), mover=roles.coordinates),
+           "approved": Step(lambda: tk._("The organisation takes part."),
+                            yours=lambda: tk._("Your organisation takes part."),
+                            mover=lambda user, row: roles.is_org_admin(user, row.get("organization_id")))},
     row=Row("pending", "oldest_pending"),
     facts={"update": _updated, "begin": _began, "end": _ended},
     verbs={

@@ -8,6 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import labels, workflow
+from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
 from ckanext.vgsamverkan.model import PublisherRequest
 from ckanext.vgsamverkan.model.base import person
@@ -16,6 +17,11 @@ from ckanext.vgsamverkan.model.base import person
 def _summary(obj: Any) -> str:
     user = model.User.get(obj.user_id)
     return f"{person(user) or obj.user_id}, {labels.role(obj.role)}"
+
+
+def _theirs(user: Any, row: Mapping[str, Any]) -> bool:
+    """The rights are the reader's own."""
+    return row.get("user_id") == user.id
 
 
 def _revoke(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
@@ -57,7 +63,12 @@ KIND = Kind(
     template="vgsamverkan/publisher_read.html", template_name="r",
     summary=_summary,
     title=lambda obj: f"{obj.get('user_display_name') or ''}, {obj.get('organization_title') or ''}",
-    steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."))},
+    steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."),
+                           yours=lambda: tk._("Decide on the request."), mover=roles.coordinates),
+           "approved": Step(lambda: tk._("The user may publish for the organisation."),
+                            yours=lambda: tk._("You may publish for the organisation."), mover=_theirs),
+           "revoked": Step(lambda: tk._("The user can apply again."),
+                           yours=lambda: tk._("You can apply again."), mover=_theirs)},
     row=Row("pending", "oldest_pending"),
     facts={"replace": _replaced},
     verbs={

@@ -42,8 +42,10 @@ def _yours(context: Context, user: model.User, today: dt.date) -> list[dict[str,
 
     if roles.is_coordinator(user):
         queue = pages.every("vgsamverkan_queue_list", context, {"sort": "oldest"})
-        for item in queue:
-            yours.append(_row(item["kind"], item, today, item.get("summary") or "", item.get("waiting_since")))
+        for item in queue:  # what the coordinator does next (Kind.steps), else the queue's line
+            step = objects.KINDS[item["kind"]].steps.get(item["state"])
+            said = step.yours() if step is not None and step.yours else item.get("summary") or ""
+            yours.append(_row(item["kind"], item, today, said, item.get("waiting_since")))
     # the other moves of each kind that are the caller's (quotes to answer, call-offs to work on)
     for kind in objects.KINDS.values():
         for item, since, amount in (kind.your_moves(user) if kind.your_moves else ()):
