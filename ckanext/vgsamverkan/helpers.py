@@ -76,14 +76,16 @@ def vgsamverkan_date(value: str | None) -> str:
 
 
 def vgsamverkan_datetime(value: str | None) -> str:
-    """``YYYY-MM-DD HH:MM`` in the site's display time zone."""
+    """``YYYY-MM-DD HH:MM`` in the site's display time zone (``ckan.display_timezone``).
+    Our times carry their zone (UTC); CKAN's ``render_datetime`` moves only times without
+    one into the display zone, so they showed in UTC, an hour or two behind (issue 39)."""
     if not value:
         return ""
     moment = dt.datetime.fromisoformat(value)
-    try:
-        return tk.h.render_datetime(moment, "%Y-%m-%d %H:%M")
-    except Exception:  # noqa: BLE001 (CKAN's formatter without its request or locale: the plain form)
-        return moment.strftime("%Y-%m-%d %H:%M")
+    if moment.tzinfo is None:  # stored as UTC
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    # (a zone CKAN does not know stops CKAN at start: ckan.display_timezone is validated)
+    return moment.astimezone(tk.h.get_display_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 def vgsamverkan_municipalities() -> list[dict[str, str]]:
