@@ -60,12 +60,9 @@ def vgsamverkan_action_label(action: str, object_type: str = "") -> str:
 
 
 def vgsamverkan_age_days(created: str | None) -> int | None:
-    """Whole days since an ISO date-time (for queues)."""
-    if not created:
-        return None
-    then = dt.datetime.fromisoformat(created)
-    now = dt.datetime.now(then.tzinfo or dt.timezone.utc)
-    return max((now - then).days, 0)
+    """How many of the portal's days ago an ISO date-time was (for lists; the queue's and
+    the waiting list's own count, domain/taking_part.days_since)."""
+    return taking_part.days_since(created) if created else None
 
 
 def vgsamverkan_date(value: str | None) -> str:

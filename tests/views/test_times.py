@@ -2,6 +2,8 @@
 UTC, an hour (winter) or two (summer) behind ``ckan.display_timezone = Europe/Stockholm``."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ckan.tests import factories
@@ -39,3 +41,33 @@ def test_the_history_of_a_request_in_stockholm_time(app, coordinator):
     assert vgsamverkan_datetime(created) in page
     utc = created[:16].replace("T", " ")
     assert vgsamverkan_datetime(created) != utc and utc not in page
+
+
+@pytest.mark.ckan_config("ckan.display_timezone", "Europe/Stockholm")
+@pytest.mark.parametrize("asked,age", [("2026-12-07T22:00:00+00:00", 1),   # 23:00 on the 7th in Stockholm
+                                       ("2026-12-07T23:10:00+00:00", 0)])  # 00:10 on the 8th
+def test_the_age_of_a_request_is_counted_in_the_portals_days_everywhere(app, coordinator, asked, age):
+    """At 00:30 on 8 December in Stockholm (23:30 UTC on the 7th) the queue, the waiting
+    list and the workplace page give one age: the queue counted UTC days, the page
+    24-hour periods, and the two disagreed around midnight (issue 39's browser review)."""
+    import datetime as dt
+
+    from freezegun import freeze_time
+
+    import ckan.model as model
+
+    from ckanext.vgsamverkan.model import Participation
+
+    p = apply_new(factories.User())
+    model.Session.query(Participation).filter(Participation.id == p["id"]).update(
+        {"created": dt.datetime.fromisoformat(asked), "modified": dt.datetime.fromisoformat(asked)})
+    model.Session.commit()
+    with freeze_time("2026-12-07T23:30:00+00:00"):
+        [queued] = call("vgsamverkan_queue_list", coordinator, kind="participation")["results"]
+        waiting = call("vgsamverkan_waiting_list", coordinator)["yours"]
+        page = app.get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+    assert queued["age_days"] == age
+    assert [r["age_days"] for r in waiting if r["id"] == p["id"]] == [age]
+    row = page[page.index(f'/samverkan/deltagande/{p["id"]}'):]
+    row = row[:row.index("</tr>")]
+    assert re.search(rf"<td[^>]*>{age}</td>", row), row  # the overview's row: its age

@@ -57,6 +57,17 @@ def day_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(_zone()).date()
 
 
+def days_since(moment: dt.datetime | str) -> int:
+    """How many of the portal's days ago a moment was (0 today): the age of a request in
+    every list (the queue, the waiting list, the pages). One definition: the queue counted
+    UTC days and the pages 24-hour periods, and around midnight they disagreed (issue 39)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:  # kept in UTC
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return max((today() - day_of(moment)).days, 0)
+
+
 def on(day: dt.date) -> Any:
     """The SQL condition "this participation makes its organisation take part on ``day``"."""
     return sa.and_(

@@ -70,7 +70,6 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("vgsamverkan_queue_list", context, data_dict)
     data = _validate(data_dict, schema.queue_list(), context)
     facts = taking_part.org_facts()
-    today = _today()
     items: list[dict[str, Any]] = []
     kinds = [data["kind"]] if data.get("kind") else list(objects.KINDS)
     orgs: dict[str, Any] = {}
@@ -100,7 +99,7 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
                 "org_type": org_type, "municipality_code": code,
                 "created": obj.created.isoformat(), "modified": obj.modified.isoformat(),
                 "waiting_since": waiting_since.isoformat(),
-                "age_days": (today - waiting_since.date()).days,
+                "age_days": taking_part.days_since(waiting_since),
                 "summary": kind.summary(obj), "bulk": kind.bulk,
             })
     org_key = _org_key(data)

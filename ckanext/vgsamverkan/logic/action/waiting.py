@@ -10,16 +10,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ckanext.vgsamverkan.domain import objects, roles
+from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.logic import pages, schema
 from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _today, _validate, action
 
 
 def _age(moment: Any, today: dt.date) -> int | None:
-    if not moment:
-        return None
-    day = dt.datetime.fromisoformat(moment).date() if isinstance(moment, str) else moment.date()
-    return max((today - day).days, 0)
+    return taking_part.days_since(moment) if moment else None
 
 
 def _row(kind: str, item: dict[str, Any], today: dt.date, next_step: str, since: Any,
