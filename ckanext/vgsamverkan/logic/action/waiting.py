@@ -3,7 +3,6 @@ from others' move, across every kind of request, for the page they land on after
 log-in and the count in the header."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.model as model
@@ -12,14 +11,10 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.logic import pages, schema
-from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _today, _validate, action
+from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _validate, action
 
 
-def _age(moment: Any, today: dt.date) -> int | None:
-    return taking_part.days_since(moment) if moment else None
-
-
-def _row(kind: str, item: dict[str, Any], today: dt.date, next_step: str, since: Any,
+def _row(kind: str, item: dict[str, Any], next_step: str, since: Any,
          amount: str | None = None) -> dict[str, Any]:
     return {
         "kind": kind, "kind_label": objects.KINDS[kind].label(), "id": item["id"], "state": item["state"],
@@ -27,12 +22,12 @@ def _row(kind: str, item: dict[str, Any], today: dt.date, next_step: str, since:
         "organization_name": item.get("organization_name"),
         "organization_title": item.get("organization_title") or "",
         "created": item.get("created"), "modified": item.get("modified"),
-        "amount": amount, "age_days": _age(since, today), "next": next_step,
+        "amount": amount, "age_days": taking_part.days_since(since) if since else None, "next": next_step,
         "url": objects.KINDS[kind].path.format(id=item["id"]),
     }
 
 
-def _yours(context: Context, user: model.User, today: dt.date) -> list[dict[str, Any]]:
+def _yours(context: Context, user: model.User) -> list[dict[str, Any]]:
     """The requests where it is ``user``'s move: the coordinator's queue, the quotes the
     user's organisations are to answer, the call-offs the user is the expert of."""
     yours: list[dict[str, Any]] = []
@@ -42,12 +37,12 @@ def _yours(context: Context, user: model.User, today: dt.date) -> list[dict[str,
         for item in queue:  # what the coordinator does next (Kind.steps), else the queue's line
             step = objects.KINDS[item["kind"]].steps.get(item["state"])
             said = step.yours() if step is not None and step.yours else item.get("summary") or ""
-            yours.append(_row(item["kind"], item, today, said, item.get("waiting_since")))
+            yours.append(_row(item["kind"], item, said, item.get("waiting_since")))
     # the other moves of each kind that are the caller's (quotes to answer, call-offs to work on)
     for kind in objects.KINDS.values():
         for item, since, amount in (kind.your_moves(user) if kind.your_moves else ()):
             step = kind.steps[item["state"]]
-            yours.append(_row(kind.name, item, today, step.yours() if step.yours else step.theirs(), since, amount))
+            yours.append(_row(kind.name, item, step.yours() if step.yours else step.theirs(), since, amount))
     return yours
 
 
@@ -80,8 +75,7 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     data = _validate(data_dict, schema.waiting_list(), context)
     user = _actor(context)
     assert user is not None  # the auth function requires a logged-in user
-    today = _today()
-    yours = _yours(context, user, today)
+    yours = _yours(context, user)
     seen = {(r["kind"], r["id"]) for r in yours}
 
     others: list[dict[str, Any]] = []
@@ -96,7 +90,7 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
             step = kind.steps.get(item["state"])
             if step is None:
                 continue
-            others.append(_row(kind.name, item, today, step.theirs(), item.get("modified") or item.get("created")))
+            others.append(_row(kind.name, item, step.theirs(), item.get("modified") or item.get("created")))
     others.sort(key=lambda r: -(r["age_days"] or 0))
     org_key = _org_key(data)
     if data.get("state") or org_key:
@@ -114,4 +108,4 @@ def waiting_count(user: model.User | None) -> int:
     if user is None:
         return 0
     context: Context = {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}
-    return len(_yours(context, user, _today()))
+    return len(_yours(context, user))
