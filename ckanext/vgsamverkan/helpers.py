@@ -72,13 +72,14 @@ def vgsamverkan_date(value: str | None) -> str:
     return value[:10]
 
 
-def vgsamverkan_datetime(value: str | None) -> str:
+def vgsamverkan_datetime(value: str | dt.datetime | None) -> str:
     """``YYYY-MM-DD HH:MM`` in the site's display time zone (``ckan.display_timezone``).
     Our times carry their zone (UTC); CKAN's ``render_datetime`` moves only times without
-    one into the display zone, so they showed in UTC, an hour or two behind (issue 39)."""
+    one into the display zone, so they showed in UTC, an hour or two behind (issue 39).
+    CKAN's own times (a dataset's ``metadata_modified``) are stored without zone, in UTC."""
     if not value:
         return ""
-    moment = dt.datetime.fromisoformat(value)
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     if moment.tzinfo is None:  # stored as UTC
         moment = moment.replace(tzinfo=dt.timezone.utc)
     # (a zone CKAN does not know stops CKAN at start: ckan.display_timezone is validated)

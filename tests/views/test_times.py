@@ -71,3 +71,22 @@ def test_the_age_of_a_request_is_counted_in_the_portals_days_everywhere(app, coo
     row = page[page.index(f'/samverkan/deltagande/{p["id"]}'):]
     row = row[:row.index("</tr>")]
     assert re.search(rf"<td[^>]*>{age}</td>", row), row  # the overview's row: its age
+
+
+@pytest.mark.ckan_config("ckan.display_timezone", "Europe/Stockholm")
+def test_a_datasets_times_are_stockholm_time_written_by_the_server(app):
+    """CKAN's dataset page wrote its times for JavaScript to move into the browser's zone:
+    "04:46 (UTC+00:00)" in a browser set to UTC (issue 39). Now the server writes the
+    portal's time and no script rewrites it."""
+    import datetime as dt
+
+    import ckan.model as model
+
+    org = factories.Organization()
+    ds = factories.Dataset(owner_org=org["id"])
+    pkg = model.Package.get(ds["id"])
+    pkg.metadata_modified = dt.datetime(2026, 12, 7, 23, 46)  # UTC, as CKAN stores it
+    model.Session.commit()
+    page = app.get(f"/dataset/{ds['name']}").body
+    assert "automatic-local-datetime" not in page
+    assert "2026-12-08 00:46" in page and "23:46" not in page
