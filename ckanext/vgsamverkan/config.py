@@ -28,6 +28,14 @@ def contact_phone() -> str:
     return tk.config.get(PREFIX + "contact_phone") or ""
 
 
+def home_image_url() -> str:
+    return (tk.config.get(PREFIX + "home_image_url") or "").strip()
+
+
+def home_image_alt() -> str:
+    return tk.config.get(PREFIX + "home_image_alt") or ""
+
+
 def search_text_configuration() -> str:
     """The Swedish text search configuration of the search index (plugin
     vgsamverkan_pgsearch, which may run without this extension's declaration)."""

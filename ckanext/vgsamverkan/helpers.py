@@ -66,9 +66,13 @@ def vgsamverkan_age_days(created: str | None) -> int | None:
 
 
 def vgsamverkan_date(value: str | None) -> str:
-    """``YYYY-MM-DD`` (Swedish and ISO) of an ISO date or date-time; empty for none."""
+    """``YYYY-MM-DD`` (Swedish and ISO) of an ISO date or date-time; empty for none. A
+    date-time is the day it is in the site's display time zone: 23:30 UTC on the 7th of
+    December is the 8th in Stockholm (a date alone is already the portal's day)."""
     if not value:
         return ""
+    if len(value) > 10:
+        return vgsamverkan_datetime(value)[:10]
     return value[:10]
 
 
@@ -354,3 +358,19 @@ def vgsamverkan_price_list(example_population: int = 40_000) -> dict[str, Any] |
         "example_population": example_population,
         "example_amount": str(estimate.quantize(Decimal("0.01"))),
     }
+
+
+def vgsamverkan_front_page(datasets: int = 6) -> dict[str, Any]:
+    """What Dataportal Väst's front page shows (issue 39): the organisations that take part
+    today (never one rejected, or terminated and past its last day: the public participant
+    list), the newest public datasets of those organisations, and the configured image."""
+    participants = pages.every("vgsamverkan_participant_list", {"ignore_auth": True})
+    taking = {p["organization_id"] for p in participants}
+    # the newest public datasets, of organisations that take part: a bounded look at the
+    # newest few times as many (a dataset left by an organisation that has left is skipped)
+    found = tk.get_action("package_search")(
+        {"ignore_auth": True}, {"rows": datasets * 4, "sort": "metadata_modified desc",
+                                "include_private": False})["results"]
+    recent = [d for d in found if d.get("owner_org") in taking][:datasets]
+    return {"participants": participants, "datasets": recent,
+            "image_url": config.home_image_url(), "image_alt": config.home_image_alt()}

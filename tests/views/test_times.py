@@ -90,3 +90,12 @@ def test_a_datasets_times_are_stockholm_time_written_by_the_server(app):
     page = app.get(f"/dataset/{ds['name']}").body
     assert "automatic-local-datetime" not in page
     assert "2026-12-08 00:46" in page and "23:46" not in page
+
+
+@pytest.mark.ckan_config("ckan.display_timezone", "Europe/Stockholm")
+@pytest.mark.parametrize("stored,shown", [("2026-12-07T23:30:00+00:00", "2026-12-08"),
+                                          ("2026-12-07T23:30:00", "2026-12-08"),  # CKAN's, UTC
+                                          ("2026-12-07", "2026-12-07")])          # a day is a day
+def test_a_date_is_the_day_in_stockholm(stored, shown):
+    from ckanext.vgsamverkan.helpers import vgsamverkan_date
+    assert vgsamverkan_date(stored) == shown
