@@ -374,3 +374,24 @@ def vgsamverkan_front_page(datasets: int = 6) -> dict[str, Any]:
     recent = [d for d in found if d.get("owner_org") in taking][:datasets]
     return {"participants": participants, "datasets": recent,
             "image_url": config.home_image_url(), "image_alt": config.home_image_alt()}
+
+
+def vgsamverkan_rights_ending() -> list[dict[str, Any]]:
+    """The current user's own publishing rights that end within the reminder period
+    (``expiry_reminder_days``), soonest first, for the banner on every page (issue 39):
+    an editor whose right ends in ten days was told nowhere but in a mail."""
+    user = tk.current_user
+    if not user or not getattr(user, "is_authenticated", False):
+        return []
+    from ckanext.vgsamverkan.model import PublisherRequest  # noqa: PLC0415 (the model, read only)
+
+    today = taking_part.today()
+    last = today + dt.timedelta(days=config.expiry_reminder_days())
+    rows = (model.Session.query(PublisherRequest, model.Group.title)
+            .join(model.Group, model.Group.id == PublisherRequest.organization_id)
+            .filter(PublisherRequest.user_id == user.id, PublisherRequest.state == "approved",
+                    PublisherRequest.expires.isnot(None), PublisherRequest.expires >= today,
+                    PublisherRequest.expires <= last)
+            .order_by(PublisherRequest.expires).limit(20))
+    return [{"id": r.id, "organization_title": title, "role": r.role, "expires": r.expires.isoformat(),
+             "days": (r.expires - today).days} for r, title in rows]

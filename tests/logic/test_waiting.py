@@ -90,8 +90,8 @@ class TestLanding:
     def test_someone_with_a_move_lands_on_it(self, app, world):
         assert self._log_in(app, world["admin"]) == "/samverkan/vantar"
 
-    def test_someone_with_nothing_lands_where_ckan_would_send_them(self, app, world):
-        assert self._log_in(app, world["idle"]) == "/dashboard/datasets"
+    def test_someone_with_nothing_lands_on_how_to_take_part(self, app, world):
+        assert self._log_in(app, world["idle"]) == "/samverkan/kom-igang"  # tests/views/test_landing.py
 
     def test_the_header_counts_and_the_page_lists(self, app, world):
         browser = Browser(app)

@@ -39,6 +39,7 @@ from ckanext.vgsamverkan.views.public import (
     mail_language,
     mail_language_set,
     my_requests,
+    start,
     waiting,
 )
 from ckanext.vgsamverkan.views.publisher import PublisherRequestView, publisher_decide, publisher_read
@@ -54,6 +55,7 @@ vgsamverkan.add_url_rule("/samverkan/vantar", view_func=waiting)
 vgsamverkan.add_url_rule("/samverkan/sprak", view_func=mail_language)
 vgsamverkan.add_url_rule("/samverkan/sprak/spara", view_func=mail_language_set, methods=["POST"])
 vgsamverkan.add_url_rule("/samverkan/efter-inloggning", view_func=after_login)
+vgsamverkan.add_url_rule("/samverkan/kom-igang", view_func=start)
 vgsamverkan.add_url_rule("/samverkan/konto/registrerad", view_func=account_registered)
 vgsamverkan.add_url_rule("/samverkan/faktura/<id>", view_func=invoice_read)
 vgsamverkan.add_url_rule("/samverkan/faktura/<id>/xml", view_func=invoice_download)

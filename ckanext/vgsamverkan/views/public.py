@@ -64,14 +64,36 @@ def waiting():
 
 
 def after_login():
-    """Where a log-in lands (``ckan.auth.route_after_login``, set by the plugin unless the
-    site chose another): "Väntar på dig" when something waits for the user's move, else
-    where CKAN would send them (the dashboard's datasets)."""
+    """Where a log-in (and an activated registration) lands (``ckan.auth.route_after_login``,
+    set by the plugin unless the site chose another), by the person's next step (SPEC
+    2026-12-07): "Väntar på dig" when something waits for their move; a coordinator's
+    workplace; without an organisation, how to take part and their own applications
+    (``vgsamverkan.start``); else their organisation's page (the list of them, when they
+    are in several). A publishing right that ends soon is said on every page (page.html)."""
     if not _logged_in():
         return _login_redirect()
     if tk.h.vgsamverkan_waiting_count():
         return tk.redirect_to("vgsamverkan.waiting")
-    return tk.redirect_to("dashboard.datasets")
+    if tk.h.vgsamverkan_is_coordinator():
+        return tk.redirect_to("vgsamverkan_admin.queue")
+    organisations = tk.get_action("organization_list_for_user")(_context(), {"permission": "read"})
+    if not organisations:
+        return tk.redirect_to("vgsamverkan.start")
+    if len(organisations) == 1:
+        return tk.redirect_to("organization.read", id=organisations[0]["name"])
+    return tk.redirect_to("dashboard.organizations")
+
+
+def start():
+    """"Kom igång": for someone logged in who is in no organisation, how to take part
+    (apply for a new participant, or ask for publishing rights in one that takes part)
+    and their own applications with what happens next."""
+    if not _logged_in():
+        return _login_redirect()
+    applications = tk.get_action("vgsamverkan_participation_list")(_context(), {"limit": 100})["results"]
+    publishing = tk.get_action("vgsamverkan_publisher_list")(
+        _context(), {"user_id": tk.current_user.id, "limit": 100})["results"]
+    return tk.render("vgsamverkan/start.html", {"applications": applications, "publishing": publishing})
 
 
 def mail_language(decided: dict | None = None, endpoint: str = "vgsamverkan.mail_language"):

@@ -1,0 +1,88 @@
+"""Landing where the next step is (issue 39, SPEC 2026-12-07): a new applicant and an
+editor whose publishing right ended in ten days both landed on "Mina dataset" ("Du har
+inte skapat något dataset"), with nothing about the application or the right. Now: what
+waits for the person (tests/logic/test_waiting.py); a coordinator's workplace; without an
+organisation, how to take part and their own applications; else their organisation's
+page; and, on every page, a warning while a publishing right is within its reminder
+period."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import factories
+
+from tests.browser import PASSWORD, as_user
+from tests.factories import apply_new, call, days_from_today, participant_org, request_rights
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def log_in(app, user) -> tuple[str, str]:
+    """Log in through CKAN's own form; where it lands, and that page."""
+    client = app.app.test_client()
+    obj = model.User.get(user["name"])
+    obj.password = PASSWORD
+    model.Session.commit()
+    page = client.get("/user/login").get_data(as_text=True)
+    csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/user/login", data={"login": user["name"], "password": PASSWORD, "_csrf_token": csrf},
+                           follow_redirects=True)
+    return response.request.path, response.get_data(as_text=True)
+
+
+def test_someone_in_no_organisation_lands_on_how_to_take_part_with_their_applications(app, coordinator):
+    applicant = factories.User()
+    p = apply_new(applicant, name="ansokande-kommun")
+    path, page = log_in(app, applicant)
+    assert path == "/samverkan/kom-igang"
+    assert 'id="vgs-start-apply-link"' in page and 'href="/samverkan/deltagande/ansok"' in page
+    mine = page.split('id="vgs-start-mine-section"')[1]
+    assert "Ansokande-Kommun" in mine and f"/samverkan/deltagande/{p['id']}" in mine
+    assert "DEL-" in mine  # the case reference, as the receipt names it
+
+
+def test_the_getting_started_page_is_for_those_logged_in(app):
+    response = app.get("/samverkan/kom-igang", follow_redirects=False)
+    assert response.status_code == 302 and "/user/login" in response.headers["Location"]
+
+
+def test_a_member_of_one_organisation_lands_on_its_page(app, coordinator):
+    admin, editor = factories.User(), factories.User()
+    org = participant_org(admin, coordinator)
+    call("vgsamverkan_publisher_approve", coordinator, id=request_rights(editor, org)["id"])
+    path, _page = log_in(app, editor)
+    assert path == f"/organization/{org['name']}"
+
+
+def test_a_member_of_several_lands_on_the_list_of_them(app, coordinator):
+    admin = factories.User()
+    participant_org(admin, coordinator)
+    participant_org(admin, coordinator)
+    path, _page = log_in(app, admin)
+    assert path == "/dashboard/organizations"
+
+
+def test_a_coordinator_with_nothing_waiting_lands_in_the_workplace(app, coordinator):
+    path, _page = log_in(app, {"name": "samordnare"})
+    assert path == "/ckan-admin/samverkan"
+
+
+@pytest.mark.ckan_config("ckanext.vgsamverkan.expiry_reminder_days", "14")
+def test_a_right_ending_within_the_reminder_period_is_said_on_every_page(app, coordinator):
+    admin, editor, later = factories.User(), factories.User(), factories.User()
+    org = participant_org(admin, coordinator)
+    right = request_rights(editor, org)
+    call("vgsamverkan_publisher_approve", coordinator, id=right["id"], expires=days_from_today(10))
+    call("vgsamverkan_publisher_approve", coordinator, id=request_rights(later, org)["id"], expires=days_from_today(30))
+    path, page = log_in(app, editor)
+    assert path == f"/organization/{org['name']}"
+    banner = page.split("vgs-rights-ending")[1].split("</div>")[0]
+    assert days_from_today(10) in banner and "10 dagar" in banner and org["title"] in banner
+    assert f"/samverkan/behorighet/{right['id']}" in banner
+    assert "vgs-rights-ending" in app.get("/dataset/", extra_environ=as_user(editor)).body  # every page
+    assert "vgs-rights-ending" not in app.get("/dataset/", extra_environ=as_user(later)).body  # 30 days away
+    assert "vgs-rights-ending" not in app.get("/dataset/", extra_environ=as_user(admin)).body  # not theirs
+    assert "vgs-rights-ending" not in app.get("/dataset/").body
