@@ -138,6 +138,12 @@ def vgsamverkan_reference(object_type: str, object_id: str) -> str:
     return objects.reference(object_type, object_id)
 
 
+def vgsamverkan_subject(object_type: str, row: dict[str, Any]) -> str:
+    """What a request is about, for its list row beside its case reference (Kind.subject)."""
+    kind = objects.KINDS.get(object_type)
+    return kind.subject(row) if kind is not None else ""
+
+
 def vgsamverkan_municipality(code: str | None, name: str | None = None) -> str:
     """A municipality as pages name it: "Lerum (1441)" (the code alone when unknown)."""
     return municipality_label(code, name or None)
@@ -320,9 +326,8 @@ def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
             if r["state"] not in kind.open:
                 continue
             said = vgsamverkan_next_step(kind.name, r)
-            items.append({"kind": kind.name, "id": r["id"], "state": r["state"], "created": r["created"],
-                          "organization_title": r.get("organization_title") or "", "next": said,
-                          "url": vgsamverkan_object_url(kind.name, r["id"])})
+            items.append({**r, "kind": kind.name, "next": said, "url": vgsamverkan_object_url(kind.name, r["id"]),
+                          "organization_title": r.get("organization_title") or ""})
     return sorted(items, key=lambda i: i["created"], reverse=True)
 
 

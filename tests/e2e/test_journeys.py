@@ -61,6 +61,15 @@ def _submit(browser, form_action_part: str) -> None:
     _click(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
+def _submit_and_say_yes(browser, form_action_part: str, words: str) -> None:
+    """A binding act's form (issue 39: sending a quote, approving, marking connected): the
+    dialog names what it does; "yes" sends it."""
+    _submit(browser, form_action_part)
+    assert browser.find_element(By.ID, "vgs-confirm-dialog").is_displayed()
+    assert words in browser.find_element(By.ID, "vgs-confirm-text").text
+    _click(browser, browser.find_element(By.ID, "vgs-confirm-yes"))
+
+
 def _new_dataset(browser, server_url: str, org: dict, title: str, name: str, url: str, resource: str) -> None:
     """CKAN's two-step dataset form, filled as a person would: the dataset, then a link."""
     browser.get(f"{server_url}/dataset/new")
@@ -117,7 +126,7 @@ def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, p
     _fill(browser, {"field-quote-solution": "WMS via plattformens proxy", "field-quote-effort_hours": "12",
                     "field-quote-price": "niotusen"})
     browser.execute_script("document.getElementById('field-quote-valid_until').value = arguments[0]", valid)
-    _submit(browser, "/quote")
+    _submit_and_say_yes(browser, "/quote", "offerten till det pris du anger")
     _wait_for(browser, "Rätta följande")
     assert browser.switch_to.active_element.get_attribute("id") == "error-summary"
     assert browser.find_element(By.ID, "field-quote-solution").get_attribute("value") == "WMS via plattformens proxy"
@@ -126,7 +135,7 @@ def test_a_connection_is_asked_for_and_the_quote_accepted(browser, server_url, p
     assert browser.find_element(By.ID, "quote-price-error").is_displayed()
     _shot(browser, "anslutning-offert-fel-behaller-varden")
     _fill(browser, {"field-quote-price": "9600"})
-    _submit(browser, "/quote")
+    _submit_and_say_yes(browser, "/quote", "offerten till det pris du anger")
     _wait_for(browser, "9 600,00 kr")
 
     _log_in(browser, server_url, "resa-admin")  # lands where the quote waits for her
@@ -304,5 +313,5 @@ def test_a_wms_address_with_no_format_is_refused_with_a_link_to_the_request(brow
     _shot(browser, "wms-utan-format-nekas")
     link = browser.find_element(By.XPATH, f"//a[contains(@href, '/samverkan/anslutning/{c['id']}')]")
     _click(browser, link)
-    _wait_for(browser, "Anslutning till den regionala plattformen")
+    _wait_for(browser, "till den regionala plattformen")
     assert browser.current_url.endswith(f"/samverkan/anslutning/{c['id']}")

@@ -449,3 +449,38 @@ class TestPopulationWarning:
         assert (gaps["year"], gaps["none"], gaps["older"]) == (
             2022, [{"municipality_code": "1402", "name": org["title"]}], [])
         assert run.population_gaps((2026, 11)) == {"month": "2026-11", "year": 2025, "older": [], "none": []}
+
+
+class TestLinesThatCanBeToldApart:
+    """Issue 39: two connections of one month, each on its first quote, read "Anslutning …
+    ansluten 2026-10-15 (offert 1) 6 400,00 kr" twice; now each line names its case
+    reference and what it is about (a call-off's line the period worked)."""
+
+    def test_two_connections_and_two_calloffs_of_a_month(self, world, coordinator):
+        from ckanext.vgsamverkan.domain import objects
+
+        gbg, admin = world["orgs"]["goteborg"], world["admins"]["goteborg"]
+        made = []
+        for sets in ("Detaljplaner", "Bygglov\noch\tkartor"):
+            c = call("vgsamverkan_connection_create", admin, organization_id=gbg["id"], information_sets=sets,
+                     technical_contact="T")
+            call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="I")
+            call("vgsamverkan_connection_quote", coordinator, id=c["id"], solution="S", effort_hours="1",
+                 price="6400", valid_until="2099-01-01")
+            call("vgsamverkan_connection_accept", admin, id=c["id"])
+            call("vgsamverkan_connection_complete", coordinator, id=c["id"], connected_date="2026-10-15")
+            made.append(c)
+        offs = [_expert_work(coordinator, admin, gbg, hourly_rate="1000") for _ in range(2)]
+        for off in offs:
+            call("vgsamverkan_calloff_log_time", coordinator, id=off["id"], date="2026-10-05", hours="1")
+        call("vgsamverkan_fee_run", coordinator, month=MONTH)
+        lines = _statement(MONTH, gbg)["lines"]
+        connections = [line["text"] for line in lines if line["kind"] == "connection"]
+        experts = [line["text"] for line in lines if line["kind"] == "expert"]
+        assert len(set(connections)) == 2 and len(set(experts)) == 2
+        for c, sets in zip(made, ("(Detaljplaner)", "(Bygglov och kartor)")):
+            [text] = [t for t in connections if objects.reference("connection", c["id"]) in t]
+            assert sets in text and "(offert 1)" in text
+        for off in offs:
+            [text] = [t for t in experts if objects.reference("calloff", off["id"]) in t]
+            assert "arbetat 2026-10-05–2026-10-05" in text

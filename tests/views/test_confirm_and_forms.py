@@ -55,8 +55,16 @@ def _world(coordinator):
     call("vgsamverkan_calloff_log_time", coordinator, id=calloff["id"], date=YESTERDAY, hours="1.5")
     fresh = call("vgsamverkan_calloff_create", admin, organization_id=org["id"], competence_area="juridik",
                  description="Ny", estimated_hours="1", period_start="2026-11-01", period_end="2026-12-31")
+    # the acts that bind or charge of issue 39: approve an application, send a quote, mark connected
+    pending = apply_new(factories.User(), name="ny-kommun-i-vantan")
+    investigating = call("vgsamverkan_connection_create", admin, organization_id=org["id"], information_sets="I",
+                         technical_contact="T")
+    call("vgsamverkan_connection_investigate", coordinator, id=investigating["id"], investigator="Ivar")
+    accepted = _quoted(admin, org, coordinator, "6400", "K")
+    call("vgsamverkan_connection_accept", admin, id=accepted["id"])
     return {"admin": admin, "org": org, "rights": rights, "fresh_calloff": fresh, "quoted": quoted,
-            "connected": connected, "calloff": calloff, "participation": org["participation_id"]}
+            "connected": connected, "calloff": calloff, "participation": org["participation_id"],
+            "pending": pending, "investigating": investigating, "accepted": accepted}
 
 
 def _state(kind, id_, coordinator):
@@ -79,7 +87,17 @@ BINDING = [
      ["Per Publicist ("], "revoked"),
     ("participation", "/samverkan/deltagande/{id}", "participation", "terminate", "coordinator",
      ["med 2099-12-31 som sista dag"], "terminated"),
+    ("participation", "/samverkan/deltagande/{id}", "pending", "approve", "coordinator",
+     ["Ny-Kommun-I-Vantan", "från 2099-12-31", "skapas", "månadsavgift"], "approved"),
+    ("connection", "/samverkan/anslutning/{id}", "investigating", "quote", "coordinator",
+     ["7\u00a0300,00 kr exkl. moms", "giltig till 2099-12-31"], "quoted"),
+    ("connection", "/samverkan/anslutning/{id}", "accepted", "complete", "coordinator",
+     ["6\u00a0400,00 kr exkl. moms", f"avgiftsbeskedet för {dt.date.today():%Y-%m}"], "connected"),
 ]
+# what is typed in each act's form besides a comment
+TYPED = {"terminate": {"effective_to": "2099-12-31"}, "approve": {"effective_from": "2099-12-31"},
+         "quote": {"solution": "Ett API", "effort_hours": "8", "price": "7300", "valid_until": "2099-12-31"},
+         "complete": {"connected_date": dt.date.today().isoformat()}}
 
 
 @pytest.mark.parametrize("kind,path,key,verb,who,words,after", BINDING,
@@ -93,8 +111,7 @@ def test_a_binding_act_is_asked_about_first(app, world, coordinator, kind, path,
     form = page[page.index(f'action="{url}/{verb}"'):]
     assert 'data-vgs-confirm="' in form[:form.index(">")]  # the dialog's text, for JavaScript
     before = _state(kind, obj_id, coordinator)
-    typed = {"comment": "Enligt samtal <3>", "effective_to": "2099-12-31"} if verb == "terminate" else \
-        {"comment": "Enligt samtal <3>"}
+    typed = {"comment": "Enligt samtal <3>", **TYPED.get(verb, {})}
     asked = app.post(f"{url}/{verb}", data={**typed, "_csrf_token": token(app, url, actor)},
                      extra_environ=as_user(actor))
     assert asked.status_code == 200 and 'id="vgs-consequence"' in asked.body

@@ -68,6 +68,9 @@ class Kind:
     template_name: str = "request"
     # how a list of several kinds names one request (the API's dictionary of it)
     title: Callable[[Mapping[str, Any]], str] = lambda obj: obj.get("organization_title") or ""
+    # what a list row says the request is about, beside its case reference, so that two
+    # rows are never alike (issue 39): from the API's dictionary of it
+    subject: Callable[[Mapping[str, Any]], str] = lambda obj: ""
     # the queue (vgsamverkan_queue_list): its line there, from the request (model object),
     # and the column that says since when it waits
     summary: Callable[[Any], str] = lambda obj: ""

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import ckan.model as model
 
 from ckanext.vgsamverkan import config
-from ckanext.vgsamverkan.domain import taking_part
+from ckanext.vgsamverkan.domain import objects, taking_part
 from ckanext.vgsamverkan.fees import allocation as fees
 from ckanext.vgsamverkan.model import (
     Calloff,
@@ -272,7 +272,8 @@ def compute(month_text: str) -> Run:
         statement(c.organization_id).lines.append(Line(
             kind="connection", amount=int(c.price_ore), quantity=Decimal(1), unit="each",
             unit_price=Decimal(int(c.price_ore)), reference_type="connection", reference_id=c.id,
-            details={"connected_date": c.connected_date.isoformat(),
+            details={"reference": objects.reference("connection", c.id),
+                     "connected_date": c.connected_date.isoformat(),
                      "quote_number": quote.number if quote else None,
                      "information_sets": (c.information_sets or "")[:200]}))
 
@@ -292,7 +293,8 @@ def compute(month_text: str) -> Run:
         statement(c.organization_id).lines.append(Line(
             kind="expert", amount=fees.round_half_up(Decimal(exact)), quantity=Decimal(hours), unit="hours",
             unit_price=rate, reference_type="calloff", reference_id=c.id,
-            details={"competence_area": c.competence_area, "expert": c.expert_name,
+            details={"reference": objects.reference("calloff", c.id),
+                     "competence_area": c.competence_area, "expert": c.expert_name,
                      "hours": str(Decimal(hours)), "rate": int(low) if rate is not None else None,
                      "price": "hourly",
                      # the days worked that this line charges
@@ -305,7 +307,8 @@ def compute(month_text: str) -> Run:
         statement(c.organization_id).lines.append(Line(
             kind="expert", amount=int(c.fixed_price_ore), quantity=Decimal(1), unit="each",
             unit_price=Decimal(int(c.fixed_price_ore)), reference_type="calloff", reference_id=c.id,
-            details={"competence_area": c.competence_area, "expert": c.expert_name,
+            details={"reference": objects.reference("calloff", c.id),
+                     "competence_area": c.competence_area, "expert": c.expert_name,
                      "delivered_date": c.delivered_date.isoformat(), "price": "fixed"}))
 
     # -- adjustments -------------------------------------------------------------------

@@ -42,17 +42,27 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
     if kind == "regional":
         return _("Fixed monthly amount for regional administrations, {fixed} SEK × {days}/{days_in_month} days").format(
             fixed=_sek(d.get("fixed"), lang), days=d.get("days", ""), days_in_month=d.get("days_in_month", ""))
+    # the request a line charges (issue 39): its case reference and what it is about, so
+    # that two connections of one month, each on its first quote, are not alike. Lines of
+    # runs before the reference was kept (their details) are said as they were.
+    ref = f" {d['reference']}" if d.get("reference") else ""
     if kind == "connection":
-        return _("Connection to the regional platform, connected {date} (quote {number})").format(
+        sets = " ".join(str(d.get("information_sets") or "").split())
+        sets = sets if len(sets) <= 60 else sets[:59].rstrip() + "…"
+        return _("Connection{reference} to the regional platform{sets}, connected {date} (quote {number})").format(
+            reference=ref, sets=f" ({sets})" if sets and ref else "",
             date=d.get("connected_date", ""), number=d.get("quote_number") or "–")
     if kind == "expert":
         area = labels.competence_area(d.get("competence_area", ""), lang)
         if d.get("price") == "fixed":
-            return _("Expert support, {area} ({expert}): fixed price, delivered {date}").format(
-                area=area, expert=d.get("expert") or "", date=d.get("delivered_date", ""))
-        return _("Expert support, {area} ({expert}): {hours} hours × {rate} SEK").format(
-            area=area, expert=d.get("expert") or "", hours=formats.number(d.get("hours"), lang),
+            return _("Expert support{reference}, {area} ({expert}): fixed price, delivered {date}").format(
+                reference=ref, area=area, expert=d.get("expert") or "", date=d.get("delivered_date", ""))
+        text = _("Expert support{reference}, {area} ({expert}): {hours} hours × {rate} SEK").format(
+            reference=ref, area=area, expert=d.get("expert") or "", hours=formats.number(d.get("hours"), lang),
             rate=_sek(d.get("rate"), lang) if d.get("rate") is not None else _("several rates"))
+        if ref and d.get("period"):
+            text += _(", worked {period}").format(period=d["period"])
+        return text
     if kind == "adjustment":
         if d.get("corrects"):
             return _("Adjustment of {month}: {reason}").format(month=d["corrects"], reason=d.get("reason", ""))

@@ -19,6 +19,7 @@ from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.guard import same_site_path
 from ckanext.vgsamverkan.helpers import vgsamverkan_is_coordinator
 from ckanext.vgsamverkan.logic import pages
+from ckanext.vgsamverkan.logic.action._base import CheckedOnly
 from ckanext.vgsamverkan.views._confirm import page as confirm_page
 
 vgsamverkan = Blueprint("vgsamverkan", __name__)
@@ -257,7 +258,27 @@ def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tup
     payload.update({rename.get(k, k): form[k] for k in fields if form.get(k)})
     if verb == "reject":
         payload["reason"] = form.get("reason", "")
+    def refused(e: tk.ValidationError):
+        back = {v: k for k, v in rename.items()}
+        errors = _in_order({back.get(k, k): v for k, v in e.error_dict.items()}, fields + ("reason",))
+        return _request_page(kind, id, not_found=not_found or tk._("Not found"), forbidden=forbidden,
+                             decided={"verb": verb, "data": form, "errors": errors,
+                                      "summary": _error_summary(errors)})
+
     if binding.needed(kind, verb, form):
+        # the form's errors first, then the question (issue 39): the act is checked, not done
+        try:
+            tk.get_action(f"vgsamverkan_{kind}_{verb}")({**_context(), "vgsamverkan_check_only": True}, payload)
+        except CheckedOnly:
+            model.Session.rollback()
+        except tk.ValidationError as e:
+            model.Session.rollback()
+            return refused(e)
+        except (tk.NotAuthorized, tk.ObjectNotFound):
+            model.Session.rollback()  # the act itself, below, refuses with the page's words
+        else:  # an action that did not stop at its checks: nothing may be written
+            model.Session.rollback()
+            return tk.abort(500)
         page = confirm_page(kind, id, verb, form)
         if page is not None:
             return page
@@ -265,11 +286,7 @@ def _decision(kind: str, id: str, verb: str, verbs: tuple[str, ...], params: tup
     try:
         tk.get_action(f"vgsamverkan_{kind}_{verb}")(_context(), payload)
     except tk.ValidationError as e:
-        back = {v: k for k, v in rename.items()}
-        errors = _in_order({back.get(k, k): v for k, v in e.error_dict.items()}, fields + ("reason",))
-        return _request_page(kind, id, not_found=not_found or tk._("Not found"), forbidden=forbidden,
-                             decided={"verb": verb, "data": form, "errors": errors,
-                                      "summary": _error_summary(errors)})
+        return refused(e)
     tk.h.flash_success(tk._("Saved."))
     next_url = same_site_path(form.get("next"))
     if next_url:

@@ -6,6 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import helpers
+from ckanext.vgsamverkan.domain import objects
 from ckanext.vgsamverkan.views._common import _context, _logged_in, _login_redirect, vgsamverkan, when_refused
 
 
@@ -18,14 +19,10 @@ def organization_samverkan(id: str):
     when_refused(forbidden=tk._("Only the organisation's admins and the coordinator may see this page"))
     statements = tk.get_action("vgsamverkan_fee_statement_list")(
         context, {"organization_id": group_dict["id"], "limit": 120})["results"]
-    participations = tk.get_action("vgsamverkan_participation_list")(
-        context, {"organization_id": group_dict["id"], "limit": 20})["results"]
-    connections = tk.get_action("vgsamverkan_connection_list")(
-        context, {"organization_id": group_dict["id"], "limit": 100})["results"]
-    calloffs = tk.get_action("vgsamverkan_calloff_list")(
-        context, {"organization_id": group_dict["id"], "limit": 100})["results"]
-    publishers = tk.get_action("vgsamverkan_publisher_list")(
-        context, {"organization_id": group_dict["id"], "limit": 200})["results"]
+    # each kind's requests of the organisation, each row knowing its kind: its case
+    # reference, subject and next step in the tab (templates/organization/vgsamverkan.html)
+    requests = {kind.name: [dict(r, kind=kind.name) for r in tk.get_action(f"vgsamverkan_{kind.name}_list")(
+        context, {"organization_id": group_dict["id"], "limit": 200})["results"]] for kind in objects.KINDS.values()}
     invoices = tk.get_action("vgsamverkan_invoice_list")(
         context, {"organization_id": group_dict["id"], "limit": 120})["results"]
     if not (helpers.vgsamverkan_is_coordinator() or helpers.vgsamverkan_is_org_admin(group_dict["id"])):
@@ -34,9 +31,7 @@ def organization_samverkan(id: str):
         return tk.abort(403, tk._("Only the organisation's admins and the coordinator may see this page"))
     return tk.render("organization/vgsamverkan.html", {
         "group_dict": group_dict, "group_type": "organization", "id": group_dict["name"],
-        "statements": statements, "participations": participations, "connections": connections,
-        "calloffs": calloffs, "publishers": [r for r in publishers if r["state"] in ("pending", "approved")],
-        "invoices": invoices,
+        "statements": statements, "requests": requests, "invoices": invoices,
     })
 
 

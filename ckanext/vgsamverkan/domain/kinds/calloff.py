@@ -35,6 +35,15 @@ def _to_work_on(user: Any) -> Iterable[tuple[dict[str, Any], Any, str | None]]:
                       .order_by(Calloff.modified))]
 
 
+def _subject(row: Mapping[str, Any]) -> str:
+    """Its area, the beginning of what it is about and its period: an expert's three
+    call-offs read alike ("Rapportera din tid på avropet") without it (issue 39)."""
+    about = " ".join((row.get("description") or "").split())
+    about = about if len(about) <= 50 else about[:49].rstrip() + "…"
+    period = f"{row.get('period_start') or ''}–{row.get('period_end') or ''}" if row.get("period_start") else ""
+    return ", ".join(p for p in (labels.competence_area(row.get("competence_area") or ""), about, period) if p)
+
+
 def _deliver(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
     org = obj.get("organization_title") or ""
     if obj.get("fixed_price"):
@@ -96,6 +105,7 @@ KIND = Kind(
     label=lambda: tk._("Call-off"), prefix="AVR",
     template="vgsamverkan/calloff_read.html", template_name="calloff",
     summary=lambda obj: labels.competence_area(obj.competence_area),
+    subject=_subject,
     steps={"requested": Step(lambda: tk._("The regional coordinator assigns an expert."),
                              yours=lambda: tk._("Assign an expert."), mover=roles.coordinates),
            "assigned": _WORKS, "in_progress": _WORKS},

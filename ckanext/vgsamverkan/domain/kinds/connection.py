@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import formats, money, workflow
-from ckanext.vgsamverkan.domain import roles
+from ckanext.vgsamverkan.domain import roles, taking_part
 from ckanext.vgsamverkan.domain.kind import Binding, Kind, Step
 from ckanext.vgsamverkan.model import Connection, ConnectionQuote
 
@@ -30,8 +30,36 @@ def _price(obj: Mapping[str, Any]) -> str:
     return formats.sek((obj.get("quote") or {}).get("price"))
 
 
+def _short(text: str | None, most: int = 80) -> str:
+    """The beginning of a text a person wrote, on one line, for a list row."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= most else line[:most - 1].rstrip() + "…"
+
+
 def _org(obj: Mapping[str, Any]) -> str:
     return obj.get("organization_title") or ""
+
+
+def _quote(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
+    told = tk._("Its administrators are told by e-mail and may accept or decline it; an accepted quote is "
+                "charged the month the connection is completed.")
+    if not form or not form.get("price"):  # the dialog, before the price is typed
+        return tk._("You send {organization} the quote at the price you give, before VAT.").format(
+            organization=_org(obj)) + " " + told
+    until = tk._(", valid until {date}").format(date=form["valid_until"]) if form.get("valid_until") else ""
+    return tk._("You send {organization} a quote of {price} before VAT{until}.").format(
+        organization=_org(obj), price=formats.sek(form.get("price")), until=until) + " " + told
+
+
+def _complete(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
+    if not form:  # the dialog, before a date is typed
+        return tk._("You mark the connection of {organization} connected on the day you give (today if none): "
+                    "the accepted quote of {price} before VAT is charged on the fee statement of that month. This "
+                    "cannot be undone.").format(organization=_org(obj), price=_price(obj))
+    day = form.get("connected_date") or taking_part.today().isoformat()
+    return tk._("You mark the connection of {organization} connected on {date}: the accepted quote of {price} "
+                "before VAT is charged on the fee statement of {month}. This cannot be undone.").format(
+        organization=_org(obj), date=day, price=_price(obj), month=day[:7])
 
 
 def _answers(user: Any, row: Mapping[str, Any]) -> bool:
@@ -76,6 +104,7 @@ KIND = Kind(
     label=lambda: tk._("Connection"), prefix="ANS",
     template="vgsamverkan/connection_read.html", template_name="connection",
     summary=lambda obj: (obj.information_sets or "")[:120], waiting_since="modified",
+    subject=lambda row: _short(row.get("information_sets")),
     steps={
         "submitted": Step(lambda: tk._("The regional coordinator investigates."),
                           yours=lambda: tk._("Start the investigation."), mover=roles.coordinates),
@@ -99,6 +128,8 @@ KIND = Kind(
         "disconnect": lambda: tk._("ended the connection"),
     },
     binding={
+        "quote": Binding(_quote, lambda: tk._("Yes, send the quote")),
+        "complete": Binding(_complete, lambda: tk._("Yes, mark it connected")),
         "accept": Binding(lambda obj, form: tk._(
             "You accept the quote: {price} before VAT. The price is charged on the fee statement of the month the "
             "connection is completed. This cannot be undone.").format(price=_price(obj)),

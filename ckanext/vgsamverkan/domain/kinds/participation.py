@@ -24,6 +24,19 @@ def _terminate(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
         organization=org, date=form.get("effective_to") or taking_part.today().isoformat()) + " " + ends
 
 
+def _approve(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
+    org = obj.get("organization_title") or ""
+    created = "" if obj.get("organization_id") else tk._(
+        "The organisation is created in the portal, with the applicant as its administrator. ")
+    first = (form or {}).get("effective_from") or (tk._("the day you give (today if none)") if not form
+                                                    else taking_part.today().isoformat())
+    return tk._("You approve the application of {organization}: it takes part from {date}. ").format(
+        organization=org, date=first) + created + tk._(
+        "Its publishers may be authorised, and a municipality or regional administration pays its share of "
+        "the monthly fee from that month. The applicant is told by e-mail. An approval is not withdrawn: "
+        "the participation can only be terminated.")
+
+
 def _scrub_updates(participation_id: str, fields: set[str]) -> None:
     """The old and new contact data in the history of a participation's updates (event
     ``update``) are anonymised with the participation: which field changed, and when,
@@ -77,6 +90,7 @@ KIND = Kind(
     label=lambda: tk._("Application to take part"), bulk=True, prefix="DEL",
     template="vgsamverkan/participation_read.html", template_name="p",
     summary=lambda obj: obj.organization_title, own_facts=True,
+    subject=lambda row: row.get("organization_title") or "",
     steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."),
                            yours=lambda: tk._("Decide on the application."), mover=roles.coordinates),
            "approved": Step(lambda: tk._("The organisation takes part."),
@@ -95,7 +109,8 @@ KIND = Kind(
         "end": lambda: tk._("recorded the end of the participation, after its last day"),
         "import": lambda: tk._("imported"),
     },
-    binding={"terminate": Binding(_terminate, lambda: tk._("Yes, end the participation"))},
+    binding={"approve": Binding(_approve, lambda: tk._("Yes, approve the application")),
+             "terminate": Binding(_terminate, lambda: tk._("Yes, end the participation"))},
     closed=("rejected", "withdrawn", "terminated"),
     personal={"contact_name": "", "contact_email": "", "contact_phone": None},
     anonymise_more=_scrub_updates,

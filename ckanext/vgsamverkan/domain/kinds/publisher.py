@@ -62,6 +62,8 @@ KIND = Kind(
     label=lambda: tk._("Publishing rights"), bulk=True, prefix="BEH",
     template="vgsamverkan/publisher_read.html", template_name="r",
     summary=_summary,
+    subject=lambda row: ", ".join(p for p in (row.get("user_display_name") or row.get("user_name") or "",
+                                              labels.role(row.get("role") or "") if row.get("role") else "") if p),
     title=lambda obj: f"{obj.get('user_display_name') or ''}, {obj.get('organization_title') or ''}",
     steps={"pending": Step(lambda: tk._("The regional coordinator decides; you get an e-mail."),
                            yours=lambda: tk._("Decide on the request."), mover=roles.coordinates),

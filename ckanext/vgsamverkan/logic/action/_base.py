@@ -74,7 +74,17 @@ def _refuse_if_closed(day: dt.date | None, field: str) -> None:
             "month, or ask the coordinator for an adjustment").format(month=month)]})
 
 
+class CheckedOnly(Exception):
+    """A decision called with ``vgsamverkan_check_only`` in its context passed its checks
+    (access, schema, the workflow's transition) and did nothing: the page asks before a
+    binding act only once the form is right, so that a wrong date is said at once and
+    not after "yes" (issue 39; views/_common.py). The caller rolls back (the object was
+    locked). A context key: nothing from outside sets it, the API has no way to."""
+
+
 def _commit(context: Context) -> None:
+    if context.get("vgsamverkan_check_only"):  # never written, whatever the action did before
+        raise CheckedOnly()
     if not context.get("defer_commit"):
         model.repo.commit()
 
@@ -149,6 +159,8 @@ def _step(context: Context, data_dict: DataDict, wf: workflow.Workflow, cls: Any
     data = _validate(data_dict, schema_, context)
     obj = _lock(cls, data["id"])
     workflow.target(wf, obj.state, verb)
+    if context.get("vgsamverkan_check_only"):
+        raise CheckedOnly()
     if before is not None:
         before(obj, data)  # may set data["_details"], the facts of the event
     _transition(context, obj, wf, verb, data["reason"] if verb == "reject" else data.get("comment"),

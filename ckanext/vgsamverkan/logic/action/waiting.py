@@ -18,6 +18,8 @@ def _row(kind: str, item: dict[str, Any], next_step: str, since: Any,
          amount: str | None = None) -> dict[str, Any]:
     return {
         "kind": kind, "kind_label": objects.KINDS[kind].label(), "id": item["id"], "state": item["state"],
+        "reference": objects.reference(kind, item["id"]),
+        "subject": objects.KINDS[kind].subject(item) or item.get("summary") or "",
         "organization_id": item.get("organization_id"),
         "organization_name": item.get("organization_name"),
         "organization_title": item.get("organization_title") or "",
@@ -66,7 +68,8 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     :type offset: int
     :returns: ``{"count": N (of yours), "results": [...], "yours": [...], "others": [...]}``
         (``results`` and ``yours``: the page of yours, as every list pages; ``others``:
-        all), each row ``{"kind", "kind_label", "id", "state", "organization_id",
+        all), each row ``{"kind", "kind_label", "id", "state", "reference" (the case
+        reference, ``ANS-1A2B3C4D``), "subject" (what it is about), "organization_id",
         "organization_name", "organization_title", "created", "modified", "amount" (SEK
         text, or null), "age_days", "next", "url"}``
     :rtype: dictionary

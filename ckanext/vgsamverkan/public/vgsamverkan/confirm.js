@@ -16,6 +16,16 @@
     var confirmed = form.querySelector("input[name='confirmed']");
     if (!confirmed || confirmed.value === "yes") { return; }
     event.preventDefault();
+    // a form that acts on the ticked rows (the bulk decisions) asks nothing with none
+    // ticked: it says so instead, where the reader is (issue 39)
+    var none = form.getAttribute("data-vgs-none");
+    if (none && !form.querySelector("input[name='items']:checked")) {
+      var said = document.getElementById(form.getAttribute("data-vgs-none-at"));
+      if (said) { said.textContent = none; said.hidden = false; }
+      var first = form.querySelector("input[name='items']");
+      if (first) { first.focus(); }
+      return;
+    }
     document.getElementById("vgs-confirm-text").textContent = message;
     document.getElementById("vgs-confirm-yes").textContent = source.getAttribute("data-vgs-confirm-yes");
     dialog.returnValue = "";
