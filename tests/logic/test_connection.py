@@ -4,9 +4,11 @@ needs a connection — through the API and CKAN's dataset form."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from freezegun import freeze_time
+from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -262,6 +264,20 @@ class TestWhoSeesAndDoes:
                  text="Hej")
 
 
+def _files(storage) -> dict[str, bytes]:
+    """The resources' files CKAN stored (``<storage>/resources/abc/def/ghi…``), by resource id."""
+    root = storage / "resources"
+    return {"".join(p.relative_to(root).parts): p.read_bytes() for p in root.rglob("*") if p.is_file()} \
+        if root.exists() else {}
+
+
+@pytest.fixture
+def storage(tmp_path, ckan_config, monkeypatch):
+    """CKAN's storage of uploaded files, empty, for this test."""
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    return tmp_path
+
+
 class TestConnectionRequiredData:
     """A dataset with a resource in API, WMS or WFS (any case, also guessed) needs a
     connected organisation."""
@@ -281,7 +297,7 @@ class TestConnectionRequiredData:
     @pytest.mark.parametrize("fmt", ["WMS", "wms", "Api", "WFS"])
     def test_refused_until_connected(self, org, admin, coordinator, editor, fmt):
         data = {"name": "karttjanst", "owner_org": org["id"],
-                "resources": [{"url": "https://karta.example.org/ows", "format": fmt}]}
+                "resources": [{"url": "https://karta.example.org/karta", "format": fmt}]}
         with pytest.raises(tk.ValidationError) as e:
             call("package_create", editor, **data)
         message = str(e.value.error_dict["format"])
@@ -340,8 +356,54 @@ class TestConnectionRequiredData:
             with pytest.raises(tk.ValidationError) as e:
                 call("package_create", editor, name="tjanst", owner_org=org["id"],
                      resources=[{"url": url, "format": fmt}])
-            assert kind in str(e.value.error_dict["format"])
+            assert kind in str(e.value.error_dict["url"])  # the address caused it (issue 39)
         assert model.Package.get("tjanst") is None
+
+    def test_the_refusal_stands_under_the_field_that_caused_it(self, org, editor):
+        """Issue 39: a WMS address with its format left blank was refused under the empty
+        "Format" field. The address: under ``url``; the format: under ``format``; both:
+        the whole refusal under the address (first in the form), a note under the format."""
+        def refused(resource):
+            with pytest.raises(tk.ValidationError) as e:
+                call("package_create", editor, name="falt", owner_org=org["id"], resources=[resource])
+            return e.value.error_dict
+
+        by_address = refused({"url": "https://karta.example.org/geoserver/wms?service=WMS", "format": ""})
+        assert list(by_address) == ["url"] and "WMS" in by_address["url"][0]
+        by_format = refused({"url": "https://example.org/karta.zip", "format": "wms"})
+        assert list(by_format) == ["format"] and "/samverkan/anslutning/" in by_format["format"][0]
+        both = refused({"url": "https://karta.example.org/ows", "format": "WFS"})
+        assert sorted(both) == ["format", "url"]
+        assert "API, WFS" in both["url"][0] and "/samverkan/anslutning/" in both["url"][0]
+        assert both["format"] == ["The format WFS also needs a technical connection."]
+        assert model.Package.get("falt") is None
+
+    def test_an_uploaded_file_is_read_by_its_format(self, org, admin, coordinator, editor, storage):
+        """Issue 39 (SPEC 2026-12-07: "the connection rule reads them"): an uploaded file
+        needs a connection by its format; its address is the portal's own, never a
+        service, whatever the file is called. A refused file is not written."""
+        ds = call("package_create", editor, name="filer", owner_org=org["id"])
+        with pytest.raises(tk.ValidationError) as e:
+            call("resource_create", editor, package_id=ds["id"], format="WMS",
+                 upload=FileStorage(io.BytesIO(b"<WMS_Capabilities/>"), "karta.xml"))
+        assert list(e.value.error_dict) == ["format"] and "WMS" in e.value.error_dict["format"][0]
+        assert _files(storage) == {} and call("package_show", editor, id=ds["id"])["resources"] == []
+        # a file named like a service is a file
+        kept = call("resource_create", editor, package_id=ds["id"], format="CSV",
+                    upload=FileStorage(io.BytesIO(b"a;b\n1;2\n"), "wms"))
+        assert kept["url_type"] == "upload" and kept["url"].endswith("/download/wms")
+        assert _files(storage) == {kept["id"]: b"a;b\n1;2\n"}
+        # a new file in a format that needs a connection: refused, the old file kept as it was
+        with pytest.raises(tk.ValidationError) as e:
+            call("resource_update", editor, id=kept["id"], package_id=ds["id"], format="WFS",
+                 upload=FileStorage(io.BytesIO(b"<wfs/>"), "vagar.gml"))
+        assert list(e.value.error_dict) == ["format"]
+        assert _files(storage) == {kept["id"]: b"a;b\n1;2\n"}
+        assert call("resource_show", editor, id=kept["id"])["format"] == "CSV"
+        self.connect(org, admin, coordinator)
+        call("resource_update", editor, id=kept["id"], package_id=ds["id"], format="WFS",
+             upload=FileStorage(io.BytesIO(b"<wfs/>"), "vagar.gml"))
+        assert _files(storage) == {kept["id"]: b"<wfs/>"}
 
     def test_the_refusal_links_to_the_open_request_and_names_whom_to_ask(self, org, admin, coordinator, editor):
         from ckanext.vgsamverkan import config
@@ -350,7 +412,7 @@ class TestConnectionRequiredData:
         with pytest.raises(tk.ValidationError) as e:
             call("package_create", editor, name="tjanst", owner_org=org["id"],
                  resources=[{"url": "https://karta.example.org/wms?service=WMS", "format": ""}])
-        message = e.value.error_dict["format"][0]
+        message = e.value.error_dict["url"][0]
         assert f"{config.site_url()}/samverkan/anslutning/{open_request['id']}" in message  # whole, absolute
         admin_user = model.User.get(admin["id"])
         # the editor may not ask (an admin's form): told which admin to ask, by name
@@ -359,7 +421,7 @@ class TestConnectionRequiredData:
         with pytest.raises(tk.ValidationError) as e:  # the admin is not told to ask someone else
             call("package_create", admin, name="tjanst", owner_org=org["id"],
                  resources=[{"url": "https://karta.example.org/wms?service=WMS", "format": ""}])
-        assert "Only an admin" not in e.value.error_dict["format"][0]
+        assert "Only an admin" not in e.value.error_dict["url"][0]
 
     def test_the_coordinator_exempts_a_dataset_with_a_reason(self, org, admin, coordinator, editor):
         ds = call("package_create", editor, name="karta-extern", owner_org=org["id"],
