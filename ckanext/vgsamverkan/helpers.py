@@ -295,7 +295,8 @@ def vgsamverkan_next_step(kind: str, row: dict[str, Any]) -> str:
     if step is None:
         return ""
     user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
-    return step.yours() if step.yours and step.mover and user is not None and step.mover(user, row) else step.theirs()
+    mine = (step.yours or step.yours_for) and step.mover and user is not None and step.mover(user, row)
+    return step.your_move(row) if mine else step.theirs()
 
 
 def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
