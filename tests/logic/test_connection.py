@@ -4,7 +4,9 @@ needs a connection — through the API and CKAN's dataset form."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from freezegun import freeze_time
@@ -460,31 +462,84 @@ class TestConnectionRequiredData:
              resources=[{"url": "https://example.org/ows", "format": "WMS"}])
 
     def test_through_the_dataset_form(self, org, admin, coordinator, editor, app):
+        """CKAN's two forms. Issue 39: the refusal of a WMS address stands under the URL
+        field, not the empty format; a refused first resource leaves no draft behind, and
+        the form carries what was typed of the dataset, so that sending it again, changed,
+        makes it; the next page says whether it is private or public."""
         from tests.browser import Browser, token
 
         browser = Browser(app)
-        ds = call("package_create", editor, name="formular", owner_org=org["id"], state="draft")
-        url = f"/dataset/{ds['name']}/resource/new"
-        page = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",
-                                       "name": "Karta", "save": "go-metadata",
-                                       "_csrf_token": token(browser, url, editor)},
-                            extra_environ={"user": editor})
+        csrf = token(browser, "/dataset/new", editor)
+        first = browser.post("/dataset/new", data={
+            "name": "formular", "title": "Formulär", "notes": "Om <kartor>", "owner_org": org["id"],
+            "private": "False", "tag_string": "karta,plan", "save": "continue", "_ckan_phase": "dataset_new_1",
+            "_csrf_token": csrf},
+            extra_environ={"user": editor}, follow_redirects=False)
+        assert first.status_code == 302 and model.Package.get("formular").state == "draft"
+        url = "/dataset/formular/resource/new"
+        wms = {"id": "", "url": "https://karta.example.org/ows?service=WMS", "format": "", "name": "Karta",
+               "save": "go-metadata", "_csrf_token": csrf}
+        page = browser.post(url, data=wms, extra_environ={"user": editor})
         assert page.status_code == 200
-        assert "/samverkan/anslutning/" in page.body
-        # above the form: the editor (who may not ask) is told whom to ask; an admin gets a
-        # link that can be clicked, to the form (no request is open yet)
-        assert "be en administratör för organisationen" in page.body and "<a href=\"/samverkan/anslutning/ny" \
-            not in page.body
-        admin_page = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows?service=WMS",
-                                             "format": "", "name": "Karta", "save": "go-metadata",
-                                             "_csrf_token": token(browser, url, admin)},
+        url_field = page.body[page.body.index('id="field-resource-url"'):]
+        assert url_field.index('class="error-block"') < url_field.index('id="field-format"')
+        assert "/samverkan/anslutning/" in url_field[:url_field.index('id="field-format"')]
+        assert 'value="https://karta.example.org/ows?service=WMS"' in page.body  # kept as typed
+        # above the form: the editor (who may not ask) is told whom to ask
+        assert "be en administratör för organisationen" in page.body
+        assert 'id="vgs-not-made"' in page.body
+        model.Session.remove()
+        assert model.Package.get("formular") is None  # no draft left behind
+        carried = html.unescape(re.search(r'name="vgs_draft" value="([^"]*)"', page.body).group(1))
+        # the admin gets a link that can be clicked, to the form (no request is open yet)
+        admin_csrf = token(browser, "/dataset/new", admin)
+        admin_page = browser.post(url, data=dict(wms, vgs_draft=carried, _csrf_token=admin_csrf),
                                   extra_environ={"user": admin})
         assert f'<a href="/samverkan/anslutning/ny?organization_id={org["name"]}">' in admin_page.body
-        assert call("package_show", editor, id=ds["id"])["resources"] == []
+        model.Session.remove()
+        assert model.Package.get("formular") is None
+        # sent again with a file that needs no connection: made, with what was typed
+        made = browser.post(url, data={"id": "", "format": "PDF", "name": "Karta", "save": "go-metadata",
+                                       "vgs_draft": carried, "_csrf_token": csrf,
+                                       "upload": (io.BytesIO(b"%PDF-1.4"), "karta.pdf")},
+                            extra_environ={"user": editor}, follow_redirects=False,
+                            content_type="multipart/form-data")
+        assert made.status_code == 302
+        shown = call("package_show", editor, id="formular")
+        assert (shown["state"], shown["title"], shown["notes"], shown["private"]) == \
+            ("active", "Formulär", "Om <kartor>", False)
+        assert sorted(t["name"] for t in shown["tags"]) == ["karta", "plan"]
+        assert [(r["format"], r["url_type"]) for r in shown["resources"]] == [("PDF", "upload")]
+        told = browser.get(made.headers["Location"], extra_environ={"user": editor}).body
+        assert "Datasetet Formulär är skapat och är offentligt: alla kan se det." in told
+        # a dataset already made keeps its state and resources when a resource is refused
+        page = browser.post(url, data=wms, extra_environ={"user": editor})
+        assert page.status_code == 200 and 'id="vgs-not-made"' not in page.body
+        model.Session.remove()
+        assert model.Package.get("formular").state == "active"
+        assert len(call("package_show", editor, id="formular")["resources"]) == 1
         self.connect(org, admin, coordinator)
-        response = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",
-                                           "name": "Karta", "save": "go-metadata",
-                                           "_csrf_token": token(browser, url, editor)},
-                                extra_environ={"user": editor}, follow_redirects=False)
+        response = browser.post(url, data=dict(wms, format="WMS"), extra_environ={"user": editor},
+                                follow_redirects=False)
         assert response.status_code == 302
-        assert [r["format"] for r in call("package_show", editor, id=ds["id"])["resources"]] == ["WMS"]
+        assert [r["format"] for r in call("package_show", editor, id="formular")["resources"]] == ["PDF", "WMS"]
+
+    def test_a_new_dataset_says_it_is_private(self, org, editor, app):
+        """Issue 39: CKAN's form makes a dataset private unless Public is chosen, without
+        saying so: the form says it, and so does the page after the dataset is made."""
+        from tests.browser import Browser, token
+
+        browser = Browser(app)
+        form = browser.get("/dataset/new", extra_environ={"user": editor}).body
+        assert 'aria-describedby="field-private-help"' in form
+        assert "Ett nytt dataset är privat tills du väljer Offentlig." in form
+        csrf = token(browser, "/dataset/new", editor)
+        browser.post("/dataset/new", data={"name": "privat", "title": "Privat", "owner_org": org["id"],
+                                           "private": "True", "save": "continue", "_ckan_phase": "dataset_new_1",
+                                           "_csrf_token": csrf},
+                     extra_environ={"user": editor})
+        made = browser.post("/dataset/privat/resource/new", data={
+            "id": "", "url": "https://example.org/a.csv", "format": "CSV", "name": "A", "save": "go-metadata",
+            "_csrf_token": csrf}, extra_environ={"user": editor}, follow_redirects=False)
+        told = browser.get(made.headers["Location"], extra_environ={"user": editor}).body
+        assert f"Datasetet Privat är skapat och är privat: bara medlemmar i {org['title']} ser det." in told

@@ -443,6 +443,7 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
         message += " " + tk._("Only an admin of {organization} may ask for a connection: {admins}.").format(
             organization=organization.display_name, admins=", ".join(admins))
     _flash(link, organization, admins)
+    _mark_refused(data.get("id"))
     if "url" in found:
         errors = {"url": [message]}
         if "format" in found:
@@ -450,6 +451,23 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
                 format=", ".join(sorted(found["format"])))]
         raise tk.ValidationError(errors)
     raise tk.ValidationError({"format": [message]})
+
+
+def _mark_refused(package_id: Any) -> None:
+    """The dataset refused in this web request (views/dataset.py purges a refused draft)."""
+    try:
+        tk.g.vgsamverkan_refused = package_id
+    except RuntimeError:  # no web request: a command
+        pass
+
+
+def refused_here() -> str | None:
+    """The id of the dataset the connection rule refused in this web request, if any."""
+    try:
+        found = getattr(tk.g, "vgsamverkan_refused", None)
+    except RuntimeError:  # no web request
+        return None
+    return found if isinstance(found, str) else None
 
 
 def check_files_before_writing(context: Context, data_dict: Any) -> None:
