@@ -22,6 +22,8 @@ fi
 # "Accounts" for a site that turns it off).
 ABOUT="Dataportal Väst samlar öppna data från kommuner, kommunala bolag och regionala förvaltningar i Västra Götaland. Organisationerna publicerar här i en regional samverkan: en regional samordnare godkänner deltagare och publicerare, hjälper till med tekniska anslutningar och expertstöd, och fördelar plattformens månadskostnad mellan kommunerna efter antal invånare. Läs mer och ansök om att delta på [Regional samverkan](/samverkan)."
 # The settings make run manages are applied every time, so an older ckan.ini follows.
+# Files as resources (issue 39): `ckan generate config` writes `ckan.uploads_enabled =`
+# empty, which is off even with a storage path, so the resource form offered links only.
 $venv/bin/ckan config-tool ckan.ini \
     "sqlalchemy.url = postgresql://ckan_default:pass@127.0.0.1/vgsamverkan_dev" \
     "ckan.site_url = http://127.0.0.1:$PORT" \
@@ -41,6 +43,7 @@ $venv/bin/ckan config-tool ckan.ini \
     "ckan.locale_default = sv" \
     "ckan.locales_offered = sv en" \
     "ckan.storage_path = $(pwd)/var/storage" \
+    "ckan.uploads_enabled = true" \
     "ckan.csrf_protection.ignore_extensions = false" \
     "smtp.server = 127.0.0.1:8025" \
     "smtp.mail_from = portal@example.org" \

@@ -151,6 +151,20 @@ class TestFailures:
         warns = [w for w in _levels(doctor.run())["warn"] if "create_user_via_api" in w]
         assert warns and "vgsamverkan_user_register" in warns[0]
 
+    def test_uploads(self, healthy, ckan_config, monkeypatch, tmp_path):
+        """Issue 39: ``make run`` had links only (``ckan.uploads_enabled =`` empty, as
+        ``ckan generate config`` writes it)."""
+        monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+        assert f"Files can be uploaded as resources (stored in {tmp_path})." in _levels(doctor.run())["ok"]
+        monkeypatch.setitem(ckan_config, "ckan.uploads_enabled", False)
+        warns = [w for w in _levels(doctor.run())["warn"] if "uploaded" in w]
+        assert warns and "ckan.uploads_enabled = true" in warns[0]
+        monkeypatch.setitem(ckan_config, "ckan.uploads_enabled", True)
+        monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path / "missing"))
+        fails = _levels(doctor.run())["fail"]
+        assert fails == [f"ckan.storage_path {tmp_path / 'missing'} is not a directory the portal may write: "
+                         "an uploaded file is refused."]
+
     def test_a_wrong_sie_account(self, healthy, ckan_config, monkeypatch):
         monkeypatch.setitem(ckan_config, "ckanext.vgsamverkan.sie_revenue_accounts", ["expert=tretton"])
         fails = _levels(doctor.run())["fail"]

@@ -5,6 +5,7 @@ when one fails. Reads only: it changes nothing.
 """
 from __future__ import annotations
 
+import os
 import smtplib
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -231,9 +232,25 @@ def registration() -> list[Finding]:
                 "a mailed link).")]
 
 
+def uploads() -> list[Finding]:
+    """Files as resources (SPEC 2026-12-07): CKAN's resource form offers an upload only when
+    uploads are on, and ``ckan generate config`` writes ``ckan.uploads_enabled =`` empty,
+    which turns them off even with a storage path (issue 39: ``make run`` had links only)."""
+    if not tk.h.uploads_enabled():
+        return [_warn("Files cannot be uploaded as resources (links only): set ckan.uploads_enabled = true "
+                      "and ckan.storage_path to a directory the portal may write.")]
+    path = tk.config.get("ckan.storage_path")
+    if not path:  # another plugin stores them (IUploader)
+        return [_ok("Files can be uploaded as resources (stored by a plugin).")]
+    if not os.path.isdir(path) or not os.access(path, os.W_OK | os.X_OK):
+        return [_fail(f"ckan.storage_path {path} is not a directory the portal may write: "
+                      "an uploaded file is refused.")]
+    return [_ok(f"Files can be uploaded as resources (stored in {path}).")]
+
+
 CHECKS: tuple[Callable[[], list[Finding]], ...] = (
     coordinators, mail_settings, redis_and_worker, migrations, population, sie_accounts, invoice_seller,
-    search_index, catalogue, registration)
+    search_index, catalogue, registration, uploads)
 
 
 def run() -> list[Finding]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -306,7 +307,8 @@ def vgsamverkan_next_step(kind: str, row: dict[str, Any]) -> str:
     if step is None:
         return ""
     user = tk.current_user if getattr(tk.current_user, "is_authenticated", False) else None
-    return step.yours() if step.yours and step.mover and user is not None and step.mover(user, row) else step.theirs()
+    mine = (step.yours or step.yours_for) and step.mover and user is not None and step.mover(user, row)
+    return step.your_move(row) if mine else step.theirs()
 
 
 def vgsamverkan_my_open_requests() -> list[dict[str, Any]]:
@@ -400,3 +402,24 @@ def vgsamverkan_rights_ending() -> list[dict[str, Any]]:
             .order_by(PublisherRequest.expires).limit(20))
     return [{"id": r.id, "organization_title": title, "role": r.role, "expires": r.expires.isoformat(),
              "days": (r.expires - today).days} for r, title in rows]
+
+
+# what CKAN's first form saved of a dataset, carried by a refused resource form (issue 39,
+# views/dataset.py)
+DRAFT_KEPT = ("name", "title", "notes", "owner_org", "private", "license_id", "url", "version", "author",
+              "author_email", "maintainer", "maintainer_email", "tags", "extras", "type")
+
+
+def vgsamverkan_refused_draft() -> str:
+    """When the connection rule refused the first resource of a draft in this request
+    (the draft is then purged: views/dataset.py), what was typed of the dataset, as JSON
+    for the form to carry; else empty."""
+    package_id = enforce.refused_here()
+    package = model.Package.get(package_id) if package_id else None
+    if package is None or package.state != "draft":
+        return ""
+    shown = tk.get_action("package_show")({"ignore_auth": True}, {"id": package.id})
+    kept = {key: shown[key] for key in DRAFT_KEPT if shown.get(key) not in (None, "", [])}
+    kept["tags"] = [{"name": t["name"]} for t in kept.get("tags", [])]
+    kept["extras"] = [{"key": e["key"], "value": e["value"]} for e in kept.get("extras", [])]
+    return json.dumps(kept, ensure_ascii=False)

@@ -46,12 +46,13 @@ class VgSamverkanPlugin(DefaultTranslation, p.SingletonPlugin):
     # a 413 before anything reads it (bodylimit.py)
     def make_middleware(self, app, config):
         from ckanext.vgsamverkan import bodylimit, guard, throttle, unavailable  # noqa: PLC0415 (CKAN imports plugin.py to read its entry points, also for ckan config and babel: the extension loads with the plugin)
-        from ckanext.vgsamverkan.views import account  # noqa: PLC0415 (as above)
+        from ckanext.vgsamverkan.views import account, dataset  # noqa: PLC0415 (as above)
 
         if hasattr(app, "register_error_handler"):
             unavailable.register(app)
             guard.register(app)
             account.install(app)  # before the throttle: its limits count this view
+            dataset.install(app)  # CKAN's resource form: no draft left by a refusal (issue 39)
             throttle.install(app)
             bodylimit.install(app)
             return app

@@ -31,7 +31,7 @@ def test_request_to_connected_then_publish_wms(server_url):
 
     with pytest.raises(ValidationError) as refused:
         admin.action.package_create(**wms)
-    assert "/samverkan/anslutning/" in str(refused.value.error_dict["format"])
+    assert "/samverkan/anslutning/" in str(refused.value.error_dict["url"])  # the address (issue 39)
 
     c = admin.action.vgsamverkan_connection_create(
         organization_id="kartkommunen", information_sets="Kartor (WMS)",

@@ -4,9 +4,13 @@ needs a connection — through the API and CKAN's dataset form."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
+import re
 
 import pytest
 from freezegun import freeze_time
+from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -262,6 +266,20 @@ class TestWhoSeesAndDoes:
                  text="Hej")
 
 
+def _files(storage) -> dict[str, bytes]:
+    """The resources' files CKAN stored (``<storage>/resources/abc/def/ghi…``), by resource id."""
+    root = storage / "resources"
+    return {"".join(p.relative_to(root).parts): p.read_bytes() for p in root.rglob("*") if p.is_file()} \
+        if root.exists() else {}
+
+
+@pytest.fixture
+def storage(tmp_path, ckan_config, monkeypatch):
+    """CKAN's storage of uploaded files, empty, for this test."""
+    monkeypatch.setitem(ckan_config, "ckan.storage_path", str(tmp_path))
+    return tmp_path
+
+
 class TestConnectionRequiredData:
     """A dataset with a resource in API, WMS or WFS (any case, also guessed) needs a
     connected organisation."""
@@ -281,7 +299,7 @@ class TestConnectionRequiredData:
     @pytest.mark.parametrize("fmt", ["WMS", "wms", "Api", "WFS"])
     def test_refused_until_connected(self, org, admin, coordinator, editor, fmt):
         data = {"name": "karttjanst", "owner_org": org["id"],
-                "resources": [{"url": "https://karta.example.org/ows", "format": fmt}]}
+                "resources": [{"url": "https://karta.example.org/karta", "format": fmt}]}
         with pytest.raises(tk.ValidationError) as e:
             call("package_create", editor, **data)
         message = str(e.value.error_dict["format"])
@@ -340,8 +358,54 @@ class TestConnectionRequiredData:
             with pytest.raises(tk.ValidationError) as e:
                 call("package_create", editor, name="tjanst", owner_org=org["id"],
                      resources=[{"url": url, "format": fmt}])
-            assert kind in str(e.value.error_dict["format"])
+            assert kind in str(e.value.error_dict["url"])  # the address caused it (issue 39)
         assert model.Package.get("tjanst") is None
+
+    def test_the_refusal_stands_under_the_field_that_caused_it(self, org, editor):
+        """Issue 39: a WMS address with its format left blank was refused under the empty
+        "Format" field. The address: under ``url``; the format: under ``format``; both:
+        the whole refusal under the address (first in the form), a note under the format."""
+        def refused(resource):
+            with pytest.raises(tk.ValidationError) as e:
+                call("package_create", editor, name="falt", owner_org=org["id"], resources=[resource])
+            return e.value.error_dict
+
+        by_address = refused({"url": "https://karta.example.org/geoserver/wms?service=WMS", "format": ""})
+        assert list(by_address) == ["url"] and "WMS" in by_address["url"][0]
+        by_format = refused({"url": "https://example.org/karta.zip", "format": "wms"})
+        assert list(by_format) == ["format"] and "/samverkan/anslutning/" in by_format["format"][0]
+        both = refused({"url": "https://karta.example.org/ows", "format": "WFS"})
+        assert sorted(both) == ["format", "url"]
+        assert "API, WFS" in both["url"][0] and "/samverkan/anslutning/" in both["url"][0]
+        assert both["format"] == ["The format WFS also needs a technical connection."]
+        assert model.Package.get("falt") is None
+
+    def test_an_uploaded_file_is_read_by_its_format(self, org, admin, coordinator, editor, storage):
+        """Issue 39 (SPEC 2026-12-07: "the connection rule reads them"): an uploaded file
+        needs a connection by its format; its address is the portal's own, never a
+        service, whatever the file is called. A refused file is not written."""
+        ds = call("package_create", editor, name="filer", owner_org=org["id"])
+        with pytest.raises(tk.ValidationError) as e:
+            call("resource_create", editor, package_id=ds["id"], format="WMS",
+                 upload=FileStorage(io.BytesIO(b"<WMS_Capabilities/>"), "karta.xml"))
+        assert list(e.value.error_dict) == ["format"] and "WMS" in e.value.error_dict["format"][0]
+        assert _files(storage) == {} and call("package_show", editor, id=ds["id"])["resources"] == []
+        # a file named like a service is a file
+        kept = call("resource_create", editor, package_id=ds["id"], format="CSV",
+                    upload=FileStorage(io.BytesIO(b"a;b\n1;2\n"), "wms"))
+        assert kept["url_type"] == "upload" and kept["url"].endswith("/download/wms")
+        assert _files(storage) == {kept["id"]: b"a;b\n1;2\n"}
+        # a new file in a format that needs a connection: refused, the old file kept as it was
+        with pytest.raises(tk.ValidationError) as e:
+            call("resource_update", editor, id=kept["id"], package_id=ds["id"], format="WFS",
+                 upload=FileStorage(io.BytesIO(b"<wfs/>"), "vagar.gml"))
+        assert list(e.value.error_dict) == ["format"]
+        assert _files(storage) == {kept["id"]: b"a;b\n1;2\n"}
+        assert call("resource_show", editor, id=kept["id"])["format"] == "CSV"
+        self.connect(org, admin, coordinator)
+        call("resource_update", editor, id=kept["id"], package_id=ds["id"], format="WFS",
+             upload=FileStorage(io.BytesIO(b"<wfs/>"), "vagar.gml"))
+        assert _files(storage) == {kept["id"]: b"<wfs/>"}
 
     def test_the_refusal_links_to_the_open_request_and_names_whom_to_ask(self, org, admin, coordinator, editor):
         from ckanext.vgsamverkan import config
@@ -350,7 +414,7 @@ class TestConnectionRequiredData:
         with pytest.raises(tk.ValidationError) as e:
             call("package_create", editor, name="tjanst", owner_org=org["id"],
                  resources=[{"url": "https://karta.example.org/wms?service=WMS", "format": ""}])
-        message = e.value.error_dict["format"][0]
+        message = e.value.error_dict["url"][0]
         assert f"{config.site_url()}/samverkan/anslutning/{open_request['id']}" in message  # whole, absolute
         admin_user = model.User.get(admin["id"])
         # the editor may not ask (an admin's form): told which admin to ask, by name
@@ -359,7 +423,7 @@ class TestConnectionRequiredData:
         with pytest.raises(tk.ValidationError) as e:  # the admin is not told to ask someone else
             call("package_create", admin, name="tjanst", owner_org=org["id"],
                  resources=[{"url": "https://karta.example.org/wms?service=WMS", "format": ""}])
-        assert "Only an admin" not in e.value.error_dict["format"][0]
+        assert "Only an admin" not in e.value.error_dict["url"][0]
 
     def test_the_coordinator_exempts_a_dataset_with_a_reason(self, org, admin, coordinator, editor):
         ds = call("package_create", editor, name="karta-extern", owner_org=org["id"],
@@ -398,31 +462,84 @@ class TestConnectionRequiredData:
              resources=[{"url": "https://example.org/ows", "format": "WMS"}])
 
     def test_through_the_dataset_form(self, org, admin, coordinator, editor, app):
+        """CKAN's two forms. Issue 39: the refusal of a WMS address stands under the URL
+        field, not the empty format; a refused first resource leaves no draft behind, and
+        the form carries what was typed of the dataset, so that sending it again, changed,
+        makes it; the next page says whether it is private or public."""
         from tests.browser import Browser, token
 
         browser = Browser(app)
-        ds = call("package_create", editor, name="formular", owner_org=org["id"], state="draft")
-        url = f"/dataset/{ds['name']}/resource/new"
-        page = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",
-                                       "name": "Karta", "save": "go-metadata",
-                                       "_csrf_token": token(browser, url, editor)},
-                            extra_environ={"user": editor})
+        csrf = token(browser, "/dataset/new", editor)
+        first = browser.post("/dataset/new", data={
+            "name": "formular", "title": "Formulär", "notes": "Om <kartor>", "owner_org": org["id"],
+            "private": "False", "tag_string": "karta,plan", "save": "continue", "_ckan_phase": "dataset_new_1",
+            "_csrf_token": csrf},
+            extra_environ={"user": editor}, follow_redirects=False)
+        assert first.status_code == 302 and model.Package.get("formular").state == "draft"
+        url = "/dataset/formular/resource/new"
+        wms = {"id": "", "url": "https://karta.example.org/ows?service=WMS", "format": "", "name": "Karta",
+               "save": "go-metadata", "_csrf_token": csrf}
+        page = browser.post(url, data=wms, extra_environ={"user": editor})
         assert page.status_code == 200
-        assert "/samverkan/anslutning/" in page.body
-        # above the form: the editor (who may not ask) is told whom to ask; an admin gets a
-        # link that can be clicked, to the form (no request is open yet)
-        assert "be en administratör för organisationen" in page.body and "<a href=\"/samverkan/anslutning/ny" \
-            not in page.body
-        admin_page = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows?service=WMS",
-                                             "format": "", "name": "Karta", "save": "go-metadata",
-                                             "_csrf_token": token(browser, url, admin)},
+        url_field = page.body[page.body.index('id="field-resource-url"'):]
+        assert url_field.index('class="error-block"') < url_field.index('id="field-format"')
+        assert "/samverkan/anslutning/" in url_field[:url_field.index('id="field-format"')]
+        assert 'value="https://karta.example.org/ows?service=WMS"' in page.body  # kept as typed
+        # above the form: the editor (who may not ask) is told whom to ask
+        assert "be en administratör för organisationen" in page.body
+        assert 'id="vgs-not-made"' in page.body
+        model.Session.remove()
+        assert model.Package.get("formular") is None  # no draft left behind
+        carried = html.unescape(re.search(r'name="vgs_draft" value="([^"]*)"', page.body).group(1))
+        # the admin gets a link that can be clicked, to the form (no request is open yet)
+        admin_csrf = token(browser, "/dataset/new", admin)
+        admin_page = browser.post(url, data=dict(wms, vgs_draft=carried, _csrf_token=admin_csrf),
                                   extra_environ={"user": admin})
         assert f'<a href="/samverkan/anslutning/ny?organization_id={org["name"]}">' in admin_page.body
-        assert call("package_show", editor, id=ds["id"])["resources"] == []
+        model.Session.remove()
+        assert model.Package.get("formular") is None
+        # sent again with a file that needs no connection: made, with what was typed
+        made = browser.post(url, data={"id": "", "format": "PDF", "name": "Karta", "save": "go-metadata",
+                                       "vgs_draft": carried, "_csrf_token": csrf,
+                                       "upload": (io.BytesIO(b"%PDF-1.4"), "karta.pdf")},
+                            extra_environ={"user": editor}, follow_redirects=False,
+                            content_type="multipart/form-data")
+        assert made.status_code == 302
+        shown = call("package_show", editor, id="formular")
+        assert (shown["state"], shown["title"], shown["notes"], shown["private"]) == \
+            ("active", "Formulär", "Om <kartor>", False)
+        assert sorted(t["name"] for t in shown["tags"]) == ["karta", "plan"]
+        assert [(r["format"], r["url_type"]) for r in shown["resources"]] == [("PDF", "upload")]
+        told = browser.get(made.headers["Location"], extra_environ={"user": editor}).body
+        assert "Datasetet Formulär är skapat och är offentligt: alla kan se det." in told
+        # a dataset already made keeps its state and resources when a resource is refused
+        page = browser.post(url, data=wms, extra_environ={"user": editor})
+        assert page.status_code == 200 and 'id="vgs-not-made"' not in page.body
+        model.Session.remove()
+        assert model.Package.get("formular").state == "active"
+        assert len(call("package_show", editor, id="formular")["resources"]) == 1
         self.connect(org, admin, coordinator)
-        response = browser.post(url, data={"id": "", "url": "https://karta.example.org/ows", "format": "WMS",
-                                           "name": "Karta", "save": "go-metadata",
-                                           "_csrf_token": token(browser, url, editor)},
-                                extra_environ={"user": editor}, follow_redirects=False)
+        response = browser.post(url, data=dict(wms, format="WMS"), extra_environ={"user": editor},
+                                follow_redirects=False)
         assert response.status_code == 302
-        assert [r["format"] for r in call("package_show", editor, id=ds["id"])["resources"]] == ["WMS"]
+        assert [r["format"] for r in call("package_show", editor, id="formular")["resources"]] == ["PDF", "WMS"]
+
+    def test_a_new_dataset_says_it_is_private(self, org, editor, app):
+        """Issue 39: CKAN's form makes a dataset private unless Public is chosen, without
+        saying so: the form says it, and so does the page after the dataset is made."""
+        from tests.browser import Browser, token
+
+        browser = Browser(app)
+        form = browser.get("/dataset/new", extra_environ={"user": editor}).body
+        assert 'aria-describedby="field-private-help"' in form
+        assert "Ett nytt dataset är privat tills du väljer Offentlig." in form
+        csrf = token(browser, "/dataset/new", editor)
+        browser.post("/dataset/new", data={"name": "privat", "title": "Privat", "owner_org": org["id"],
+                                           "private": "True", "save": "continue", "_ckan_phase": "dataset_new_1",
+                                           "_csrf_token": csrf},
+                     extra_environ={"user": editor})
+        made = browser.post("/dataset/privat/resource/new", data={
+            "id": "", "url": "https://example.org/a.csv", "format": "CSV", "name": "A", "save": "go-metadata",
+            "_csrf_token": csrf}, extra_environ={"user": editor}, follow_redirects=False)
+        told = browser.get(made.headers["Location"], extra_environ={"user": editor}).body
+        assert f"Datasetet Privat är skapat och är privat: bara medlemmar i {org['title']} ser det." in told

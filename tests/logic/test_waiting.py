@@ -140,4 +140,6 @@ class TestEachReadersNextStep:
         assert "you get an e-mail" not in coordinator_page
         assert "Your organisation takes part." not in coordinator_page
         assert "Accept or decline the quote." in row_of(world["admin"], "vgs-my-connections")
-        assert "Log your time on the call-off." in row_of(world["expert"], "vgs-my-calloffs")
+        # a fixed price asks for no time (issue 39: it said "Log your time on the call-off.")
+        assert "Tell the coordinator when the work is done; the coordinator records the delivery." in \
+            row_of(world["expert"], "vgs-my-calloffs")

@@ -148,3 +148,34 @@ def test_the_form_refuses_another_organisations_name_with_a_space(app, org):
         assert 'id="error-summary"' in response.body, spelled
         assert "Organisation: Bara en administratör för organisationen får avropa stöd" in response.body, spelled
     assert model.Session.query(Calloff).count() == 0
+
+
+def test_a_fixed_price_asks_the_expert_for_no_time(app, org, admin, coordinator, expert):
+    """Issue 39: on a fixed-price call-off the expert was asked to "Rapportera tid". The
+    page says that the coordinator records the delivery and offers to tell the
+    coordinator that the work is done (a comment); hours may still be recorded, not
+    charged, without being asked for. An hourly call-off still asks for time."""
+    c = _create(admin, org)
+    url = f"/samverkan/avrop/{c['id']}"
+    call("vgsamverkan_calloff_assign", coordinator, id=c["id"], expert_name="Eva Expert",
+         expert_user_id=expert["id"], fixed_price="12000", planned_hours="8")
+    page = app.get(url, extra_environ=as_user(expert)).body
+    assert "Rapportera tid" not in page
+    assert 'id="vgs-fixed-done"' in page and "Samordnaren registrerar leveransen" in page
+    assert '<details id="vgs-log-time-optional"' in page and "debiteras inte" in page
+    waiting = app.get("/samverkan/vantar", extra_environ=as_user(expert)).body
+    assert "Berätta för samordnaren när arbetet är klart" in waiting and "Rapportera din tid" not in waiting
+    app.post(f"/samverkan/calloff/{c['id']}/kommentar",
+             data={"text": "Arbetet är klart.", "_csrf_token": token(app, url, expert)},
+             extra_environ=as_user(expert))
+    comments = call("vgsamverkan_comment_list", coordinator, object_type="calloff", object_id=c["id"])["results"]
+    assert [(x["text"], x["author_id"]) for x in comments] == [("Arbetet är klart.", expert["id"])]
+    assert call("vgsamverkan_calloff_show", coordinator, id=c["id"])["state"] == "assigned"  # the coordinator's move
+    page = app.get(url, extra_environ=as_user(coordinator)).body
+    assert f"{url}/deliver" in page and 'id="vgs-fixed-done"' not in page
+
+    hourly = _create(admin, org)
+    call("vgsamverkan_calloff_assign", coordinator, id=hourly["id"], expert_name="Eva Expert",
+         expert_user_id=expert["id"], hourly_rate="950", planned_hours="8")
+    page = app.get(f"/samverkan/avrop/{hourly['id']}", extra_environ=as_user(expert)).body
+    assert "Rapportera tid" in page and 'id="vgs-fixed-done"' not in page

@@ -19,6 +19,14 @@ class Step:
     theirs: Callable[[], str]
     yours: Callable[[], str] | None = None
     mover: Callable[[Any, Mapping[str, Any]], bool] | None = None
+    # ``yours`` when it depends on the request (issue 39: a fixed-price call-off asks its
+    # expert for no time)
+    yours_for: Callable[[Mapping[str, Any]], str | None] | None = None
+
+    def your_move(self, row: Mapping[str, Any]) -> str:
+        """What the one whose move it is does next with the request ``row``."""
+        said = self.yours_for(row) if self.yours_for is not None else None
+        return said or (self.yours() if self.yours else self.theirs())
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ fixed number of indexed queries, however many organisations, members or requests
 from __future__ import annotations
 
 import functools
+import mimetypes
 import re
 import urllib.parse
 from typing import Any
@@ -376,8 +377,33 @@ def service_kinds(url: Any) -> set[str]:
 def needs_connection(resource: dict[str, Any], required: set[str]) -> set[str]:
     """What makes a resource need a connection: its format, or the kind of service its
     address shows, where it is one of ``required`` (upper case). Empty: it needs none."""
+    return set().union(*causes(resource, required).values())
+
+
+def causes(resource: dict[str, Any], required: set[str]) -> dict[str, set[str]]:
+    """What makes a resource need a connection, by the field that says it (issue 39: the
+    refusal stands under that field): ``format``, its format; ``url``, the kind of service
+    its address shows, unless it is an uploaded file (the portal's own address: a file
+    named ``wms`` is a file)."""
+    found: dict[str, set[str]] = {}
     fmt = str(resource.get("format") or "").strip().upper()
-    return ({fmt} | service_kinds(resource.get("url"))) & required
+    if fmt in required:
+        found["format"] = {fmt}
+    if resource.get("url_type") != "upload":
+        shown = service_kinds(resource.get("url")) & required
+        if shown:
+            found["url"] = shown
+    return found
+
+
+def _needing(data: dict[str, Any], required: set[str]) -> dict[str, set[str]]:
+    """The causes of the dataset's resources that are not deleted, by field."""
+    found: dict[str, set[str]] = {}
+    for resource in data.get("resources") or []:
+        if isinstance(resource, dict) and resource.get("state", "active") != "deleted":
+            for key, kinds in causes(resource, required).items():
+                found.setdefault(key, set()).update(kinds)
+    return found
 
 
 def check_connection_required(context: Context, data: dict[str, Any]) -> None:
@@ -386,15 +412,14 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
     ``connection_required_formats``, or its address a service of such a kind: issue 21)
     unless its organisation is connected or the coordinator exempted the dataset. Called
     after CKAN's validation and before its commit, for every create and update (so also
-    when a resource is added or changed)."""
+    when a resource is added or changed). The refusal stands under the field that caused
+    it: the address (the whole refusal; a note under the format when it too needs one),
+    else the format (issue 39)."""
     if not config.enforce():
         return
     required = {f.upper() for f in config.connection_required_formats()}
-    needing = sorted(set().union(*[
-        needs_connection(r, required) for r in data.get("resources") or []
-        if isinstance(r, dict) and r.get("state", "active") != "deleted"
-    ]))
-    if not needing:
+    found = _needing(data, required)
+    if not found:
         return
     user = roles.user_of(context)
     if user is not None and user.sysadmin:
@@ -410,7 +435,7 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
         "Resources of the kind {formats} can only be published by an organisation that is "
         "technically connected to the regional platform, and {organization} is not (yet). "
         "See the connection request: {link}").format(
-            formats=", ".join(needing),
+            formats=", ".join(sorted(set().union(*found.values()))),
             organization=organization.display_name if organization else tk._("the dataset's organisation"),
             link=config.site_url() + link)
     admins = _admins_to_ask(organization, user)
@@ -418,7 +443,61 @@ def check_connection_required(context: Context, data: dict[str, Any]) -> None:
         message += " " + tk._("Only an admin of {organization} may ask for a connection: {admins}.").format(
             organization=organization.display_name, admins=", ".join(admins))
     _flash(link, organization, admins)
+    _mark_refused(data.get("id"))
+    if "url" in found:
+        errors = {"url": [message]}
+        if "format" in found:
+            errors["format"] = [tk._("The format {format} also needs a technical connection.").format(
+                format=", ".join(sorted(found["format"])))]
+        raise tk.ValidationError(errors)
     raise tk.ValidationError({"format": [message]})
+
+
+def _mark_refused(package_id: Any) -> None:
+    """The dataset refused in this web request (views/dataset.py purges a refused draft)."""
+    try:
+        tk.g.vgsamverkan_refused = package_id
+    except RuntimeError:  # no web request: a command
+        pass
+
+
+def refused_here() -> str | None:
+    """The id of the dataset the connection rule refused in this web request, if any."""
+    try:
+        found = getattr(tk.g, "vgsamverkan_refused", None)
+    except RuntimeError:  # no web request
+        return None
+    return found if isinstance(found, str) else None
+
+
+def check_files_before_writing(context: Context, data_dict: Any) -> None:
+    """The connection rule on the files a ``package_update`` carries (``upload``), before
+    CKAN writes them: CKAN stores a dataset's new files before the plugins' check after
+    the update (``after_dataset_update``), so a refused file would already have replaced
+    the resource's file on disk, under data that is then rolled back (issue 39). Each
+    file's format is read as CKAN's validators will read it (as given, else guessed from
+    the file's name for a new resource); the check after the update stays the one that
+    decides on everything else."""
+    if not isinstance(data_dict, dict) or not isinstance(data_dict.get("resources"), list):
+        return
+    files = [r for r in data_dict["resources"]
+             if isinstance(r, dict) and getattr(r.get("upload"), "filename", None)]
+    if not files:
+        return
+    package = model.Package.get(str(data_dict.get("id") or data_dict.get("name") or ""))
+    if package is None:
+        return  # CKAN's package_update answers that
+    resources = []
+    for resource in files:
+        fmt = str(resource.get("format") or "").strip()
+        if not fmt and not resource.get("id"):
+            guessed, _encoding = mimetypes.guess_type(resource["upload"].filename)
+            fmt = tk.h.unified_resource_format(guessed) if guessed else ""
+        resources.append({"format": fmt, "url_type": "upload"})
+    owner = data_dict.get("owner_org") or package.owner_org
+    organization = _organization(owner)
+    check_connection_required(context, {"id": package.id, "resources": resources,
+                                        "owner_org": organization.id if organization else owner})
 
 
 def _admins_to_ask(organization: model.Group | None, user: model.User | None) -> list[str]:

@@ -56,8 +56,17 @@ def _deliver(obj: Mapping[str, Any], form: Mapping[str, Any] | None) -> str:
         amount=formats.sek(obj.get("amount") or 0))
 
 
+def _fixed_price_done(row: Mapping[str, Any]) -> str | None:
+    """A fixed price asks its expert for no time (issue 39): the coordinator records the
+    delivery when told the work is done."""
+    if row.get("price_kind") == "fixed":
+        return tk._("Tell the coordinator when the work is done; the coordinator records the delivery.")
+    return None
+
+
 _WORKS = Step(lambda: tk._("The expert works on it."), yours=lambda: tk._("Log your time on the call-off."),
-              mover=lambda user, row: bool(user) and row.get("expert_user_id") == user.id)
+              mover=lambda user, row: bool(user) and row.get("expert_user_id") == user.id,
+              yours_for=_fixed_price_done)
 
 # the history's sentences of its events' facts, in the reader's language (eventtext.py)
 def _assigned(d: dict[str, Any], lang: str, _: Any) -> str:

@@ -58,6 +58,7 @@ from ckanext.vgsamverkan.logic.action.core import (  # noqa: F401 (registered: _
     member_list,
     organization_create,
     organization_update,
+    package_update,
     resource_create,
 )
 from ckanext.vgsamverkan.logic.action.fees import (  # noqa: F401 (registered: __all__ below)
@@ -110,6 +111,6 @@ from ckanext.vgsamverkan.logic.action.waiting import (  # noqa: F401 (registered
 )
 
 # The actions the plugin registers (blanket): ours, and CKAN's that we chain.
-CHAINED = ["resource_create", "organization_create", "group_create", "organization_update", "group_update",
-           "member_list", "member_create", "member_delete"]
+CHAINED = ["resource_create", "package_update", "organization_create", "group_create", "organization_update",
+           "group_update", "member_list", "member_create", "member_delete"]
 __all__ = sorted(name for name in list(globals()) if name.startswith("vgsamverkan_")) + CHAINED

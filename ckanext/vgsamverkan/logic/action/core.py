@@ -1,6 +1,6 @@
-"""CKAN's own actions, chained: the resource form's id, the names reserved by pending
-applications, membership that follows the publisher authorisations, member lists without
-hidden datasets."""
+"""CKAN's own actions, chained: the resource form's id, the files a dataset update
+carries, the names reserved by pending applications, membership that follows the
+publisher authorisations, member lists without hidden datasets."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan import config
+from ckanext.vgsamverkan.logic import enforce
 from ckanext.vgsamverkan.logic.enforce import has_participation
 from ckanext.vgsamverkan.model import (
     Participation,
@@ -32,6 +33,15 @@ def resource_create(up: Callable[..., Any], context: Context, data_dict: DataDic
         if isinstance(data_dict, dict) and not had_id:
             data_dict.pop("id", None)
         raise
+
+
+@tk.chained_action
+def package_update(up: Callable[..., Any], context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_update`` (also under ``resource_create`` and ``resource_update``),
+    with the connection rule read on the files it carries before CKAN writes them (issue
+    39: a refused file had replaced the resource's file on disk)."""
+    enforce.check_files_before_writing(context, data_dict)
+    return up(context, data_dict)
 
 
 def _refuse_a_reserved_name(context: Context, data_dict: DataDict, current: model.Group | None = None) -> None:

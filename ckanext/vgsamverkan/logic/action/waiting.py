@@ -38,13 +38,13 @@ def _yours(context: Context, user: model.User) -> list[dict[str, Any]]:
         queue = pages.every("vgsamverkan_queue_list", context, {"sort": "oldest"})
         for item in queue:  # what the coordinator does next (Kind.steps), else the queue's line
             step = objects.KINDS[item["kind"]].steps.get(item["state"])
-            said = step.yours() if step is not None and step.yours else item.get("summary") or ""
+            said = step.your_move(item) if step is not None and step.yours else item.get("summary") or ""
             yours.append(_row(item["kind"], item, said, item.get("waiting_since")))
     # the other moves of each kind that are the caller's (quotes to answer, call-offs to work on)
     for kind in objects.KINDS.values():
         for item, since, amount in (kind.your_moves(user) if kind.your_moves else ()):
             step = kind.steps[item["state"]]
-            yours.append(_row(kind.name, item, step.yours() if step.yours else step.theirs(), since, amount))
+            yours.append(_row(kind.name, item, step.your_move(item), since, amount))
     return yours
 
 
