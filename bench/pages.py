@@ -404,6 +404,7 @@ def profile(app, page: str, user: str) -> None:
     shapes = collections.Counter(re.sub(r"\s+", " ", t)[:160] for t in texts)
     for text, n in shapes.most_common(12):
         print(f"  {n:>6} × {text}")
+    profiler.dump_stats(f"/tmp/vgsamverkan-bench-pages-{page}.prof")  # for pstats' callers and callees
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
     print(out.getvalue())
