@@ -27,29 +27,34 @@ class Workflow:
         return (state, verb) in self.transitions
 
 
+# each state's name, translated when asked for: one translation, not eighteen, per
+# label (a list of thousands of rows asked for all eighteen each time, issue 39)
+_STATE_LABELS = {
+    "pending": lambda: tk._("pending"),
+    "approved": lambda: tk._("approved"),
+    "rejected": lambda: tk._("rejected"),
+    "withdrawn": lambda: tk._("withdrawn"),
+    "terminated": lambda: tk._("terminated"),
+    "revoked": lambda: tk._("revoked"),
+    "submitted": lambda: tk._("submitted"),
+    "investigating": lambda: tk._("being investigated"),
+    "quoted": lambda: tk._("quoted"),
+    "accepted": lambda: tk._("accepted"),
+    "connected": lambda: tk._("connected"),
+    "declined": lambda: tk._("declined"),
+    "cancelled": lambda: tk._("cancelled"),
+    "disconnected": lambda: tk._("disconnected"),
+    "requested": lambda: tk._("requested"),
+    "assigned": lambda: tk._("assigned"),
+    "in_progress": lambda: tk._("in progress"),
+    "delivered": lambda: tk._("delivered"),
+}
+
+
 def state_label(state: str) -> str:
     """The state's name in the user's language."""
-    labels = {
-        "pending": tk._("pending"),
-        "approved": tk._("approved"),
-        "rejected": tk._("rejected"),
-        "withdrawn": tk._("withdrawn"),
-        "terminated": tk._("terminated"),
-        "revoked": tk._("revoked"),
-        "submitted": tk._("submitted"),
-        "investigating": tk._("being investigated"),
-        "quoted": tk._("quoted"),
-        "accepted": tk._("accepted"),
-        "connected": tk._("connected"),
-        "declined": tk._("declined"),
-        "cancelled": tk._("cancelled"),
-        "disconnected": tk._("disconnected"),
-        "requested": tk._("requested"),
-        "assigned": tk._("assigned"),
-        "in_progress": tk._("in progress"),
-        "delivered": tk._("delivered"),
-    }
-    return labels.get(state, state)
+    label = _STATE_LABELS.get(state)
+    return label() if label is not None else state
 
 
 def _refusal(verb: str) -> str:

@@ -30,6 +30,15 @@ def user_by_id(user_id: str | None):
     return model.Session.get(model.User, user_id) or model.User.get(user_id)
 
 
+def organization_by_id(org_id: str | None):
+    """The CKAN organisation of an id the extension stored, from the session's identity
+    map when it is there (a list loads the organisations of a page at once:
+    ``_preloaded``): ``model.Group.get`` always queries, one query a row (issue 39)."""
+    if not org_id:
+        return None
+    return model.Session.get(model.Group, org_id) or model.Group.get(org_id)
+
+
 def organization_name(org_id: str | None) -> str | None:
     """The name of the organisation of an id the extension stored (from the session's
     identity map when a list has loaded the page's organisations: ``_preloaded``)."""

@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import iso, make_id, organization_by_id, person, user_by_id, utcnow
 
 
 def expert_key(expert_user_id: str | None, expert_name: str | None) -> str:
@@ -85,7 +85,7 @@ class Calloff(tk.BaseModel):
 
     @property
     def organization_title(self) -> str:
-        org = model.Group.get(self.organization_id)
+        org = organization_by_id(self.organization_id)
         return (org.title or org.name) if org else ""
 
     def entries(self) -> list["CalloffTime"]:
@@ -109,7 +109,7 @@ class Calloff(tk.BaseModel):
 
     def dictize(self, *, with_time: bool = True,
                 entries: list["CalloffTime"] | None = None) -> dict[str, Any]:
-        org = model.Group.get(self.organization_id)
+        org = organization_by_id(self.organization_id)
         applicant = user_by_id(self.applicant_id)
         expert_user = user_by_id(self.expert_user_id) if self.expert_user_id else None
         entries = self.entries() if entries is None else entries

@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import money
 
-from .base import iso, make_id, organization_name, person, user_by_id, utcnow, written_once
+from .base import iso, make_id, organization_by_id, organization_name, person, user_by_id, utcnow, written_once
 
 
 class Connection(tk.BaseModel):
@@ -69,19 +69,17 @@ class Connection(tk.BaseModel):
 
     @property
     def organization_title(self) -> str:
-        org = model.Group.get(self.organization_id)
+        org = organization_by_id(self.organization_id)
         return (org.title or org.name) if org else ""
 
-    def dictize(self) -> dict[str, Any]:
-        org = model.Group.get(self.organization_id)
+    def dictize(self, *, quotes: list["ConnectionQuote"] | None = None) -> dict[str, Any]:
+        """The request as the API gives it; ``quotes``: its quotes, when a list has read
+        those of its page at once (``ConnectionQuote.of``)."""
+        org = organization_by_id(self.organization_id)
         applicant = user_by_id(self.applicant_id)
         accepted_by = user_by_id(self.accepted_by) if self.accepted_by else None
-        quotes = (
-            model.Session.query(ConnectionQuote)
-            .filter(ConnectionQuote.connection_id == self.id)
-            .order_by(ConnectionQuote.number)
-            .all()
-        )
+        if quotes is None:
+            quotes = ConnectionQuote.of([self.id])[self.id]
         current = next((q for q in quotes if q.id == self.current_quote_id), None)
         return {
             "id": self.id,
@@ -131,6 +129,16 @@ class ConnectionQuote(tk.BaseModel):
         CheckConstraint("effort_hours > 0", name="vgsamverkan_connection_quote_hours_check"),
         Index("vgsamverkan_connection_quote_number", "connection_id", "number", unique=True),
     )
+
+    @classmethod
+    def of(cls, connection_ids: list[str]) -> dict[str, list["ConnectionQuote"]]:
+        """The quotes of many connection requests in one query (for lists), by number."""
+        result: dict[str, list[ConnectionQuote]] = {i: [] for i in connection_ids}
+        if connection_ids:
+            for row in (model.Session.query(cls).filter(cls.connection_id.in_(connection_ids))
+                        .order_by(cls.connection_id, cls.number)):
+                result[row.connection_id].append(row)
+        return result
 
     def dictize(self) -> dict[str, Any]:
         author = user_by_id(self.author_id) if self.author_id else None

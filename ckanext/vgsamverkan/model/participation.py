@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, Date, DateTime, Index, Integer, 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import iso, make_id, organization_by_id, person, user_by_id, utcnow
 from .invoice import LegalName
 
 
@@ -90,8 +90,20 @@ class Participation(tk.BaseModel):
         Index("vgsamverkan_participation_customer_number", "customer_number", unique=True),
     )
 
-    def dictize(self, *, with_contact: bool = True) -> dict[str, Any]:
-        org = model.Group.get(self.organization_id) if self.organization_id else None
+    @staticmethod
+    def legal_names(rows: list["Participation"]) -> dict[str, str]:
+        """The legal names recorded for the organisationsnummer of ``rows``, in one query
+        (for lists: a number without one was a query a row, issue 39), by digits."""
+        numbers = {_digits(r.org_number) for r in rows} - {""}
+        if not numbers:
+            return {}
+        return dict(model.Session.query(LegalName.org_number, LegalName.legal_name)
+                    .filter(LegalName.org_number.in_(numbers)))
+
+    def dictize(self, *, with_contact: bool = True, legal_names: dict[str, str] | None = None) -> dict[str, Any]:
+        """The application as the API gives it; ``legal_names``: those of a list's page,
+        read at once (``legal_names``)."""
+        org = organization_by_id(self.organization_id)
         applicant = user_by_id(self.applicant_id)
         decider = user_by_id(self.decided_by) if self.decided_by else None
         data = {
@@ -120,8 +132,12 @@ class Participation(tk.BaseModel):
             "modified": iso(self.modified),
         }
         if with_contact:
-            digits = "".join(ch for ch in self.org_number or "" if ch.isascii() and ch.isdigit())
-            legal = model.Session.get(LegalName, digits) if digits else None
+            digits = _digits(self.org_number)
+            if legal_names is None:
+                legal = model.Session.get(LegalName, digits) if digits else None
+                legal_name = legal.legal_name if legal is not None else None
+            else:
+                legal_name = legal_names.get(digits)
             data.update(
                 contact_name=self.contact_name,
                 contact_email=self.contact_email,
@@ -136,6 +152,10 @@ class Participation(tk.BaseModel):
                 address_city=self.address_city,
                 peppol_endpoint=self.peppol_endpoint or (f"0007:{digits}" if digits else None),
                 peppol_endpoint_given=self.peppol_endpoint is not None,
-                legal_name=legal.legal_name if legal is not None else None,
+                legal_name=legal_name,
             )
         return data
+
+
+def _digits(org_number: str | None) -> str:
+    return "".join(ch for ch in org_number or "" if ch.isascii() and ch.isdigit())

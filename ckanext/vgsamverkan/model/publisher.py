@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Date, DateTime, ForeignKey, Index, UnicodeText, text
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .base import iso, make_id, person, user_by_id, utcnow
+from .base import iso, make_id, organization_by_id, person, user_by_id, utcnow
 
 
 class PublisherRequest(tk.BaseModel):
@@ -63,11 +62,11 @@ class PublisherRequest(tk.BaseModel):
 
     @property
     def organization_title(self) -> str:
-        org = model.Group.get(self.organization_id)
+        org = organization_by_id(self.organization_id)
         return (org.title or org.name) if org else ""
 
     def dictize(self) -> dict[str, Any]:
-        org = model.Group.get(self.organization_id)
+        org = organization_by_id(self.organization_id)
         user = user_by_id(self.user_id)
         applicant = user_by_id(self.applicant_id)
         decider = user_by_id(self.decided_by) if self.decided_by else None

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.vgsamverkan import labels, workflow
 from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
 from ckanext.vgsamverkan.model import PublisherRequest
-from ckanext.vgsamverkan.model.base import person
+from ckanext.vgsamverkan.model.base import person, user_by_id
 
 
 def _summary(obj: Any) -> str:
-    user = model.User.get(obj.user_id)
+    user = user_by_id(obj.user_id)  # from the identity map when the queue has loaded its users
     return f"{person(user) or obj.user_id}, {labels.role(obj.role)}"
 
 

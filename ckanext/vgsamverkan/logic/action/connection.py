@@ -22,9 +22,11 @@ from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
     _commit,
+    _count_and_rows,
     _org_key,
     _page,
     _participant_org,
+    _preloaded,
     _refuse_if_closed,
     _site_user_name,
     _step,
@@ -153,8 +155,10 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
     if org_key:
         q = q.filter(Connection.organization_id == org_key)
     q = q.order_by(Connection.created.desc(), Connection.id)
-    return _page(q, data, lambda c: c.dictize(),
-                 _tally(user, "vgsamverkan_connection", data, org_key, ()))
+    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_connection", data, org_key, ()))
+    quotes = ConnectionQuote.of([r.id for r in rows])  # the page's quotes at once, not a query a row
+    with _preloaded([*rows, *(q for of_one in quotes.values() for q in of_one)]):  # and their authors
+        return {"count": count, "results": [r.dictize(quotes=quotes[r.id]) for r in rows]}
 
 
 def _connection_step(context: Context, data_dict: DataDict, verb: str, schema_: dict[str, Any],

@@ -20,7 +20,7 @@ from ckanext.vgsamverkan.logic.action._base import (  # the shared machinery
     _commit,
     _lock,
     _org_key,
-    _sliced,
+    _preloaded,
     _today,
     _validate,
     action,
@@ -33,6 +33,7 @@ from ckanext.vgsamverkan.model import (
     Participation,
     PublisherRequest,
 )
+from ckanext.vgsamverkan.model.base import organization_by_id
 
 
 @action
@@ -70,15 +71,12 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     tk.check_access("vgsamverkan_queue_list", context, data_dict)
     data = _validate(data_dict, schema.queue_list(), context)
     facts = taking_part.org_facts()
-    items: list[dict[str, Any]] = []
     kinds = [data["kind"]] if data.get("kind") else list(objects.KINDS)
-    orgs: dict[str, Any] = {}
-
-    def org_of(org_id: str | None) -> Any:
-        if org_id and org_id not in orgs:
-            orgs[org_id] = model.Group.get(org_id)
-        return orgs.get(org_id) if org_id else None
-
+    org_key = _org_key(data)
+    # what waits, with only what the filters and the order read; the page's items are
+    # made whole below (a page of a long queue read its organisations and users once a
+    # row, and every item was made whole for every page: issue 39)
+    waiting: list[tuple[Any, ...]] = []
     for name in kinds:
         kind = objects.KINDS[name]
         states = kind.waits
@@ -86,31 +84,40 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             if data["state"] not in states:
                 continue
             states = (data["state"],)
-        for obj in model.Session.query(kind.model).filter(kind.model.state.in_(states)):
-            org = org_of(obj.organization_id)
+        q = model.Session.query(kind.model).filter(kind.model.state.in_(states))
+        if org_key:
+            q = q.filter(kind.model.organization_id == org_key)
+        for obj in q:
             org_type, code = facts.get(obj.organization_id or "", (None, None))
             if kind.own_facts:  # an application says what it will be
                 org_type, code = obj.org_type or org_type, obj.municipality_code or code
-            waiting_since = getattr(obj, kind.waiting_since)
-            items.append({
-                "kind": name, "id": obj.id, "state": obj.state, "organization_id": obj.organization_id,
-                "organization_name": org.name if org else getattr(obj, "organization_name", None),
-                "organization_title": (org.title or org.name) if org else getattr(obj, "organization_title", ""),
-                "org_type": org_type, "municipality_code": code,
-                "created": obj.created.isoformat(), "modified": obj.modified.isoformat(),
-                "waiting_since": waiting_since.isoformat(),
-                "age_days": taking_part.days_since(waiting_since),
-                "summary": kind.summary(obj), "bulk": kind.bulk,
-            })
-    org_key = _org_key(data)
-    if org_key:
-        items = [i for i in items if i["organization_id"] == org_key]
-    if data.get("org_type"):
-        items = [i for i in items if i["org_type"] == data["org_type"]]
-    if data.get("municipality_code"):
-        items = [i for i in items if i["municipality_code"] == data["municipality_code"]]
-    items.sort(key=lambda i: (i["waiting_since"], i["kind"], i["id"]), reverse=data.get("sort") == "newest")
-    return _sliced(items, data)
+            if data.get("org_type") and org_type != data["org_type"]:
+                continue
+            if data.get("municipality_code") and code != data["municipality_code"]:
+                continue
+            waiting.append((getattr(obj, kind.waiting_since), name, obj.id, obj, org_type, code))
+    waiting.sort(key=lambda w: w[:3], reverse=data.get("sort") == "newest")
+    start = data.get("offset", 0)
+    page = waiting[start:start + data.get("limit", 20)]
+    with _preloaded([w[3] for w in page]):  # their organisations and users, at once
+        items = [_queue_item(name, obj, since, org_type, code) for since, name, _id, obj, org_type, code in page]
+    return {"count": len(waiting), "results": items}
+
+
+def _queue_item(name: str, obj: Any, waiting_since: dt.datetime, org_type: str | None,
+                code: str | None) -> dict[str, Any]:
+    kind = objects.KINDS[name]
+    org = organization_by_id(obj.organization_id)
+    return {
+        "kind": name, "id": obj.id, "state": obj.state, "organization_id": obj.organization_id,
+        "organization_name": org.name if org else getattr(obj, "organization_name", None),
+        "organization_title": (org.title or org.name) if org else getattr(obj, "organization_title", ""),
+        "org_type": org_type, "municipality_code": code,
+        "created": obj.created.isoformat(), "modified": obj.modified.isoformat(),
+        "waiting_since": waiting_since.isoformat(),
+        "age_days": taking_part.days_since(waiting_since),
+        "summary": kind.summary(obj), "bulk": kind.bulk,
+    }
 
 
 @action

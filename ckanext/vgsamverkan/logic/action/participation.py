@@ -22,13 +22,14 @@ from ckanext.vgsamverkan.logic.action._base import (
     _actor,
     _allowed,
     _commit,
+    _count_and_rows,
     _decided,
     _existing_org,
     _integrity_error,
     _lock,
     _may,
     _org_key,
-    _page,
+    _preloaded,
     _sliced,
     _step,
     _tally,
@@ -284,8 +285,10 @@ def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dic
     if org_key:
         q = q.filter(Participation.organization_id == org_key)
     q = q.order_by(Participation.created.desc(), Participation.id)
-    return _page(q, data, lambda p: p.dictize(),
-                 _tally(user, "vgsamverkan_participation", data, org_key, ("org_type",)))
+    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_participation", data, org_key, ("org_type",)))
+    legal_names = Participation.legal_names(rows)  # the page's at once, not a query a row
+    with _preloaded(rows):
+        return {"count": count, "results": [p.dictize(legal_names=legal_names) for p in rows]}
 
 
 @action

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
@@ -110,5 +112,13 @@ def waiting_count(user: model.User | None) -> int:
     a logged-in user: only their own move is counted, not the list of others')."""
     if user is None:
         return 0
-    context: Context = {"model": model, "session": model.Session, "user": user.name, "auth_user_obj": user}
-    return len(_yours(context, user))
+    # counted, not listed (issue 39: the whole queue was made on every page the
+    # coordinator opened): what the coordinator's queue holds, as _yours lists it, and
+    # the user's other moves
+    count = 0
+    if roles.is_coordinator(user):
+        count += sum(model.Session.query(sa.func.count(kind.model.id)).filter(kind.model.state.in_(kind.waits))
+                     .scalar() or 0 for kind in objects.KINDS.values())
+    for kind in objects.KINDS.values():
+        count += len(list(kind.your_moves(user))) if kind.your_moves else 0
+    return count
