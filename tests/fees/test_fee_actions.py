@@ -478,7 +478,7 @@ class TestLinesThatCanBeToldApart:
         connections = [line["text"] for line in lines if line["kind"] == "connection"]
         experts = [line["text"] for line in lines if line["kind"] == "expert"]
         assert len(set(connections)) == 2 and len(set(experts)) == 2
-        for c, sets in zip(made, ("(Detaljplaner)", "(Bygglov och kartor)")):
+        for c, sets in zip(made, ("(Detaljplaner)", "(Bygglov och kartor)"), strict=True):
             [text] = [t for t in connections if objects.reference("connection", c["id"]) in t]
             assert sets in text and "(offert 1)" in text
         for off in offs:

@@ -649,7 +649,8 @@ def test_only_our_actions_are_registered():
     actions = VgSamverkanPlugin().get_actions()
     chained = {n for n in actions if not n.startswith("vgsamverkan_")}
     assert chained == {"resource_create", "organization_create", "group_create", "organization_update",
-                       "group_update", "member_list", "member_create", "member_delete"}
+                       "group_update", "member_list", "member_create", "member_delete",
+                       "package_update"}  # an uploaded file's format is read before CKAN writes it
     assert all(getattr(actions[n], "chained_action", False) for n in chained)
 
 

@@ -410,3 +410,16 @@ def test_the_mails_reach_a_real_mail_server_in_the_owners_language(app, mailbox,
     assert "already belongs to your account lisa-lund" in " ".join(mailbox.body(told).split())
     [link] = mailbox.to("ny-maja@example.org")
     assert "Aktivera ditt konto" in str(link["Subject"]) and LINK.search(mailbox.body(link))
+
+
+def test_a_refused_password_is_not_sent_back(app):
+    """After a too-short password the page kept it in the field, so the next one was typed
+    after it (issue 39): what was typed comes back, the passwords do not."""
+    answer = Browser(app).post("/user/register", {"name": "ny-kort", "fullname": "Kort Lösen", "email":
+                                                  "ny-kort@example.org", "password1": "kort7xy",
+                                                  "password2": "kort7xy"})
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="error-summary"' in body
+    assert 'value="ny-kort@example.org"' in body and 'value="Kort Lösen"' in body
+    assert "kort7xy" not in body
+    assert 'id="field-password1" name="password1" value=""' in body

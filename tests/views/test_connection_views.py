@@ -51,8 +51,12 @@ def test_the_quote_is_shown_clearly_and_accepted_by_the_admin(app, org, admin, c
     url = f"/samverkan/anslutning/{c['id']}"
     app.post(f"{url}/investigate", data={"investigator": "Ivar", "_csrf_token": token(app, url, coordinator)},
              extra_environ=as_user(coordinator))
-    app.post(f"{url}/quote", data={"solution": "Skörd", "effort_hours": "24,5", "price": "18500",
-                                   "valid_until": FUTURE, "_csrf_token": token(app, url, coordinator)},
+    quote = {"solution": "Skörd", "effort_hours": "24,5", "price": "18500", "valid_until": FUTURE}
+    asked = app.post(f"{url}/quote", data={**quote, "_csrf_token": token(app, url, coordinator)},
+                     extra_environ=as_user(coordinator)).body  # sending a quote binds: asked first (issue 39)
+    assert "18\u00a0500,00 kr exkl. moms" in asked and call("vgsamverkan_connection_show", coordinator,
+                                                            id=c["id"])["state"] == "investigating"
+    app.post(f"{url}/quote", data={**quote, "confirmed": "yes", "_csrf_token": token(app, url, coordinator)},
              extra_environ=as_user(coordinator))
     page = app.get(url, extra_environ=as_user(admin)).body
     assert 'id="vgs-quote-price">18\u00a0500,00 kr<' in page

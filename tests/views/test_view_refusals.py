@@ -115,6 +115,8 @@ CAUGHT = {
     ("coordinator.py", "admin_bulk"): "decisions in bulk: each item's refusal is reported and the others go on",
     ("coordinator.py", "_item_title"): "a title for the confirmation: an item that cannot be read is named by its id",
     ("_confirm.py", "page"): "no confirmation page when the act is not open: the action then refuses itself",
+    ("_common.py", "_decision"): "the check of a binding act's form before its question (issue 39): a refusal is "
+                                 "left to the act itself, which refuses with the page's words",
     ("account.py", "_register"): "CKAN's registration page (CKAN's user blueprint, not ours): 403, not a log-in",
 }
 

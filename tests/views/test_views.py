@@ -192,7 +192,8 @@ class TestCoordinatorQueue:
         assert 'id="vgs-waiting">2<' in page.body
         response = app.post(
             f"/samverkan/deltagande/{p['id']}/approve",
-            data={"comment": "Välkomna", "next": queue_url, "_csrf_token": token(app, queue_url, coordinator)},
+            data={"comment": "Välkomna", "next": queue_url, "confirmed": "yes",  # asked first (issue 39)
+                  "_csrf_token": token(app, queue_url, coordinator)},
             extra_environ=as_user(coordinator), follow_redirects=False,
         )
         assert response.headers["Location"].endswith(queue_url)
@@ -214,7 +215,8 @@ class TestCoordinatorQueue:
         p = apply_new(applicant)
         url = f"/samverkan/deltagande/{p['id']}"
         response = app.post(f"{url}/approve",
-                            data={"next": "https://evil.example/", "_csrf_token": token(app, url, coordinator)},
+                            data={"next": "https://evil.example/", "confirmed": "yes",
+                                  "_csrf_token": token(app, url, coordinator)},
                             extra_environ=as_user(coordinator), follow_redirects=False)
         assert "evil.example" not in response.headers["Location"]
 
@@ -225,7 +227,8 @@ class TestCoordinatorQueue:
         """Issue 36: a line break in ``next`` was a 500 after the decision was saved."""
         p = apply_new(applicant)
         url = f"/samverkan/deltagande/{p['id']}"
-        response = app.post(f"{url}/approve", data={"next": next_url, "_csrf_token": token(app, url, coordinator)},
+        response = app.post(f"{url}/approve", data={"next": next_url, "confirmed": "yes",
+                                                    "_csrf_token": token(app, url, coordinator)},
                             extra_environ=as_user(coordinator), follow_redirects=False)
         assert response.status_code == 302, response.status_code
         assert response.headers["Location"].endswith(url)

@@ -14,8 +14,10 @@ def _translate(lang: str):
 
 
 def _sek(ore: Any, lang: str) -> str:
-    """Öre as kronor, without the currency (the line's text names it)."""
-    return formats.number(formats.ore_to_kronor(ore), lang, decimals=2)
+    """Öre as kronor with the currency, written the language's one way (``18 500,00 kr``,
+    ``SEK 18,500.00``): the English lines said "5,000.00 SEK" beside the pages' "SEK
+    73,099.23" (issue 39)."""
+    return formats.sek(formats.ore_to_kronor(ore), lang)
 
 
 def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
@@ -24,7 +26,7 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
     d = details or {}
     if kind == "access":
         text = _("{municipality}: {population} inhabitants ({year}) × {days} of {days_in_month} days = "
-                 "{inhabitant_days} of {inhabitant_days_total} inhabitant-days; share of {total} SEK").format(
+                 "{inhabitant_days} of {inhabitant_days_total} inhabitant-days; share of {total}").format(
             municipality=d.get("municipality", ""), population=formats.number(d.get("population"), lang),
             year=d.get("population_year", ""), days=formats.number(d.get("days"), lang),
             days_in_month=d.get("days_in_month", ""),
@@ -35,12 +37,12 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
             text += _(" (the newest population there is: {wanted} is missing)").format(
                 wanted=d["population_wanted_year"])
         if d.get("base"):
-            text += _("; of it an equal base part of {amount} SEK").format(amount=_sek(d.get("base_part"), lang))
+            text += _("; of it an equal base part of {amount}").format(amount=_sek(d.get("base_part"), lang))
         if d.get("shared_days"):
             text += _(" (days shared equally with the other municipal companies of the municipality)")
         return text
     if kind == "regional":
-        return _("Fixed monthly amount for regional administrations, {fixed} SEK × {days}/{days_in_month} days").format(
+        return _("Fixed monthly amount for regional administrations, {fixed} × {days}/{days_in_month} days").format(
             fixed=_sek(d.get("fixed"), lang), days=d.get("days", ""), days_in_month=d.get("days_in_month", ""))
     # the request a line charges (issue 39): its case reference and what it is about, so
     # that two connections of one month, each on its first quote, are not alike. Lines of
@@ -57,7 +59,7 @@ def line_text(lang: str, kind: str, details: dict[str, Any]) -> str:
         if d.get("price") == "fixed":
             return _("Expert support{reference}, {area} ({expert}): fixed price, delivered {date}").format(
                 reference=ref, area=area, expert=d.get("expert") or "", date=d.get("delivered_date", ""))
-        text = _("Expert support{reference}, {area} ({expert}): {hours} hours × {rate} SEK").format(
+        text = _("Expert support{reference}, {area} ({expert}): {hours} hours × {rate}").format(
             reference=ref, area=area, expert=d.get("expert") or "", hours=formats.number(d.get("hours"), lang),
             rate=_sek(d.get("rate"), lang) if d.get("rate") is not None else _("several rates"))
         if ref and d.get("period"):

@@ -6,16 +6,23 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Schema, Validator
 
 from ckanext.vgsamverkan.domain import objects
-from ckanext.vgsamverkan.logic.validators import max_length, one_line
+from ckanext.vgsamverkan.logic.validators import max_length, one_line, required
 
 TEXT_SHORT = 200
 TEXT_LONG = 5000
 
 
+def _contact_name() -> str:
+    return tk._("Give the name of the contact person")
+
+
+def _contact_email() -> str:
+    return tk._("Give the contact person's e-mail address")
+
+
 @tk.validator_args
 def participation_apply(
     ignore_missing: Validator,
-    not_empty: Validator,
     vgsamverkan_email: Validator,
     name_validator: Validator,
     vgsamverkan_text: Validator,
@@ -30,12 +37,16 @@ def participation_apply(
         "organization_id": [ignore_missing, vgsamverkan_text, short],
         "organization_title": [ignore_missing, vgsamverkan_text, short_line],
         "organization_name": [ignore_missing, vgsamverkan_text, name_validator],
-        "org_type": [not_empty, vgsamverkan_text, vgsamverkan_org_type],
+        # each missing field says what it wants (issue 39)
+        "org_type": [required(lambda: tk._("Choose the type of organisation")), vgsamverkan_text,
+                     vgsamverkan_org_type],
         "municipality_code": [ignore_missing, vgsamverkan_text, vgsamverkan_municipality_code],
-        "org_number": [not_empty, vgsamverkan_text, vgsamverkan_org_number],
-        # not_empty again after the stripping: "\u00a0" alone is no name
-        "contact_name": [not_empty, vgsamverkan_text, not_empty, short_line],
-        "contact_email": [not_empty, vgsamverkan_text, not_empty, short_line, vgsamverkan_email],
+        "org_number": [required(lambda: tk._("Give the organisation's organisationsnummer")), vgsamverkan_text,
+                       vgsamverkan_org_number],
+        # required again after the stripping: "\u00a0" alone is no name
+        "contact_name": [required(_contact_name), vgsamverkan_text, required(_contact_name), short_line],
+        "contact_email": [required(_contact_email), vgsamverkan_text, required(_contact_email), short_line,
+                          vgsamverkan_email],
         "contact_phone": [ignore_missing, vgsamverkan_text, one_line(TEXT_SHORT), vgsamverkan_phone],
         "invoice_reference": [ignore_missing, vgsamverkan_text, short_line],
         "motivation": [ignore_missing, vgsamverkan_text, max_length(TEXT_LONG)],

@@ -45,6 +45,18 @@ _APPLY_FIELDS = (
 _VERBS = ("approve", "reject", "withdraw", "terminate")
 
 
+def url_name(title: str) -> str:
+    """A CKAN name proposed from an organisation's name: lower case, å ä → a, ö → o, other
+    letters without their accents, anything else a single ``-`` ("Exempelstads kommun" →
+    ``exempelstads-kommun``), at most 100 characters. The action checks it as if typed."""
+    import re  # noqa: PLC0415
+    import unicodedata  # noqa: PLC0415
+
+    plain = unicodedata.normalize("NFKD", title.lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9_]+", "-", plain).strip("-")[:100].rstrip("-")
+
+
 class ApplyView(MethodView):
     def _render(self, data: dict[str, Any], errors: dict[str, Any]):
         errors = _in_order(errors, _APPLY_FIELDS)
@@ -62,7 +74,10 @@ class ApplyView(MethodView):
     def get(self):
         if not _logged_in():
             return _login_redirect()
-        data = {"organization_id": tk.request.args.get("organization_id", "")}
+        # the contact is the applicant unless changed (issue 39: typed again before)
+        user = tk.current_user
+        data = {"organization_id": tk.request.args.get("organization_id", ""),
+                "contact_name": getattr(user, "fullname", "") or "", "contact_email": getattr(user, "email", "") or ""}
         return self._render(data, {})
 
     @_csrf_protected
@@ -74,6 +89,10 @@ class ApplyView(MethodView):
         payload = {k: v for k, v in data.items() if v != ""}
         if form.get("for") == "new":
             payload.pop("organization_id", None)
+            # the address in the portal, proposed from the name where none was typed (the
+            # form's script proposes the same as the name is typed: issue 39)
+            if payload.get("organization_title") and not payload.get("organization_name"):
+                payload["organization_name"] = data["organization_name"] = url_name(payload["organization_title"])
         elif payload.get("organization_id"):
             payload.pop("organization_title", None)
             payload.pop("organization_name", None)

@@ -90,10 +90,11 @@ def start():
     and their own applications with what happens next."""
     if not _logged_in():
         return _login_redirect()
-    applications = tk.get_action("vgsamverkan_participation_list")(_context(), {"limit": 100})["results"]
-    publishing = tk.get_action("vgsamverkan_publisher_list")(
-        _context(), {"user_id": tk.current_user.id, "limit": 100})["results"]
-    return tk.render("vgsamverkan/start.html", {"applications": applications, "publishing": publishing})
+    # their requests of every kind (an applicant's applications, a request for rights), each
+    # row knowing its kind
+    mine = [dict(r, kind=kind.name) for kind in objects.KINDS.values()
+            for r in tk.get_action(f"vgsamverkan_{kind.name}_list")(_context(), {"limit": 100})["results"]]
+    return tk.render("vgsamverkan/start.html", {"mine": mine})
 
 
 def mail_language(decided: dict | None = None, endpoint: str = "vgsamverkan.mail_language"):

@@ -150,9 +150,11 @@ def vgsamverkan_participation_apply(context: Context, data_dict: DataDict) -> di
                     organization_title=org.title or org.name,
                 )
     elif new:
-        for field in ("organization_title", "organization_name"):
+        missing = {"organization_title": tk._("Give the name of the new organisation"),
+                   "organization_name": tk._("Give the new organisation's address in the portal")}
+        for field, said in missing.items():
             if not data.get(field) and field not in errors:
-                errors[field] = [tk._("Missing value")]
+                errors[field] = [said]
         name = data.get("organization_name")
         if name and model.Group.get(name) is not None:
             errors["organization_name"] = [tk._("That URL is already in use.")]
@@ -569,8 +571,10 @@ def vgsamverkan_participant_list(context: Context, data_dict: DataDict) -> dict[
         q = q.filter(Participation.municipality_code == data["municipality_code"])
     names = _municipality_names()
     results = []
-    for p in q:
-        d = p.dictize(with_contact=False)
+    rows = q.all()
+    with _preloaded(rows):  # the organisations and people of every row at once (the front page lists them all)
+        dicts = [(p, p.dictize(with_contact=False, legal_names={})) for p in rows]
+    for p, d in dicts:
         results.append(
             {
                 "id": p.id,
