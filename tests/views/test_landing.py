@@ -86,3 +86,12 @@ def test_a_right_ending_within_the_reminder_period_is_said_on_every_page(app, co
     assert "vgs-rights-ending" not in app.get("/dataset/", extra_environ=as_user(later)).body  # 30 days away
     assert "vgs-rights-ending" not in app.get("/dataset/", extra_environ=as_user(admin)).body  # not theirs
     assert "vgs-rights-ending" not in app.get("/dataset/").body
+
+
+@pytest.mark.parametrize("path", ["/samverkan/vantar", "/samverkan/mina-arenden?x=1"])
+def test_the_log_in_comes_back_to_the_page_as_it_was_asked(app, path):
+    """The page to come back to ended in a stray "?" when it had no query (issue 39)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    location = app.get(path, follow_redirects=False).headers["Location"]
+    assert parse_qs(urlsplit(location).query)["came_from"] == [path], location

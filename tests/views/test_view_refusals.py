@@ -12,6 +12,8 @@ views/_common.py), instead of a try/except in each view:
   reason that is not a page's refusal (a test reads the views' source)."""
 from __future__ import annotations
 
+import html
+
 import ast
 import pathlib
 
@@ -29,10 +31,15 @@ VIEWS = pathlib.Path(__file__).resolve().parents[2] / "ckanext" / "vgsamverkan" 
 
 # each kind's page: (its words when nothing is found, when a stranger asks), in English
 WORDS = {
-    "participation": ("Application not found", "You may not see this application"),
-    "publisher": ("Request not found", "You may not see this request"),
-    "connection": ("Request not found", "You may not see this request"),
-    "calloff": ("Call-off not found", "You may not see this call-off"),
+    # the refusal says who may see the request (issue 39)
+    "participation": ("Application not found", "Only the one who applied, the organisation's administrators and "
+                                               "the regional coordinator may see this application"),
+    "publisher": ("Request not found", "Only the person the rights are for, the one who asked, the organisation's "
+                                       "administrators and the regional coordinator may see this request"),
+    "connection": ("Request not found", "Only the organisation's administrators and the regional coordinator may "
+                                        "see this connection request"),
+    "calloff": ("Call-off not found", "Only the organisation's administrators, the expert assigned to it and the "
+                                      "regional coordinator may see this call-off"),
 }
 
 
@@ -65,7 +72,7 @@ def test_a_request_page_refuses_with_its_own_words(app, requests, kind):
     anonymous = app.get(url, follow_redirects=False)
     assert anonymous.status_code == 302 and "/user/login" in anonymous.headers["Location"]
     stranger = app.get(url, extra_environ=as_user(factories.User()))
-    assert stranger.status_code == 403 and forbidden in stranger.body
+    assert stranger.status_code == 403 and forbidden in html.unescape(stranger.body)
     assert requests["org"]["title"] not in stranger.body  # nothing of the request is shown
     for spelling in ("finns-inte", requests[kind]["id"].upper(),
                      requests[kind]["id"].replace("-", "\u2010")):

@@ -134,7 +134,11 @@ def _logged_in() -> bool:
 
 
 def _login_redirect():
-    return tk.redirect_to(tk.h.url_for("user.login", came_from=tk.request.full_path))
+    # the page to come back to, without the bare "?" Werkzeug's full_path ends in when
+    # there is no query (issue 39: "came_from=/samverkan/vantar?")
+    query = tk.request.query_string.decode("latin-1")
+    came_from = tk.request.path + (f"?{query}" if query else "")
+    return tk.redirect_to(tk.h.url_for("user.login", came_from=came_from))
 
 
 def _form() -> dict[str, Any]:

@@ -19,6 +19,12 @@ _CALLOFF_PARAMS = ("comment", "expert_name", "expert_user_id", "hourly_rate", "f
                    "planned_hours", "date", "hours", "note", "delivered_date")
 
 
+def _not_a_party() -> str:
+    """Who may see a request of this kind, said when someone else asks (issue 39)."""
+    return tk._("Only the organisation's administrators, the expert assigned to it and the regional "
+                 "coordinator may see this call-off")
+
+
 class CalloffCreateView(_OrgRequestCreateView):
     template = "vgsamverkan/calloff_form.html"
     action = "vgsamverkan_calloff_create"
@@ -33,7 +39,7 @@ class CalloffCreateView(_OrgRequestCreateView):
 def calloff_read(id: str):
     return _request_page("calloff", id, "vgsamverkan/calloff_read.html", "calloff",
                          not_found=tk._("Call-off not found"),
-                         forbidden=tk._("You may not see this call-off"))
+                         forbidden=_not_a_party())
 
 
 @_csrf_protected

@@ -14,6 +14,12 @@ _CONNECTION_PARAMS = ("comment", "investigator", "solution", "effort_hours", "pr
                       "connected_date", "harvest_url")
 
 
+def _not_a_party() -> str:
+    """Who may see a request of this kind, said when someone else asks (issue 39)."""
+    return tk._("Only the organisation's administrators and the regional coordinator may see this "
+                 "connection request")
+
+
 class ConnectionCreateView(_OrgRequestCreateView):
     template = "vgsamverkan/connection_form.html"
     action = "vgsamverkan_connection_create"
@@ -27,7 +33,7 @@ class ConnectionCreateView(_OrgRequestCreateView):
 def connection_read(id: str):
     return _request_page("connection", id, "vgsamverkan/connection_read.html", "connection",
                          not_found=tk._("Request not found"),
-                         forbidden=tk._("You may not see this request"))
+                         forbidden=_not_a_party())
 
 
 @_csrf_protected

@@ -45,6 +45,12 @@ _APPLY_FIELDS = (
 _VERBS = ("approve", "reject", "withdraw", "terminate")
 
 
+def _not_a_party() -> str:
+    """Who may see a request of this kind, said when someone else asks (issue 39)."""
+    return tk._("Only the one who applied, the organisation's administrators and the regional coordinator "
+                 "may see this application")
+
+
 def url_name(title: str) -> str:
     """A CKAN name proposed from an organisation's name: lower case, å ä → a, ö → o, other
     letters without their accents, anything else a single ``-`` ("Exempelstads kommun" →
@@ -113,7 +119,7 @@ class ApplyView(MethodView):
 def participation_read(id: str):
     return _request_page("participation", id, "vgsamverkan/participation_read.html", "p",
                          not_found=tk._("Application not found"),
-                         forbidden=tk._("You may not see this application"))
+                         forbidden=_not_a_party())
 
 
 @_csrf_protected
@@ -131,7 +137,7 @@ class UpdateView(MethodView):
     """Change a participation's master data: the form keeps what was typed after an error."""
 
     def _participation(self, id: str):
-        when_refused(not_found=tk._("Application not found"), forbidden=tk._("You may not see this application"))
+        when_refused(not_found=tk._("Application not found"), forbidden=_not_a_party())
         p = tk.get_action("vgsamverkan_participation_show")(_context(), {"id": id})
         if not p.get("may_update"):
             return None, tk.abort(403, tk._("Only an admin of the organisation or the coordinator may change its data"))

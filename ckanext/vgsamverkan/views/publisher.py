@@ -24,6 +24,12 @@ from ckanext.vgsamverkan.views._common import (
 _PUBLISHER_VERBS = ("approve", "reject", "withdraw", "revoke")
 
 
+def _not_a_party() -> str:
+    """Who may see a request of this kind, said when someone else asks (issue 39)."""
+    return tk._("Only the person the rights are for, the one who asked, the organisation's administrators "
+                 "and the regional coordinator may see this request")
+
+
 class PublisherRequestView(MethodView):
     def _render(self, data: dict[str, Any], errors: dict[str, Any]):
         errors = _in_order(errors, ("organization_id", "user_id", "role", "motivation"))
@@ -69,7 +75,7 @@ class PublisherRequestView(MethodView):
 def publisher_read(id: str):
     return _request_page("publisher", id, "vgsamverkan/publisher_read.html", "r",
                          not_found=tk._("Request not found"),
-                         forbidden=tk._("You may not see this request"))
+                         forbidden=_not_a_party())
 
 
 @_csrf_protected
