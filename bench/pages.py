@@ -22,7 +22,7 @@ browser). Each measurement also counts the SQL statements of the request.
 Usage (from the repository, after `make test` has made the venv):
     .venv/bin/python bench/pages.py [--sizes 49 490] [--repeat 15] [--first 3]
     .venv/bin/python bench/pages.py --sizes 490 --profile workplace   # cProfile and the statements
-Uses (and empties) the database vgsamverkan_bench_pages; Redis from CKAN_REDIS_URL
+Uses (and empties) the database vgsamverkan_bench_pages (or $VGS_BENCH_DB); Redis from CKAN_REDIS_URL
 (default redis://127.0.0.1:6379/14).
 Target (issue 39): under 300 ms server time, first and warm, at both sizes; the number of
 statements not growing with the participants.
@@ -45,7 +45,7 @@ import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DB = "vgsamverkan_bench_pages"
+DB = os.environ.get("VGS_BENCH_DB", "vgsamverkan_bench_pages")  # another name for a run beside another
 URL_DB = f"postgresql://ckan_default:pass@127.0.0.1/{DB}"
 REDIS = os.environ.get("CKAN_REDIS_URL", "redis://127.0.0.1:6379/14")
 COORDINATOR = "samordnare"
@@ -59,7 +59,7 @@ CASES = [("workplace", COORDINATOR), ("waiting", COORDINATOR), ("waiting", ADMIN
 
 
 def _ini() -> str:
-    path = "/tmp/vgsamverkan-bench-pages.ini"
+    path = f"/tmp/{DB}.ini"
     with open(path, "w") as f:
         f.write("[app:main]\n"
                 f"use = config:{os.path.join(ROOT, 'test.ini')}\n"

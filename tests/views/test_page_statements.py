@@ -81,3 +81,50 @@ def test_statements_do_not_grow_with_the_participants(app, coordinator):
     three = {(url, who): statements(browser, url, users[who]) for url, who in one}
     assert three == one
 
+
+
+@contextlib.contextmanager
+def rows_built(monkeypatch):
+    """Counts the rows the pages build: each kind's list's dictionary of a request, the
+    queue's items and the waiting list's rows."""
+    from ckanext.vgsamverkan.logic.action import calloff, coordinator, waiting
+    from ckanext.vgsamverkan.model import Connection, Participation, PublisherRequest
+
+    built: list[str] = []
+
+    def counting(name, original):
+        def made(*args, **kwargs):
+            built.append(name)
+            return original(*args, **kwargs)
+        return made
+
+    with monkeypatch.context() as m:
+        for owner, name in ((Participation, "dictize"), (PublisherRequest, "dictize"), (Connection, "dictize"),
+                            (calloff, "_calloff_dict"), (coordinator, "_queue_item"), (waiting, "_row")):
+            m.setattr(owner, name, counting(f"{getattr(owner, '__name__', owner)}.{name}", getattr(owner, name)))
+        yield built
+
+
+def test_rows_beyond_the_page_are_not_built(app, coordinator, monkeypatch):
+    """Issue 39: the workplace and "Väntar på dig" show a page of each section, and build
+    only that page: with pages of one row, three participants build as many rows as one
+    (with every row on one page, as before pages, it fails: the workplace 8 → 24 rows, the
+    coordinator's "Väntar på dig" 10 → 30)."""
+    from ckanext.vgsamverkan.logic import pages
+
+    monkeypatch.setattr(pages, "SHOWN", 1)
+    browser = app
+    first = participant(coordinator)
+    users = {"coordinator": coordinator, "admin": first["admin"]}
+
+    def built(url, who) -> int:
+        browser.get(url, extra_environ=as_user(users[who]))
+        with rows_built(monkeypatch) as seen:
+            assert browser.get(url, extra_environ=as_user(users[who])).status_code == 200
+        return len(seen)
+
+    one = {(url, who): built(url, who) for url, whom in PAGES[:2] for who in whom}
+    for _ in range(2):
+        participant(coordinator)
+    three = {(url, who): built(url, who) for url, who in one}
+    assert three == one

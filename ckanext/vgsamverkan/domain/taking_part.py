@@ -114,6 +114,17 @@ def next_start(organization_id: str | None, day: dt.date | None = None) -> dt.da
             .scalar())
 
 
+def org_facts_query() -> Any:
+    """``org_facts`` as a subquery (``organization_id``, ``org_type``,
+    ``municipality_code``), for filters done in the database (issue 39: the workplace's
+    sections page in their queries)."""
+    return (sa.select(Participation.organization_id, Participation.org_type, Participation.municipality_code)
+            .where(Participation.organization_id.isnot(None))
+            .distinct(Participation.organization_id)
+            .order_by(Participation.organization_id, Participation.created.desc())
+            .subquery("org_facts"))
+
+
 def org_facts() -> dict[str, tuple[str | None, str | None]]:
     """organization_id → (org_type, municipality_code) of its newest participation."""
     facts: dict[str, tuple[str | None, str | None]] = {}

@@ -8,6 +8,12 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 MOST = 1000
+# the rows a section of a page shows at a time (issue 39: the workplace and "Väntar på
+# dig" showed every open request, thousands at 490 participants); the rest on pages of
+# their own (views/_common.py: _paged)
+SHOWN = 50
+# the highest page an address may ask for; a higher number is the last page
+HIGHEST_PAGE = 1_000_000
 
 
 def every(action: str, context: dict[str, Any], data: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 import time (``@tk.validator_args``)."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 from ckan.types import Schema, Validator
 
@@ -150,6 +152,38 @@ def list_params(
     }
 
 
+def _states(value: Any) -> Any:
+    """Several states: a list, or their names separated by commas."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise tk.Invalid(tk._("Give states as a list or separated by commas"))
+    states = [v for v in value if v]
+    if not states or len(states) > 20 or any(len(v) > 40 for v in states):
+        raise tk.Invalid(tk._("Give between 1 and 20 states"))
+    return states
+
+
+def _one_of(*choices: str):
+    def validator(value: Any) -> Any:
+        if value not in choices:
+            raise tk.Invalid(tk._("Choose one of: {choices}").format(choices=", ".join(choices)))
+        return value
+    return validator
+
+
+@tk.validator_args
+def workplace_params(ignore_missing: Validator, vgsamverkan_text: Validator) -> Schema:
+    """The optional parameters a kind's list takes for the coordinator's workplace
+    (``_base._as_workplace``; issue 39)."""
+    return {
+        "states": [ignore_missing, _states],
+        "org_type": [ignore_missing, vgsamverkan_text],
+        "municipality_code": [ignore_missing, vgsamverkan_text],
+        "sort": [ignore_missing, vgsamverkan_text, _one_of("oldest", "newest", "unchanged")],
+    }
+
+
 @tk.validator_args
 def paging_params(ignore_missing: Validator, vgsamverkan_limit: Validator,
                   vgsamverkan_positive_int: Validator) -> Schema:
@@ -162,7 +196,7 @@ def paging_params(ignore_missing: Validator, vgsamverkan_limit: Validator,
 
 
 def participation_list() -> Schema:
-    schema = list_params()
+    schema = {**list_params(), **workplace_params()}
     text = tk.get_validator("vgsamverkan_text")
     schema["org_type"] = [tk.get_validator("ignore_missing"), text]
     return schema
@@ -193,7 +227,7 @@ def publisher_approve() -> Schema:
 
 
 def publisher_list() -> Schema:
-    schema = list_params()
+    schema = {**list_params(), **workplace_params()}
     text = tk.get_validator("vgsamverkan_text")
     schema["user_id"] = [tk.get_validator("ignore_missing"), text]
     return schema
@@ -317,7 +351,7 @@ def calloff_deliver() -> Schema:
 
 
 def calloff_list() -> Schema:
-    schema = list_params()
+    schema = {**list_params(), **workplace_params()}
     schema["expert_user_id"] = [tk.get_validator("ignore_missing"), tk.get_validator("vgsamverkan_text")]
     return schema
 
@@ -440,8 +474,15 @@ def fee_schedule_list() -> Schema:
     return list_with("state")
 
 
-def waiting_list() -> Schema:
-    return list_params()
+@tk.validator_args
+def waiting_list(ignore_missing: Validator, vgsamverkan_limit: Validator,
+                 vgsamverkan_positive_int: Validator) -> Schema:
+    return {**list_params(), "others_limit": [ignore_missing, vgsamverkan_limit],
+            "others_offset": [ignore_missing, vgsamverkan_positive_int]}
+
+
+def connection_list() -> Schema:
+    return {**list_params(), **workplace_params()}
 
 
 def fee_month_list() -> Schema:

@@ -4,6 +4,7 @@ coordinator's guard (issue 18: views as a package)."""
 from __future__ import annotations
 
 import functools
+import urllib.parse
 from typing import Any, Callable
 
 from flask import Blueprint, current_app
@@ -398,3 +399,53 @@ def _admin_orgs() -> list[dict[str, Any]]:
 
 def _participants() -> list[dict[str, Any]]:
     return pages.every("vgsamverkan_participant_list", _context())
+
+
+# -- sections shown a page at a time (issue 39) ----------------------------------------
+
+def _page_asked(name: str) -> int:
+    """The page of a section the address asks for (``?<name>=N``): a whole number from 1.
+    Anything else (``0``, ``-1``, ``x``, nothing) is page 1; a number beyond the last page
+    is the last page (``_paged``)."""
+    text = tk.request.args.get(name, "").strip()
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        return 1
+    return min(int(text), pages.HIGHEST_PAGE)
+
+
+def _pages_of(count: int) -> int:
+    return max(1, -(-count // pages.SHOWN))
+
+
+def _page_url(name: str, page: int, anchor: str) -> str:
+    """This page's address with the section ``name`` at ``page``, the other parameters
+    (the filters, the other sections' pages) kept."""
+    args = [(k, v) for k, v in tk.request.args.items(multi=True) if k != name]
+    if page > 1:
+        args.append((name, str(page)))
+    query = urllib.parse.urlencode(args)
+    return tk.request.path + (f"?{query}" if query else "") + f"#{anchor}"
+
+
+def _paging(name: str, page: int, count: int, shown: int, anchor: str) -> dict[str, Any]:
+    """What the page says of a section shown a page at a time (macros.html: ``pager``):
+    which rows of how many, and the links to the pages before and after."""
+    last = _pages_of(count)
+    first = (page - 1) * pages.SHOWN
+    return {"name": name, "page": page, "pages": last, "count": count,
+            "first": first + 1 if shown else 0, "last": first + shown,
+            "previous": _page_url(name, page - 1, anchor) if page > 1 else None,
+            "next": _page_url(name, page + 1, anchor) if page < last else None}
+
+
+def _paged(name: str, fetch: Callable[[int, int], tuple[int, list[dict[str, Any]]]],
+           anchor: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A section's page: ``fetch(offset, limit)`` answers how many in all and the rows
+    asked for (its query pages, issue 39); the page is ``?<name>=N``, and one beyond the
+    last is the last."""
+    page = _page_asked(name)
+    count, rows = fetch((page - 1) * pages.SHOWN, pages.SHOWN)
+    if page > _pages_of(count):
+        page = _pages_of(count)
+        count, rows = fetch((page - 1) * pages.SHOWN, pages.SHOWN)
+    return rows, _paging(name, page, count, len(rows), anchor)

@@ -3,7 +3,7 @@ personal data."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
@@ -19,6 +19,7 @@ from ckanext.vgsamverkan.views._common import (
     _field_labels,
     _form,
     _in_order,
+    _paged,
     coordinator_required,
     when_refused,
 )
@@ -34,44 +35,34 @@ def admin_queue():
     dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
     filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
     filters["state"] = tk.request.args.get("state") or "pending"
-    facts = taking_part.org_facts()
+    sort = "newest" if filters["sort"] == "newest" else "oldest"
+    chosen = {k: filters[k] for k in ("org_type", "municipality_code") if filters[k]}
 
-    def shown(kind: str, item: dict[str, Any]) -> bool:
-        """Whether a request passes the filters: of the kind chosen, of an organisation
-        of the type and municipality chosen (an application by its own facts, the
-        others by their organisation's newest participation)."""
-        if filters["kind"] and kind != filters["kind"]:
-            return False
-        org_type, code = (item.get("org_type"), item.get("municipality_code")) if objects.KINDS[kind].own_facts \
-            else facts.get(item.get("organization_id") or "", (None, None))
-        return (not filters["org_type"] or org_type == filters["org_type"]) and \
-            (not filters["municipality_code"] or code == filters["municipality_code"])
+    def lister(action: str, asked: dict[str, Any]) -> Callable[[int, int], tuple[int, list[dict[str, Any]]]]:
+        def fetch(offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+            try:
+                page = tk.get_action(action)(_context(), {**asked, "offset": offset, "limit": limit})
+            except tk.ValidationError:  # a value the filter's address made up
+                return 0, []
+            return page["count"], page["results"]
+        return fetch
 
     # each kind's open requests, at every move, in its own section (its template
     # admin/<kind>_queue.html): what waits for the coordinator is the overview above them
-    # (vgsamverkan_queue_list). Applications by the state chosen in the filters.
+    # (vgsamverkan_queue_list). Applications by the state chosen in the filters. Each
+    # section and the overview a page at a time, paged in their queries (issue 39).
     sections = []
     for kind in objects.KINDS.values():
         if filters["kind"] and kind.name != filters["kind"]:
             continue
-        states = (filters["state"],) if kind.own_facts else kind.open
-        items: list[dict[str, Any]] = []
-        for state_ in states:
-            try:
-                items += tk.get_action(f"vgsamverkan_{kind.name}_list")(
-                    _context(), {"state": state_, "limit": 1000})["results"]
-            except tk.ValidationError:  # a state the filter's address made up
-                continue
-        items = [i for i in items if shown(kind.name, i)]
-        items.sort(key=lambda i: i[kind.waiting_since], reverse=filters["sort"] == "newest")
-        items.sort(key=lambda i: states.index(i["state"]) if i["state"] in states else len(states))
-        sections.append({"kind": kind.name, "items": items,
+        states = [filters["state"]] if kind.own_facts else list(kind.open)
+        items, paging = _paged(f"{kind.name}_page", lister(
+            f"vgsamverkan_{kind.name}_list", {"states": states, "sort": sort, **chosen}),
+            f"vgs-section-{kind.name}")
+        sections.append({"kind": kind.name, "items": items, "paging": paging,
                          "template": f"vgsamverkan/admin/{kind.name}_queue.html"})
-    try:
-        overview = pages.every("vgsamverkan_queue_list", _context(),
-                               {k: v for k, v in filters.items() if v and k != "state"})
-    except tk.ValidationError:
-        overview = []
+    overview, overview_paging = _paged("overview_page", lister(
+        "vgsamverkan_queue_list", {k: v for k, v in filters.items() if v and k != "state"}), "overview-heading")
     history = tk.get_action("vgsamverkan_history_show")(_context(), {})["results"]
     return tk.render(
         "vgsamverkan/admin/queue.html",
@@ -80,6 +71,7 @@ def admin_queue():
             "kinds": list(objects.KINDS),
             "sections": sections,
             "overview": overview,
+            "overview_paging": overview_paging,
             "filters": filters,
             "filtered": any(filters[k] for k in ("kind", "org_type", "municipality_code")),
             "history": history,

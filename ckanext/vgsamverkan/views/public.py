@@ -13,6 +13,9 @@ from ckanext.vgsamverkan.views._common import (
     _in_order,
     _logged_in,
     _login_redirect,
+    _page_asked,
+    _pages_of,
+    _paging,
     _request_page,
     when_refused,
 )
@@ -59,8 +62,24 @@ def waiting():
     where someone else moves (issue 21)."""
     if not _logged_in():
         return _login_redirect()
-    result = tk.get_action("vgsamverkan_waiting_list")(_context(), {"limit": pages.MOST})
-    return tk.render("vgsamverkan/waiting.html", {"waiting": result})
+    # each table a page at a time, paged in the action's queries (issue 39)
+    asked = {name: _page_asked(name) for name in ("yours_page", "others_page")}
+
+    def fetch() -> dict:
+        return tk.get_action("vgsamverkan_waiting_list")(_context(), {
+            "limit": pages.SHOWN, "offset": (asked["yours_page"] - 1) * pages.SHOWN,
+            "others_limit": pages.SHOWN, "others_offset": (asked["others_page"] - 1) * pages.SHOWN})
+
+    result = fetch()
+    counts = {"yours_page": result["count"], "others_page": result["others_count"]}
+    if any(asked[name] > _pages_of(counts[name]) for name in asked):  # beyond the last: the last
+        asked = {name: min(asked[name], _pages_of(counts[name])) for name in asked}
+        result = fetch()
+        counts = {"yours_page": result["count"], "others_page": result["others_count"]}
+    paging = {name: _paging(name, asked[name], counts[name], len(result[key]), anchor)
+              for name, key, anchor in (("yours_page", "yours", "yours-heading"),
+                                        ("others_page", "others", "others-heading"))}
+    return tk.render("vgsamverkan/waiting.html", {"waiting": result, "paging": paging})
 
 
 def after_login():

@@ -249,6 +249,39 @@ def _page(query: Any, data: dict[str, Any], dictize: Callable[[Any], dict[str, A
         return {"count": count, "results": [dictize(r) for r in rows]}
 
 
+def _as_workplace(kind_name: str, query: Any, data: dict[str, Any]) -> Any:
+    """A kind's list as the coordinator's workplace asks for it (issue 39: its sections
+    page in the query): ``states`` (several), ``org_type`` and ``municipality_code`` (an
+    application by its own, the others by their organisation's newest participation), and
+    ``sort`` (``oldest`` or ``newest`` by since when the request waits, ``Kind.waiting_since``;
+    ``unchanged``: the longest unchanged first, by ``modified``; with ``states``, state by
+    state in their order)."""
+    kind = objects.KINDS[kind_name]
+    table = kind.model
+    states = data.get("states")
+    if states:
+        query = query.filter(table.state.in_(states))
+    for key in ("org_type", "municipality_code"):
+        if not data.get(key):
+            continue
+        if kind.own_facts:
+            query = query.filter(getattr(table, key) == data[key])
+        else:
+            facts = taking_part.org_facts_query()
+            query = query.filter(table.organization_id.in_(
+                sa.select(facts.c.organization_id).where(getattr(facts.c, key) == data[key])))
+    if data.get("sort"):
+        since = table.modified if data["sort"] == "unchanged" else getattr(table, kind.waiting_since)
+        order = [since.desc() if data["sort"] == "newest" else since.asc(), table.id]
+        if states and len(states) > 1:
+            order.insert(0, sa.case({s: i for i, s in enumerate(states)}, value=table.state, else_=len(states)))
+        query = query.order_by(None).order_by(*order)
+    return query
+
+
+WORKPLACE_FILTERS = ("states", "org_type", "municipality_code")
+
+
 def _sliced(results: list[dict[str, Any]], data: dict[str, Any]) -> dict[str, Any]:
     """A list made whole in Python (a few dozen rows: configuration, participants, price
     lists) as every list answers: the count of all, the page ``offset``/``limit`` asks."""

@@ -17,8 +17,10 @@ from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.domain.kinds.calloff import WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
+    WORKPLACE_FILTERS,
     _actor,
     _allowed,
+    _as_workplace,
     _commit,
     _count_and_rows,
     _lock,
@@ -177,6 +179,19 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
     :type organization_id: string
     :param expert_user_id: only those assigned to this user (id or name; optional)
     :type expert_user_id: string
+    :param states: only these states, a list or separated by commas (optional; for the
+        coordinator's workplace)
+    :type states: list of strings
+    :param org_type: only call-offs of this organisation type (optional;
+        by the organisation's newest participation)
+    :type org_type: string
+    :param municipality_code: only call-offs of this municipality (optional;
+        by the organisation's newest participation)
+    :type municipality_code: string
+    :param sort: ``oldest`` or ``newest`` first by since when the request waits, or
+        ``unchanged``: the longest unchanged first (optional; with ``states``, state by
+        state in their order; default: the newest created first)
+    :type sort: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -201,8 +216,9 @@ def vgsamverkan_calloff_list(context: Context, data_dict: DataDict) -> dict[str,
     if data.get("expert_user_id"):
         expert = model.User.get(data["expert_user_id"])
         q = q.filter(Calloff.expert_user_id == (expert.id if expert else data["expert_user_id"]))
-    q = q.order_by(Calloff.created.desc(), Calloff.id)
-    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_calloff", data, org_key, ("expert_user_id",)))
+    q = _as_workplace("calloff", q.order_by(Calloff.created.desc(), Calloff.id), data)
+    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_calloff", data, org_key,
+                                                  ("expert_user_id", *WORKPLACE_FILTERS)))
     entries = Calloff.entries_of([r.id for r in rows])
     with _preloaded(rows):
         return {"count": count, "results": [

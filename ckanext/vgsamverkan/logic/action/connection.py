@@ -19,8 +19,10 @@ from ckanext.vgsamverkan.domain import objects, roles
 from ckanext.vgsamverkan.domain.kinds.connection import WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
+    WORKPLACE_FILTERS,
     _actor,
     _allowed,
+    _as_workplace,
     _commit,
     _count_and_rows,
     _org_key,
@@ -136,6 +138,19 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
     :type state: string
     :param organization_id: only this organisation (optional)
     :type organization_id: string
+    :param states: only these states, a list or separated by commas (optional; for the
+        coordinator's workplace)
+    :type states: list of strings
+    :param org_type: only requests of this organisation type (optional;
+        by the organisation's newest participation)
+    :type org_type: string
+    :param municipality_code: only requests of this municipality (optional;
+        by the organisation's newest participation)
+    :type municipality_code: string
+    :param sort: ``oldest`` or ``newest`` first by since when the request waits, or
+        ``unchanged``: the longest unchanged first (optional; with ``states``, state by
+        state in their order; default: the newest created first)
+    :type sort: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -144,7 +159,7 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_connection_list", context, data_dict)
-    data = _validate(data_dict, schema.list_params(), context)
+    data = _validate(data_dict, schema.connection_list(), context)
     user = _actor(context)
     q = model.Session.query(Connection)
     if not roles.is_coordinator(user):
@@ -154,8 +169,9 @@ def vgsamverkan_connection_list(context: Context, data_dict: DataDict) -> dict[s
     org_key = _org_key(data)
     if org_key:
         q = q.filter(Connection.organization_id == org_key)
-    q = q.order_by(Connection.created.desc(), Connection.id)
-    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_connection", data, org_key, ()))
+    q = _as_workplace("connection", q.order_by(Connection.created.desc(), Connection.id), data)
+    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_connection", data, org_key,
+                                                  WORKPLACE_FILTERS))
     quotes = ConnectionQuote.of([r.id for r in rows])  # the page's quotes at once, not a query a row
     with _preloaded([*rows, *(q for of_one in quotes.values() for q in of_one)]):  # and their authors
         return {"count": count, "results": [r.dictize(quotes=quotes[r.id]) for r in rows]}

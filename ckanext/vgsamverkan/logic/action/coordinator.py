@@ -70,13 +70,12 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
     """
     tk.check_access("vgsamverkan_queue_list", context, data_dict)
     data = _validate(data_dict, schema.queue_list(), context)
-    facts = taking_part.org_facts()
     kinds = [data["kind"]] if data.get("kind") else list(objects.KINDS)
     org_key = _org_key(data)
-    # what waits, with only what the filters and the order read; the page's items are
-    # made whole below (a page of a long queue read its organisations and users once a
-    # row, and every item was made whole for every page: issue 39)
-    waiting: list[tuple[Any, ...]] = []
+    # what waits, counted, ordered and paged in the database (issue 39: every waiting
+    # request was read to answer a page of them); the page's items are made whole below
+    facts = taking_part.org_facts_query()
+    parts = []
     for name in kinds:
         kind = objects.KINDS[name]
         states = kind.waits
@@ -84,24 +83,46 @@ def vgsamverkan_queue_list(context: Context, data_dict: DataDict) -> dict[str, A
             if data["state"] not in states:
                 continue
             states = (data["state"],)
-        q = model.Session.query(kind.model).filter(kind.model.state.in_(states))
+        table = kind.model
+        part = (sa.select(sa.literal(name).label("kind"), table.id.label("id"),
+                          getattr(table, kind.waiting_since).label("since"))
+                .select_from(table).where(table.state.in_(states)))
         if org_key:
-            q = q.filter(kind.model.organization_id == org_key)
-        for obj in q:
-            org_type, code = facts.get(obj.organization_id or "", (None, None))
-            if kind.own_facts:  # an application says what it will be
+            part = part.where(table.organization_id == org_key)
+        if data.get("org_type") or data.get("municipality_code"):
+            part = part.outerjoin(facts, facts.c.organization_id == table.organization_id)
+            for key in ("org_type", "municipality_code"):
+                if data.get(key):
+                    column = getattr(facts.c, key)
+                    if kind.own_facts:  # an application says what it will be
+                        column = sa.func.coalesce(sa.func.nullif(getattr(table, key), ""), column)
+                    part = part.where(column == data[key])
+        parts.append(part)
+    if not parts:
+        return {"count": 0, "results": []}
+    waiting = sa.union_all(*parts).subquery("waiting")
+    count = model.Session.execute(sa.select(sa.func.count()).select_from(waiting)).scalar() or 0
+    columns = (waiting.c.since, waiting.c.kind, waiting.c.id)
+    order = [c.desc() for c in columns] if data.get("sort") == "newest" else list(columns)
+    page = model.Session.execute(sa.select(*columns).order_by(*order)
+                                 .offset(data.get("offset", 0)).limit(data.get("limit", 20))).all()
+    by_kind: dict[str, list[str]] = {}
+    for _since, name, id_ in page:
+        by_kind.setdefault(name, []).append(id_)
+    loaded = {(name, obj.id): obj for name, ids in by_kind.items()
+              for obj in model.Session.query(objects.KINDS[name].model).filter(objects.KINDS[name].model.id.in_(ids))}
+    org_ids = {obj.organization_id for obj in loaded.values() if obj.organization_id}
+    known = {row.organization_id: (row.org_type, row.municipality_code) for row in model.Session.execute(
+        sa.select(facts).where(facts.c.organization_id.in_(org_ids)))} if org_ids else {}
+    with _preloaded(list(loaded.values())):  # their organisations and users, at once
+        items = []
+        for since, name, id_ in page:
+            obj = loaded[(name, id_)]
+            org_type, code = known.get(obj.organization_id or "", (None, None))
+            if objects.KINDS[name].own_facts:
                 org_type, code = obj.org_type or org_type, obj.municipality_code or code
-            if data.get("org_type") and org_type != data["org_type"]:
-                continue
-            if data.get("municipality_code") and code != data["municipality_code"]:
-                continue
-            waiting.append((getattr(obj, kind.waiting_since), name, obj.id, obj, org_type, code))
-    waiting.sort(key=lambda w: w[:3], reverse=data.get("sort") == "newest")
-    start = data.get("offset", 0)
-    page = waiting[start:start + data.get("limit", 20)]
-    with _preloaded([w[3] for w in page]):  # their organisations and users, at once
-        items = [_queue_item(name, obj, since, org_type, code) for since, name, _id, obj, org_type, code in page]
-    return {"count": len(waiting), "results": items}
+            items.append(_queue_item(name, obj, since, org_type, code))
+    return {"count": count, "results": items}
 
 
 def _queue_item(name: str, obj: Any, waiting_since: dt.datetime, org_type: str | None,

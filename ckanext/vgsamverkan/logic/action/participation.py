@@ -19,8 +19,10 @@ from ckanext.vgsamverkan.domain.kinds.participation import WORKFLOW
 from ckanext.vgsamverkan.domain.kinds.publisher import WORKFLOW as RIGHTS_WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
+    WORKPLACE_FILTERS,
     _actor,
     _allowed,
+    _as_workplace,
     _commit,
     _count_and_rows,
     _decided,
@@ -258,8 +260,19 @@ def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dic
     :type state: string
     :param organization_id: only this organisation (optional)
     :type organization_id: string
-    :param org_type: only this organisation type (optional)
+    :param states: only these states, a list or separated by commas (optional; for the
+        coordinator's workplace)
+    :type states: list of strings
+    :param org_type: only applications of this organisation type (optional;
+        by the application's own)
     :type org_type: string
+    :param municipality_code: only applications of this municipality (optional;
+        by the application's own)
+    :type municipality_code: string
+    :param sort: ``oldest`` or ``newest`` first by since when the request waits, or
+        ``unchanged``: the longest unchanged first (optional; with ``states``, state by
+        state in their order; default: the newest created first)
+    :type sort: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -281,13 +294,12 @@ def vgsamverkan_participation_list(context: Context, data_dict: DataDict) -> dic
         )
     if data.get("state"):
         q = q.filter(Participation.state == data["state"])
-    if data.get("org_type"):
-        q = q.filter(Participation.org_type == data["org_type"])
     org_key = _org_key(data)
     if org_key:
         q = q.filter(Participation.organization_id == org_key)
-    q = q.order_by(Participation.created.desc(), Participation.id)
-    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_participation", data, org_key, ("org_type",)))
+    q = _as_workplace("participation", q.order_by(Participation.created.desc(), Participation.id), data)
+    count, rows = _count_and_rows(q, data, _tally(user, "vgsamverkan_participation", data, org_key,
+                                                  WORKPLACE_FILTERS))
     legal_names = Participation.legal_names(rows)  # the page's at once, not a query a row
     with _preloaded(rows):
         return {"count": count, "results": [p.dictize(legal_names=legal_names) for p in rows]}

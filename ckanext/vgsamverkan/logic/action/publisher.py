@@ -19,8 +19,10 @@ from ckanext.vgsamverkan.domain import objects, roles
 from ckanext.vgsamverkan.domain.kinds.publisher import WORKFLOW
 from ckanext.vgsamverkan.logic import schema
 from ckanext.vgsamverkan.logic.action._base import (
+    WORKPLACE_FILTERS,
     _actor,
     _allowed,
+    _as_workplace,
     _commit,
     _decided,
     _integrity_error,
@@ -173,6 +175,19 @@ def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> dict[st
     :type organization_id: string
     :param user_id: only requests for this user, id or name (optional)
     :type user_id: string
+    :param states: only these states, a list or separated by commas (optional; for the
+        coordinator's workplace)
+    :type states: list of strings
+    :param org_type: only requests of this organisation type (optional;
+        by the organisation's newest participation)
+    :type org_type: string
+    :param municipality_code: only requests of this municipality (optional;
+        by the organisation's newest participation)
+    :type municipality_code: string
+    :param sort: ``oldest`` or ``newest`` first by since when the request waits, or
+        ``unchanged``: the longest unchanged first (optional; with ``states``, state by
+        state in their order; default: the newest created first)
+    :type sort: string
     :param limit: at most this many (default 20, at most 1000)
     :type limit: int
     :param offset: skip this many (default 0)
@@ -201,9 +216,9 @@ def vgsamverkan_publisher_list(context: Context, data_dict: DataDict) -> dict[st
     if data.get("user_id"):
         who = model.User.get(data["user_id"])
         q = q.filter(PublisherRequest.user_id == (who.id if who else data["user_id"]))
-    q = q.order_by(PublisherRequest.created.desc(), PublisherRequest.id)
+    q = _as_workplace("publisher", q.order_by(PublisherRequest.created.desc(), PublisherRequest.id), data)
     return _page(q, data, lambda r: r.dictize(),
-                 _tally(user, "vgsamverkan_publisher", data, org_key, ("user_id",)))
+                 _tally(user, "vgsamverkan_publisher", data, org_key, ("user_id", *WORKPLACE_FILTERS)))
 
 
 @action

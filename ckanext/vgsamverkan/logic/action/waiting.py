@@ -13,7 +13,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.vgsamverkan.domain import objects, roles, taking_part
 from ckanext.vgsamverkan.logic import pages, schema
-from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _sliced, _validate, action
+from ckanext.vgsamverkan.logic.action._base import _actor, _org_key, _validate, action
 
 
 def _row(kind: str, item: dict[str, Any], next_step: str, since: Any,
@@ -31,23 +31,61 @@ def _row(kind: str, item: dict[str, Any], next_step: str, since: Any,
     }
 
 
-def _yours(context: Context, user: model.User) -> list[dict[str, Any]]:
-    """The requests where it is ``user``'s move: the coordinator's queue, the quotes the
-    user's organisations are to answer, the call-offs the user is the expert of."""
-    yours: list[dict[str, Any]] = []
-
-    if roles.is_coordinator(user):
-        queue = pages.every("vgsamverkan_queue_list", context, {"sort": "oldest"})
-        for item in queue:  # what the coordinator does next (Kind.steps), else the queue's line
-            step = objects.KINDS[item["kind"]].steps.get(item["state"])
-            said = step.your_move(item) if step is not None and step.yours else item.get("summary") or ""
-            yours.append(_row(item["kind"], item, said, item.get("waiting_since")))
-    # the other moves of each kind that are the caller's (quotes to answer, call-offs to work on)
+def _your_moves(user: model.User) -> list[dict[str, Any]]:
+    """The other moves of each kind that are ``user``'s (quotes to answer, call-offs to
+    work on), outside the coordinator's queue: a few, each the user's own."""
+    rows = []
     for kind in objects.KINDS.values():
         for item, since, amount in (kind.your_moves(user) if kind.your_moves else ()):
             step = kind.steps[item["state"]]
-            yours.append(_row(kind.name, item, step.your_move(item), since, amount))
-    return yours
+            rows.append(_row(kind.name, item, step.your_move(item), since, amount))
+    return rows
+
+
+def _queue_page(context: Context, data: dict[str, Any], offset: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """The coordinator's queue, oldest first, as rows of the list: how many there are
+    and the page asked for (issue 39: paged in the queue's query, not made whole)."""
+    asked = {k: data[k] for k in ("state", "organization_id") if data.get(k)}
+    page = tk.get_action("vgsamverkan_queue_list")(
+        dict(context), {**asked, "sort": "oldest", "offset": offset, "limit": limit})
+    rows = []
+    for item in page["results"]:  # what the coordinator does next (Kind.steps), else the queue's line
+        step = objects.KINDS[item["kind"]].steps.get(item["state"])
+        said = step.your_move(item) if step is not None and step.yours else item.get("summary") or ""
+        rows.append(_row(item["kind"], item, said, item.get("waiting_since")))
+    return page["count"], rows
+
+
+def _others(context: Context, user: model.User, data: dict[str, Any], moves: list[dict[str, Any]],
+            offset: int, limit: int | None) -> tuple[int, list[dict[str, Any]]]:
+    """The caller's open requests where someone else moves, oldest first: how many and
+    the page asked for. Each kind's list is asked for its first ``offset + limit`` (and
+    the caller's own moves, left out) by its own query, oldest first, and the kinds
+    merged: page 1 reads a page of each, whatever the number of open requests. Without
+    ``limit``, up to 100 of each kind (the API's answer before pages)."""
+    coordinator = roles.is_coordinator(user)
+    count, rows = 0, []
+    for kind in objects.KINDS.values():
+        states = [s for s in kind.open if s in kind.steps and not (coordinator and s in kind.waits)
+                  and (not data.get("state") or s == data["state"])]
+        if not states:
+            continue
+        # the caller's own moves are in their lists (an admin's quotes, an expert's
+        # call-offs): left out, and counted out
+        mine = {r["id"] for r in moves if r["kind"] == kind.name and r["state"] in states}
+        wanted = 100 if limit is None else offset + limit
+        asked = {"states": states, "sort": "unchanged", "limit": min(wanted + len(mine), pages.MOST)}
+        if data.get("organization_id"):
+            asked["organization_id"] = data["organization_id"]
+        try:
+            page = tk.get_action(f"vgsamverkan_{kind.name}_list")(dict(context), asked)
+        except (tk.NotAuthorized, tk.ValidationError):
+            continue
+        rows += [_row(kind.name, item, kind.steps[item["state"]].theirs(), item.get("modified") or item.get("created"))
+                 for item in page["results"] if item["id"] not in mine][:wanted]
+        count += page["count"] - len(mine)
+    rows.sort(key=lambda r: -(r["age_days"] or 0))
+    return count, rows if limit is None else rows[offset:offset + limit]
 
 
 @action
@@ -57,7 +95,7 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     caller's move (the coordinator: everything in the coordinator's queue; an
     organisation's admin: quotes to accept or decline; an assigned expert: call-offs to
     log time on), and ``others``, the caller's open requests where someone else moves,
-    each with what happens next. Oldest first.
+    each with what happens next. Oldest first. Both are read a page at a time (issue 39).
 
     :param state: only requests in this state (optional; ``yours`` and ``others``)
     :type state: string
@@ -68,43 +106,39 @@ def vgsamverkan_waiting_list(context: Context, data_dict: DataDict) -> dict[str,
     :type limit: int
     :param offset: skip this many of ``yours`` (default 0)
     :type offset: int
+    :param others_limit: at most this many of ``others`` (optional, at most 1000; without
+        it, up to 100 of each kind, as before)
+    :type others_limit: int
+    :param others_offset: skip this many of ``others`` (default 0)
+    :type others_offset: int
     :returns: ``{"count": N (of yours), "results": [...], "yours": [...], "others": [...]}``
-        (``results`` and ``yours``: the page of yours, as every list pages; ``others``:
-        all), each row ``{"kind", "kind_label", "id", "state", "reference" (the case
-        reference, ``ANS-1A2B3C4D``), "subject" (what it is about), "organization_id",
-        "organization_name", "organization_title", "created", "modified", "amount" (SEK
-        text, or null), "age_days", "next", "url"}``
+        and, with ``others_limit``, ``"others_count": N`` (``results`` and ``yours``: the
+        page of yours, as every list pages; ``others``: the page of others that
+        ``others_limit`` and ``others_offset`` ask for), each row ``{"kind", "kind_label",
+        "id", "state", "reference" (the case reference, ``ANS-1A2B3C4D``), "subject" (what
+        it is about), "organization_id", "organization_name", "organization_title",
+        "created", "modified", "amount" (SEK text, or null), "age_days", "next", "url"}``
     :rtype: dictionary
     """
     tk.check_access("vgsamverkan_waiting_list", context, data_dict)
     data = _validate(data_dict, schema.waiting_list(), context)
     user = _actor(context)
     assert user is not None  # the auth function requires a logged-in user
-    yours = _yours(context, user)
-    seen = {(r["kind"], r["id"]) for r in yours}
-
-    others: list[dict[str, Any]] = []
-    for kind in objects.KINDS.values():
-        try:
-            results = tk.get_action(f"vgsamverkan_{kind.name}_list")(dict(context), {"limit": 100})["results"]
-        except (tk.NotAuthorized, tk.ValidationError):
-            continue
-        for item in results:
-            if item["state"] not in kind.open or (kind.name, item["id"]) in seen:
-                continue
-            step = kind.steps.get(item["state"])
-            if step is None:
-                continue
-            others.append(_row(kind.name, item, step.theirs(), item.get("modified") or item.get("created")))
-    others.sort(key=lambda r: -(r["age_days"] or 0))
     org_key = _org_key(data)
+    moves = _your_moves(user)
     if data.get("state") or org_key:
-        def wanted(row: dict[str, Any]) -> bool:
-            return ((not data.get("state") or row["state"] == data["state"])
-                    and (not org_key or row["organization_id"] == org_key))
-        yours, others = [r for r in yours if wanted(r)], [r for r in others if wanted(r)]
-    page = _sliced(yours, data)
-    return {**page, "yours": page["results"], "others": others}
+        moves = [r for r in moves if (not data.get("state") or r["state"] == data["state"])
+                 and (not org_key or r["organization_id"] == org_key)]
+    # yours: the coordinator's queue (paged in its query), then the caller's other moves
+    offset, limit = data.get("offset", 0), data.get("limit", 20)
+    queued, yours = _queue_page(context, data, offset, limit) if roles.is_coordinator(user) else (0, [])
+    yours += moves[max(offset - queued, 0):max(offset + limit - queued, 0)][:limit - len(yours)]
+    others_count, others = _others(context, user, data, moves, data.get("others_offset", 0),
+                                   data.get("others_limit"))
+    answer = {"count": queued + len(moves), "results": yours, "yours": yours, "others": others}
+    if "others_limit" in data:  # a page of others: how many in all
+        answer["others_count"] = others_count
+    return answer
 
 
 def waiting_count(user: model.User | None) -> int:
