@@ -12,9 +12,8 @@ views/_common.py), instead of a try/except in each view:
   reason that is not a page's refusal (a test reads the views' source)."""
 from __future__ import annotations
 
-import html
-
 import ast
+import html
 import pathlib
 
 import pytest
