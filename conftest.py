@@ -247,6 +247,7 @@ class FastReset:
 
         from ckan import model
 
+        from ckanext.vgsamverkan.labels import SHIPPED_POPULATION_SOURCE
         from ckanext.vgsamverkan.population_file import shipped_rows
 
         model.Session.remove()
@@ -259,7 +260,7 @@ class FastReset:
             tables += [t for t in TRIGGER_TABLES if t not in tables and inspector.has_table(t)]
             cls.tables = tables
             cls.versions = cls.versions_now(conn)
-        cls.population = [dict(source="SCB (shipped)", **row) for row in shipped_rows()]
+        cls.population = [dict(source=SHIPPED_POPULATION_SOURCE, **row) for row in shipped_rows()]
 
     @classmethod
     def forget(cls) -> None:

@@ -171,12 +171,13 @@ def restore_reference_data() -> None:
     run our migration again: put back the population the migration ships."""
     import ckan.model as model
 
+    from ckanext.vgsamverkan.labels import SHIPPED_POPULATION_SOURCE
     from ckanext.vgsamverkan.model import Population
     from ckanext.vgsamverkan.population_file import shipped_rows
 
     if model.Session.query(Population).first() is None:
         for row in shipped_rows():
-            model.Session.add(Population(source="SCB (shipped)", **row))
+            model.Session.add(Population(source=SHIPPED_POPULATION_SOURCE, **row))
         model.Session.commit()
 
 

@@ -121,8 +121,9 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
         Event.record(publishing_rights.KIND.name, obj.id, "remind", actor_id=model.User.get(site_user["name"]).id,
                      organization_id=obj.organization_id, from_state=obj.state,
                      to_state=obj.state,
-                     comment=tk._("Reminder sent: the rights expire on {date}").format(
-                         date=obj.expires.isoformat()))
+                     # the fact, said in the reader's language by the history (Kind.facts):
+                     # a sentence written here was in the job's language, English (issue 39)
+                     details={"expires": obj.expires.isoformat()})
         model.repo.commit()
         notify.publisher_decided(obj.dictize(), "remind")
         result["reminded"].append(request_id)

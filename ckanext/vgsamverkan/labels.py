@@ -39,3 +39,16 @@ def competence_area(key: str, lang: str | None = None) -> str:
         if area["key"] == key:
             return area["en"] if lang == "en" else area["sv"]
     return key
+
+
+# the source the migration gave the population shipped with the extension (stored as
+# data, in English): said in the page's language (issue 39: "Källa: SCB (shipped with
+# ckanext-vgsamverkan)"); a source the coordinator typed is shown as typed
+SHIPPED_POPULATION_SOURCE = "SCB (shipped with ckanext-vgsamverkan)"
+
+
+def population_source(value: str, lang: str | None = None) -> str:
+    _ = _gettext(lang)
+    if value == SHIPPED_POPULATION_SOURCE:
+        return _("SCB (shipped with ckanext-vgsamverkan)")
+    return value

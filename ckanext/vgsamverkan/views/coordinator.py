@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import binding
+from ckanext.vgsamverkan import binding, labels
 from ckanext.vgsamverkan.domain import objects, taking_part
 from ckanext.vgsamverkan.logic import pages
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
@@ -163,7 +163,7 @@ def _population_page(year: str | None, **extra: Any):
     values = {"year": str(taking_part.today().year - 1), "source": "SCB", **extra.pop("values", {})}
     return tk.render("vgsamverkan/admin/population.html", {
         "years": years, "year": year, "rows": rows, "total": sum(r["population"] for r in rows),
-        "sources": sorted({r.get("source") or "" for r in rows}), "values": values,
+        "sources": sorted({labels.population_source(r.get("source") or "") for r in rows}), "values": values,
         "errors": {}, "error_summary": {}, "preview": None, **extra,
     })
 

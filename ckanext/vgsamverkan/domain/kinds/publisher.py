@@ -18,6 +18,10 @@ def _summary(obj: Any) -> str:
     return f"{person(user) or obj.user_id}, {labels.role(obj.role)}"
 
 
+def _reminded(d: dict[str, Any], lang: str, _: Any) -> str:
+    return _("The rights expire on {date}").format(date=d.get("expires") or "")
+
+
 def _theirs(user: Any, row: Mapping[str, Any]) -> bool:
     """The rights are the reader's own."""
     return row.get("user_id") == user.id
@@ -71,7 +75,7 @@ KIND = Kind(
            "revoked": Step(lambda: tk._("The user can apply again."),
                            yours=lambda: tk._("You can apply again."), mover=_theirs)},
     row=Row("pending", "oldest_pending"),
-    facts={"replace": _replaced},
+    facts={"replace": _replaced, "remind": _reminded},
     verbs={
         "request": lambda: tk._("asked for publishing rights"),
         "approve": lambda: tk._("approved the request"),

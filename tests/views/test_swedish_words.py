@@ -1,0 +1,61 @@
+"""English words on Swedish pages (issue 39), each found in the browser review: the rights'
+history said "Reminder sent: the rights expire on …" (written by the daily job in its own
+language), the population page "Källa: SCB (shipped with ckanext-vgsamverkan)", and CKAN's
+own words ("Username or Email", the Markdown hint, a dataset's state "active")."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ckan.tests import factories
+
+from ckanext.vgsamverkan import expiry
+from tests.browser import as_user
+from tests.factories import call, participant_org, request_rights
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+@pytest.mark.ckan_config("ckanext.vgsamverkan.expiry_reminder_days", "14")
+def test_the_reminder_in_the_history_is_in_the_readers_language(app, coordinator):
+    admin, editor = factories.User(), factories.User()
+    org = participant_org(admin, coordinator)
+    right = request_rights(editor, org)
+    expires = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    call("vgsamverkan_publisher_approve", coordinator, id=right["id"], expires=expires)
+    expiry.run()
+    url = f"/samverkan/behorighet/{right['id']}"
+    swedish = app.get(url, extra_environ=as_user(editor)).body
+    english = app.get(f"/en{url}", extra_environ=as_user(editor)).body
+    assert "Reminder sent" not in swedish
+    assert f"Behörigheten upphör {expires}" in swedish and f"The rights expire on {expires}" in english
+
+
+def test_the_shipped_populations_source_in_swedish(app, coordinator):
+    page = app.get("/ckan-admin/samverkan/befolkning?year=2023", extra_environ=as_user(coordinator)).body
+    assert "shipped with" not in page and "SCB (levererad med ckanext-vgsamverkan)" in page
+
+
+def test_ckans_own_words_on_the_log_in_page_and_the_dataset_form(app):
+    login = app.get("/user/login").body
+    assert "Användarnamn eller e-postadress" in login and "Username or Email" not in login
+    user = factories.User()
+    factories.Organization(users=[{"name": user["name"], "capacity": "admin"}])
+    form = app.get("/dataset/new", extra_environ=as_user(user)).body
+    assert "Markdown-formatering" in form and "You can use" not in form
+
+
+def test_a_refused_population_file_is_named_by_its_label(app, coordinator):
+    """The summary said "file: Rad 1 …" (the field's name, not its label)."""
+    import io
+
+    from tests.browser import token
+
+    url = "/ckan-admin/samverkan/befolkning"
+    page = app.post(f"{url}/import", extra_environ=as_user(coordinator), content_type="multipart/form-data",
+                    data={"_csrf_token": token(app, url, coordinator), "step": "preview", "year": "2025",
+                          "source": "SCB", "file": (io.BytesIO(b"Kommun;Yta\n1480 G;447\n"), "yta.csv")}).body
+    summary = page[page.index('id="error-summary"'):]
+    summary = summary[:summary.index("</ul>")]
+    assert "Fil: Rad 1" in summary and "file:" not in summary
