@@ -252,8 +252,10 @@ _STACKED = re.compile(r"^(/en)?(/samverkan/vantar|/samverkan/mina-arenden|/samve
 _CELLS_OFF_SCREEN = """
 const width = document.documentElement.clientWidth;
 const main = document.querySelector('[role=main]') || document.querySelector('main') || document.body;
+// a stacked table's head is there for screen readers only (clipped to 1 px): not on the screen
+const hidden = c => { const head = c.closest('thead'); return head && getComputedStyle(head).position === 'absolute'; };
 return Array.from(main.querySelectorAll('table td, table th'))
-  .filter(c => c.offsetParent !== null && c.innerText.trim())
+  .filter(c => c.offsetParent !== null && c.innerText.trim() && !hidden(c))
   .map(c => [c, c.getBoundingClientRect()])
   .filter(([c, r]) => r.right > width + 1 || r.left < -1)
   .map(([c, r]) => c.innerText.trim().slice(0, 30) + ' @' + Math.round(r.right))

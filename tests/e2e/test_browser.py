@@ -61,9 +61,11 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
     browser.find_element(By.LINK_TEXT, "Ansök om deltagande").click()
     _wait_for(browser, "Ansök om deltagande i den regionala samverkan")
+    # the contact is the applicant's account until changed; the address in the portal
+    # follows the name as it is typed (issue 39)
+    assert browser.find_element(By.ID, "field-contact_email").get_attribute("value") == "webb-sokande@example.org"
     fields = {
         "field-organization_title": "Webbkommunen",
-        "field-organization_name": "webbkommunen",
         "field-org_number": org_number(),
         "field-contact_name": "Webb Sökande",
         "field-contact_email": "kontakt@example.org",
@@ -71,7 +73,9 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
         "field-motivation": "Vi vill publicera våra öppna data.",
     }
     for element_id, value in fields.items():
+        browser.find_element(By.ID, element_id).clear()
         browser.find_element(By.ID, element_id).send_keys(value)
+    assert browser.find_element(By.ID, "field-organization_name").get_attribute("value") == "webbkommunen"
     Select(browser.find_element(By.ID, "field-org_type")).select_by_value("kommun")
     Select(browser.find_element(By.ID, "field-municipality_code")).select_by_value("1480")
     send = browser.find_element(By.CSS_SELECTOR, "form button[name=save]")
