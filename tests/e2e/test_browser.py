@@ -90,9 +90,12 @@ def test_apply_in_swedish_and_coordinator_approves(browser, server_url, mailbox,
     _log_in(browser, server_url, "e2e-samordnare")
     browser.get(f"{server_url}/ckan-admin/samverkan")
     _wait_for(browser, "Webbkommunen")
-    row = browser.find_element(By.XPATH, "//table[@id='vgs-queue']//tr[.//a[text()='Webbkommunen']]")
+    row = browser.find_element(By.XPATH, "//table[@id='vgs-queue']//tr[td[contains(., 'Webbkommunen')]]")
     row.find_element(By.CSS_SELECTOR, "input[name=comment]").send_keys("Välkomna!")
     row.find_element(By.CSS_SELECTOR, "button.btn-success").click()
+    # approving creates the organisation and starts its fee: asked first (issue 39)
+    assert "Webbkommunen" in browser.find_element(By.ID, "vgs-confirm-text").text
+    browser.find_element(By.ID, "vgs-confirm-yes").click()
     _wait_for(browser, "Sparat.")
     assert not browser.find_elements(By.ID, "vgs-queue")  # nothing waits any more
     assert "Inget här." in _main_text(browser)
