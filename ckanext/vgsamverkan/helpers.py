@@ -423,3 +423,25 @@ def vgsamverkan_refused_draft() -> str:
     kept["tags"] = [{"name": t["name"]} for t in kept.get("tags", [])]
     kept["extras"] = [{"key": e["key"], "value": e["value"]} for e in kept.get("extras", [])]
     return json.dumps(kept, ensure_ascii=False)
+
+
+def vgsamverkan_error_text(code: Any, content: Any) -> dict[str, str]:
+    """The heading and text of CKAN's error page in the page's language: Werkzeug's
+    English name and default description ("Not Found", "The requested URL was not found
+    on the server…") replaced, a page's own words (its refusal) kept."""
+    from werkzeug.exceptions import default_exceptions  # noqa: PLC0415 (Werkzeug's table of errors)
+
+    number = code[0] if isinstance(code, list) and code else code
+    headings = {400: tk._("The request could not be read"), 403: tk._("Not allowed"),
+                404: tk._("Not found"), 405: tk._("Not allowed"), 413: tk._("Too large"),
+                429: tk._("Too many requests"), 500: tk._("Something went wrong"),
+                503: tk._("The portal is not available just now")}
+    heading = headings.get(number) or tk._("Error {code}").format(code=number)
+    text = str(content or "")
+    known = default_exceptions.get(number) if isinstance(number, int) else None
+    if not text or (known is not None and text == known.description) or text == "Internal server error":
+        text = {404: tk._("There is no page at this address. It may have moved, or the address is mistyped."),
+                403: tk._("You may not see this page."),
+                500: tk._("The portal could not answer. Try again in a while; if it goes on, tell the regional "
+                          "coordinator.")}.get(number, tk._("The portal could not answer this request."))
+    return {"heading": f"{number} {heading}" if number else heading, "text": text}

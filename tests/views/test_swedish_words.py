@@ -59,3 +59,16 @@ def test_a_refused_population_file_is_named_by_its_label(app, coordinator):
     summary = page[page.index('id="error-summary"'):]
     summary = summary[:summary.index("</ul>")]
     assert "Fil: Rad 1" in summary and "file:" not in summary
+
+
+def test_ckans_error_page_in_the_pages_language(app, coordinator):
+    """CKAN's error page said "404 Not Found" and Werkzeug's English text on a Swedish page;
+    a page's own refusal keeps its words."""
+    missing = app.get("/inget-har")
+    assert missing.status_code == 404
+    assert "404 Hittades inte" in missing.body and "Det finns ingen sida på den här adressen" in missing.body
+    assert "Not Found" not in missing.body and "requested URL" not in missing.body
+    english = app.get("/en/inget-har").body
+    assert "404 Not found" in english and "There is no page at this address" in english
+    refused = app.get("/samverkan/deltagande/finns-inte", extra_environ=as_user(coordinator))
+    assert refused.status_code == 404 and "Ansökan finns inte" in refused.body
