@@ -10,3 +10,9 @@ _ini = os.environ.get("CKAN_INI") or os.path.join(os.path.dirname(os.path.abspat
 if not os.path.exists(_ini):
     raise RuntimeError(f"CKAN config file not found: {_ini}")
 application = make_app(CKANConfigLoader(_ini).get_config())
+
+# the extension's templates compiled now, once per worker process, not by the first person
+# who opens each page (ckanext/vgsamverkan/warm.py)
+from ckanext.vgsamverkan import warm  # noqa: E402 (after CKAN's application is made)
+
+warm.templates(application)
