@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import binding, labels
+from ckanext.vgsamverkan import binding, figures_cache, labels
 from ckanext.vgsamverkan.domain import objects, taking_part
 from ckanext.vgsamverkan.logic import pages
 from ckanext.vgsamverkan.population_file import PopulationFileError, parse, shipped_rows
@@ -32,7 +32,15 @@ def admin_queue():
     order; the state of applications) apply to every section (issue 21)."""
     context = _context()
     when_refused(forbidden=tk._("Only the regional coordinator may see this page"))
-    dashboard = tk.get_action("vgsamverkan_dashboard_show")(context, {})
+    # the dashboard's counts and the chart's months change only with a write or a new day:
+    # kept in Redis under their generation (figures_cache.py; issue 39)
+    tk.check_access("vgsamverkan_dashboard_show", context, {})
+    tk.check_access("vgsamverkan_history_show", context, {})
+    figures = figures_cache.cached({
+        "dashboard": lambda: tk.get_action("vgsamverkan_dashboard_show")(_context(), {}),
+        "history": lambda: tk.get_action("vgsamverkan_history_show")(_context(), {})["results"],
+    })
+    dashboard = figures["dashboard"]
     filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
     filters["state"] = tk.request.args.get("state") or "pending"
     sort = "newest" if filters["sort"] == "newest" else "oldest"
@@ -63,7 +71,7 @@ def admin_queue():
                          "template": f"vgsamverkan/admin/{kind.name}_queue.html"})
     overview, overview_paging = _paged("overview_page", lister(
         "vgsamverkan_queue_list", {k: v for k, v in filters.items() if v and k != "state"}), "overview-heading")
-    history = tk.get_action("vgsamverkan_history_show")(_context(), {})["results"]
+    history = figures["history"]
     return tk.render(
         "vgsamverkan/admin/queue.html",
         {
