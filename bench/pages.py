@@ -90,7 +90,11 @@ def make_app():
     from ckan.cli import load_config
     from ckan.config.middleware import make_app as make
 
-    return make(load_config(_ini()))
+    from ckanext.vgsamverkan import warm
+
+    app = make(load_config(_ini()))
+    warm.templates(app)  # as wsgi.py does in each production worker: a first load compiles nothing
+    return app
 
 
 # -- the data ---------------------------------------------------------------------------

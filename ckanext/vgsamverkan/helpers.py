@@ -101,9 +101,10 @@ def vgsamverkan_municipalities() -> list[dict[str, str]]:
     ]
 
 
-def vgsamverkan_consequence(kind: str, verb: str, obj: dict[str, Any]) -> str:
-    """What a binding act does, for its confirmation dialog (binding.py)."""
-    return binding.consequence(kind, verb, obj)
+def vgsamverkan_consequence(kind: str, verb: str, obj: dict[str, Any], form: dict[str, Any] | None = None) -> str:
+    """What a binding act does, for its confirmation dialog (binding.py); ``form``: what a
+    form without the act's fields sends (the queue's approval: today, no date field)."""
+    return binding.consequence(kind, verb, obj, form)
 
 
 def vgsamverkan_binding(kind: str, verb: str) -> bool:
@@ -367,6 +368,19 @@ def vgsamverkan_price_list(example_population: int = 40_000) -> dict[str, Any] |
     }
 
 
+def vgsamverkan_pending_application(organization_id: str | None) -> dict[str, str] | None:
+    """The organisation's application to take part that waits for a decision, for its
+    admins and the coordinator (its id and case reference); None for everyone else."""
+    if not organization_id or not (vgsamverkan_is_org_admin(organization_id) or vgsamverkan_is_coordinator()):
+        return None
+    from ckanext.vgsamverkan.model import Participation  # noqa: PLC0415 (the model, read only)
+
+    [kind] = [k for k in objects.KINDS.values() if k.model is Participation]
+    row = (model.Session.query(Participation.id)
+           .filter(Participation.organization_id == organization_id, Participation.state.in_(kind.waits)).first())
+    return {"id": row.id, "reference": objects.reference(kind.name, row.id)} if row else None
+
+
 def vgsamverkan_front_page(datasets: int = 6) -> dict[str, Any]:
     """What Dataportal Väst's front page shows (issue 39): the organisations that take part
     today (never one rejected, or terminated and past its last day: the public participant
@@ -379,7 +393,11 @@ def vgsamverkan_front_page(datasets: int = 6) -> dict[str, Any]:
         {"ignore_auth": True}, {"rows": datasets * 4, "sort": "metadata_modified desc",
                                 "include_private": False})["results"]
     recent = [d for d in found if d.get("owner_org") in taking][:datasets]
-    return {"participants": participants, "datasets": recent,
+    # the introduction a sysadmin wrote (ckan.site_intro_text) is in the portal's language:
+    # another language gets the extension's own words (issue 39: Swedish on /en/)
+    written_in = tk.config.get("ckan.locale_default") or "en"
+    intro = (tk.config.get("ckan.site_intro_text") or "") if tk.h.lang() == written_in else ""
+    return {"participants": participants, "datasets": recent, "intro": intro,
             "image_url": config.home_image_url(), "image_alt": config.home_image_alt()}
 
 

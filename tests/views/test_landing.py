@@ -95,3 +95,39 @@ def test_the_log_in_comes_back_to_the_page_as_it_was_asked(app, path):
 
     location = app.get(path, follow_redirects=False).headers["Location"]
     assert parse_qs(urlsplit(location).query)["came_from"] == [path], location
+
+
+def test_an_admin_whose_organisation_applied_is_told_on_its_page(app, coordinator):
+    """bertil-bolag landed on his organisation's page, where nothing said that its
+    application waited (the newcomer review of issue 39)."""
+    admin = factories.User()
+    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
+    p = call("vgsamverkan_participation_apply", admin, organization_id=org["id"], org_type="kommun",
+             municipality_code="1401", org_number="212000-1355", contact_name="A", contact_email="a@example.org")
+    path, page = log_in(app, admin)
+    assert path == f"/organization/{org['name']}"
+    notice = page.split('id="vgs-org-pending"')[1].split("</div>")[0]
+    assert "väntar på den regionala samordnarens beslut" in notice and f"/samverkan/deltagande/{p['id']}" in notice
+    assert 'id="vgs-org-pending"' not in app.get(f"/organization/{org['name']}").body  # not for others
+
+
+def test_getting_started_names_the_organisations_of_a_member(app, coordinator):
+    admin = factories.User()
+    org = participant_org(admin, coordinator)
+    page = app.get("/samverkan/kom-igang", extra_environ=as_user(admin)).body
+    assert "Du hör inte till någon organisation" not in page
+    assert f'href="/organization/{org["name"]}"' in page.split('id="vgs-start-organisations"')[1]
+
+
+def test_the_queues_approval_asks_about_today(app, coordinator):
+    """The workplace's approval has no date field: its dialog said "from the day you give"."""
+    apply_new(factories.User(), name="dialog-kommun")
+    page = app.get("/ckan-admin/samverkan", extra_environ=as_user(coordinator)).body
+    form = page[page.index('/approve"'):]
+    form = form[:form.index(">")]
+    assert f"från {days_from_today(0)}" in form and "den dag du anger" not in form
+
+
+def test_the_english_front_page_has_english_words(app):
+    page = app.get("/en/").body
+    assert "Open data from municipalities" in page and "Collaboration" in page

@@ -72,3 +72,11 @@ def test_ckans_error_page_in_the_pages_language(app, coordinator):
     assert "404 Not found" in english and "There is no page at this address" in english
     refused = app.get("/samverkan/deltagande/finns-inte", extra_environ=as_user(coordinator))
     assert refused.status_code == 404 and "Ansökan finns inte" in refused.body
+
+
+def test_an_unknown_kind_in_the_workplaces_filter_shows_every_kind_and_says_so(app, coordinator):
+    """``?kind=bogus`` showed "Alla" in the filter and no section at all (issue 39)."""
+    page = app.get("/ckan-admin/samverkan?kind=bogus", extra_environ=as_user(coordinator))
+    assert page.status_code == 200
+    assert "Det finns inget slag av ärende “bogus”: alla slag visas." in page.body
+    assert "Begäranden om anslutning" in page.body and "Ansökningar om deltagande" in page.body

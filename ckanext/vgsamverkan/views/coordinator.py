@@ -43,6 +43,10 @@ def admin_queue():
     dashboard = figures["dashboard"]
     filters = {k: tk.request.args.get(k) or "" for k in ("kind", "org_type", "municipality_code", "sort")}
     filters["state"] = tk.request.args.get("state") or "pending"
+    if filters["kind"] and filters["kind"] not in objects.KINDS:  # a made-up address showed nothing at all
+        tk.h.flash_notice(tk._("There is no kind of request “{kind}”: every kind is shown.").format(
+            kind=filters["kind"][:40]))
+        filters["kind"] = ""
     sort = "newest" if filters["sort"] == "newest" else "oldest"
     chosen = {k: filters[k] for k in ("org_type", "municipality_code") if filters[k]}
 

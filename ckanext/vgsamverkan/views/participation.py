@@ -105,7 +105,10 @@ class ApplyView(MethodView):
         try:
             result = tk.get_action("vgsamverkan_participation_apply")(_context(), payload)
         except tk.ValidationError as e:
-            return self._render(data, e.error_dict)
+            errors = dict(e.error_dict)
+            if "organization_title" in errors and not data.get("organization_name"):
+                errors.pop("organization_name", None)  # it is proposed from the name, which is missing
+            return self._render(data, errors)
         except tk.ObjectNotFound:
             return self._render(data, {"organization_id": [tk._("No such organisation")]})
         except tk.NotAuthorized as e:

@@ -113,7 +113,8 @@ def start():
     # row knowing its kind
     mine = [dict(r, kind=kind.name) for kind in objects.KINDS.values()
             for r in tk.get_action(f"vgsamverkan_{kind.name}_list")(_context(), {"limit": 100})["results"]]
-    return tk.render("vgsamverkan/start.html", {"mine": mine})
+    organisations = tk.get_action("organization_list_for_user")(_context(), {"permission": "read"})
+    return tk.render("vgsamverkan/start.html", {"mine": mine, "organisations": organisations[:20]})
 
 
 def mail_language(decided: dict | None = None, endpoint: str = "vgsamverkan.mail_language"):

@@ -15,15 +15,18 @@
     if (!message || !dialog || typeof dialog.showModal !== "function") { return; }
     var confirmed = form.querySelector("input[name='confirmed']");
     if (!confirmed || confirmed.value === "yes") { return; }
+    // a required field left empty: the server names it before anything is asked (issue 39)
+    var empty = Array.prototype.some.call(form.querySelectorAll("[required]"), function (field) {
+      return !field.disabled && !String(field.value || "").trim();
+    });
+    if (empty) { return; }
     event.preventDefault();
     // a form that acts on the ticked rows (the bulk decisions) asks nothing with none
     // ticked: it says so instead, where the reader is (issue 39)
     var none = form.getAttribute("data-vgs-none");
     if (none && !form.querySelector("input[name='items']:checked")) {
       var said = document.getElementById(form.getAttribute("data-vgs-none-at"));
-      if (said) { said.textContent = none; said.hidden = false; }
-      var first = form.querySelector("input[name='items']");
-      if (first) { first.focus(); }
+      if (said) { said.textContent = none; said.hidden = false; said.focus(); }
       return;
     }
     document.getElementById("vgs-confirm-text").textContent = message;
