@@ -29,6 +29,11 @@ CKAN_WORDS = (
     N_('You can use <a href="#markdown" title="Markdown quick reference" data-bs-toggle="popover" '
        'data-bs-content="%(markdown_tooltip)s" data-bs-html="true">Markdown formatting</a> here'),
     N_("eg. CSV, XML or JSON"),
+    # the members page's role, the account's tab, the search box's hidden label, the share box
+    N_("Admin"),
+    N_("API Tokens"),
+    N_("Search Datasets..."),
+    N_("Social"),
     # a dataset's state, as its page shows it
     N_("active"),
     N_("draft"),

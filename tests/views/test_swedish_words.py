@@ -80,3 +80,19 @@ def test_an_unknown_kind_in_the_workplaces_filter_shows_every_kind_and_says_so(a
     assert page.status_code == 200
     assert "Det finns inget slag av ärende “bogus”: alla slag visas." in page.body
     assert "Begäranden om anslutning" in page.body and "Ansökningar om deltagande" in page.body
+
+
+def test_a_datasets_and_a_resources_page_in_swedish(app):
+    """CKAN 2.11's follow button said "Follow" in English, and a resource's page listed its
+    fields by their names in the code ("Has views False", "Package id", "State active")."""
+    user = factories.User()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "admin"}])
+    ds = factories.Dataset(owner_org=org["id"])
+    res = factories.Resource(package_id=ds["id"], url="https://example.org/a.csv", format="CSV")
+    page = app.get(f"/dataset/{ds['name']}", extra_environ=as_user(user)).body
+    assert "Följ" in page and "> Follow<" not in page
+    resource = app.get(f"/dataset/{ds['name']}/resource/{res['id']}", extra_environ=as_user(user)).body
+    facts = resource.split('id="vgs-resource-facts"')[1].split("</table>")[0]
+    assert "Mer information" not in facts and "Skapad" in facts
+    for word in ("Has views", "Package id", "Position", "active"):
+        assert word not in facts, word
