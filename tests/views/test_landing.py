@@ -131,3 +131,23 @@ def test_the_queues_approval_asks_about_today(app, coordinator):
 def test_the_english_front_page_has_english_words(app):
     page = app.get("/en/").body
     assert "Open data from municipalities" in page and "Collaboration" in page
+
+
+def test_after_a_decision_the_workplace_comes_back_where_it_was(app, coordinator):
+    """On a phone the coordinator lost her place: "Sparat." and the workplace's top, its
+    filters gone (the newcomer review of issue 39)."""
+    import html
+
+    from tests.browser import token
+
+    p = apply_new(factories.User(), name="platsen-kommun", org_type="kommun")
+    queue = "/ckan-admin/samverkan?org_type=kommun"
+    page = app.get(queue, extra_environ=as_user(coordinator)).body
+    form = page[page.index(f"/samverkan/deltagande/{p['id']}/approve"):]
+    back = html.unescape(form[form.index('name="next" value="') + 19:].split('"')[0])
+    assert back.startswith("/ckan-admin/samverkan?") and "org_type=kommun" in back
+    assert back.endswith("#vgs-section-participation")
+    done = app.post(f"/samverkan/deltagande/{p['id']}/approve", extra_environ=as_user(coordinator),
+                    data={"next": back, "confirmed": "yes", "_csrf_token": token(app, queue, coordinator)},
+                    follow_redirects=False)
+    assert done.status_code == 302 and done.headers["Location"].endswith(back.split("?", 1)[1])
