@@ -17,7 +17,6 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import config
 from ckanext.vgsamverkan.domain import taking_part
 from ckanext.vgsamverkan.domain.kinds import publisher as publishing_rights
 from ckanext.vgsamverkan.logic.action import account, participation
@@ -103,13 +102,9 @@ def run(today: dt.date | None = None) -> dict[str, Any]:
         notify.publisher_decided(data, "expire")
         result["revoked"].append(request_id)
 
-    horizon = today + dt.timedelta(days=config.expiry_reminder_days())
     due = [
         r.id for r in model.Session.query(PublisherRequest.id)
-        .filter(PublisherRequest.state == "approved",
-                PublisherRequest.reminded_at.is_(None),
-                PublisherRequest.expires >= today,
-                PublisherRequest.expires <= horizon)
+        .filter(publishing_rights.ending_soon(today), PublisherRequest.reminded_at.is_(None))
         .order_by(PublisherRequest.expires, PublisherRequest.id)
     ]
     for request_id in due:

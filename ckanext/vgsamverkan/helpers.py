@@ -408,15 +408,13 @@ def vgsamverkan_rights_ending() -> list[dict[str, Any]]:
     user = tk.current_user
     if not user or not getattr(user, "is_authenticated", False):
         return []
+    from ckanext.vgsamverkan.domain.kinds.publisher import ending_soon  # noqa: PLC0415
     from ckanext.vgsamverkan.model import PublisherRequest  # noqa: PLC0415 (the model, read only)
 
     today = taking_part.today()
-    last = today + dt.timedelta(days=config.expiry_reminder_days())
     rows = (model.Session.query(PublisherRequest, model.Group.title)
             .join(model.Group, model.Group.id == PublisherRequest.organization_id)
-            .filter(PublisherRequest.user_id == user.id, PublisherRequest.state == "approved",
-                    PublisherRequest.expires.isnot(None), PublisherRequest.expires >= today,
-                    PublisherRequest.expires <= last)
+            .filter(PublisherRequest.user_id == user.id, ending_soon(today))
             .order_by(PublisherRequest.expires).limit(20))
     return [{"id": r.id, "organization_title": title, "role": r.role, "expires": r.expires.isoformat(),
              "days": (r.expires - today).days} for r, title in rows]

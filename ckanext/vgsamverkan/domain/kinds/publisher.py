@@ -2,11 +2,14 @@
 behaviour (issue 38)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Mapping
+
+import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.vgsamverkan import labels, workflow
+from ckanext.vgsamverkan import config, labels, workflow
 from ckanext.vgsamverkan.domain import roles
 from ckanext.vgsamverkan.domain.kind import Binding, Kind, Row, Step
 from ckanext.vgsamverkan.model import PublisherRequest
@@ -16,6 +19,15 @@ from ckanext.vgsamverkan.model.base import person, user_by_id
 def _summary(obj: Any) -> str:
     user = user_by_id(obj.user_id)  # from the identity map when the queue has loaded its users
     return f"{person(user) or obj.user_id}, {labels.role(obj.role)}"
+
+
+def ending_soon(today: dt.date) -> Any:
+    """The rights that end within the reminder period (``expiry_reminder_days``): approved,
+    their last day from ``today`` to the period's end. The one definition the daily job's
+    reminder and every page's banner read (expiry.py; ``vgsamverkan_rights_ending``)."""
+    horizon = today + dt.timedelta(days=config.expiry_reminder_days())
+    return sa.and_(PublisherRequest.state == "approved", PublisherRequest.expires >= today,
+                   PublisherRequest.expires <= horizon)
 
 
 def _reminded(d: dict[str, Any], lang: str, _: Any) -> str:
