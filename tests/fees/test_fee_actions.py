@@ -461,7 +461,7 @@ class TestLinesThatCanBeToldApart:
 
         gbg, admin = world["orgs"]["goteborg"], world["admins"]["goteborg"]
         made = []
-        for sets in ("Detaljplaner", "Bygglov\noch\tkartor"):
+        for sets in ("Detaljplaner", "Bygglov\noch\tkartor", '=HYPERLINK("x");{a}\r\n@b "c"'):
             c = call("vgsamverkan_connection_create", admin, organization_id=gbg["id"], information_sets=sets,
                      technical_contact="T")
             call("vgsamverkan_connection_investigate", coordinator, id=c["id"], investigator="I")
@@ -477,10 +477,23 @@ class TestLinesThatCanBeToldApart:
         lines = _statement(MONTH, gbg)["lines"]
         connections = [line["text"] for line in lines if line["kind"] == "connection"]
         experts = [line["text"] for line in lines if line["kind"] == "expert"]
-        assert len(set(connections)) == 2 and len(set(experts)) == 2
-        for c, sets in zip(made, ("(Detaljplaner)", "(Bygglov och kartor)"), strict=True):
+        assert len(set(connections)) == 3 and len(set(experts)) == 2
+        for c, sets in zip(made, ("(Detaljplaner)", "(Bygglov och kartor)", '(=HYPERLINK("x");{a} @b "c")'),
+                           strict=True):
             [text] = [t for t in connections if objects.reference("connection", c["id"]) in t]
             assert sets in text and "(offert 1)" in text
+        # the text a person typed, now inside the line's words, leaves the CSV's structure
+        # alone (read back with Python's csv reader: one row a line, the text whole)
+        import base64
+        import csv
+        import io
+
+        exported = call("vgsamverkan_fee_export", coordinator, month=MONTH, format="csv")
+        data = base64.b64decode(exported["content_base64"])
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+        texts = [r for r in rows if r["Radtyp"] == "Rad" and objects.reference("connection", made[2]["id"])
+                 in " ".join(r.values())]
+        assert len(texts) == 1 and '=HYPERLINK("x");{a} @b "c"' in " ".join(texts[0].values())
         for off in offs:
             [text] = [t for t in experts if objects.reference("calloff", off["id"]) in t]
             assert "arbetat 2026-10-05–2026-10-05" in text
